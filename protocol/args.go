@@ -1,0 +1,88 @@
+package protocol
+
+import (
+	"math"
+	"strconv"
+	"unsafe"
+
+	"github.com/cairn-db/cairn/protocol/num"
+)
+
+// ParseInt parses a signed 64-bit integer argument (see num.ParseInt).
+func ParseInt(b []byte) (int64, bool) { return num.ParseInt(b) }
+
+// ParseUint parses an unsigned 64-bit integer (digits only), as SCAN cursors
+// are parsed.
+func ParseUint(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(unsafeString(b), 10, 64)
+	return v, err == nil
+}
+
+// ParseFloat parses a double argument (see num.ParseFloat).
+func ParseFloat(b []byte) (float64, bool) { return num.ParseFloat(b) }
+
+// ParseTimeout parses a blocking command's timeout in seconds (fractions
+// allowed, 0 = forever) into milliseconds, with Redis's errors.
+func ParseTimeout(b []byte) (ms int64, err error) {
+	f, ok := ParseFloat(b)
+	if !ok || math.IsInf(f, 0) {
+		return 0, ErrTimeoutNotFloat
+	}
+	if f < 0 {
+		return 0, ErrTimeoutNegative
+	}
+	ms = int64(math.Ceil(f * 1000))
+	if f*1000 > math.MaxInt64/2 {
+		return 0, ErrTimeoutNotFloat
+	}
+	return ms, nil
+}
+
+// EqualFold reports whether b equals the ASCII string s, ignoring case,
+// without allocating. Option names (EX, NX, COUNT…) are matched with it.
+func EqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		c, d := b[i], s[i]
+		if c == d {
+			continue
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= d && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
+}
+
+// Lower writes the ASCII lower-case form of b into buf and returns it, or
+// returns nil when b does not fit. Command names are looked up with it, so
+// the lookup does not allocate.
+func Lower(buf []byte, b []byte) []byte {
+	if len(b) > len(buf) {
+		return nil
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf[:len(b)]
+}
+
+// unsafeString views b as a string for the length of a parse call; the
+// string must not outlive b.
+func unsafeString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}

@@ -1,0 +1,108 @@
+package protocol
+
+import (
+	"strings"
+)
+
+// Error is a reply error. Its text is sent to the client as is, so it starts
+// with Redis's error code ("ERR", "WRONGTYPE", "NOAUTH" …) and carries Redis
+// 7's exact wording: clients match on these strings.
+type Error string
+
+// Error returns the text sent to the client.
+func (e Error) Error() string { return string(e) }
+
+// Code returns the error's first word (ERR, WRONGTYPE …), the label metrics
+// and INFO errorstats count it under.
+func (e Error) Code() string {
+	s := string(e)
+	if i := strings.IndexByte(s, ' '); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// The catalogue of Redis 7 error texts. Keep every reply error Cairn sends
+// here, so there is one place to check against Redis.
+const (
+	ErrSyntax            Error = "ERR syntax error"
+	ErrWrongType         Error = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	ErrNotInteger        Error = "ERR value is not an integer or out of range"
+	ErrNotFloat          Error = "ERR value is not a valid float"
+	ErrOverflow          Error = "ERR increment or decrement would overflow"
+	ErrNaNOrInfinity     Error = "ERR increment would produce NaN or Infinity"
+	ErrNoSuchKey         Error = "ERR no such key"
+	ErrDBIndexRange      Error = "ERR DB index is out of range"
+	ErrInvalidCursor     Error = "ERR invalid cursor"
+	ErrSameObject        Error = "ERR source and destination objects are the same"
+	ErrStringTooLong     Error = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+	ErrOffsetRange       Error = "ERR offset is out of range"
+	ErrIndexRange        Error = "ERR index out of range"
+	ErrExpireOptions     Error = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	ErrGTAndLT           Error = "ERR GT and LT options at the same time are not compatible"
+	ErrNoProto           Error = "NOPROTO unsupported protocol version"
+	ErrProtoVersion      Error = "ERR Protocol version is not an integer or out of range"
+	ErrNoAuth            Error = "NOAUTH Authentication required."
+	ErrWrongPass         Error = "WRONGPASS invalid username-password pair or user is disabled."
+	ErrAuthNoPassword    Error = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+	ErrNoSuchClient      Error = "ERR No such client"
+	ErrClientName        Error = "ERR Client names cannot contain spaces, newlines or special characters."
+	ErrTimeoutNotFloat   Error = "ERR timeout is not a float or out of range"
+	ErrTimeoutNegative   Error = "ERR timeout is negative"
+	ErrShutdownRefused   Error = "ERR Errors trying to SHUTDOWN. Check logs."
+	ErrLCSNoLenAndIdx    Error = "ERR If you want both the length and indexes, please just use IDX."
+	ErrMultiNested       Error = "ERR MULTI calls can not be nested"
+	ErrCommandNotAllowed Error = "ERR Command not allowed inside a transaction"
+)
+
+// ErrWrongArgs is the arity error for a command, named as Redis names it
+// (lower case, "container|sub" for subcommands).
+func ErrWrongArgs(name string) Error {
+	return Error("ERR wrong number of arguments for '" + name + "' command")
+}
+
+// ErrUnknownCommand is Redis's reply to a command it does not have. Like
+// Redis, it quotes the arguments until 128 characters have been written and
+// turns CR and LF into spaces so the reply stays one line.
+func ErrUnknownCommand(args [][]byte) Error {
+	var b strings.Builder
+	b.WriteString("ERR unknown command '")
+	b.WriteString(truncate(args[0], 128))
+	b.WriteString("', with args beginning with: ")
+	written := 0
+	for _, a := range args[1:] {
+		if written >= 128 {
+			break
+		}
+		s := "'" + truncate(a, 128-written) + "' "
+		written += len(s)
+		b.WriteString(s)
+	}
+	return Error(oneLine(b.String()))
+}
+
+// ErrUnknownSubcommand is Redis's reply to an unknown subcommand of a
+// container command such as CLIENT or CONFIG.
+func ErrUnknownSubcommand(sub []byte, container string) Error {
+	return Error(oneLine("ERR unknown subcommand '" + truncate(sub, 128) + "'. Try " +
+		strings.ToUpper(container) + " HELP."))
+}
+
+func truncate(b []byte, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	if len(b) > n {
+		b = b[:n]
+	}
+	return string(b)
+}
+
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+}

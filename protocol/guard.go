@@ -1,0 +1,242 @@
+package protocol
+
+import (
+	"errors"
+	"net"
+)
+
+// Guard sits between a client's socket and redcon's parser and checks the
+// framing of the request stream as Redis's processMultibulkBuffer does:
+//
+//   - a multibulk count that is not an integer, or over 2^31-1, is
+//     "invalid multibulk length"; a count of 0 or less is ignored;
+//   - a bulk length that is not an integer, negative, or over
+//     proto-max-bulk-len is "invalid bulk length", found as soon as the
+//     header arrives rather than after the payload;
+//   - a missing '$' is "expected '$', got 'x'";
+//   - the two bytes after a payload are skipped, whatever they are;
+//   - header lines and inline requests are capped at 64 KiB.
+//
+// Requests before the fault are passed on and answered first; then the
+// client gets "-ERR Protocol error: …" and the connection closes, as in
+// Redis. redcon never sees a length it could overflow on.
+type Guard struct {
+	net.Conn
+	// MaxBulkLen returns proto-max-bulk-len.
+	MaxBulkLen func() int64
+	// AuthRequired reports whether the client still has to authenticate;
+	// Redis then caps request sizes to stop unauthenticated memory use.
+	AuthRequired func() bool
+
+	raw   []byte // bytes read from the socket, not yet framed
+	out   []byte // framed bytes not yet returned to redcon
+	state frameState
+	hdr   []byte // the header line being read (digits only)
+	args  int64  // bulk strings left in the current multibulk
+	left  int64  // payload bytes left in the current bulk
+	fault string // protocol error found; sent once out drains
+	done  error
+}
+
+// ErrProtocolClosed is returned to redcon after a protocol error reply has
+// been sent, so it closes the connection.
+var ErrProtocolClosed = errors.New("connection closed after protocol error")
+
+type frameState uint8
+
+const (
+	stStart     frameState = iota // at the first byte of a request
+	stMultiLine                   // reading the digits after '*'
+	stMultiLF                     // the byte after the count's '\r'
+	stBulkStart                   // expecting '$'
+	stBulkLine                    // reading the digits after '$'
+	stBulkLF                      // the byte after the length's '\r'
+	stBody                        // payload bytes
+	stBodyCR                      // first byte after the payload
+	stBodyLF                      // second byte after the payload
+	stInline                      // an inline request, up to '\n'
+)
+
+const (
+	maxHeaderLine = 64 * 1024 // Redis's PROTO_INLINE_MAX_SIZE
+	maxDigits     = 32        // longer header lines cannot be valid numbers
+	readChunk     = 16 * 1024
+)
+
+// NewGuard wraps c.
+func NewGuard(c net.Conn, maxBulkLen func() int64, authRequired func() bool) *Guard {
+	return &Guard{Conn: c, MaxBulkLen: maxBulkLen, AuthRequired: authRequired}
+}
+
+// Unwrap returns the wrapped connection.
+func (g *Guard) Unwrap() net.Conn { return g.Conn }
+
+// Read returns framed request bytes.
+func (g *Guard) Read(p []byte) (int, error) {
+	for {
+		if len(g.out) > 0 {
+			n := copy(p, g.out)
+			g.out = g.out[n:]
+			if len(g.out) == 0 {
+				g.out = g.out[:0:0]
+			}
+			return n, nil
+		}
+		if g.done != nil {
+			return 0, g.done
+		}
+		if g.fault != "" {
+			g.Conn.Write([]byte("-ERR Protocol error: " + g.fault + "\r\n"))
+			g.done = ErrProtocolClosed
+			return 0, g.done
+		}
+		if cap(g.raw) == 0 {
+			g.raw = make([]byte, readChunk)
+		}
+		n, err := g.Conn.Read(g.raw[:cap(g.raw)])
+		if n > 0 {
+			g.frame(g.raw[:n])
+		}
+		if err != nil {
+			g.done = err
+		}
+	}
+}
+
+// frame runs the framing state machine over b, appending what redcon
+// should see to g.out.
+func (g *Guard) frame(b []byte) {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch g.state {
+		case stStart:
+			if c == '*' {
+				g.state, g.hdr = stMultiLine, g.hdr[:0]
+				continue
+			}
+			g.state, g.left = stInline, 0
+			i--
+		case stInline:
+			j := indexByte(b[i:], '\n')
+			if j < 0 {
+				g.out = append(g.out, b[i:]...)
+				g.left += int64(len(b) - i)
+				if g.left > maxHeaderLine {
+					g.fail("too big inline request")
+				}
+				return
+			}
+			g.out = append(g.out, b[i:i+j+1]...)
+			i += j
+			g.state = stStart
+		case stMultiLine, stBulkLine:
+			if c != '\r' {
+				g.hdr = append(g.hdr, c)
+				if len(g.hdr) > maxHeaderLine {
+					if g.state == stMultiLine {
+						g.fail("too big mbulk count string")
+					} else {
+						g.fail("too big bulk count string")
+					}
+					return
+				}
+				continue
+			}
+			if g.state == stMultiLine {
+				g.state = stMultiLF
+			} else {
+				g.state = stBulkLF
+			}
+		case stMultiLF:
+			n, ok := parseHeaderInt(g.hdr)
+			switch {
+			case !ok || n > 1<<31-1:
+				g.fail("invalid multibulk length")
+				return
+			case n <= 0:
+				g.state = stStart // Redis ignores empty multibulks
+				continue
+			case n > 10 && g.authRequired():
+				g.fail("unauthenticated multibulk length")
+				return
+			}
+			g.out = append(g.out, '*')
+			g.out = append(append(g.out, g.hdr...), '\r', '\n')
+			g.args, g.state = n, stBulkStart
+		case stBulkStart:
+			if c != '$' {
+				g.fail("expected '$', got '" + string(c) + "'")
+				return
+			}
+			g.state, g.hdr = stBulkLine, g.hdr[:0]
+		case stBulkLF:
+			n, ok := parseHeaderInt(g.hdr)
+			if !ok || n < 0 || n > g.maxBulk() {
+				g.fail("invalid bulk length")
+				return
+			}
+			if n > 16384 && g.authRequired() {
+				g.fail("unauthenticated bulk length")
+				return
+			}
+			g.out = append(g.out, '$')
+			g.out = append(append(g.out, g.hdr...), '\r', '\n')
+			g.left, g.state = n, stBody
+			if n == 0 {
+				g.state = stBodyCR
+			}
+		case stBody:
+			take := int64(len(b) - i)
+			if take > g.left {
+				take = g.left
+			}
+			g.out = append(g.out, b[i:i+int(take)]...)
+			g.left -= take
+			i += int(take) - 1
+			if g.left == 0 {
+				g.state = stBodyCR
+			}
+		case stBodyCR:
+			g.out = append(g.out, '\r')
+			g.state = stBodyLF
+		case stBodyLF:
+			g.out = append(g.out, '\n')
+			g.args--
+			if g.args == 0 {
+				g.state = stStart
+			} else {
+				g.state = stBulkStart
+			}
+		}
+	}
+}
+
+func (g *Guard) fail(msg string) { g.fault = msg }
+
+func (g *Guard) maxBulk() int64 {
+	if g.MaxBulkLen == nil {
+		return 512 << 20
+	}
+	return g.MaxBulkLen()
+}
+
+func (g *Guard) authRequired() bool {
+	return g.AuthRequired != nil && g.AuthRequired()
+}
+
+// parseHeaderInt parses a multibulk count or bulk length as string2ll does.
+func parseHeaderInt(b []byte) (int64, bool) {
+	if len(b) > maxDigits {
+		return 0, false
+	}
+	return ParseInt(b)
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}

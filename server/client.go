@@ -1,0 +1,138 @@
+package server
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"github.com/cairn-db/cairn/protocol"
+)
+
+// Client is one connection's state. The connection's own goroutine runs
+// its commands; other goroutines (CLIENT LIST, CLIENT KILL, INFO) read it
+// through the atomics and the mutex.
+type Client struct {
+	ID      int64
+	srv     *Server
+	conn    redcon.Conn
+	netConn net.Conn
+	out     *protocol.Writer
+	ctx     Context
+	addr    string
+	laddr   string
+	fd      int
+	created time.Time
+
+	// Touched only by the connection's goroutine.
+	authenticated bool
+	noTouch       bool
+	replyMode     replyMode
+	quitting      bool
+
+	// Read by other goroutines.
+	db              atomic.Int32
+	lastInteraction atomic.Int64 // unix ms
+	lastCmd         atomic.Pointer[Command]
+	noEvict         atomic.Bool
+	user            atomic.Pointer[string]
+
+	mu      sync.Mutex
+	name    string
+	libName string
+	libVer  string
+}
+
+type replyMode uint8
+
+const (
+	replyOn replyMode = iota
+	replyOff
+	replySkip
+)
+
+// socketFD returns the connection's file descriptor, for CLIENT LIST.
+func socketFD(nc net.Conn) int {
+	if u, ok := nc.(interface{ Unwrap() net.Conn }); ok {
+		nc = u.Unwrap()
+	}
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	raw.Control(func(f uintptr) { fd = int(f) })
+	return fd
+}
+
+// DB returns the client's selected database.
+func (c *Client) DB() int { return int(c.db.Load()) }
+
+// Name returns the name set with CLIENT SETNAME.
+func (c *Client) Name() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.name
+}
+
+func (c *Client) setName(n string) {
+	c.mu.Lock()
+	c.name = n
+	c.mu.Unlock()
+}
+
+// kill closes the connection from any goroutine. Closing the socket (not
+// the redcon conn, which would flush from the wrong goroutine) makes the
+// connection's goroutine see an error and clean up.
+func (c *Client) kill() { c.netConn.Close() }
+
+// clients is the registry of connected clients.
+type clients struct {
+	mu     sync.Mutex
+	byID   map[int64]*Client
+	nextID atomic.Int64
+	total  atomic.Int64 // connections accepted since start
+}
+
+func (cs *clients) add(c *Client) {
+	cs.mu.Lock()
+	cs.byID[c.ID] = c
+	cs.mu.Unlock()
+}
+
+func (cs *clients) remove(c *Client) {
+	cs.mu.Lock()
+	delete(cs.byID, c.ID)
+	cs.mu.Unlock()
+}
+
+func (cs *clients) get(id int64) *Client {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.byID[id]
+}
+
+func (cs *clients) count() int {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return len(cs.byID)
+}
+
+// snapshot returns the clients ordered by ID.
+func (cs *clients) snapshot() []*Client {
+	cs.mu.Lock()
+	out := make([]*Client, 0, len(cs.byID))
+	for _, c := range cs.byID {
+		out = append(out, c)
+	}
+	cs.mu.Unlock()
+	sortClients(out)
+	return out
+}

@@ -1,0 +1,154 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
+)
+
+func configCommand() *Command {
+	const admin = FlagAdmin | FlagNoScript | FlagLoading | FlagStale
+	return container("config", -2, 0,
+		cmd("get", -3, admin, cmdConfigGet),
+		cmd("set", -4, admin, cmdConfigSet),
+		cmd("resetstat", 2, admin, cmdConfigResetStat),
+		cmd("rewrite", 2, admin, cmdConfigRewrite),
+		cmd("help", 2, FlagLoading|FlagStale, cmdConfigHelp),
+	)
+}
+
+// CONFIG GET pattern [pattern …]
+func cmdConfigGet(c *Context) error {
+	s := c.Server
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	var pairs []string
+	for _, d := range directiveTable {
+		for _, p := range c.Args[2:] {
+			if store.Match(strings.ToLower(string(p)), d.name, true) {
+				pairs = append(pairs, d.name, d.get(&s.cfg))
+				break
+			}
+		}
+	}
+	c.Out.Map(len(pairs) / 2)
+	for _, p := range pairs {
+		c.Out.BulkString(p)
+	}
+	return nil
+}
+
+// CONFIG SET parameter value [parameter value …]: all or nothing.
+func cmdConfigSet(c *Context) error {
+	args := c.Args[2:]
+	if len(args)%2 != 0 {
+		return protocol.ErrWrongArgs("config|set")
+	}
+	s := c.Server
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	next := s.cfg.clone()
+	seen := map[string]bool{}
+	for i := 0; i < len(args); i += 2 {
+		name := strings.ToLower(string(args[i]))
+		d, ok := lookupDirective(name)
+		if !ok {
+			return protocol.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'")
+		}
+		fail := func(why string) error {
+			return protocol.Error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why)
+		}
+		if seen[name] {
+			return fail("duplicate parameter")
+		}
+		seen[name] = true
+		if d.startOnly {
+			return fail("can't set immutable config")
+		}
+		if err := d.set(&next, string(args[i+1])); err != nil {
+			return fail(err.Error())
+		}
+	}
+	s.cfg = next
+	s.applyConfig()
+	c.Out.OK()
+	return nil
+}
+
+// CONFIG RESETSTAT
+func cmdConfigResetStat(c *Context) error {
+	c.Server.resetStats()
+	c.Out.OK()
+	return nil
+}
+
+// CONFIG REWRITE: write the settings that differ from their defaults back
+// to the config file the server was started with.
+func cmdConfigRewrite(c *Context) error {
+	s := c.Server
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	if s.cfg.ConfigFile == "" {
+		return protocol.Error("ERR The server is running without a config file")
+	}
+	var def Config
+	def.setDefaults()
+	var lines []string
+	for _, d := range directiveTable {
+		if v := d.get(&s.cfg); v != d.get(&def) {
+			lines = append(lines, d.name+" "+quoteConfig(v))
+		}
+	}
+	sort.Strings(lines)
+	body := "# Written by CONFIG REWRITE\n" + strings.Join(lines, "\n") + "\n"
+	if err := os.WriteFile(s.cfg.ConfigFile, []byte(body), 0o644); err != nil {
+		return protocol.Error(fmt.Sprintf("ERR Rewriting config file: %v", err))
+	}
+	c.Out.OK()
+	return nil
+}
+
+// quoteConfig quotes a value for a config file when it needs it.
+func quoteConfig(v string) string {
+	if v == "" || strings.ContainsAny(v, " \t\"'\\") {
+		return fmt.Sprintf("%q", v)
+	}
+	return v
+}
+
+// CONFIG HELP
+func cmdConfigHelp(c *Context) error {
+	return writeHelp(c, "CONFIG", []string{
+		"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+		"SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+		"RESETSTAT", "    Reset statistics reported by the INFO command.",
+		"REWRITE", "    Rewrite the configuration file.",
+	})
+}
+
+// clone copies c deeply enough for CONFIG SET to change the copy.
+func (c Config) clone() Config {
+	c.Bind = append([]string(nil), c.Bind...)
+	t := make(map[string]string, len(c.tuning))
+	for k, v := range c.tuning {
+		t[k] = v
+	}
+	c.tuning = t
+	return c
+}
+
+// tuning returns the current value of a tuning setting.
+func (s *Server) tuning(name string) string {
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	return s.cfg.tuning[name]
+}
+
+// lfuPolicy reports whether maxmemory-policy is an LFU policy.
+func (s *Server) lfuPolicy() bool {
+	return strings.Contains(s.tuning("maxmemory-policy"), "lfu")
+}

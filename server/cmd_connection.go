@@ -1,0 +1,172 @@
+package server
+
+import (
+	"github.com/cairn-db/cairn/protocol"
+)
+
+func connectionCommands() []*Command {
+	return []*Command{
+		cmd("ping", -1, FlagFast, cmdPing),
+		cmd("echo", 2, FlagFast, cmdEcho),
+		cmd("quit", -1, FlagNoAuth|FlagFast|FlagAllowBusy, cmdQuit),
+		cmd("select", 2, FlagFast|FlagLoading|FlagStale, cmdSelect),
+		cmd("hello", -1, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagAllowBusy, cmdHello),
+		cmd("auth", -2, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy, cmdAuth),
+		cmd("reset", 1, FlagNoAuth|FlagFast|FlagNoScript|FlagAllowBusy, cmdReset),
+	}
+}
+
+// PING [message]
+func cmdPing(c *Context) error {
+	switch len(c.Args) {
+	case 1:
+		c.Out.Status("PONG")
+	case 2:
+		c.Out.Bulk(c.Args[1])
+	default:
+		return protocol.ErrWrongArgs("ping")
+	}
+	return nil
+}
+
+// ECHO message
+func cmdEcho(c *Context) error {
+	c.Out.Bulk(c.Args[1])
+	return nil
+}
+
+// QUIT: reply OK, then close the connection without running the rest of
+// the pipeline.
+func cmdQuit(c *Context) error {
+	c.Out.OK()
+	c.Client.quitting = true
+	c.Client.conn.ReadPipeline()
+	c.Client.conn.Close()
+	return nil
+}
+
+// SELECT index
+func cmdSelect(c *Context) error {
+	db, ok := protocol.ParseInt(c.Args[1])
+	if !ok {
+		return protocol.ErrNotInteger
+	}
+	if db < 0 || db >= int64(c.Server.store.Databases()) {
+		return protocol.ErrDBIndexRange
+	}
+	c.Client.db.Store(int32(db))
+	c.Out.OK()
+	return nil
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+func cmdHello(c *Context) error {
+	var ver int64
+	args := c.Args[1:]
+	if len(args) > 0 {
+		v, ok := protocol.ParseInt(args[0])
+		if !ok {
+			return protocol.ErrProtoVersion
+		}
+		// RESP3 replies are not implemented yet: clients such as go-redis
+		// fall back to RESP2 on this error.
+		if v != 2 {
+			return protocol.ErrNoProto
+		}
+		ver, args = v, args[1:]
+	}
+	var user, pass, name []byte
+	for i := 0; i < len(args); i++ {
+		more := len(args) - 1 - i
+		switch {
+		case protocol.EqualFold(args[i], "auth") && more >= 2:
+			user, pass = args[i+1], args[i+2]
+			i += 2
+		case protocol.EqualFold(args[i], "setname") && more >= 1:
+			name = args[i+1]
+			if !validClientName(name) {
+				return protocol.ErrClientName
+			}
+			i++
+		default:
+			return protocol.Error("ERR Syntax error in HELLO option '" + string(args[i]) + "'")
+		}
+	}
+	if pass != nil {
+		if err := c.Server.authenticate(c.Client, user, pass); err != nil {
+			return err
+		}
+	}
+	if !c.Client.authenticated {
+		return protocol.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+	}
+	if name != nil {
+		c.Client.setName(string(name))
+	}
+	if ver != 0 {
+		c.Out.SetProto(int(ver))
+	}
+	out := c.Out
+	out.Map(7)
+	out.BulkString("server")
+	out.BulkString("redis")
+	out.BulkString("version")
+	out.BulkString(Version)
+	out.BulkString("proto")
+	out.Int(int64(out.Proto()))
+	out.BulkString("id")
+	out.Int(c.Client.ID)
+	out.BulkString("mode")
+	out.BulkString("standalone")
+	out.BulkString("role")
+	out.BulkString("master")
+	out.BulkString("modules")
+	out.Array(0)
+	return nil
+}
+
+// AUTH [username] password
+func cmdAuth(c *Context) error {
+	switch len(c.Args) {
+	case 2:
+		if !c.Server.authRequired() {
+			return protocol.ErrAuthNoPassword
+		}
+		return c.ok(c.Server.authenticate(c.Client, []byte("default"), c.Args[1]))
+	case 3:
+		return c.ok(c.Server.authenticate(c.Client, c.Args[1], c.Args[2]))
+	}
+	return protocol.ErrSyntax
+}
+
+// authenticate checks a username and password. The only user is
+// "default", whose password is requirepass (any password when none is
+// set, as Redis's nopass default user).
+func (s *Server) authenticate(c *Client, user, pass []byte) error {
+	if string(user) != "default" || (s.authRequired() && !s.checkPassword(pass)) {
+		return protocol.ErrWrongPass
+	}
+	c.authenticated = true
+	return nil
+}
+
+// RESET: return the connection to its initial state.
+func cmdReset(c *Context) error {
+	cl := c.Client
+	cl.db.Store(0)
+	cl.noTouch = false
+	cl.noEvict.Store(false)
+	cl.replyMode = replyOn
+	cl.authenticated = !c.Server.authRequired()
+	cl.out.SetProto(2)
+	cl.out.Status("RESET") // even when CLIENT REPLY was OFF
+	return nil
+}
+
+// ok writes +OK when err is nil, and otherwise returns err.
+func (c *Context) ok(err error) error {
+	if err == nil {
+		c.Out.OK()
+	}
+	return err
+}

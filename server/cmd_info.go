@@ -1,0 +1,249 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"syscall"
+
+	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
+)
+
+// infoSection writes one INFO section's fields.
+type infoSection struct {
+	name  string
+	write func(s *Server, w *infoWriter)
+}
+
+// infoSections are in Redis's order; the default set is Redis's too.
+var infoSections = []infoSection{
+	{"server", (*Server).infoServer},
+	{"clients", (*Server).infoClients},
+	{"memory", (*Server).infoMemory},
+	{"persistence", (*Server).infoPersistence},
+	{"stats", (*Server).infoStats},
+	{"replication", (*Server).infoReplication},
+	{"cpu", (*Server).infoCPU},
+	{"keyspace", (*Server).infoKeyspace},
+}
+
+func infoCommands() []*Command {
+	return []*Command{cmd("info", -1, FlagLoading|FlagStale, cmdInfo)}
+}
+
+// INFO [section …]
+func cmdInfo(c *Context) error {
+	want := map[string]bool{}
+	for _, a := range c.Args[1:] {
+		want[strings.ToLower(string(a))] = true
+	}
+	all := len(want) == 0 || want["all"] || want["everything"] || want["default"]
+	w := &infoWriter{}
+	for _, sec := range infoSections {
+		if !all && !want[sec.name] {
+			continue
+		}
+		if w.b.Len() > 0 {
+			w.b.WriteString("\r\n")
+		}
+		w.b.WriteString("# " + strings.ToUpper(sec.name[:1]) + sec.name[1:] + "\r\n")
+		sec.write(c.Server, w)
+	}
+	c.Out.Verbatim(w.b.String())
+	return nil
+}
+
+type infoWriter struct{ b strings.Builder }
+
+func (w *infoWriter) field(k string, v any) {
+	fmt.Fprintf(&w.b, "%s:%v\r\n", k, v)
+}
+
+// runID is a random 40-hex-digit id per process, as Redis's run_id.
+var runID = func() string {
+	b := make([]byte, 20)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}()
+
+func (s *Server) infoServer(w *infoWriter) {
+	now := s.clock.Now()
+	up := int64(now.Sub(s.started).Seconds())
+	exe, _ := os.Executable()
+	w.field("redis_version", Version)
+	w.field("redis_git_sha1", "00000000")
+	w.field("redis_git_dirty", 0)
+	w.field("redis_build_id", "0")
+	w.field("redis_mode", "standalone")
+	w.field("os", runtime.GOOS+" "+runtime.GOARCH)
+	w.field("arch_bits", 64)
+	w.field("multiplexing_api", "go")
+	w.field("gcc_version", "0.0.0")
+	w.field("process_id", os.Getpid())
+	w.field("process_supervised", "no")
+	w.field("run_id", runID)
+	w.field("tcp_port", s.cfg.Port)
+	w.field("server_time_usec", now.UnixMicro())
+	w.field("uptime_in_seconds", up)
+	w.field("uptime_in_days", up/86400)
+	w.field("hz", s.cfg.Hz)
+	w.field("configured_hz", s.cfg.Hz)
+	w.field("lru_clock", now.Unix()&(1<<24-1))
+	w.field("executable", exe)
+	w.field("config_file", s.cfg.ConfigFile)
+	w.field("io_threads_active", 0)
+	w.field("cairn_engine", s.engineName())
+	w.field("cairn_go_version", runtime.Version())
+}
+
+func (s *Server) infoClients(w *infoWriter) {
+	w.field("connected_clients", s.clients.count())
+	w.field("cluster_connections", 0)
+	w.field("maxclients", s.maxClients.Load())
+	w.field("client_recent_max_input_buffer", 0)
+	w.field("client_recent_max_output_buffer", 0)
+	w.field("blocked_clients", s.blockedClients())
+	w.field("tracking_clients", 0)
+	w.field("clients_in_timeout_table", 0)
+}
+
+func (s *Server) infoMemory(w *infoWriter) {
+	used := heapBytes()
+	rss := rssBytes()
+	maxmem := s.tuning("maxmemory")
+	w.field("used_memory", used)
+	w.field("used_memory_human", humanBytes(used))
+	w.field("used_memory_rss", rss)
+	w.field("used_memory_rss_human", humanBytes(rss))
+	w.field("used_memory_peak", used)
+	w.field("used_memory_peak_human", humanBytes(used))
+	w.field("used_memory_dataset", used)
+	w.field("total_system_memory", totalSystemMemory())
+	w.field("maxmemory", maxmem)
+	w.field("maxmemory_human", humanBytes(atoi64(maxmem)))
+	w.field("maxmemory_policy", s.tuning("maxmemory-policy"))
+	if used > 0 {
+		w.field("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
+	}
+	w.field("mem_allocator", "go")
+}
+
+func (s *Server) infoPersistence(w *infoWriter) {
+	aof := 0
+	if s.store.Durable() {
+		aof = 1
+	}
+	w.field("loading", 0)
+	w.field("async_loading", 0)
+	w.field("rdb_changes_since_last_save", 0)
+	w.field("rdb_bgsave_in_progress", 0)
+	w.field("rdb_last_save_time", s.started.Unix())
+	w.field("rdb_last_bgsave_status", "ok")
+	w.field("aof_enabled", aof)
+	w.field("aof_rewrite_in_progress", 0)
+	w.field("aof_last_write_status", "ok")
+}
+
+func (s *Server) infoStats(w *infoWriter) {
+	st := s.store.Stats()
+	w.field("total_connections_received", s.clients.total.Load())
+	w.field("total_commands_processed", s.stats.commands.Load())
+	w.field("instantaneous_ops_per_sec", 0)
+	w.field("rejected_connections", s.stats.rejected.Load())
+	w.field("expired_keys", st.ExpiredKeys.Load())
+	w.field("evicted_keys", 0)
+	w.field("keyspace_hits", st.KeyspaceHits.Load())
+	w.field("keyspace_misses", st.KeyspaceMisses.Load())
+	w.field("pubsub_channels", 0)
+	w.field("pubsub_patterns", 0)
+	w.field("total_error_replies", s.stats.errors.Load())
+}
+
+func (s *Server) infoReplication(w *infoWriter) {
+	w.field("role", "master")
+	w.field("connected_slaves", 0)
+	w.field("master_failover_state", "no-failover")
+	w.field("master_replid", runID)
+	w.field("master_replid2", strings.Repeat("0", 40))
+	w.field("master_repl_offset", 0)
+	w.field("second_repl_offset", -1)
+	w.field("repl_backlog_active", 0)
+	w.field("repl_backlog_size", 1048576)
+	w.field("repl_backlog_first_byte_offset", 0)
+	w.field("repl_backlog_histlen", 0)
+}
+
+func (s *Server) infoCPU(w *infoWriter) {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	sec := func(t syscall.Timeval) string { return fmt.Sprintf("%d.%06d", t.Sec, t.Usec) }
+	w.field("used_cpu_sys", sec(ru.Stime))
+	w.field("used_cpu_user", sec(ru.Utime))
+	w.field("used_cpu_sys_children", "0.000000")
+	w.field("used_cpu_user_children", "0.000000")
+}
+
+func (s *Server) infoKeyspace(w *infoWriter) {
+	s.store.View(0, func(tx *store.Tx) error {
+		for db := 0; db < s.store.Databases(); db++ {
+			keys, expires := tx.DBStats(db)
+			if keys > 0 {
+				w.field(fmt.Sprintf("db%d", db), fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires))
+			}
+		}
+		return nil
+	})
+}
+
+// heapBytes is the Go heap in use, the closest figure to Redis's
+// used_memory the runtime offers cheaply.
+func heapBytes() int64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	return int64(sample[0].Value.Uint64())
+}
+
+// rssBytes reads the process's resident set size from /proc.
+func rssBytes() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, rss int64
+	fmt.Sscan(string(b), &size, &rss)
+	return rss * int64(os.Getpagesize())
+}
+
+func totalSystemMemory() int64 {
+	var si syscall.Sysinfo_t
+	if syscall.Sysinfo(&si) != nil {
+		return 0
+	}
+	return int64(si.Totalram) * int64(si.Unit)
+}
+
+// humanBytes formats n as Redis's bytesToHuman does.
+func humanBytes(n int64) string {
+	f := float64(n)
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%dB", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.2fK", f/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%.2fM", f/(1<<20))
+	case n < 1<<40:
+		return fmt.Sprintf("%.2fG", f/(1<<30))
+	}
+	return fmt.Sprintf("%.2fT", f/(1<<40))
+}
+
+func atoi64(s string) int64 {
+	n, _ := protocol.ParseInt([]byte(s))
+	return n
+}

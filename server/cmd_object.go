@@ -1,0 +1,111 @@
+package server
+
+import (
+	"github.com/cairn-db/cairn/protocol"
+)
+
+func objectCommands() []*Command {
+	r := FlagRead
+	return []*Command{
+		container("object", -2, r,
+			keyCmd("encoding", 3, r, 2, 2, 1, cmdObjectEncoding),
+			keyCmd("idletime", 3, r, 2, 2, 1, cmdObjectIdleTime),
+			keyCmd("freq", 3, r, 2, 2, 1, cmdObjectFreq),
+			keyCmd("refcount", 3, r, 2, 2, 1, cmdObjectRefCount),
+			cmd("help", 2, FlagLoading|FlagStale, cmdObjectHelp),
+		),
+		container("memory", -2, 0,
+			keyCmd("usage", -3, r, 2, 2, 1, cmdMemoryUsage),
+			cmd("help", 2, FlagLoading|FlagStale, cmdMemoryHelp),
+		),
+	}
+}
+
+// OBJECT ENCODING key
+func cmdObjectEncoding(c *Context) error {
+	info, ok := c.Tx.Object(c.Args[2])
+	if !ok {
+		c.Out.Null()
+		return nil
+	}
+	c.Out.BulkString(info.Encoding)
+	return nil
+}
+
+// OBJECT IDLETIME key: seconds since the key was last read or written.
+func cmdObjectIdleTime(c *Context) error {
+	info, ok := c.Tx.Object(c.Args[2])
+	if !ok {
+		c.Out.Null()
+		return nil
+	}
+	c.Out.Int(info.Idle)
+	return nil
+}
+
+// OBJECT FREQ key: Redis answers only under an LFU maxmemory policy.
+func cmdObjectFreq(c *Context) error {
+	info, ok := c.Tx.Object(c.Args[2])
+	if !ok {
+		c.Out.Null()
+		return nil
+	}
+	if !c.Server.lfuPolicy() {
+		return protocol.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+	}
+	c.Out.Int(int64(info.Freq))
+	return nil
+}
+
+// OBJECT REFCOUNT key: values are never shared here.
+func cmdObjectRefCount(c *Context) error {
+	if _, ok := c.Tx.Object(c.Args[2]); !ok {
+		c.Out.Null()
+		return nil
+	}
+	c.Out.Int(1)
+	return nil
+}
+
+// OBJECT HELP
+func cmdObjectHelp(c *Context) error {
+	return writeHelp(c, "OBJECT", []string{
+		"ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
+		"    associated with a <key>.",
+		"FREQ <key>", "    Return the access frequency index of the <key>. The returned integer is",
+		"    proportional to the logarithm of the recent access frequency of the key.",
+		"IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated number of",
+		"    seconds elapsed since the last access to the key.",
+		"REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
+		"    <key>.",
+	})
+}
+
+// MEMORY USAGE key [SAMPLES count]
+func cmdMemoryUsage(c *Context) error {
+	args := c.Args[3:]
+	switch {
+	case len(args) == 0:
+	case len(args) == 2 && protocol.EqualFold(args[0], "samples"):
+		if _, ok := protocol.ParseInt(args[1]); !ok {
+			return protocol.ErrNotInteger
+		}
+	default:
+		return protocol.ErrSyntax
+	}
+	n, ok := c.Tx.MemoryUsage(c.Args[2])
+	if !ok {
+		c.Out.Null()
+		return nil
+	}
+	c.Out.Int(int64(n))
+	return nil
+}
+
+// MEMORY HELP
+func cmdMemoryHelp(c *Context) error {
+	return writeHelp(c, "MEMORY", []string{
+		"USAGE <key> [SAMPLES <count>]", "    Return memory in bytes used by <key> and its value. Nested values are",
+		"    sampled up to <count> times (default: 5, 0 means sample all).",
+	})
+}

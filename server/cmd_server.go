@@ -1,0 +1,97 @@
+package server
+
+import (
+	"strconv"
+
+	"github.com/cairn-db/cairn/protocol"
+)
+
+func serverCommands() []*Command {
+	const w, admin = FlagWrite, FlagAdmin
+	return []*Command{
+		cmd("flushdb", -1, w, cmdFlushDB),
+		cmd("flushall", -1, w, cmdFlushAll),
+		cmd("swapdb", 3, w|FlagFast, cmdSwapDB),
+		cmd("time", 1, FlagFast|FlagLoading|FlagStale, cmdTime),
+		cmd("shutdown", -1, admin|FlagNoScript|FlagLoading|FlagStale|FlagNoMulti|FlagAllowBusy, cmdShutdown),
+	}
+}
+
+// parseFlushMode accepts FLUSHDB/FLUSHALL's optional ASYNC or SYNC. Both
+// free memory at once here: a fresh keyspace replaces the old one.
+func parseFlushMode(args [][]byte) error {
+	switch {
+	case len(args) == 0:
+	case len(args) == 1 && (protocol.EqualFold(args[0], "async") || protocol.EqualFold(args[0], "sync")):
+	default:
+		return protocol.ErrSyntax
+	}
+	return nil
+}
+
+// FLUSHDB [ASYNC|SYNC]
+func cmdFlushDB(c *Context) error {
+	if err := parseFlushMode(c.Args[1:]); err != nil {
+		return err
+	}
+	c.Tx.FlushDB()
+	c.Out.OK()
+	return nil
+}
+
+// FLUSHALL [ASYNC|SYNC]
+func cmdFlushAll(c *Context) error {
+	if err := parseFlushMode(c.Args[1:]); err != nil {
+		return err
+	}
+	c.Tx.FlushAll()
+	c.Out.OK()
+	return nil
+}
+
+// SWAPDB index1 index2
+func cmdSwapDB(c *Context) error {
+	a, ok := protocol.ParseInt(c.Args[1])
+	if !ok {
+		return protocol.Error("ERR invalid first DB index")
+	}
+	b, ok := protocol.ParseInt(c.Args[2])
+	if !ok {
+		return protocol.Error("ERR invalid second DB index")
+	}
+	n := int64(c.Server.store.Databases())
+	if a < 0 || a >= n || b < 0 || b >= n {
+		return protocol.ErrDBIndexRange
+	}
+	return c.ok(c.Tx.SwapDB(int(a), int(b)))
+}
+
+// TIME: the server clock as [seconds, microseconds].
+func cmdTime(c *Context) error {
+	now := c.Server.now()
+	c.Out.Array(2)
+	c.Out.BulkString(strconv.FormatInt(now.Unix(), 10))
+	c.Out.BulkString(strconv.FormatInt(int64(now.Nanosecond()/1000), 10))
+	return nil
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: data is already on disk
+// (or in memory only), so every form shuts down the same way: the server
+// closes, and with it this connection, without a reply.
+func cmdShutdown(c *Context) error {
+	for _, a := range c.Args[1:] {
+		switch {
+		case protocol.EqualFold(a, "nosave"), protocol.EqualFold(a, "save"),
+			protocol.EqualFold(a, "now"), protocol.EqualFold(a, "force"):
+		case protocol.EqualFold(a, "abort"):
+			return protocol.Error("ERR No shutdown in progress.")
+		default:
+			return protocol.ErrSyntax
+		}
+	}
+	c.Server.log.Info("shutdown requested by client", "client", c.Client.addr)
+	c.Client.quitting = true
+	c.Client.conn.ReadPipeline()
+	c.Server.shutdown()
+	return nil
+}

@@ -1,0 +1,202 @@
+package server
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/cairn-db/cairn/protocol"
+)
+
+// Command describes one Redis command: its name, arity, flags, key
+// positions and handler. Container commands (CLIENT, CONFIG, OBJECT…)
+// have subcommands instead of a handler of their own.
+type Command struct {
+	// Name is the lower-case command name.
+	Name string
+	// Arity follows Redis: n > 0 means exactly n arguments (the name
+	// included), n < 0 means at least -n.
+	Arity int
+	// Flags say how the dispatcher treats the command.
+	Flags Flags
+	// FirstKey, LastKey and Step locate key arguments, as COMMAND INFO
+	// reports them (LastKey -1 means the last argument).
+	FirstKey, LastKey, Step int
+	// Group is Redis's command group ("string", "generic"…), for COMMAND
+	// DOCS and ACL categories.
+	Group string
+	// Handler runs the command. A container may have one too, for when it
+	// is called without a subcommand (bare COMMAND).
+	Handler Handler
+	// Subcommands of a container command, by lower-case name.
+	Subcommands map[string]*Command
+
+	parent *Command
+}
+
+// Handler runs one command. It either writes exactly one reply to c.Out and
+// returns nil, or writes nothing and returns the error to reply with.
+type Handler func(c *Context) error
+
+// Flags describe how a command behaves, for the dispatcher and for
+// COMMAND INFO.
+type Flags uint32
+
+// Command flags.
+const (
+	// FlagWrite: may modify data; runs inside a store transaction.
+	FlagWrite Flags = 1 << iota
+	// FlagRead: reads data; runs inside a store transaction.
+	FlagRead
+	// FlagAdmin: server administration (CONFIG, SHUTDOWN, DEBUG…).
+	FlagAdmin
+	// FlagNoAuth: allowed before the client authenticates.
+	FlagNoAuth
+	// FlagFast: O(1) or O(log n).
+	FlagFast
+	// FlagBlocking: may block the client (BLPOP…).
+	FlagBlocking
+	// FlagNoScript: not allowed inside a Lua script.
+	FlagNoScript
+	// FlagDenyOOM: refused when memory is over maxmemory.
+	FlagDenyOOM
+	// FlagPubSub: a pub/sub command.
+	FlagPubSub
+	// FlagNoMulti: executed at once, never queued by MULTI.
+	FlagNoMulti
+	// FlagLoading, FlagStale: allowed while loading / with stale data,
+	// reported for client compatibility.
+	FlagLoading
+	FlagStale
+	// FlagSkipMonitor: hidden from MONITOR and the slow log (AUTH…).
+	FlagSkipMonitor
+	// FlagAllowBusy: allowed while a script runs too long.
+	FlagAllowBusy
+)
+
+var flagNames = []struct {
+	f    Flags
+	name string
+}{
+	{FlagWrite, "write"}, {FlagRead, "readonly"}, {FlagDenyOOM, "denyoom"},
+	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
+	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
+	{FlagSkipMonitor, "skip_monitor"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"},
+	{FlagAllowBusy, "allow_busy"}, {FlagNoMulti, "no_multi"},
+}
+
+// names lists the flags as COMMAND INFO spells them.
+func (f Flags) names() []string {
+	var out []string
+	for _, n := range flagNames {
+		if f&n.f != 0 {
+			out = append(out, n.name)
+		}
+	}
+	return out
+}
+
+// FullName is the name Redis uses in errors: "get", or "client|setname"
+// for a subcommand.
+func (c *Command) FullName() string {
+	if c.parent != nil {
+		return c.parent.Name + "|" + c.Name
+	}
+	return c.Name
+}
+
+// touchesData reports whether the command runs inside a transaction.
+func (c *Command) touchesData() bool { return c.Flags&(FlagWrite|FlagRead) != 0 }
+
+// arityOK checks n arguments against the command's arity.
+func (c *Command) arityOK(n int) bool {
+	if c.Arity >= 0 {
+		return n == c.Arity
+	}
+	return n >= -c.Arity
+}
+
+// Table is the set of commands a server answers.
+type Table struct {
+	cmds map[string]*Command
+}
+
+// newTable builds the table from groups of commands. A duplicate name is
+// a programming error.
+func newTable(groups ...[]*Command) *Table {
+	t := &Table{cmds: make(map[string]*Command)}
+	for _, g := range groups {
+		for _, c := range g {
+			t.add(c)
+		}
+	}
+	return t
+}
+
+func (t *Table) add(c *Command) {
+	if _, dup := t.cmds[c.Name]; dup {
+		panic("server: command registered twice: " + c.Name)
+	}
+	for _, sub := range c.Subcommands {
+		sub.parent = c
+	}
+	t.cmds[c.Name] = c
+}
+
+// lookup finds a command by name, case-insensitively, without allocating.
+func (t *Table) lookup(name []byte) *Command {
+	var buf [32]byte
+	lower := protocol.Lower(buf[:], name)
+	if lower == nil {
+		return nil
+	}
+	return t.cmds[string(lower)]
+}
+
+// subcommand finds a subcommand of c by name.
+func (c *Command) subcommand(name []byte) *Command {
+	var buf [32]byte
+	lower := protocol.Lower(buf[:], name)
+	if lower == nil {
+		return nil
+	}
+	return c.Subcommands[string(lower)]
+}
+
+// sorted returns the commands in name order.
+func (t *Table) sorted() []*Command {
+	out := make([]*Command, 0, len(t.cmds))
+	for _, c := range t.cmds {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// subs returns c's subcommands in name order.
+func (c *Command) subs() []*Command {
+	out := make([]*Command, 0, len(c.Subcommands))
+	for _, s := range c.Subcommands {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// cmd is shorthand for a command with no keys.
+func cmd(name string, arity int, flags Flags, h Handler) *Command {
+	return &Command{Name: name, Arity: arity, Flags: flags, Handler: h}
+}
+
+// keyCmd is shorthand for a command whose keys are at first..last by step.
+func keyCmd(name string, arity int, flags Flags, first, last, step int, h Handler) *Command {
+	return &Command{Name: name, Arity: arity, Flags: flags, FirstKey: first, LastKey: last, Step: step, Handler: h}
+}
+
+// container builds a command that dispatches on its first argument.
+func container(name string, arity int, flags Flags, subs ...*Command) *Command {
+	c := &Command{Name: name, Arity: arity, Flags: flags, Subcommands: map[string]*Command{}}
+	for _, s := range subs {
+		c.Subcommands[strings.ToLower(s.Name)] = s
+	}
+	return c
+}

@@ -1,0 +1,25 @@
+package server
+
+// commandGroups lists every command Cairn answers, by Redis group. Each
+// group's commands are registered in the file that implements them; this
+// is the one place that names the groups.
+func commandGroups() [][]*Command {
+	return [][]*Command{
+		group("connection", connectionCommands()...),
+		group("connection", clientCommand()),
+		group("server", serverCommands()...),
+		group("server", infoCommands()...),
+		group("server", configCommand(), commandCommand()),
+		group("generic", keyspaceCommands()...),
+		group("generic", expireCommands()...),
+		group("generic", objectCommands()...),
+		group("string", stringCommands()...),
+	}
+}
+
+func group(name string, cmds ...*Command) []*Command {
+	for _, c := range cmds {
+		c.Group = name
+	}
+	return cmds
+}

@@ -1,0 +1,330 @@
+package server
+
+import (
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/cairn-db/cairn/store"
+)
+
+// Config is a server's configuration. The zero value is usable: it
+// listens on a free loopback port with 16 in-memory databases. Every field
+// with a Redis directive name can also be set from the daemon's command
+// line, a redis.conf-style file, or CONFIG SET (see Directives).
+type Config struct {
+	// Bind lists the addresses to listen on. Default 127.0.0.1.
+	Bind []string
+	// Port is the TCP port; 0 picks a free one (see Server.Addr).
+	Port int
+	// Databases is the number of databases. Default 16.
+	Databases int
+	// RequirePass, when set, makes clients AUTH before other commands.
+	RequirePass string
+	// ProtoMaxBulkLen is the largest bulk string a client may send, and
+	// the largest string APPEND and SETRANGE may build. Default 512 MiB.
+	ProtoMaxBulkLen int64
+	// MaxClients caps simultaneous connections. Default 10000.
+	MaxClients int
+	// ConfigFile is the redis.conf-style file the daemon was started with,
+	// for INFO and CONFIG REWRITE; empty when there is none.
+	ConfigFile string
+	// Hz is how often per second background tasks (active expiry) run.
+	// Default 10.
+	Hz int
+
+	// Clock is the time source; nil means the wall clock. Tests inject a
+	// *store.ManualClock.
+	Clock store.Clock
+	// Engine keeps data durably; nil keeps it in memory only.
+	Engine store.Engine
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+
+	// tuning holds Redis settings that Cairn accepts and reports but that
+	// do not change its behaviour (see tuningDefaults).
+	tuning map[string]string
+}
+
+func (c *Config) setDefaults() {
+	if len(c.Bind) == 0 {
+		c.Bind = []string{"127.0.0.1"}
+	}
+	if c.Databases == 0 {
+		c.Databases = 16
+	}
+	if c.ProtoMaxBulkLen == 0 {
+		c.ProtoMaxBulkLen = 512 << 20
+	}
+	if c.MaxClients == 0 {
+		c.MaxClients = 10000
+	}
+	if c.Hz == 0 {
+		c.Hz = 10
+	}
+	if c.Clock == nil {
+		c.Clock = store.RealClock{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.tuning == nil {
+		c.tuning = make(map[string]string, len(tuningDefaults))
+	}
+	for _, t := range tuningDefaults {
+		if _, ok := c.tuning[t.name]; !ok {
+			c.tuning[t.name] = t.value
+		}
+	}
+}
+
+// directive is one configuration setting, by its Redis name.
+type directive struct {
+	name string
+	get  func(c *Config) string
+	set  func(c *Config, v string) error
+	// startOnly settings cannot change while the server runs.
+	startOnly bool
+}
+
+// directives lists every setting Cairn has, plus the tuning settings it
+// accepts for compatibility.
+func directives() []directive {
+	d := []directive{
+		{name: "bind", startOnly: true,
+			get: func(c *Config) string { return strings.Join(c.Bind, " ") },
+			set: func(c *Config, v string) error { c.Bind = strings.Fields(v); return nil }},
+		{name: "port", startOnly: true,
+			get: func(c *Config) string { return strconv.Itoa(c.Port) },
+			set: intSetter(func(c *Config) *int { return &c.Port }, 0, 65535)},
+		{name: "databases", startOnly: true,
+			get: func(c *Config) string { return strconv.Itoa(c.Databases) },
+			set: intSetter(func(c *Config) *int { return &c.Databases }, 1, 256)},
+		{name: "requirepass",
+			get: func(c *Config) string { return c.RequirePass },
+			set: func(c *Config, v string) error { c.RequirePass = v; return nil }},
+		{name: "proto-max-bulk-len",
+			get: func(c *Config) string { return strconv.FormatInt(c.ProtoMaxBulkLen, 10) },
+			set: func(c *Config, v string) error {
+				n, err := parseMemory(v)
+				if err != nil || n < 1024*1024 {
+					return errBadValue
+				}
+				c.ProtoMaxBulkLen = n
+				return nil
+			}},
+		{name: "maxclients",
+			get: func(c *Config) string { return strconv.Itoa(c.MaxClients) },
+			set: intSetter(func(c *Config) *int { return &c.MaxClients }, 1, 1<<30)},
+		{name: "hz",
+			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
+			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
+	}
+	for _, t := range tuningDefaults {
+		d = append(d, t.directive())
+	}
+	return d
+}
+
+// tuning is a Redis setting Cairn accepts and echoes back but does not act
+// on: tools and test suites set them (list-max-listpack-size, save…) and
+// must keep working. Values are validated by kind, as Redis would.
+type tuning struct {
+	name  string
+	value string
+	kind  tuningKind
+}
+
+type tuningKind uint8
+
+const (
+	tuneInt tuningKind = iota
+	tuneBool
+	tuneMemory
+	tuneString
+)
+
+func (t tuning) directive() directive {
+	name := t.name
+	return directive{
+		name: name,
+		get:  func(c *Config) string { return c.tuning[name] },
+		set: func(c *Config, v string) error {
+			norm, err := t.normalize(v)
+			if err != nil {
+				return err
+			}
+			c.tuning[name] = norm
+			return nil
+		},
+	}
+}
+
+// normalize validates v and returns it as CONFIG GET shows it.
+func (t tuning) normalize(v string) (string, error) {
+	switch t.kind {
+	case tuneInt:
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return "", errNotInteger
+		}
+	case tuneBool:
+		switch strings.ToLower(v) {
+		case "yes", "no":
+			return strings.ToLower(v), nil
+		}
+		return "", errBadBool
+	case tuneMemory:
+		n, err := parseMemory(v)
+		if err != nil {
+			return "", errNotInteger
+		}
+		return strconv.FormatInt(n, 10), nil
+	}
+	return v, nil
+}
+
+// tuningDefaults are Redis 7.0's defaults for the settings Cairn accepts
+// without acting on them.
+var tuningDefaults = []tuning{
+	{"save", "", tuneString},
+	{"appendonly", "no", tuneBool},
+	{"appendfsync", "everysec", tuneString},
+	{"appendfilename", "appendonly.aof", tuneString},
+	{"dbfilename", "dump.rdb", tuneString},
+	{"dir", "", tuneString},
+	{"list-max-listpack-size", "-2", tuneInt},
+	{"list-max-ziplist-size", "-2", tuneInt},
+	{"list-compress-depth", "0", tuneInt},
+	{"hash-max-listpack-entries", "128", tuneInt},
+	{"hash-max-listpack-value", "64", tuneInt},
+	{"hash-max-ziplist-entries", "128", tuneInt},
+	{"hash-max-ziplist-value", "64", tuneInt},
+	{"set-max-intset-entries", "512", tuneInt},
+	{"set-max-listpack-entries", "128", tuneInt},
+	{"set-max-listpack-value", "64", tuneInt},
+	{"zset-max-listpack-entries", "128", tuneInt},
+	{"zset-max-listpack-value", "64", tuneInt},
+	{"zset-max-ziplist-entries", "128", tuneInt},
+	{"zset-max-ziplist-value", "64", tuneInt},
+	{"stream-node-max-bytes", "4096", tuneMemory},
+	{"stream-node-max-entries", "100", tuneInt},
+	{"hll-sparse-max-bytes", "3000", tuneMemory},
+	{"lua-time-limit", "5000", tuneInt},
+	{"busy-reply-threshold", "5000", tuneInt},
+	{"sanitize-dump-payload", "no", tuneString},
+	{"activerehashing", "yes", tuneBool},
+	{"active-expire-effort", "1", tuneInt},
+	{"dynamic-hz", "yes", tuneBool},
+	{"lazyfree-lazy-eviction", "no", tuneBool},
+	{"lazyfree-lazy-expire", "no", tuneBool},
+	{"lazyfree-lazy-server-del", "no", tuneBool},
+	{"lazyfree-lazy-user-del", "no", tuneBool},
+	{"lazyfree-lazy-user-flush", "no", tuneBool},
+	{"latency-tracking", "yes", tuneBool},
+	{"latency-monitor-threshold", "0", tuneInt},
+	{"tcp-keepalive", "300", tuneInt},
+	{"tcp-backlog", "511", tuneInt},
+	{"timeout", "0", tuneInt},
+	{"io-threads", "1", tuneInt},
+	{"daemonize", "no", tuneBool},
+	{"supervised", "no", tuneString},
+	{"protected-mode", "yes", tuneBool},
+	{"loglevel", "notice", tuneString},
+	{"logfile", "", tuneString},
+	{"pidfile", "", tuneString},
+	{"maxmemory", "0", tuneMemory},
+	{"maxmemory-policy", "noeviction", tuneString},
+	{"maxmemory-samples", "5", tuneInt},
+	{"notify-keyspace-events", "", tuneString},
+	{"slowlog-log-slower-than", "10000", tuneInt},
+	{"slowlog-max-len", "128", tuneInt},
+	{"client-query-buffer-limit", "1073741824", tuneMemory},
+	{"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", tuneString},
+	{"replica-read-only", "yes", tuneBool},
+	{"repl-diskless-sync", "yes", tuneBool},
+	{"stop-writes-on-bgsave-error", "yes", tuneBool},
+	{"rdbcompression", "yes", tuneBool},
+	{"rdbchecksum", "yes", tuneBool},
+	{"aof-use-rdb-preamble", "yes", tuneBool},
+	{"no-appendfsync-on-rewrite", "no", tuneBool},
+	{"auto-aof-rewrite-percentage", "100", tuneInt},
+	{"auto-aof-rewrite-min-size", "67108864", tuneMemory},
+	{"jemalloc-bg-thread", "yes", tuneBool},
+	{"activedefrag", "no", tuneBool},
+	{"lfu-log-factor", "10", tuneInt},
+	{"lfu-decay-time", "1", tuneInt},
+	{"enable-debug-command", "no", tuneString},
+	{"enable-protected-configs", "no", tuneString},
+	{"enable-module-command", "no", tuneString},
+	{"cluster-enabled", "no", tuneBool},
+}
+
+// parseMemory parses a Redis memory size: bytes, or with k/kb/m/mb/g/gb
+// (k = 1000, kb = 1024), case-insensitive.
+func parseMemory(v string) (int64, error) {
+	s := strings.ToLower(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errNotInteger
+	}
+	return n * mult, nil
+}
+
+func intSetter(field func(*Config) *int, lo, hi int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return errNotInteger
+		}
+		if n < lo || n > hi {
+			return errOutOfRange
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+type configError string
+
+func (e configError) Error() string { return string(e) }
+
+const (
+	errNotInteger configError = "argument couldn't be parsed into an integer"
+	errBadBool    configError = "argument must be 'yes' or 'no'"
+	errOutOfRange configError = "argument must be between the minimum and maximum"
+	errBadValue   configError = "argument is not valid"
+)
+
+// Set applies the directive name = value to c, as the daemon's command
+// line and config file do. Names are Redis's directive names.
+func (c *Config) Set(name, value string) error {
+	c.setDefaults()
+	d, ok := lookupDirective(name)
+	if !ok {
+		return configError("unknown directive '" + name + "'")
+	}
+	return d.set(c, value)
+}
+
+// directiveTable is every directive, built once.
+var directiveTable = directives()
+
+func lookupDirective(name string) (directive, bool) {
+	name = strings.ToLower(name)
+	for _, d := range directiveTable {
+		if d.name == name {
+			return d, true
+		}
+	}
+	return directive{}, false
+}

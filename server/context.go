@@ -1,0 +1,23 @@
+package server
+
+import (
+	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
+)
+
+// Context is what a handler works with: the command's arguments, the
+// reply writer, the client and server, and — for commands flagged read or
+// write — the store transaction the command runs in. One Context per
+// client is reused for every command, so handlers must not keep it.
+type Context struct {
+	Args   [][]byte
+	Out    *protocol.Writer
+	Client *Client
+	Server *Server
+	// Tx is the command's transaction; nil for commands that touch no data.
+	Tx  *store.Tx
+	Cmd *Command
+}
+
+// Arg returns argument i as a string (allocates; use for rare paths).
+func (c *Context) Arg(i int) string { return string(c.Args[i]) }

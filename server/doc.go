@@ -1,0 +1,15 @@
+// Package server is everything about clients: the command table, the
+// dispatcher, per-connection state, the handlers (one file per command
+// group, cmd_*.go), configuration, INFO, and the server's lifecycle.
+//
+// A command flows like this: redcon parses a request from a connection
+// (after protocol.Guard checked its framing); the dispatcher looks the
+// command up without allocating, checks its arity and the client's
+// authentication, opens a store transaction when the command touches
+// data, and calls the handler, which parses its arguments with protocol
+// helpers, runs store operations and writes one reply. Errors a handler
+// returns are mapped to Redis's texts in one place.
+//
+// Start runs a server; the daemon (cmd/cairn) and embedded tests
+// (server/servertest) use the same code.
+package server

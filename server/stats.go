@@ -1,0 +1,21 @@
+package server
+
+import "sync/atomic"
+
+// serverStats are the server-wide counters INFO stats reports.
+type serverStats struct {
+	commands atomic.Int64 // commands executed
+	errors   atomic.Int64 // error replies sent
+	rejected atomic.Int64 // connections refused (maxclients)
+}
+
+// resetStats zeroes the counters CONFIG RESETSTAT resets.
+func (s *Server) resetStats() {
+	s.stats.commands.Store(0)
+	s.stats.errors.Store(0)
+	s.stats.rejected.Store(0)
+	st := s.store.Stats()
+	st.ExpiredKeys.Store(0)
+	st.KeyspaceHits.Store(0)
+	st.KeyspaceMisses.Store(0)
+}

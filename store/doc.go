@@ -1,0 +1,34 @@
+// Package store is Cairn's data model: databases, keys, expiry, and the
+// value types, each in its own file with its operations.
+//
+// # Transactions
+//
+// All access goes through Store.Update (commands that write) and
+// Store.View (reads), in the style of bbolt. Both hold the keyspace lock
+// for the whole call, so a command, or a MULTI/EXEC block run inside one
+// Update, is atomic, as in Redis. A Tx has one frozen "now": a key cannot
+// expire halfway through a command.
+//
+// # Expiry
+//
+// Keys carry an absolute expiry in unix milliseconds. Every access checks
+// it (lazy expiry), and Store.ExpireCycle deletes due keys from a min-heap
+// ordered by deadline (active expiry), so keys that are never read again
+// are reclaimed the moment they are due. Time comes from a Clock; tests
+// inject a ManualClock and move it with FastForward.
+//
+// # Durability
+//
+// The in-memory structures are the only source of truth for reads. Every
+// mutation also emits records at element granularity into the
+// transaction's Batch (an LPUSH writes one element and the list's
+// metadata), which Update commits to the Engine, in apply order, under
+// the lock. See records.go for the layout and load.go for start-up.
+//
+// # Observers
+//
+// The server learns about changes through an Observer, called under the
+// lock: every key change (for WATCH and keyspace notifications), and the
+// keys that received elements at the end of a transaction (for blocked
+// clients, who are served before any other command can run).
+package store

@@ -1,0 +1,30 @@
+package store
+
+import "errors"
+
+// Errors returned by store operations. They name what went wrong in the
+// data model; the server maps each to Redis's reply text.
+var (
+	// ErrWrongType: the key holds a value of another type.
+	ErrWrongType = errors.New("store: wrong type")
+	// ErrNotInteger: a string value is not a 64-bit integer.
+	ErrNotInteger = errors.New("store: value is not an integer")
+	// ErrNotFloat: a string value is not a valid float.
+	ErrNotFloat = errors.New("store: value is not a float")
+	// ErrOverflow: an increment would overflow 64 bits.
+	ErrOverflow = errors.New("store: increment would overflow")
+	// ErrNaNOrInfinity: a float increment would give NaN or infinity.
+	ErrNaNOrInfinity = errors.New("store: increment would produce NaN or infinity")
+	// ErrNoSuchKey: the source key of RENAME, MOVE… does not exist.
+	ErrNoSuchKey = errors.New("store: no such key")
+	// ErrSameObject: source and destination of a copy are one key.
+	ErrSameObject = errors.New("store: source and destination are the same")
+	// ErrDBIndex: a database index is outside 0..databases-1.
+	ErrDBIndex = errors.New("store: database index out of range")
+	// ErrTooLarge: a string would exceed proto-max-bulk-len.
+	ErrTooLarge = errors.New("store: string exceeds maximum allowed size")
+	// ErrIndexRange: an index is outside the value (LSET).
+	ErrIndexRange = errors.New("store: index out of range")
+	// ErrReadOnly: a write was attempted inside View.
+	ErrReadOnly = errors.New("store: write in a read-only transaction")
+)

@@ -1,0 +1,43 @@
+package store
+
+// keyspace holds one database's keys: a map for lookup, plus a dense array
+// of the same entries. The array gives RANDOMKEY and eviction sampling in
+// O(1), and SCAN a cursor that survives inserts and deletes: deletion moves
+// the last entry into the hole, and SCAN walks the array from the end, so
+// an entry not yet visited is never moved past the cursor.
+type keyspace struct {
+	m     map[string]*entry
+	dense []*entry
+}
+
+func newKeyspace() *keyspace {
+	return &keyspace{m: make(map[string]*entry)}
+}
+
+func (k *keyspace) len() int { return len(k.dense) }
+
+// get looks key up without allocating.
+func (k *keyspace) get(key []byte) *entry { return k.m[string(key)] }
+
+// add inserts a new entry for key, which must be absent.
+func (k *keyspace) add(key []byte) *entry {
+	e := &entry{key: string(key), pos: int32(len(k.dense)), heapIdx: -1}
+	k.m[e.key] = e
+	k.dense = append(k.dense, e)
+	return e
+}
+
+// remove deletes e from the keyspace.
+func (k *keyspace) remove(e *entry) {
+	delete(k.m, e.key)
+	last := len(k.dense) - 1
+	moved := k.dense[last]
+	k.dense[e.pos] = moved
+	moved.pos = e.pos
+	k.dense[last] = nil
+	k.dense = k.dense[:last]
+	e.pos = -1
+}
+
+// at returns the entry at dense index i.
+func (k *keyspace) at(i int) *entry { return k.dense[i] }

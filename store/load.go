@@ -1,0 +1,156 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// ErrForeignData: the engine holds records Cairn did not write, or of a
+// format this version cannot read. Open refuses it rather than start
+// empty and overwrite someone's data.
+var ErrForeignData = errors.New("store: data directory holds data in an unknown format")
+
+// load reads every record back into memory: the store-wide state, then
+// each key's metadata, then the elements of collections. Keys whose TTL
+// passed while the store was closed are dropped and their records deleted.
+func (s *Store) load() error {
+	if err := s.loadSystem(); err != nil {
+		return err
+	}
+	now := s.clock.Now().UnixMilli()
+	cleanup := s.engine.NewBatch()
+	slotDB := make(map[byte]int, len(s.slots))
+	for db, slot := range s.slots {
+		slotDB[slot] = db
+	}
+	err := s.engine.Iterate([]byte{spaceMeta}, []byte{spaceMeta + 1}, func(k, v []byte) error {
+		if len(k) < 2 || len(v) < metaHeaderLen {
+			return fmt.Errorf("%w: short metadata record %q", ErrForeignData, k)
+		}
+		db, ok := slotDB[k[1]]
+		if !ok {
+			return fmt.Errorf("store: data exists for database slot %d, beyond the configured databases", k[1])
+		}
+		kind := Kind(v[0])
+		expireAt := int64(binary.BigEndian.Uint64(v[1:9]))
+		if expireAt != 0 && expireAt <= now {
+			cleanup.Delete(k)
+			return nil
+		}
+		d := s.dbs[db]
+		e := d.keys.add(k[2:])
+		payload := bytes.Clone(v[metaHeaderLen:])
+		if kind == KindString {
+			e.str = payload
+		} else {
+			obj, err := newCollection(kind, payload)
+			if err != nil {
+				return fmt.Errorf("key %q: %w", k[2:], err)
+			}
+			e.obj = obj
+		}
+		if expireAt != 0 {
+			e.expireAt = expireAt
+			d.expires.push(e)
+		}
+		return nil
+	})
+	if err != nil {
+		cleanup.Close()
+		return err
+	}
+	err = s.engine.Iterate([]byte{spaceData}, []byte{spaceData + 1}, func(k, v []byte) error {
+		slot, key, sub, ok := parseDataKey(k)
+		if !ok {
+			return fmt.Errorf("%w: bad element record %q", ErrForeignData, k)
+		}
+		var e *entry
+		if db, ok := slotDB[slot]; ok {
+			e = s.dbs[db].keys.get(key)
+		}
+		if e == nil || e.obj == nil {
+			// Elements of a key that expired while the store was closed.
+			cleanup.Delete(k)
+			return nil
+		}
+		return e.obj.loadElement(sub, v)
+	})
+	if err != nil {
+		cleanup.Close()
+		return err
+	}
+	if cleanup.Empty() {
+		cleanup.Close()
+		return nil
+	}
+	return s.engine.Commit(cleanup)
+}
+
+// loadSystem reads the format and database-slot records. A store with no
+// records at all is new: it gets the current format.
+func (s *Store) loadSystem() error {
+	var format, slots []byte
+	err := s.engine.Iterate([]byte{spaceSys}, []byte{spaceSys + 1}, func(k, v []byte) error {
+		switch {
+		case bytes.Equal(k, sysFormatKey):
+			format = bytes.Clone(v)
+		case bytes.Equal(k, sysDBSlotsKey):
+			slots = bytes.Clone(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if format == nil {
+		empty := true
+		if err := s.engine.Iterate(nil, nil, func(k, v []byte) error {
+			empty = false
+			return errStop
+		}); err != nil && err != errStop {
+			return err
+		}
+		if !empty {
+			return ErrForeignData
+		}
+		b := s.engine.NewBatch()
+		b.Set(sysFormatKey, []byte(formatVersion))
+		if err := s.engine.Commit(b); err != nil {
+			return err
+		}
+		return s.engine.Sync()
+	}
+	if string(format) != formatVersion {
+		return fmt.Errorf("%w: format %q, this version reads %q", ErrForeignData, format, formatVersion)
+	}
+	for i := 0; i < len(slots) && i < len(s.slots); i++ {
+		s.slots[i] = slots[i]
+	}
+	return validSlots(s.slots)
+}
+
+var errStop = errors.New("stop")
+
+// validSlots checks that slots maps databases to distinct slots, which
+// SWAPDB (a permutation) always keeps true. A slots record written with
+// more databases than configured now could break it.
+func validSlots(slots []byte) error {
+	seen := make(map[byte]bool, len(slots))
+	for i, sl := range slots {
+		if seen[sl] {
+			return fmt.Errorf("store: database %d shares slot %d; start with the --databases used before", i, sl)
+		}
+		seen[sl] = true
+	}
+	return nil
+}
+
+// newCollection builds an empty collection of kind k from the type fields
+// of its metadata record; its elements are loaded next.
+func newCollection(k Kind, meta []byte) (collection, error) {
+	switch k {
+	}
+	return nil, fmt.Errorf("%w: unknown value type %d", ErrForeignData, k)
+}

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Store.
+type Options struct {
+	// Databases is the number of logical databases (SELECT 0..n-1).
+	// Default 16, as Redis.
+	Databases int
+	// Clock is the time source for expiry and everything else that reads
+	// time. Default: the wall clock.
+	Clock Clock
+	// Engine keeps records durably; nil keeps data in memory only.
+	Engine Engine
+}
+
+// Store is the keyspace: every database, key and value, held in memory.
+// All access goes through Update and View, which hold the keyspace lock for
+// the whole transaction, so every command (and every MULTI/EXEC block run
+// inside one Update) is atomic, as in Redis.
+type Store struct {
+	mu       sync.Mutex
+	dbs      []*database
+	slots    []byte // physical record slot of each logical database
+	clock    Clock
+	engine   Engine
+	observer Observer
+	started  time.Time
+	tx       Tx // reused: only one transaction runs at a time
+
+	maxStringLen atomic.Int64
+	stats        Stats
+}
+
+type database struct {
+	keys    *keyspace
+	expires expiryHeap
+}
+
+// Stats are counters a server reports in INFO and metrics. They are read
+// without the keyspace lock.
+type Stats struct {
+	ExpiredKeys   atomic.Int64
+	KeyspaceHits  atomic.Int64
+	KeyspaceMisses atomic.Int64
+}
+
+// Open returns a store. With an Engine it first loads every record back,
+// dropping keys whose TTL passed while the store was closed.
+func Open(opts Options) (*Store, error) {
+	if opts.Databases <= 0 {
+		opts.Databases = 16
+	}
+	if opts.Databases > 256 {
+		return nil, fmt.Errorf("store: at most 256 databases, got %d", opts.Databases)
+	}
+	if opts.Clock == nil {
+		opts.Clock = RealClock{}
+	}
+	s := &Store{
+		dbs:     make([]*database, opts.Databases),
+		slots:   make([]byte, opts.Databases),
+		clock:   opts.Clock,
+		engine:  opts.Engine,
+		started: opts.Clock.Now(),
+	}
+	s.maxStringLen.Store(512 << 20)
+	for i := range s.dbs {
+		s.dbs[i] = newDatabase()
+		s.slots[i] = byte(i)
+	}
+	s.tx.s = s
+	if s.engine != nil {
+		if err := s.load(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func newDatabase() *database { return &database{keys: newKeyspace()} }
+
+// Close closes the engine, if any. The caller must have stopped every
+// transaction first.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.engine == nil {
+		return nil
+	}
+	err := s.engine.Close()
+	s.engine = nil
+	return err
+}
+
+// SetObserver installs the observer told about changes (see Observer). Set
+// it before the store is shared.
+func (s *Store) SetObserver(o Observer) { s.observer = o }
+
+// SetMaxStringLen sets the largest string APPEND and SETRANGE may build
+// (Redis's proto-max-bulk-len).
+func (s *Store) SetMaxStringLen(n int64) { s.maxStringLen.Store(n) }
+
+// Databases returns the number of logical databases.
+func (s *Store) Databases() int { return len(s.dbs) }
+
+// Clock returns the store's time source.
+func (s *Store) Clock() Clock { return s.clock }
+
+// Stats returns the store's counters.
+func (s *Store) Stats() *Stats { return &s.stats }
+
+// Durable reports whether the store writes records to an engine.
+func (s *Store) Durable() bool { return s.engine != nil }
+
+// Sync makes every committed write durable (appendfsync always). It runs
+// outside the keyspace lock so concurrent callers share one fsync.
+func (s *Store) Sync() error {
+	e := s.engine
+	if e == nil {
+		return nil
+	}
+	return e.Sync()
+}
+
+// ErrPersist wraps an engine failure: the change is applied in memory but
+// may not be durable.
+var ErrPersist = errors.New("store: writing to disk failed")
+
+// Update runs fn as one transaction on database db. Changes fn makes are
+// kept even if it returns an error (Redis has no rollback; commands check
+// before they write). When fn returns, blocked clients are served from the
+// keys that received data, and the records of the whole transaction are
+// committed to the engine as one batch.
+func (s *Store) Update(db int, fn func(tx *Tx) error) (err error) {
+	s.mu.Lock()
+	tx := s.begin(db)
+	defer func() {
+		// Deferred so a panicking command still commits what it changed in
+		// memory and releases the lock.
+		if cerr := s.finish(tx); cerr != nil && err == nil {
+			err = cerr
+		}
+		s.mu.Unlock()
+	}()
+	return fn(tx)
+}
+
+// View runs fn as a read-only transaction on database db. Reads still
+// delete keys they find expired, as in Redis, so View shares Update's lock.
+func (s *Store) View(db int, fn func(tx *Tx) error) error {
+	return s.Update(db, fn)
+}
+
+func (s *Store) begin(db int) *Tx {
+	tx := &s.tx
+	tx.dbIndex = db
+	tx.db = s.dbs[db]
+	tx.now = s.clock.Now().UnixMilli()
+	tx.noTouch = false
+	return tx
+}
+
+func (s *Store) finish(tx *Tx) error {
+	for len(tx.ready) > 0 && s.observer != nil {
+		ready := tx.ready
+		tx.ready = tx.readyNext[:0]
+		s.observer.KeysReady(tx, ready)
+		tx.readyNext = ready[:0]
+	}
+	tx.ready = tx.ready[:0]
+	if tx.batch == nil {
+		return nil
+	}
+	b := tx.batch
+	tx.batch = nil
+	if b.Empty() {
+		b.Close()
+		return nil
+	}
+	if err := s.engine.Commit(b); err != nil {
+		return fmt.Errorf("%w: %v", ErrPersist, err)
+	}
+	return nil
+}
+
+// accessClock is the coarse access time kept per key (seconds since the
+// store started), for OBJECT IDLETIME and LRU eviction.
+func (s *Store) accessClock(nowMs int64) uint32 {
+	d := nowMs - s.started.UnixMilli()
+	if d < 0 {
+		return 0
+	}
+	return uint32(d / 1000)
+}

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"time"
+	"unsafe"
+)
+
+// Tx is one transaction: the view a command has of the keyspace while the
+// lock is held. It is bound to one database at a time (Use switches, for
+// SELECT inside MULTI) and has one frozen "now", so a key cannot expire
+// halfway through a command, as in Redis. A Tx is valid only inside the
+// Update or View call that created it.
+type Tx struct {
+	s       *Store
+	db      *database
+	dbIndex int
+	now     int64 // unix ms
+	noTouch bool
+
+	batch     Batch
+	ready     []ReadyKey
+	readyNext []ReadyKey
+	kbuf      []byte
+	vbuf      []byte
+}
+
+// ReadyKey names a key that received elements (a push, a ZADD, an XADD…)
+// in a transaction, so clients blocked on it can be served.
+type ReadyKey struct {
+	DB  int
+	Key string
+}
+
+// Observer is told about changes while the keyspace lock is held. The
+// server implements it for WATCH, keyspace notifications and blocking
+// commands. Key slices are valid only during the call and must not be
+// modified.
+type Observer interface {
+	// KeyChanged is called for every change to a key, with the keyspace
+	// event Redis raises for it ("set", "del", "expired", "lpush"…).
+	KeyChanged(db int, key []byte, class EventClass, event string)
+	// DatabaseChanged is called when a whole database changed at once
+	// (FLUSHDB, FLUSHALL, SWAPDB).
+	DatabaseChanged(tx *Tx, db int)
+	// KeysReady is called at the end of a transaction with the keys that
+	// received elements. It may run further operations in tx, to hand
+	// elements to blocked clients before any other command can take them.
+	KeysReady(tx *Tx, keys []ReadyKey)
+}
+
+// Use switches the transaction to database db.
+func (tx *Tx) Use(db int) {
+	tx.dbIndex = db
+	tx.db = tx.s.dbs[db]
+}
+
+// DB returns the index of the current database.
+func (tx *Tx) DB() int { return tx.dbIndex }
+
+// Now returns the transaction's frozen time in unix milliseconds.
+func (tx *Tx) Now() int64 { return tx.now }
+
+// NowTime returns the transaction's frozen time.
+func (tx *Tx) NowTime() time.Time { return time.UnixMilli(tx.now) }
+
+// SetNoTouch stops reads in this transaction from updating the keys'
+// access time (CLIENT NO-TOUCH).
+func (tx *Tx) SetNoTouch(v bool) { tx.noTouch = v }
+
+// MarkReady records that key in db may serve blocked clients.
+func (tx *Tx) MarkReady(db int, key string) {
+	for _, r := range tx.ready {
+		if r.DB == db && r.Key == key {
+			return
+		}
+	}
+	tx.ready = append(tx.ready, ReadyKey{DB: db, Key: key})
+}
+
+// lookup returns the live entry for key, deleting it first if its TTL has
+// passed. It neither counts hits nor touches the access time.
+func (tx *Tx) lookup(key []byte) *entry {
+	e := tx.db.keys.get(key)
+	if e == nil {
+		return nil
+	}
+	if e.expireAt != 0 && e.expireAt <= tx.now {
+		tx.expireEntry(e)
+		return nil
+	}
+	return e
+}
+
+// lookupRead is lookup for commands that read a value: it counts keyspace
+// hits and misses and updates the key's access time.
+func (tx *Tx) lookupRead(key []byte) *entry {
+	e := tx.lookup(key)
+	if e == nil {
+		tx.s.stats.KeyspaceMisses.Add(1)
+		tx.notify(key, EventKeyMiss, "keymiss")
+		return nil
+	}
+	tx.s.stats.KeyspaceHits.Add(1)
+	tx.touch(e)
+	return e
+}
+
+// lookupWrite is lookup for commands that modify a value: it updates the
+// access time but counts no hit.
+func (tx *Tx) lookupWrite(key []byte) *entry {
+	e := tx.lookup(key)
+	if e != nil {
+		tx.touch(e)
+	}
+	return e
+}
+
+// lookupKind is lookupRead that also checks the type.
+func (tx *Tx) lookupKind(key []byte, k Kind) (*entry, error) {
+	e := tx.lookupRead(key)
+	if e != nil && e.kind() != k {
+		return nil, ErrWrongType
+	}
+	return e, nil
+}
+
+// lookupWriteKind is lookupWrite that also checks the type.
+func (tx *Tx) lookupWriteKind(key []byte, k Kind) (*entry, error) {
+	e := tx.lookupWrite(key)
+	if e != nil && e.kind() != k {
+		return nil, ErrWrongType
+	}
+	return e, nil
+}
+
+func (tx *Tx) touch(e *entry) {
+	if !tx.noTouch {
+		e.access = tx.s.accessClock(tx.now)
+	}
+}
+
+// create adds an empty entry for key, which must be absent, and raises the
+// "new" event. The caller fills the value and saves it.
+func (tx *Tx) create(key []byte) *entry {
+	e := tx.db.keys.add(key)
+	e.access = tx.s.accessClock(tx.now)
+	tx.notify(key, EventNew, "new")
+	return e
+}
+
+// remove deletes e from memory and from disk. It raises no event; callers
+// name the event ("del", "expired", "rename_from"…).
+func (tx *Tx) remove(e *entry) {
+	if e.heapIdx >= 0 {
+		tx.db.expires.remove(e)
+	}
+	tx.db.keys.remove(e)
+	tx.dropRecords(tx.s.slots[tx.dbIndex], e)
+}
+
+// delete removes e and raises the "del" event.
+func (tx *Tx) delete(e *entry) {
+	key := e.key
+	tx.remove(e)
+	tx.notifyString(key, EventGeneric, "del")
+}
+
+// expireEntry removes an entry whose TTL has passed.
+func (tx *Tx) expireEntry(e *entry) {
+	key := e.key
+	tx.remove(e)
+	tx.s.stats.ExpiredKeys.Add(1)
+	tx.notifyString(key, EventExpired, "expired")
+}
+
+// setExpire sets e's absolute expiry (0 removes it) in memory; the caller
+// saves the key's metadata.
+func (tx *Tx) setExpire(e *entry, at int64) {
+	h := &tx.db.expires
+	switch {
+	case at == 0 && e.heapIdx >= 0:
+		e.expireAt = 0
+		h.remove(e)
+	case at == 0:
+	case e.heapIdx >= 0:
+		e.expireAt = at
+		h.fix(e)
+	default:
+		e.expireAt = at
+		h.push(e)
+	}
+}
+
+// notify tells the observer about a change to key.
+func (tx *Tx) notify(key []byte, class EventClass, event string) {
+	if o := tx.s.observer; o != nil {
+		o.KeyChanged(tx.dbIndex, key, class, event)
+	}
+}
+
+func (tx *Tx) notifyString(key string, class EventClass, event string) {
+	if o := tx.s.observer; o != nil {
+		o.KeyChanged(tx.dbIndex, unsafe.Slice(unsafe.StringData(key), len(key)), class, event)
+	}
+}
+
+// deleteIfEmpty removes a collection that has lost its last element, as
+// Redis does, raising "del".
+func (tx *Tx) deleteIfEmpty(e *entry) bool {
+	if e.obj != nil && e.obj.size() == 0 {
+		tx.delete(e)
+		return true
+	}
+	return false
+}
