@@ -11,14 +11,31 @@ import (
 // ParseInt parses a signed 64-bit integer argument (see num.ParseInt).
 func ParseInt(b []byte) (int64, bool) { return num.ParseInt(b) }
 
-// ParseUint parses an unsigned 64-bit integer (digits only), as SCAN cursors
-// are parsed.
-func ParseUint(b []byte) (uint64, bool) {
+// ParseCursor parses a SCAN cursor as Redis's strtoul-based parser does:
+// an optional sign (a negative cursor wraps around, as in C), then decimal
+// digits; the empty string is cursor 0; overflow is invalid.
+func ParseCursor(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	neg := false
+	switch b[0] {
+	case '-':
+		neg, b = true, b[1:]
+	case '+':
+		b = b[1:]
+	}
 	if len(b) == 0 {
 		return 0, false
 	}
 	v, err := strconv.ParseUint(unsafeString(b), 10, 64)
-	return v, err == nil
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // ParseFloat parses a double argument (see num.ParseFloat).

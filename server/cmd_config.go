@@ -46,7 +46,7 @@ func cmdConfigGet(c *Context) error {
 func cmdConfigSet(c *Context) error {
 	args := c.Args[2:]
 	if len(args)%2 != 0 {
-		return protocol.ErrWrongArgs("config|set")
+		return protocol.ErrSyntax
 	}
 	s := c.Server
 	s.cfgMu.Lock()

@@ -62,7 +62,7 @@ func cmdKeys(c *Context) error {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 func cmdScan(c *Context) error {
-	cursor, ok := protocol.ParseUint(c.Args[1])
+	cursor, ok := protocol.ParseCursor(c.Args[1])
 	if !ok {
 		return protocol.ErrInvalidCursor
 	}

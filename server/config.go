@@ -36,8 +36,11 @@ type Config struct {
 	// Clock is the time source; nil means the wall clock. Tests inject a
 	// *store.ManualClock.
 	Clock store.Clock
-	// Engine keeps data durably; nil keeps it in memory only.
-	Engine store.Engine
+	// Engine is "memory" (the default: data lives only in the process) or
+	// "pebble" (data is also written to Pebble in Dir and reloaded at start).
+	Engine string
+	// Dir is the Pebble data directory. Default "./data".
+	Dir string
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 
@@ -61,6 +64,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.Hz == 0 {
 		c.Hz = 10
+	}
+	if c.Engine == "" {
+		c.Engine = "memory"
+	}
+	if c.Dir == "" {
+		c.Dir = "./data"
 	}
 	if c.Clock == nil {
 		c.Clock = store.RealClock{}
@@ -113,6 +122,19 @@ func directives() []directive {
 				c.ProtoMaxBulkLen = n
 				return nil
 			}},
+		{name: "engine", startOnly: true,
+			get: func(c *Config) string { return c.Engine },
+			set: func(c *Config, v string) error {
+				switch v {
+				case "memory", "pebble":
+					c.Engine = v
+					return nil
+				}
+				return configError("engine must be 'memory' or 'pebble'")
+			}},
+		{name: "dir", startOnly: true,
+			get: func(c *Config) string { return c.Dir },
+			set: func(c *Config, v string) error { c.Dir = v; return nil }},
 		{name: "maxclients",
 			get: func(c *Config) string { return strconv.Itoa(c.MaxClients) },
 			set: intSetter(func(c *Config) *int { return &c.MaxClients }, 1, 1<<30)},
@@ -191,7 +213,6 @@ var tuningDefaults = []tuning{
 	{"appendfsync", "everysec", tuneString},
 	{"appendfilename", "appendonly.aof", tuneString},
 	{"dbfilename", "dump.rdb", tuneString},
-	{"dir", "", tuneString},
 	{"list-max-listpack-size", "-2", tuneInt},
 	{"list-max-ziplist-size", "-2", tuneInt},
 	{"list-compress-depth", "0", tuneInt},

@@ -20,9 +20,4 @@ func (s *Server) KeysReady(tx *store.Tx, keys []store.ReadyKey) {}
 func (s *Server) blockedClients() int { return 0 }
 
 // engineName names the storage engine for INFO.
-func (s *Server) engineName() string {
-	if s.store.Durable() {
-		return "pebble"
-	}
-	return "memory"
-}
+func (s *Server) engineName() string { return s.cfg.Engine }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"crypto/subtle"
 	"log/slog"
 	"net"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
+	"github.com/cairn-db/cairn/store/pebblestore"
 )
 
 // Version is the Redis version Cairn reports (INFO, HELLO). Clients gate
@@ -56,7 +58,7 @@ type Server struct {
 // Start opens the store and starts serving on the configured addresses.
 func Start(cfg Config) (*Server, error) {
 	cfg.setDefaults()
-	st, err := store.Open(store.Options{Databases: cfg.Databases, Clock: cfg.Clock, Engine: cfg.Engine})
+	st, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +102,26 @@ func Start(cfg Config) (*Server, error) {
 	s.startBackground()
 	s.log.Info("cairn started", "version", Version, "addr", s.Addr(), "databases", cfg.Databases, "durable", st.Durable())
 	return s, nil
+}
+
+// openStore opens the keyspace on the configured engine, loading what a
+// durable engine holds.
+func openStore(cfg Config) (*store.Store, error) {
+	opts := store.Options{Databases: cfg.Databases, Clock: cfg.Clock}
+	if cfg.Engine == "pebble" {
+		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
+		}
+		opts.Engine = eng
+		st, err := store.Open(opts)
+		if err != nil {
+			eng.Close()
+			return nil, fmt.Errorf("load data directory %s: %w", cfg.Dir, err)
+		}
+		return st, nil
+	}
+	return store.Open(opts)
 }
 
 // applyConfig copies hot settings into atomics after a change.
@@ -159,6 +181,17 @@ func (s *Server) accept(conn redcon.Conn) bool {
 		nc.Write([]byte("-ERR max number of clients reached\r\n"))
 		return false
 	}
+	c := s.newClient(conn, redcon.BaseWriter(conn))
+	conn.SetContext(c)
+	s.clients.add(c)
+	s.clients.total.Add(1)
+	s.conns.Add(1)
+	return true
+}
+
+// newClient builds the state of a new connection that replies through w.
+func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
+	nc := conn.NetConn()
 	c := &Client{
 		ID:      s.clients.nextID.Add(1),
 		srv:     s,
@@ -169,7 +202,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 		fd:      socketFD(nc),
 		created: s.clock.Now(),
 	}
-	c.out = protocol.NewWriter(redcon.BaseWriter(conn))
+	c.out = protocol.NewWriter(w)
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
 	c.authenticated = !s.authRequired()
@@ -178,11 +211,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	if g, ok := nc.(*protocol.Guard); ok {
 		g.AuthRequired = func() bool { return !c.authenticated && s.authRequired() }
 	}
-	conn.SetContext(c)
-	s.clients.add(c)
-	s.clients.total.Add(1)
-	s.conns.Add(1)
-	return true
+	return c
 }
 
 // disconnected runs when a connection's goroutine ends. redcon calls it

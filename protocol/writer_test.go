@@ -1,0 +1,50 @@
+package protocol
+
+import (
+	"bytes"
+	"math"
+	"testing"
+
+	"github.com/tidwall/redcon"
+)
+
+// TestWriterProtocols: one description of a reply, two encodings.
+func TestWriterProtocols(t *testing.T) {
+	write := func(w *Writer) {
+		w.Map(1)
+		w.BulkString("k")
+		w.Double(1.5)
+		w.Set(2)
+		w.Bool(true)
+		w.Bool(false)
+		w.Null()
+		w.NullArray()
+		w.Double(math.Inf(-1))
+		w.Verbatim("hi")
+	}
+	for _, c := range []struct {
+		proto int
+		want  string
+	}{
+		{2, "*2\r\n$1\r\nk\r\n$3\r\n1.5\r\n*2\r\n:1\r\n:0\r\n$-1\r\n*-1\r\n$4\r\n-inf\r\n$2\r\nhi\r\n"},
+		{3, "%1\r\n$1\r\nk\r\n,1.5\r\n~2\r\n#t\r\n#f\r\n_\r\n_\r\n,-inf\r\n=6\r\ntxt:hi\r\n"},
+	} {
+		var buf bytes.Buffer
+		w := NewWriter(redcon.NewWriter(&buf))
+		w.SetProto(c.proto)
+		write(w)
+		w.Flush()
+		if buf.String() != c.want {
+			t.Errorf("RESP%d:\n got %q\nwant %q", c.proto, buf.String(), c.want)
+		}
+	}
+}
+
+func TestAppendDouble(t *testing.T) {
+	for f, want := range map[float64]string{1.5: "1.5", 0.1: "0.10000000000000001", 3: "3",
+		1e20: "1e+20", math.Inf(1): "inf", -2.5: "-2.5"} {
+		if got := string(AppendDouble(nil, f)); got != want {
+			t.Errorf("AppendDouble(%v) = %q, want %q", f, got, want)
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package store_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/cairn-db/cairn/store"
+	"github.com/cairn-db/cairn/store/pebblestore"
+)
+
+// randomOp applies one random operation to tx. Each value type registers
+// its operations in randomOps (see strings_ops_test.go), so the restart
+// property below covers every type.
+type randomOp func(tx *store.Tx, r *rand.Rand)
+
+var randomOps = map[string][]randomOp{}
+
+// randomKey draws from a small key space so operations collide.
+func randomKey(r *rand.Rand) []byte { return []byte(fmt.Sprintf("k%d", r.IntN(40))) }
+
+// TestRestartPreservesKeyspace is the durability invariant: after random
+// operations of every type, closing and reopening the Pebble engine gives
+// back exactly the same keyspace.
+func TestRestartPreservesKeyspace(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(seed, seed))
+			fs := vfs.NewMem()
+			clock := store.NewManualClock(time.UnixMilli(1_700_000_000_000))
+			s := openPebble(t, fs, clock)
+			var ops []randomOp
+			for _, group := range randomOps {
+				ops = append(ops, group...)
+			}
+			for i := 0; i < 2000; i++ {
+				db := r.IntN(3)
+				s.Update(db, func(tx *store.Tx) error {
+					ops[r.IntN(len(ops))](tx, r)
+					return nil
+				})
+				if i%500 == 0 {
+					clock.FastForward(time.Duration(r.IntN(3000)) * time.Millisecond)
+					s.ExpireCycle(1000)
+				}
+			}
+			before := s.Dump()
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s2 := openPebble(t, fs, clock)
+			defer s2.Close()
+			if after := s2.Dump(); after != before {
+				t.Fatalf("keyspace changed across restart\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
+	}
+}
+
+func openPebble(t *testing.T, fs vfs.FS, clock store.Clock) *store.Store {
+	t.Helper()
+	eng, err := pebblestore.Open("data", pebblestore.Options{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(store.Options{Engine: eng, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestRestartDropsExpiredKeys: keys whose TTL passes while the store is
+// closed do not come back, and their records are deleted.
+func TestRestartDropsExpiredKeys(t *testing.T) {
+	fs := vfs.NewMem()
+	clock := store.NewManualClock(time.UnixMilli(1_700_000_000_000))
+	s := openPebble(t, fs, clock)
+	s.Update(0, func(tx *store.Tx) error {
+		tx.Set([]byte("short"), []byte("v"), store.SetOptions{Expire: tx.Now() + 1000})
+		tx.Set([]byte("long"), []byte("v"), store.SetOptions{Expire: tx.Now() + 100_000})
+		tx.Set([]byte("forever"), []byte("v"), store.SetOptions{})
+		return nil
+	})
+	s.Close()
+	clock.FastForward(2 * time.Second)
+	s = openPebble(t, fs, clock)
+	defer s.Close()
+	want := fmt.Sprintf("0 \"forever\" string 0 \"v\"\n0 \"long\" string %d \"v\"\n", 1_700_000_000_000+100_000)
+	if got := s.Dump(); got != want {
+		t.Fatalf("after restart:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestOpenRefusesForeignData: a directory with records Cairn did not
+// write is an error, never an empty database.
+func TestOpenRefusesForeignData(t *testing.T) {
+	fs := vfs.NewMem()
+	eng, err := pebblestore.Open("data", pebblestore.Options{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := eng.NewBatch()
+	b.Set([]byte("someone else's key"), []byte("v"))
+	eng.Commit(b)
+	if _, err := store.Open(store.Options{Engine: eng}); err == nil {
+		t.Fatal("Open accepted foreign data")
+	}
+	eng.Close()
+}
