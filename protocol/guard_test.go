@@ -29,9 +29,9 @@ func (c *pipeConn) Read(p []byte) (int, error) {
 	c.in = c.in[n:]
 	return n, nil
 }
-func (c *pipeConn) Write(p []byte) (int, error)        { return c.output.Write(p) }
-func (c *pipeConn) SetReadDeadline(time.Time) error    { return nil }
-func (c *pipeConn) Close() error                       { return nil }
+func (c *pipeConn) Write(p []byte) (int, error)     { return c.output.Write(p) }
+func (c *pipeConn) SetReadDeadline(time.Time) error { return nil }
+func (c *pipeConn) Close() error                    { return nil }
 
 // frameAll runs input through a Guard in chunks of the given size and
 // returns what redcon would read and what the client would get back.

@@ -18,13 +18,13 @@ type fakeConn struct {
 	ctx any
 }
 
-func (f *fakeConn) RemoteAddr() string              { return "127.0.0.1:1" }
-func (f *fakeConn) NetConn() net.Conn               { return f.nc }
-func (f *fakeConn) Close() error                    { return nil }
-func (f *fakeConn) ReadPipeline() []redcon.Command  { return nil }
-func (f *fakeConn) PeekPipeline() []redcon.Command  { return nil }
-func (f *fakeConn) Context() any                    { return f.ctx }
-func (f *fakeConn) SetContext(v any)                { f.ctx = v }
+func (f *fakeConn) RemoteAddr() string             { return "127.0.0.1:1" }
+func (f *fakeConn) NetConn() net.Conn              { return f.nc }
+func (f *fakeConn) Close() error                   { return nil }
+func (f *fakeConn) ReadPipeline() []redcon.Command { return nil }
+func (f *fakeConn) PeekPipeline() []redcon.Command { return nil }
+func (f *fakeConn) Context() any                   { return f.ctx }
+func (f *fakeConn) SetContext(v any)               { f.ctx = v }
 
 // newFakeClient returns a client of s whose replies go to out.
 func newFakeClient(t testing.TB, s *Server, out *bytes.Buffer) *Client {

@@ -2,8 +2,8 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"crypto/subtle"
+	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
@@ -288,4 +288,3 @@ func (s *Server) expireCycle() {
 func (s *Server) shutdown() {
 	go s.Close()
 }
-

@@ -46,8 +46,8 @@ type database struct {
 // Stats are counters a server reports in INFO and metrics. They are read
 // without the keyspace lock.
 type Stats struct {
-	ExpiredKeys   atomic.Int64
-	KeyspaceHits  atomic.Int64
+	ExpiredKeys    atomic.Int64
+	KeyspaceHits   atomic.Int64
 	KeyspaceMisses atomic.Int64
 }
 

@@ -287,4 +287,3 @@ func (tx *Tx) SetRange(key []byte, offset int64, val []byte) (int, error) {
 	tx.notify(key, EventString, "setrange")
 	return len(e.str), nil
 }
-

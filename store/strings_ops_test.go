@@ -23,7 +23,9 @@ func init() {
 		func(tx *store.Tx, r *rand.Rand) { tx.IncrByFloat(randomKey(r), []byte("0.5")) },
 		func(tx *store.Tx, r *rand.Rand) { tx.SetRange(randomKey(r), int64(r.IntN(8)), []byte("zz")) },
 		func(tx *store.Tx, r *rand.Rand) { tx.GetDel(randomKey(r)) },
-		func(tx *store.Tx, r *rand.Rand) { tx.MSetNX([][]byte{randomKey(r), []byte("a"), randomKey(r), []byte("b")}) },
+		func(tx *store.Tx, r *rand.Rand) {
+			tx.MSetNX([][]byte{randomKey(r), []byte("a"), randomKey(r), []byte("b")})
+		},
 		func(tx *store.Tx, r *rand.Rand) {
 			tx.GetEx(randomKey(r), store.GetExOptions{Expire: tx.Now() + int64(r.IntN(3000))})
 		},
