@@ -22,6 +22,7 @@ import (
 //	!sort    the reply is an array whose order is unspecified: compare sorted
 //	!skip    send to both, do not compare (a value that legitimately differs)
 //	!conn N  send on connection N (each script starts on connection 0)
+//	!approx N  integer replies may differ by up to N (remaining TTLs)
 //
 // Lines starting with # are comments. Each script starts with FLUSHALL.
 func TestDifferential(t *testing.T) {
@@ -44,6 +45,7 @@ type scriptLine struct {
 	args       []string
 	sort, skip bool
 	conn       int
+	approx     int64
 }
 
 func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
@@ -69,6 +71,9 @@ func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
 		}
 		if l.sort {
 			want, got = sortedReply(want), sortedReply(got)
+		}
+		if l.approx > 0 && closeInts(want, got, l.approx) {
+			continue
 		}
 		if want != got {
 			t.Errorf("%s:%d: %s\n redis: %q\n cairn: %q", filepath.Base(path), l.num, strings.Join(l.args, " "), want, got)
@@ -103,6 +108,9 @@ func parseScript(t *testing.T, path string) []scriptLine {
 			case "!conn":
 				l.conn, _ = strconv.Atoi(words[1])
 				words = words[1:]
+			case "!approx":
+				l.approx, _ = strconv.ParseInt(words[1], 10, 64)
+				words = words[1:]
 			default:
 				t.Fatalf("%s:%d: unknown directive %s", path, n, words[0])
 			}
@@ -112,6 +120,17 @@ func parseScript(t *testing.T, path string) []scriptLine {
 		out = append(out, l)
 	}
 	return out
+}
+
+// closeInts reports whether two integer replies differ by at most n.
+func closeInts(a, b string, n int64) bool {
+	if !strings.HasPrefix(a, ":") || !strings.HasPrefix(b, ":") {
+		return false
+	}
+	x, err1 := strconv.ParseInt(strings.TrimSpace(a[1:]), 10, 64)
+	y, err2 := strconv.ParseInt(strings.TrimSpace(b[1:]), 10, 64)
+	d := x - y
+	return err1 == nil && err2 == nil && d <= n && d >= -n
 }
 
 // splitWords splits a line like redis-cli: spaces separate words, "double

@@ -143,9 +143,7 @@ func (c Config) clone() Config {
 
 // tuning returns the current value of a tuning setting.
 func (s *Server) tuning(name string) string {
-	s.cfgMu.Lock()
-	defer s.cfgMu.Unlock()
-	return s.cfg.tuning[name]
+	return s.config().tuning[name]
 }
 
 // lfuPolicy reports whether maxmemory-policy is an LFU policy.

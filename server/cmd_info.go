@@ -72,6 +72,7 @@ var runID = func() string {
 }()
 
 func (s *Server) infoServer(w *infoWriter) {
+	cfg := s.config()
 	now := s.clock.Now()
 	up := int64(now.Sub(s.started).Seconds())
 	exe, _ := os.Executable()
@@ -87,17 +88,17 @@ func (s *Server) infoServer(w *infoWriter) {
 	w.field("process_id", os.Getpid())
 	w.field("process_supervised", "no")
 	w.field("run_id", runID)
-	w.field("tcp_port", s.cfg.Port)
+	w.field("tcp_port", cfg.Port)
 	w.field("server_time_usec", now.UnixMicro())
 	w.field("uptime_in_seconds", up)
 	w.field("uptime_in_days", up/86400)
-	w.field("hz", s.cfg.Hz)
-	w.field("configured_hz", s.cfg.Hz)
+	w.field("hz", cfg.Hz)
+	w.field("configured_hz", cfg.Hz)
 	w.field("lru_clock", now.Unix()&(1<<24-1))
 	w.field("executable", exe)
-	w.field("config_file", s.cfg.ConfigFile)
+	w.field("config_file", cfg.ConfigFile)
 	w.field("io_threads_active", 0)
-	w.field("cairn_engine", s.engineName())
+	w.field("cairn_engine", cfg.Engine)
 	w.field("cairn_go_version", runtime.Version())
 }
 

@@ -19,5 +19,3 @@ func (s *Server) KeysReady(tx *store.Tx, keys []store.ReadyKey) {}
 // blockedClients counts clients waiting in a blocking command.
 func (s *Server) blockedClients() int { return 0 }
 
-// engineName names the storage engine for INFO.
-func (s *Server) engineName() string { return s.cfg.Engine }

@@ -44,6 +44,7 @@ type Server struct {
 	requirePass     atomic.Pointer[string]
 	protoMaxBulkLen atomic.Int64
 	maxClients      atomic.Int64
+	hz              atomic.Int64
 
 	ctx      context.Context // cancelled by Close: wakes every waiting client
 	cancel   context.CancelFunc
@@ -130,7 +131,15 @@ func (s *Server) applyConfig() {
 	s.requirePass.Store(&pass)
 	s.protoMaxBulkLen.Store(s.cfg.ProtoMaxBulkLen)
 	s.maxClients.Store(int64(s.cfg.MaxClients))
+	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+}
+
+// config returns a copy of the current configuration.
+func (s *Server) config() Config {
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	return s.cfg
 }
 
 // Addr returns the address of the first listener, "host:port".
@@ -256,7 +265,8 @@ func (s *Server) startBackground() {
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		t := time.NewTicker(time.Second / time.Duration(s.cfg.Hz))
+		hz := s.hz.Load()
+		t := time.NewTicker(time.Second / time.Duration(hz))
 		defer t.Stop()
 		for {
 			select {
@@ -264,6 +274,10 @@ func (s *Server) startBackground() {
 				return
 			case <-t.C:
 				s.expireCycle()
+			}
+			if now := s.hz.Load(); now != hz { // CONFIG SET hz
+				hz = now
+				t.Reset(time.Second / time.Duration(hz))
 			}
 		}
 	}()
