@@ -18,4 +18,3 @@ func (s *Server) KeysReady(tx *store.Tx, keys []store.ReadyKey) {}
 
 // blockedClients counts clients waiting in a blocking command.
 func (s *Server) blockedClients() int { return 0 }
-
