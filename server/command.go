@@ -143,23 +143,21 @@ func (t *Table) add(c *Command) {
 }
 
 // lookup finds a command by name, case-insensitively, without allocating.
-func (t *Table) lookup(name []byte) *Command {
-	var buf [32]byte
-	lower := protocol.Lower(buf[:], name)
-	if lower == nil {
-		return nil
-	}
-	return t.cmds[string(lower)]
-}
+func (t *Table) lookup(name []byte) *Command { return lookupLower(t.cmds, name) }
 
 // subcommand finds a subcommand of c by name.
-func (c *Command) subcommand(name []byte) *Command {
+func (c *Command) subcommand(name []byte) *Command { return lookupLower(c.Subcommands, name) }
+
+// lookupLower indexes m with the lower-case form of name. The conversion
+// goes through a stack buffer, and Go does not allocate for a map index
+// with string(bytes).
+func lookupLower(m map[string]*Command, name []byte) *Command {
 	var buf [32]byte
 	lower := protocol.Lower(buf[:], name)
 	if lower == nil {
 		return nil
 	}
-	return c.Subcommands[string(lower)]
+	return m[string(lower)]
 }
 
 // sorted returns the commands in name order.
