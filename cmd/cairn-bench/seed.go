@@ -53,7 +53,9 @@ func (b *bench) seed(mode string, keys, runs int) (map[string]*seedResult, error
 func seedKey(i int) string { return fmt.Sprintf("rate:%05d:%05d", 10000+i/1000, 10000+i%1000) }
 
 // seedValue is ~40 bytes, like a cached rate quote.
-func seedValue(i int) string { return fmt.Sprintf(`{"rate":%d.%02d,"svc":"ground","zone":%03d}`, 5+i%40, i%100, i%997) }
+func seedValue(i int) string {
+	return fmt.Sprintf(`{"rate":%d.%02d,"svc":"ground","zone":%03d}`, 5+i%40, i%100, i%997)
+}
 
 // loadKeys sends every MSET without waiting, reading replies concurrently.
 func loadKeys(port, keys int) (time.Duration, error) {
