@@ -1,0 +1,35 @@
+package server
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestHotPathAllocations locks in that GET and SET allocate nothing in the
+// dispatcher and store beyond the value copy SET must make (redcon's own
+// per-command allocations happen before execute and are not counted).
+func TestHotPathAllocations(t *testing.T) {
+	s, err := Start(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var out bytes.Buffer
+	c := newFakeClient(t, s, &out)
+	set := [][]byte{[]byte("SET"), []byte("key:000001"), []byte("value-of-some-length")}
+	get := [][]byte{[]byte("GET"), []byte("key:000001")}
+	s.execute(c, set)
+	for _, tc := range []struct {
+		args [][]byte
+		max  float64
+	}{{get, 0}, {set, 0}} {
+		n := testing.AllocsPerRun(1000, func() {
+			out.Reset()
+			s.execute(c, tc.args)
+			c.out.Flush()
+		})
+		if n > tc.max {
+			t.Errorf("%s: %.1f allocations per call, want at most %.0f", tc.args[0], n, tc.max)
+		}
+	}
+}
