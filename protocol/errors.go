@@ -53,6 +53,10 @@ const (
 	ErrLCSNoLenAndIdx    Error = "ERR If you want both the length and indexes, please just use IDX."
 	ErrMultiNested       Error = "ERR MULTI calls can not be nested"
 	ErrCommandNotAllowed Error = "ERR Command not allowed inside a transaction"
+	ErrExecWithoutMulti  Error = "ERR EXEC without MULTI"
+	ErrDiscardNoMulti    Error = "ERR DISCARD without MULTI"
+	ErrExecAbort         Error = "EXECABORT Transaction discarded because of previous errors."
+	ErrWatchInMulti      Error = "ERR WATCH inside MULTI is not allowed"
 )
 
 // ErrWrongArgs is the arity error for a command, named as Redis names it

@@ -32,6 +32,12 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
+	multi         *multiState // non-nil between MULTI and EXEC/DISCARD
+	watched       []watchKey  // keys this client WATCHes
+
+	// dirty is set (under the keyspace lock, by any goroutine) when a
+	// watched key changes: EXEC then fails.
+	dirty atomic.Bool
 
 	// Read by other goroutines.
 	db              atomic.Int32

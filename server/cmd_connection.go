@@ -153,6 +153,8 @@ func (s *Server) authenticate(c *Client, user, pass []byte) error {
 // RESET: return the connection to its initial state.
 func cmdReset(c *Context) error {
 	cl := c.Client
+	cl.multi = nil
+	c.Server.unwatchAll(cl)
 	cl.db.Store(0)
 	cl.noTouch = false
 	cl.noEvict.Store(false)

@@ -30,15 +30,37 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	defer restore()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
+	switch {
+	case c.multi != nil && !runsInMulti(cmd):
+		s.queue(c, cmd, args, err)
+		return
+	case err == nil:
+		err = s.admit(c, cmd)
+	}
 	if err == nil {
-		c.lastCmd.Store(cmd)
-		ctx.Args, ctx.Cmd = args, cmd
-		err = s.run(ctx, cmd)
+		err = s.call(ctx, cmd, args)
 	}
 	if err != nil {
 		s.stats.errors.Add(1)
 		ctx.Out.Error(replyText(err))
 	}
+}
+
+// admit applies the checks that depend on the client's state rather than
+// on the command line: subscribed mode.
+func (s *Server) admit(c *Client, cmd *Command) error {
+	return nil
+}
+
+// call runs one resolved command for ctx's client. It is the one path by
+// which commands run: the dispatcher, EXEC and scripts all come through
+// here, so every command gets the same transaction handling, statistics
+// and panic recovery. When ctx.Tx is set (inside EXEC or a script) the
+// command joins that transaction instead of opening its own.
+func (s *Server) call(ctx *Context, cmd *Command, args [][]byte) error {
+	ctx.Client.lastCmd.Store(cmd)
+	ctx.Args, ctx.Cmd = args, cmd
+	return s.run(ctx, cmd)
 }
 
 // run calls the handler, inside a transaction when the command touches
@@ -51,6 +73,12 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 			err = protocol.Error("ERR internal error running '" + cmd.FullName() + "'")
 		}
 	}()
+	if tx := ctx.Tx; tx != nil {
+		// Inside EXEC or a script: SELECT may have switched databases.
+		tx.Use(ctx.Client.DB())
+		tx.SetNoTouch(ctx.Client.noTouch)
+		return cmd.Handler(ctx)
+	}
 	if !cmd.touchesData() {
 		return cmd.Handler(ctx)
 	}

@@ -7,11 +7,15 @@ import "github.com/cairn-db/cairn/store"
 var _ store.Observer = (*Server)(nil)
 
 // KeyChanged is called for every change to a key.
-func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event string) {}
+func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event string) {
+	if class&(store.EventKeyMiss|store.EventNew) == 0 {
+		s.touchWatched(db, key)
+	}
+}
 
 // DatabaseChanged is called when FLUSHDB, FLUSHALL or SWAPDB changed a
 // whole database.
-func (s *Server) DatabaseChanged(tx *store.Tx, db int) {}
+func (s *Server) DatabaseChanged(tx *store.Tx, db int) { s.touchWatchedDB(tx, db) }
 
 // KeysReady is called when keys received elements; no command blocks yet.
 func (s *Server) KeysReady(tx *store.Tx, keys []store.ReadyKey) {}

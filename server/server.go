@@ -36,6 +36,7 @@ type Server struct {
 	log     *slog.Logger
 	clients clients
 	stats   serverStats
+	watches watches
 
 	listeners []net.Listener
 	redcons   []*redcon.Server
@@ -231,6 +232,7 @@ func (s *Server) disconnected(conn redcon.Conn, err error) {
 		return
 	}
 	s.clients.remove(c)
+	s.forget(c)
 	s.conns.Done()
 }
 
