@@ -23,6 +23,8 @@ import (
 //	!skip    send to both, do not compare (a value that legitimately differs)
 //	!conn N  send on connection N (each script starts on connection 0)
 //	!approx N  integer replies may differ by up to N (remaining TTLs)
+//	!replies N the command gets N replies (SUBSCRIBE a b c); compare them all
+//	!read    send nothing, read the next reply (a published message)
 //
 // Lines starting with # are comments. Each script starts with FLUSHALL.
 func TestDifferential(t *testing.T) {
@@ -46,6 +48,8 @@ type scriptLine struct {
 	sort, skip bool
 	conn       int
 	approx     int64
+	replies    int
+	read       bool
 }
 
 func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
@@ -64,8 +68,15 @@ func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
 	}
 	for _, l := range lines {
 		c := get(l.conn)
-		want := c[0].Do(l.args...)
-		got := c[1].Do(l.args...)
+		var want, got string
+		if !l.read {
+			c[0].Send(l.args...)
+			c[1].Send(l.args...)
+		}
+		for i := 0; i < max(l.replies, 1); i++ {
+			want += c[0].Read()
+			got += c[1].Read()
+		}
 		if l.skip {
 			continue
 		}
@@ -108,6 +119,11 @@ func parseScript(t *testing.T, path string) []scriptLine {
 			case "!conn":
 				l.conn, _ = strconv.Atoi(words[1])
 				words = words[1:]
+			case "!replies":
+				l.replies, _ = strconv.Atoi(words[1])
+				words = words[1:]
+			case "!read":
+				l.read = true
 			case "!approx":
 				l.approx, _ = strconv.ParseInt(words[1], 10, 64)
 				words = words[1:]

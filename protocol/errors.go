@@ -92,6 +92,13 @@ func ErrUnknownSubcommand(sub []byte, container string) Error {
 		strings.ToUpper(container) + " HELP."))
 }
 
+// ErrSubcommandArgs is Redis's reply when a subcommand checks its own
+// argument count (PUBSUB CHANNELS a b).
+func ErrSubcommandArgs(sub []byte, container string) Error {
+	return Error(oneLine("ERR unknown subcommand or wrong number of arguments for '" + truncate(sub, 128) + "'. Try " +
+		strings.ToUpper(container) + " HELP."))
+}
+
 func truncate(b []byte, n int) string {
 	if n < 0 {
 		n = 0

@@ -34,6 +34,10 @@ func (w *Writer) SetProto(p int) { w.proto = p }
 // Proto reports the protocol version in use.
 func (w *Writer) Proto() int { return w.proto }
 
+// Retarget sends later replies to rw instead (a subscriber's queue), in
+// the same protocol.
+func (w *Writer) Retarget(rw *redcon.Writer) { w.w = rw }
+
 // Flush sends buffered replies to the client.
 func (w *Writer) Flush() error { return w.w.Flush() }
 

@@ -34,6 +34,8 @@ type Client struct {
 	quitting      bool
 	multi         *multiState // non-nil between MULTI and EXEC/DISCARD
 	watched       []watchKey  // keys this client WATCHes
+	subs          subscriptions
+	outbox        *outbox // set once the client subscribes: all output is queued
 
 	// dirty is set (under the keyspace lock, by any goroutine) when a
 	// watched key changes: EXEC then fails.

@@ -15,6 +15,7 @@ func commandGroups() [][]*Command {
 		group("generic", objectCommands()...),
 		group("string", stringCommands()...),
 		group("transactions", multiCommands()...),
+		group("pubsub", pubsubCommands()...),
 	}
 }
 

@@ -28,6 +28,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
 	defer restore()
+	defer c.flushQueued()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
 	switch {
@@ -49,6 +50,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 // admit applies the checks that depend on the client's state rather than
 // on the command line: subscribed mode.
 func (s *Server) admit(c *Client, cmd *Command) error {
+	if c.subs.active() && c.out.Proto() == 2 && !allowedSubscribed(cmd) {
+		return subscribedOnly(cmd)
+	}
 	return nil
 }
 

@@ -37,6 +37,8 @@ type Server struct {
 	clients clients
 	stats   serverStats
 	watches watches
+	pubsub  pubsub
+	hot     eventConfig
 
 	listeners []net.Listener
 	redcons   []*redcon.Server
@@ -50,6 +52,7 @@ type Server struct {
 	ctx      context.Context // cancelled by Close: wakes every waiting client
 	cancel   context.CancelFunc
 	conns    sync.WaitGroup // one per accepted connection
+	outboxes sync.WaitGroup // one per subscriber's writer goroutine
 	bg       sync.WaitGroup // background goroutines
 	closing  sync.Once
 	closed   chan struct{}
@@ -134,6 +137,7 @@ func (s *Server) applyConfig() {
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+	s.applyEventConfig()
 }
 
 // config returns a copy of the current configuration.
@@ -161,6 +165,7 @@ func (s *Server) Close() error {
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
+		s.outboxes.Wait()
 		if err := s.store.Sync(); err != nil {
 			s.closeErr = err
 		}

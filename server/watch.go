@@ -135,4 +135,8 @@ func (s *Server) touchWatchedDB(tx *store.Tx, db int) {
 // forget drops what a disconnected client left registered.
 func (s *Server) forget(c *Client) {
 	s.unwatchAll(c)
+	s.unsubscribeAll(c)
+	if c.outbox != nil {
+		c.outbox.close()
+	}
 }
