@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-db/cairn/server/servertest"
 )
@@ -25,6 +26,7 @@ import (
 //	!approx N  integer replies may differ by up to N (remaining TTLs)
 //	!replies N the command gets N replies (SUBSCRIBE a b c); compare them all
 //	!read    send nothing, read the next reply (a published message)
+//	!sleep MS  wait (a line of its own), e.g. for a TTL to pass
 //
 // Lines starting with # are comments. Each script starts with FLUSHALL.
 func TestDifferential(t *testing.T) {
@@ -50,6 +52,7 @@ type scriptLine struct {
 	approx     int64
 	replies    int
 	read       bool
+	sleep      time.Duration
 }
 
 func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
@@ -67,6 +70,10 @@ func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
 		c.Do("FLUSHALL")
 	}
 	for _, l := range lines {
+		if l.sleep > 0 {
+			time.Sleep(l.sleep)
+			continue
+		}
 		c := get(l.conn)
 		var want, got string
 		if !l.read {
@@ -121,6 +128,10 @@ func parseScript(t *testing.T, path string) []scriptLine {
 				words = words[1:]
 			case "!replies":
 				l.replies, _ = strconv.Atoi(words[1])
+				words = words[1:]
+			case "!sleep":
+				ms, _ := strconv.Atoi(words[1])
+				l.sleep = time.Duration(ms) * time.Millisecond
 				words = words[1:]
 			case "!read":
 				l.read = true

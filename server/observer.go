@@ -11,6 +11,7 @@ func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event st
 	if class&(store.EventKeyMiss|store.EventNew) == 0 {
 		s.touchWatched(db, key)
 	}
+	s.notifyKeyspace(db, key, class, event)
 }
 
 // DatabaseChanged is called when FLUSHDB, FLUSHALL or SWAPDB changed a
