@@ -12,7 +12,7 @@ func connectionCommands() []*Command {
 		cmd("echo", 2, FlagFast, cmdEcho),
 		cmd("quit", -1, FlagNoAuth|FlagFast|FlagAllowBusy, cmdQuit),
 		cmd("select", 2, FlagFast|FlagLoading|FlagStale, cmdSelect),
-		cmd("hello", -1, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagAllowBusy, cmdHello),
+		cmd("hello", -1, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy, cmdHello),
 		cmd("auth", -2, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy, cmdAuth),
 		cmd("reset", 1, FlagNoAuth|FlagFast|FlagNoScript|FlagAllowBusy, cmdReset),
 	}

@@ -16,6 +16,7 @@ func commandGroups() [][]*Command {
 		group("string", stringCommands()...),
 		group("transactions", multiCommands()...),
 		group("pubsub", pubsubCommands()...),
+		group("scripting", scriptingCommands()...),
 	}
 }
 

@@ -48,12 +48,12 @@ func (s *Server) execute(c *Client, args [][]byte) {
 }
 
 // admit applies the checks that depend on the client's state rather than
-// on the command line: subscribed mode.
+// on the command line: subscribed mode, and a script running.
 func (s *Server) admit(c *Client, cmd *Command) error {
 	if c.subs.active() && c.out.Proto() == 2 && !allowedSubscribed(cmd) {
 		return subscribedOnly(cmd)
 	}
-	return nil
+	return s.waitScript(c, cmd)
 }
 
 // call runs one resolved command for ctx's client. It is the one path by

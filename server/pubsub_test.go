@@ -68,15 +68,13 @@ func TestSlowSubscriberDisconnected(t *testing.T) {
 	}()
 	msg := strings.Repeat("x", 64<<10)
 	pub := Dial(t, srv.Addr())
-	start := time.Now()
+	// Were PUBLISH to wait on the stalled subscriber, these reads would
+	// time out (servertest's 10 s deadline) and fail the test.
 	for i := 0; i < 200; i++ { // 12.5 MB in all
 		pub.Send("PUBLISH", "ch", msg)
 	}
 	for i := 0; i < 200; i++ {
 		pub.Read()
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("200 publishes took %v with a stalled subscriber", d)
 	}
 	if n := <-received; n != 200 {
 		t.Errorf("fast subscriber got %d of 200 messages", n)

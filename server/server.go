@@ -38,6 +38,7 @@ type Server struct {
 	stats   serverStats
 	watches watches
 	pubsub  pubsub
+	scripts scripts
 	hot     eventConfig
 
 	listeners []net.Listener
