@@ -129,6 +129,6 @@ func blmove(c *Context, from, to store.ListEnd, timeoutArg []byte) error {
 		}
 		out.Bulk(v)
 		return true
-	}, writeNull)
+	}, writeNullArray)
 	return nil
 }

@@ -349,21 +349,21 @@ func (tx *Tx) ListPos(key, val []byte, o ListPosOptions) ([]int64, error) {
 		return nil, err
 	}
 	var out []int64
-	skip := o.Rank
-	if skip < 0 {
-		skip = -skip
+	// As Redis: the rank-th match and later ones are reported. Negating
+	// the most negative rank leaves it negative, so every match counts.
+	rank := o.Rank
+	if rank < 0 {
+		rank = -rank
 	}
-	skip--
-	compared := int64(0)
+	matches, compared := int64(0), int64(0)
 	match := func(i int, v []byte) bool {
 		if o.MaxLen != 0 && compared >= o.MaxLen {
 			return false
 		}
 		compared++
 		if bytes.Equal(v, val) {
-			if skip > 0 {
-				skip--
-			} else {
+			matches++
+			if matches >= rank {
 				out = append(out, int64(i))
 				if o.Count != 0 && int64(len(out)) >= o.Count {
 					return false
