@@ -14,7 +14,7 @@ def client():
 
 
 r = client()
-r.delete("high", "low", "src", "done")
+r.delete("high", "low", "src", "p", *r.keys("processing:*"))
 
 JOBS = 1000
 WORKERS = 4
@@ -79,7 +79,7 @@ for _ in range(WORKERS):
 for t in threads:
     t.join()
 print("blmove: delivered", len(moved), "distinct", len(set(moved)))
-print("keys left:", sorted(r.keys("*")))
+print("queue keys left:", sorted(r.keys("processing:*")), r.exists("src", "high", "low"))
 
 start = time.time()
 print("brpop on empty:", r.brpop(["empty"], timeout=1))
