@@ -145,6 +145,9 @@ func (l *list) unlink(c *listChunk) {
 
 func (l *list) pushBack(v []byte) {
 	if l.tail == nil || !l.tail.fits(encodedLen(v)) {
+		if l.tail != nil {
+			l.tail.seal()
+		}
 		l.linkAfter(l.tail, &listChunk{})
 	}
 	l.tail.pushBack(v)
@@ -153,6 +156,9 @@ func (l *list) pushBack(v []byte) {
 
 func (l *list) pushFront(v []byte) {
 	if l.head == nil || !l.head.fits(encodedLen(v)) {
+		if l.head != nil {
+			l.head.seal()
+		}
 		l.linkAfter(nil, &listChunk{})
 	}
 	l.head.pushFront(v)

@@ -138,6 +138,17 @@ func (c *listChunk) makeRoom(need int, front bool) {
 	c.buf, c.lo, c.hi = nb, lo, lo+used
 }
 
+// seal trims the buffer of a chunk that has just filled up and is no
+// longer at an end, where it would stay with up to half its buffer
+// unused. It copies at most one chunk, once per chunk filled.
+func (c *listChunk) seal() {
+	if used := c.used(); len(c.buf)-used > used/8 {
+		nb := make([]byte, used)
+		copy(nb, c.buf[c.lo:c.hi])
+		c.buf, c.lo, c.hi = nb, 0, used
+	}
+}
+
 func (c *listChunk) popFront() []byte {
 	v, next := c.elemAt(c.lo)
 	c.lo = next
