@@ -14,6 +14,9 @@ func commandGroups() [][]*Command {
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),
 		group("string", stringCommands()...),
+		group("hash", hashCommands()...),
+		group("set", setCommands()...),
+		group("sorted-set", zsetCommands()...),
 	}
 }
 

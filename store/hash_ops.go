@@ -160,6 +160,13 @@ func (tx *Tx) HIncrBy(key, field []byte, delta int64) (int64, error) {
 // HIncrByFloat adds incr (as text) to the number in field, with
 // INCRBYFLOAT's long-double arithmetic, and returns the new value.
 func (tx *Tx) HIncrByFloat(key, field, incr []byte) ([]byte, error) {
+	inc, ok := parseLongDouble(incr)
+	if !ok {
+		return nil, ErrNotFloat
+	}
+	if inc.IsInf() {
+		return nil, ErrValueNaNOrInf
+	}
 	e, h, err := tx.hashFor(key, false)
 	if err != nil {
 		return nil, err
@@ -171,10 +178,6 @@ func (tx *Tx) HIncrByFloat(key, field, incr []byte) ([]byte, error) {
 				return nil, ErrHashNotFloat
 			}
 		}
-	}
-	inc, ok := parseLongDouble(incr)
-	if !ok {
-		return nil, ErrNotFloat
 	}
 	sum, ok := addLongDouble(cur, inc)
 	if !ok {

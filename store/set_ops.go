@@ -218,12 +218,14 @@ func (tx *Tx) setCompute(op SetOp, keys [][]byte, limit int) (*set, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s == nil && op == SetInter {
-			// Redis stops at the first missing key: the result is empty
-			// and later keys are not even type-checked.
-			return newSet(), nil
-		}
 		sets[i] = s
+	}
+	if op == SetInter {
+		for _, s := range sets {
+			if s == nil {
+				return newSet(), nil
+			}
+		}
 	}
 	out := newSet()
 	switch op {

@@ -415,6 +415,10 @@ func (tx *Tx) ZRandMember(key []byte, count int64) ([]ScoredMember, error) {
 	if z == nil {
 		return nil, err
 	}
+	if count >= int64(z.n) {
+		// The whole set, which Redis's iterator yields from the top.
+		return z.collect(0, z.n, true), nil
+	}
 	idx := sampleIndexes(z.n, count)
 	out := make([]ScoredMember, len(idx))
 	if z.sl != nil {
