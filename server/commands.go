@@ -17,6 +17,7 @@ func commandGroups() [][]*Command {
 		group("hash", hashCommands()...),
 		group("set", setCommands()...),
 		group("sorted-set", zsetCommands()...),
+		group("generic", sortCommands()...),
 	}
 }
 

@@ -123,6 +123,8 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrHashNotFloat:   protocol.ErrHashNotFloat,
 	store.ErrScoreNaN:       protocol.ErrScoreNaN,
 	store.ErrValueNaNOrInf:  protocol.ErrValueNaNOrInf,
+	store.ErrSortNotDouble:  protocol.ErrSortNotDouble,
+	store.ErrSortNoLists:    protocol.ErrSortNoLists,
 }
 
 // replyText is the error reply for err.
