@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // This file holds what hashes, sets and sorted sets share: creating and
@@ -127,3 +128,14 @@ func quoteSorted(items []string) string {
 }
 
 func quote(b []byte) string { return strconv.Quote(string(b)) }
+
+// bview views an element string as bytes without copying, for replies
+// and comparisons. Element strings are never modified, so the view stays
+// valid; callers must not write to it. An empty string gives a non-nil
+// empty slice, so it is not taken for a missing value.
+func bview(s string) []byte {
+	if len(s) == 0 {
+		return []byte{}
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

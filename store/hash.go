@@ -22,10 +22,22 @@ type hashTable struct {
 	pairs []hashPair
 }
 
+// hashPair keeps a field and its value in one allocation (field bytes
+// then value bytes); the table's map key is a substring of it, so a field
+// is stored once.
 type hashPair struct {
-	field string
-	val   []byte
+	kv   string
+	flen int32
 }
+
+func newPair(f, v []byte) hashPair {
+	b := make([]byte, 0, len(f)+len(v))
+	b = append(append(b, f...), v...)
+	return hashPair{kv: string(b), flen: int32(len(f))}
+}
+
+func (p hashPair) field() string { return p.kv[:p.flen] }
+func (p hashPair) val() []byte   { return bview(p.kv[p.flen:]) }
 
 const (
 	hashMaxPacked = 512 // hash-max-listpack-entries
@@ -48,9 +60,9 @@ func (h *hash) memory() int {
 	if h.tab == nil {
 		return 32 + sizeClass(cap(h.small))
 	}
-	n := 48 + len(h.tab.idx)*40 + cap(h.tab.pairs)*40
+	n := 48 + len(h.tab.idx)*30 + cap(h.tab.pairs)*24
 	for _, p := range h.tab.pairs {
-		n += sizeClass(len(p.field)) + sizeClass(cap(p.val))
+		n += sizeClass(len(p.kv))
 	}
 	return n
 }
@@ -76,7 +88,7 @@ func (h *hash) get(field []byte) ([]byte, bool) {
 		if !ok {
 			return nil, false
 		}
-		return h.tab.pairs[i].val, true
+		return h.tab.pairs[i].val(), true
 	}
 	_, voff, _, ok := h.find(field)
 	if !ok {
@@ -95,12 +107,17 @@ func (h *hash) set(field, val []byte) bool {
 	}
 	if h.tab != nil {
 		if i, ok := h.tab.idx[string(field)]; ok {
-			h.tab.pairs[i].val = bytes.Clone(val)
+			// The map key shares the old pair's bytes: re-key it so
+			// they can be freed.
+			delete(h.tab.idx, string(field))
+			p := newPair(field, val)
+			h.tab.pairs[i] = p
+			h.tab.idx[p.field()] = i
 			return false
 		}
-		f := string(field)
-		h.tab.idx[f] = int32(len(h.tab.pairs))
-		h.tab.pairs = append(h.tab.pairs, hashPair{field: f, val: bytes.Clone(val)})
+		p := newPair(field, val)
+		h.tab.idx[p.field()] = int32(len(h.tab.pairs))
+		h.tab.pairs = append(h.tab.pairs, p)
 		h.n++
 		return true
 	}
@@ -123,7 +140,7 @@ func (h *hash) del(field []byte) bool {
 		last := len(t.pairs) - 1
 		if int(i) != last {
 			t.pairs[i] = t.pairs[last]
-			t.idx[t.pairs[i].field] = i
+			t.idx[t.pairs[i].field()] = i
 		}
 		t.pairs[last] = hashPair{}
 		t.pairs = t.pairs[:last]
@@ -143,9 +160,9 @@ func (h *hash) del(field []byte) bool {
 func (h *hash) convert() {
 	t := &hashTable{idx: make(map[string]int32, h.n+1), pairs: make([]hashPair, 0, h.n+1)}
 	h.each(func(f, v []byte) {
-		s := string(f)
-		t.idx[s] = int32(len(t.pairs))
-		t.pairs = append(t.pairs, hashPair{field: s, val: bytes.Clone(v)})
+		p := newPair(f, v)
+		t.idx[p.field()] = int32(len(t.pairs))
+		t.pairs = append(t.pairs, p)
 	})
 	h.tab, h.small = t, nil
 }
@@ -155,7 +172,7 @@ func (h *hash) convert() {
 func (h *hash) each(fn func(f, v []byte)) {
 	if h.tab != nil {
 		for _, p := range h.tab.pairs {
-			fn([]byte(p.field), p.val)
+			fn(bview(p.field()), p.val())
 		}
 		return
 	}
@@ -175,10 +192,10 @@ func (h *hash) clone() collection {
 		return c
 	}
 	c.small = nil
-	c.tab = &hashTable{idx: make(map[string]int32, h.n), pairs: make([]hashPair, len(h.tab.pairs))}
-	for i, p := range h.tab.pairs {
-		c.tab.pairs[i] = hashPair{field: p.field, val: bytes.Clone(p.val)}
-		c.tab.idx[p.field] = int32(i)
+	// Pairs are immutable strings, so the copy can share them.
+	c.tab = &hashTable{idx: make(map[string]int32, h.n), pairs: append([]hashPair(nil), h.tab.pairs...)}
+	for i, p := range c.tab.pairs {
+		c.tab.idx[p.field()] = int32(i)
 	}
 	return c
 }

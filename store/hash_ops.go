@@ -206,7 +206,7 @@ func (tx *Tx) HRandField(key []byte, count int64) ([][]byte, error) {
 	if h.tab != nil {
 		for _, i := range idx {
 			p := h.tab.pairs[i]
-			out = append(out, []byte(p.field), p.val)
+			out = append(out, bview(p.field()), p.val())
 		}
 		return out, nil
 	}
@@ -238,7 +238,7 @@ func (tx *Tx) HScan(key []byte, cursor uint64, o CollScanOptions) (uint64, [][]b
 	}
 	next := denseScan(len(h.tab.pairs), cursor, o.Count, func(i int) {
 		p := h.tab.pairs[i]
-		keep([]byte(p.field), p.val)
+		keep(bview(p.field()), p.val())
 	})
 	return next, out, true, nil
 }

@@ -149,7 +149,7 @@ func (s *set) convert() {
 func (s *set) each(fn func(m []byte)) {
 	if s.tab != nil {
 		for _, m := range s.tab.members {
-			fn([]byte(m))
+			fn(bview(m))
 		}
 		return
 	}

@@ -296,6 +296,6 @@ func (tx *Tx) SScan(key []byte, cursor uint64, o CollScanOptions) (uint64, [][]b
 		s.each(keep)
 		return 0, out, true, nil
 	}
-	next := denseScan(len(s.tab.members), cursor, o.Count, func(i int) { keep([]byte(s.tab.members[i])) })
+	next := denseScan(len(s.tab.members), cursor, o.Count, func(i int) { keep(bview(s.tab.members[i])) })
 	return next, out, true, nil
 }

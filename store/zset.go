@@ -205,7 +205,7 @@ func (z *zset) walk(from, to int, rev bool, fn func(member []byte, score float64
 		if !rev {
 			nd := z.sl.byRank(from)
 			for i := from; i < to && nd != nil; i++ {
-				if !fn([]byte(nd.member), nd.score) {
+				if !fn(bview(nd.member), nd.score) {
 					return
 				}
 				nd = nd.level[0].forward
@@ -214,7 +214,7 @@ func (z *zset) walk(from, to int, rev bool, fn func(member []byte, score float64
 		}
 		nd := z.sl.byRank(to - 1)
 		for i := to - 1; i >= from && nd != nil; i-- {
-			if !fn([]byte(nd.member), nd.score) {
+			if !fn(bview(nd.member), nd.score) {
 				return
 			}
 			nd = nd.backward

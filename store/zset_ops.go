@@ -453,7 +453,7 @@ func (tx *Tx) ZScan(key []byte, cursor uint64, o CollScanOptions) (uint64, []Sco
 	}
 	next := denseScan(len(z.dense), cursor, o.Count, func(i int) {
 		nd := z.dense[i]
-		keep([]byte(nd.member), nd.score)
+		keep(bview(nd.member), nd.score)
 	})
 	return next, out, true, nil
 }
