@@ -214,7 +214,7 @@ func (c *Context) writeScored(items []store.ScoredMember, withScores bool) {
 
 // ZMPOP numkeys key [key …] MIN|MAX [COUNT count]
 func cmdZMPop(c *Context) error {
-	keys, max, count, err := parseMPop(c.Args, 1)
+	keys, max, count, err := parseZMPop(c.Args, 1)
 	if err != nil {
 		return err
 	}
@@ -242,8 +242,8 @@ func writeMPop(c *Context, key []byte, items []store.ScoredMember) {
 	}
 }
 
-// parseMPop parses "numkeys key… MIN|MAX [COUNT n]" starting at args[at].
-func parseMPop(args [][]byte, at int) (keys [][]byte, max bool, count int64, err error) {
+// parseZMPop parses "numkeys key… MIN|MAX [COUNT n]" starting at args[at].
+func parseZMPop(args [][]byte, at int) (keys [][]byte, max bool, count int64, err error) {
 	n, ok := protocol.ParseInt(args[at])
 	if !ok || n <= 0 || n > int64(len(args)) {
 		return nil, false, 0, protocol.ErrNumKeysPositive
