@@ -15,6 +15,10 @@ func commandGroups() [][]*Command {
 		group("generic", objectCommands()...),
 		group("string", stringCommands()...),
 		group("list", listCommands()...),
+		group("hash", hashCommands()...),
+		group("set", setCommands()...),
+		group("sorted-set", zsetCommands()...),
+		group("generic", sortCommands()...),
 	}
 }
 

@@ -126,6 +126,13 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrDBIndex:       protocol.ErrDBIndexRange,
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
+
+	store.ErrHashNotInteger: protocol.ErrHashNotInteger,
+	store.ErrHashNotFloat:   protocol.ErrHashNotFloat,
+	store.ErrScoreNaN:       protocol.ErrScoreNaN,
+	store.ErrValueNaNOrInf:  protocol.ErrValueNaNOrInf,
+	store.ErrSortNotDouble:  protocol.ErrSortNotDouble,
+	store.ErrSortNoLists:    protocol.ErrSortNoLists,
 }
 
 // replyText is the error reply for err.
