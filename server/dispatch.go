@@ -40,6 +40,14 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	}
 	if err == nil {
 		err = s.call(ctx, cmd, args)
+		if w := ctx.blocked; w != nil {
+			ctx.blocked = nil
+			if err == nil {
+				s.wait(ctx, w)
+			} else {
+				s.blocking.finish(w, waitGone)
+			}
+		}
 	}
 	if err != nil {
 		s.stats.errors.Add(1)
@@ -150,6 +158,13 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrDBIndex:       protocol.ErrDBIndexRange,
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
+
+	store.ErrHashNotInteger: protocol.ErrHashNotInteger,
+	store.ErrHashNotFloat:   protocol.ErrHashNotFloat,
+	store.ErrScoreNaN:       protocol.ErrScoreNaN,
+	store.ErrValueNaNOrInf:  protocol.ErrValueNaNOrInf,
+	store.ErrSortNotDouble:  protocol.ErrSortNotDouble,
+	store.ErrSortNoLists:    protocol.ErrSortNoLists,
 }
 
 // replyText is the error reply for err.

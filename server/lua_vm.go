@@ -160,7 +160,7 @@ func (s *Server) runScript(c *Context, sha string, proto *lua.FunctionProto, key
 	fake.db.Store(int32(c.Client.DB()))
 	call := &scriptCall{s: s, sha: sha, readOnly: readOnly, run: r}
 	call.rw = redcon.NewWriter(&call.buf)
-	call.ctx = Context{Out: protocol.NewWriter(call.rw), Client: fake, Server: s, Tx: c.Tx}
+	call.ctx = Context{Out: protocol.NewWriter(call.rw), Client: fake, Server: s, Tx: c.Tx, noBlock: true}
 	vm.cur = call
 	defer func() { vm.cur = nil }()
 

@@ -115,6 +115,9 @@ func cmdExec(c *Context) error {
 		return nil
 	}
 	c.Out.Array(len(m.cmds))
+	// Blocking commands inside EXEC answer as their non-blocking forms.
+	c.noBlock = true
+	defer func() { c.noBlock = false }()
 	for _, q := range m.cmds {
 		s.stats.commands.Add(1)
 		if err := s.call(c, q.cmd, q.args); err != nil {

@@ -47,7 +47,6 @@ const (
 	errNotBusy         protocol.Error = "NOTBUSY No scripts in execution right now."
 	errUnkillable      protocol.Error = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
 	errBusy            protocol.Error = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
-	errNumKeysTooMany  protocol.Error = "ERR Number of keys can't be greater than number of args"
 	errNumKeysNegative protocol.Error = "ERR Number of keys can't be negative"
 )
 
@@ -155,7 +154,7 @@ func scriptArgs(a [][]byte) (keys, args [][]byte, err error) {
 	case n < 0:
 		return nil, nil, errNumKeysNegative
 	case n > int64(len(a)-3):
-		return nil, nil, errNumKeysTooMany
+		return nil, nil, protocol.ErrNumKeysTooMany
 	}
 	return a[3 : 3+n], a[3+n:], nil
 }

@@ -40,6 +40,8 @@ type Server struct {
 	pubsub  pubsub
 	scripts scripts
 	hot     eventConfig
+	// blocking holds the clients waiting in blocking commands.
+	blocking blocking
 
 	listeners []net.Listener
 	redcons   []*redcon.Server
