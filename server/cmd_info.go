@@ -165,8 +165,8 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.field("evicted_keys", 0)
 	w.field("keyspace_hits", st.KeyspaceHits.Load())
 	w.field("keyspace_misses", st.KeyspaceMisses.Load())
-	w.field("pubsub_channels", 0)
-	w.field("pubsub_patterns", 0)
+	w.field("pubsub_channels", s.numChannels())
+	w.field("pubsub_patterns", s.numPat())
 	w.field("total_error_replies", s.stats.errors.Load())
 }
 
