@@ -31,11 +31,13 @@ type Server struct {
 	cfg   Config
 
 	store   *store.Store
+	engine  *pebblestore.Engine // nil with the memory engine
 	clock   store.Clock
 	table   *Table
 	log     *slog.Logger
 	clients clients
 	stats   serverStats
+	persist persistState
 
 	listeners []net.Listener
 	redcons   []*redcon.Server
@@ -59,13 +61,14 @@ type Server struct {
 // Start opens the store and starts serving on the configured addresses.
 func Start(cfg Config) (*Server, error) {
 	cfg.setDefaults()
-	st, err := openStore(cfg)
+	st, eng, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		cfg:     cfg,
 		store:   st,
+		engine:  eng,
 		clock:   cfg.Clock,
 		table:   newTable(commandGroups()...),
 		log:     cfg.Logger,
@@ -73,6 +76,7 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
+	s.persist.init(s)
 	s.applyConfig()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	st.SetObserver(s)
@@ -107,22 +111,27 @@ func Start(cfg Config) (*Server, error) {
 
 // openStore opens the keyspace on the configured engine, loading what a
 // durable engine holds.
-func openStore(cfg Config) (*store.Store, error) {
+func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
 	opts := store.Options{Databases: cfg.Databases, Clock: cfg.Clock}
 	if cfg.Engine == "pebble" {
-		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{})
+		mode, err := pebblestore.ParseSyncMode(cfg.AppendFsync)
 		if err != nil {
-			return nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
+			return nil, nil, err
+		}
+		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{Sync: mode, FS: cfg.FS})
+		if err != nil {
+			return nil, nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
 		}
 		opts.Engine = eng
 		st, err := store.Open(opts)
 		if err != nil {
 			eng.Close()
-			return nil, fmt.Errorf("load data directory %s: %w", cfg.Dir, err)
+			return nil, nil, fmt.Errorf("load data directory %s: %w", cfg.Dir, err)
 		}
-		return st, nil
+		return st, eng, nil
 	}
-	return store.Open(opts)
+	st, err := store.Open(opts)
+	return st, nil, err
 }
 
 // applyConfig copies hot settings into atomics after a change.
@@ -133,6 +142,13 @@ func (s *Server) applyConfig() {
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+	if s.engine != nil {
+		if m, err := pebblestore.ParseSyncMode(s.cfg.AppendFsync); err == nil && m != s.engine.Mode() {
+			if err := s.engine.SetMode(m); err != nil {
+				s.log.Error("appendfsync: sync failed", "err", err)
+			}
+		}
+	}
 }
 
 // config returns a copy of the current configuration.
@@ -160,8 +176,10 @@ func (s *Server) Close() error {
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
-		if err := s.store.Sync(); err != nil {
-			s.closeErr = err
+		if s.store.WriteError() == nil {
+			if err := s.store.Sync(); err != nil {
+				s.closeErr = err
+			}
 		}
 		if err := s.store.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = err
@@ -212,6 +230,7 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 		created: s.clock.Now(),
 	}
 	c.out = protocol.NewWriter(w)
+	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
 	c.authenticated = !s.authRequired()
