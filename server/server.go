@@ -176,13 +176,19 @@ func (s *Server) Close() error {
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
-		if s.store.WriteError() == nil {
+		failed := s.store.WriteError()
+		if failed == nil {
 			if err := s.store.Sync(); err != nil {
 				s.closeErr = err
 			}
 		}
-		if err := s.store.Close(); err != nil && s.closeErr == nil {
-			s.closeErr = err
+		if err := s.store.Close(); err != nil {
+			if failed != nil {
+				// Already reported to every writer as MISCONF.
+				s.log.Error("closing the data directory after a write error", "err", err)
+			} else if s.closeErr == nil {
+				s.closeErr = err
+			}
 		}
 		s.log.Info("cairn stopped")
 		close(s.closed)
