@@ -32,6 +32,7 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
+	needFlush     bool // wrote since the last durability barrier (see ackDurable)
 
 	// Read by other goroutines.
 	db              atomic.Int32

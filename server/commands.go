@@ -9,6 +9,7 @@ func commandGroups() [][]*Command {
 		group("connection", clientCommand()),
 		group("server", serverCommands()...),
 		group("server", infoCommands()...),
+		group("server", persistCommands()...),
 		group("server", configCommand(), commandCommand()),
 		group("generic", keyspaceCommands()...),
 		group("generic", expireCommands()...),

@@ -31,6 +31,7 @@ type Server struct {
 	cfg   Config
 
 	store   *store.Store
+	engine  *pebblestore.Engine // nil with the memory engine
 	clock   store.Clock
 	table   *Table
 	log     *slog.Logger
@@ -38,6 +39,7 @@ type Server struct {
 	stats   serverStats
 	// blocking holds the clients waiting in blocking commands.
 	blocking blocking
+	persist  persistState
 
 	listeners []net.Listener
 	redcons   []*redcon.Server
@@ -61,13 +63,14 @@ type Server struct {
 // Start opens the store and starts serving on the configured addresses.
 func Start(cfg Config) (*Server, error) {
 	cfg.setDefaults()
-	st, err := openStore(cfg)
+	st, eng, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		cfg:     cfg,
 		store:   st,
+		engine:  eng,
 		clock:   cfg.Clock,
 		table:   newTable(commandGroups()...),
 		log:     cfg.Logger,
@@ -75,6 +78,7 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
+	s.persist.init(s)
 	s.applyConfig()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	st.SetObserver(s)
@@ -109,22 +113,27 @@ func Start(cfg Config) (*Server, error) {
 
 // openStore opens the keyspace on the configured engine, loading what a
 // durable engine holds.
-func openStore(cfg Config) (*store.Store, error) {
+func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
 	opts := store.Options{Databases: cfg.Databases, Clock: cfg.Clock}
 	if cfg.Engine == "pebble" {
-		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{})
+		mode, err := pebblestore.ParseSyncMode(cfg.AppendFsync)
 		if err != nil {
-			return nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
+			return nil, nil, err
+		}
+		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{Sync: mode, FS: cfg.FS})
+		if err != nil {
+			return nil, nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
 		}
 		opts.Engine = eng
 		st, err := store.Open(opts)
 		if err != nil {
 			eng.Close()
-			return nil, fmt.Errorf("load data directory %s: %w", cfg.Dir, err)
+			return nil, nil, fmt.Errorf("load data directory %s: %w", cfg.Dir, err)
 		}
-		return st, nil
+		return st, eng, nil
 	}
-	return store.Open(opts)
+	st, err := store.Open(opts)
+	return st, nil, err
 }
 
 // applyConfig copies hot settings into atomics after a change.
@@ -135,6 +144,13 @@ func (s *Server) applyConfig() {
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+	if s.engine != nil {
+		if m, err := pebblestore.ParseSyncMode(s.cfg.AppendFsync); err == nil && m != s.engine.Mode() {
+			if err := s.engine.SetMode(m); err != nil {
+				s.log.Error("appendfsync: sync failed", "err", err)
+			}
+		}
+	}
 }
 
 // config returns a copy of the current configuration.
@@ -162,11 +178,19 @@ func (s *Server) Close() error {
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
-		if err := s.store.Sync(); err != nil {
-			s.closeErr = err
+		failed := s.store.WriteError()
+		if failed == nil {
+			if err := s.store.Sync(); err != nil {
+				s.closeErr = err
+			}
 		}
-		if err := s.store.Close(); err != nil && s.closeErr == nil {
-			s.closeErr = err
+		if err := s.store.Close(); err != nil {
+			if failed != nil {
+				// Already reported to every writer as MISCONF.
+				s.log.Error("closing the data directory after a write error", "err", err)
+			} else if s.closeErr == nil {
+				s.closeErr = err
+			}
 		}
 		s.log.Info("cairn stopped")
 		close(s.closed)
@@ -214,6 +238,7 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 		created: s.clock.Now(),
 	}
 	c.out = protocol.NewWriter(w)
+	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
 	c.authenticated = !s.authRequired()

@@ -3,8 +3,9 @@
 //	cairn [/path/to/cairn.conf] [--directive value …]
 //
 // Settings use Redis's directive names (--port, --bind, --databases,
-// --requirepass …), in a redis.conf-style file or on the command line;
-// the command line wins. SIGINT and SIGTERM shut the server down
+// --requirepass, --appendfsync …), in a redis.conf-style file or on the
+// command line; the command line wins. Data is kept durably in Pebble in
+// --dir (default ./data) unless --engine memory is given. SIGINT and SIGTERM shut the server down
 // gracefully, as does the SHUTDOWN command.
 package main
 
@@ -19,7 +20,9 @@ import (
 )
 
 func main() {
-	cfg := server.Config{Port: 6379}
+	// The daemon is durable by default; --engine memory keeps the data in
+	// the process only.
+	cfg := server.Config{Port: 6379, Engine: "pebble"}
 	if err := server.ParseArgs(&cfg, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(2)
