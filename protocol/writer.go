@@ -34,6 +34,13 @@ func (w *Writer) SetProto(p int) { w.proto = p }
 // Proto reports the protocol version in use.
 func (w *Writer) Proto() int { return w.proto }
 
+// Buffered is how many reply bytes wait to be flushed, for the client
+// output buffer limit.
+func (w *Writer) Buffered() int { return len(w.w.Buffer()) }
+
+// Reset drops the reply bytes not yet flushed.
+func (w *Writer) Reset() { w.w.SetBuffer(w.w.Buffer()[:0]) }
+
 // Flush sends buffered replies to the client.
 func (w *Writer) Flush() error { return w.w.Flush() }
 

@@ -147,7 +147,7 @@ func (s *Server) clientLine(cl *Client) string {
 	}
 	field("events", "r")
 	field("cmd", cmdName)
-	field("user", *cl.user.Load())
+	field("user", cl.userName())
 	field("redir", "-1")
 	field("resp", itoa(int64(cl.out.Proto())))
 	field("lib-name", libName)
@@ -189,7 +189,7 @@ func cmdClientKill(c *Context) error {
 		case protocol.EqualFold(opt, "laddr"):
 			filters = append(filters, func(cl *Client) bool { return cl.laddr == val })
 		case protocol.EqualFold(opt, "user"):
-			filters = append(filters, func(cl *Client) bool { return *cl.user.Load() == val })
+			filters = append(filters, func(cl *Client) bool { return cl.userName() == val })
 		case protocol.EqualFold(opt, "type"):
 			typ := strings.ToLower(val)
 			switch typ {

@@ -10,6 +10,8 @@ func commandGroups() [][]*Command {
 		group("server", serverCommands()...),
 		group("server", infoCommands()...),
 		group("server", configCommand(), commandCommand()),
+		group("server", aclCommand(), slowlogCommand()),
+		group("server", monitorCommands()...),
 		group("generic", keyspaceCommands()...),
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),

@@ -24,6 +24,7 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 // execute does the work every command shares — lookup, arity, auth, the
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
+	start := time.Now() // wall time even under a manual clock: it measures work
 	c.lastInteraction.Store(s.clock.Now().UnixMilli())
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
@@ -34,11 +35,19 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		c.lastCmd.Store(cmd)
 		ctx.Args, ctx.Cmd = args, cmd
 		err = s.run(ctx, cmd)
+		s.commandDone(c, cmd, args, start, err)
+		if s.monitors.active.Load() > 0 {
+			s.feedMonitors(c, cmd, args, start)
+		}
+	} else {
+		s.commandRejected(cmd)
 	}
 	if err != nil {
-		s.stats.errors.Add(1)
-		ctx.Out.Error(replyText(err))
+		msg := replyText(err)
+		s.errorReplied(cmd, msg)
+		ctx.Out.Error(msg)
 	}
+	s.checkOutputLimit(c)
 }
 
 // run calls the handler, inside a transaction when the command touches
@@ -63,7 +72,8 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 }
 
 // resolve finds the command (or subcommand) args name and checks that
-// this client may run it with this many arguments.
+// this client may run it with this many arguments. A command found but
+// refused is returned with the error, for its rejected_calls.
 func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	cmd := s.table.lookup(args[0])
 	if cmd == nil {
@@ -71,19 +81,22 @@ func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	}
 	if cmd.Subcommands != nil && !(len(args) == 1 && cmd.Handler != nil) {
 		if len(args) < 2 {
-			return nil, protocol.ErrWrongArgs(cmd.Name)
+			return cmd, protocol.ErrWrongArgs(cmd.Name)
 		}
 		sub := cmd.subcommand(args[1])
 		if sub == nil {
-			return nil, protocol.ErrUnknownSubcommand(args[1], cmd.Name)
+			return cmd, protocol.ErrUnknownSubcommand(args[1], cmd.Name)
 		}
 		cmd = sub
 	}
 	if !cmd.arityOK(len(args)) {
-		return nil, protocol.ErrWrongArgs(cmd.FullName())
+		return cmd, protocol.ErrWrongArgs(cmd.FullName())
 	}
 	if !c.authenticated && cmd.Flags&FlagNoAuth == 0 && s.authRequired() {
-		return nil, protocol.ErrNoAuth
+		return cmd, protocol.ErrNoAuth
+	}
+	if err := s.checkAccess(c, cmd, args); err != nil {
+		return cmd, err
 	}
 	return cmd, nil
 }
