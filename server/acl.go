@@ -83,7 +83,8 @@ type acl struct {
 func newACL(t *Table, requirePass string) *acl {
 	a := &acl{users: map[string]*aclUser{}}
 	def := &aclUser{name: "default"}
-	r := &aclRules{enabled: true, nopass: true, allCommands: true, allKeys: true, allChannels: true, allowed: map[*Command]bool{}}
+	r := &aclRules{enabled: true, nopass: true, allCommands: true, allKeys: true, allChannels: true, allowed: map[*Command]bool{},
+		keys: []keyPattern{{pattern: "*", read: true, write: true}}, channels: []string{"*"}}
 	t.forEachCommand(func(c *Command) { r.allowed[c] = true })
 	def.rules.Store(r)
 	a.users["default"] = def

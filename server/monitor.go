@@ -77,10 +77,10 @@ func (s *Server) runMonitor(cl *Client, dc redcon.DetachedConn, ch chan string) 
 			if !ok {
 				return // fell too far behind
 			}
-			dc.WriteString(line)
+			dc.WriteRaw([]byte(line))
 			for n := len(ch); n > 0; n-- { // batch what is queued into one write
 				if l, ok := <-ch; ok {
-					dc.WriteString(l)
+					dc.WriteRaw([]byte(l))
 				}
 			}
 			if dc.Flush() != nil {
