@@ -19,27 +19,20 @@ var groupCategory = map[string]string{
 
 // categoryExceptions adjust the derived categories of commands whose
 // Redis categories do not follow from their group and flags: "+cat" adds,
-// "-cat" removes. Checked against redis-server by
+// "-cat" removes; "name|*" applies to every subcommand of name. Checked against redis-server by
 // integration/acl_categories_test.go.
 var categoryExceptions = map[string][]string{
 	// generic commands Redis files under other categories too
-	"keys": {"+dangerous"}, "sort": {"+dangerous", "+set", "+sortedset", "+list"},
-	"sort_ro": {"+set", "+sortedset", "+list"},
+	"keys": {"+dangerous"}, "sort": {"-keyspace", "+dangerous", "+set", "+sortedset", "+list"},
+	"sort_ro": {"-keyspace", "+dangerous", "+set", "+sortedset", "+list"},
 	"migrate": {"+dangerous"}, "restore": {"+dangerous"}, "restore-asking": {"+dangerous"},
-	"object": {"-keyspace"},
+	"object": {"-read"}, "memory|*": {"-keyspace"},
 	// server-group commands that are keyspace commands
 	"flushdb": {"+keyspace", "+dangerous"}, "flushall": {"+keyspace", "+dangerous"},
 	"swapdb": {"+keyspace", "+dangerous"}, "dbsize": {"+keyspace"},
-	"select": {}, "info": {"+dangerous"}, "lastsave": {"+admin", "+dangerous"},
-	"monitor": {}, "role": {"+admin", "+dangerous"},
-	"client|id":      {"-admin", "-dangerous"},
-	"client|setname": {"-admin", "-dangerous"}, "client|getname": {"-admin", "-dangerous"},
-	"client|info": {"-admin", "-dangerous"}, "client|setinfo": {"-admin", "-dangerous"},
-	"client|no-touch": {"-admin", "-dangerous"}, "client|reply": {"-admin", "-dangerous"},
-	"client|help": {"-admin", "-dangerous"},
-	"acl|whoami":  {"-admin", "-dangerous"}, "acl|cat": {"-admin", "-dangerous"},
-	"acl|genpass": {"-admin", "-dangerous"}, "acl|help": {"-admin", "-dangerous"},
-	"exec": {"-keyspace"},
+	"info": {"+dangerous"}, "lastsave": {"+admin", "+dangerous"}, "role": {"+admin", "+dangerous"},
+	"exec":    {"-keyspace"},
+	"command": {"+connection"}, "command|*": {"+connection"},
 }
 
 // categories derives a command's ACL categories from its group and
@@ -47,8 +40,9 @@ var categoryExceptions = map[string][]string{
 // the right categories from its registration line in most cases.
 func (c *Command) categories() []string {
 	set := map[string]bool{}
-	if cat, ok := groupCategory[c.group()]; ok {
-		set[cat] = true
+	container := c.Subcommands != nil
+	if cat, ok := groupCategory[c.group()]; ok && !container {
+		set[cat] = true // a container has only what its flags say
 	}
 	switch {
 	case c.Flags&FlagWrite != 0:
@@ -56,7 +50,7 @@ func (c *Command) categories() []string {
 	case c.Flags&FlagRead != 0:
 		set["read"] = true
 	}
-	if c.Flags&FlagAdmin != 0 {
+	if c.Flags&FlagAdmin != 0 && !container {
 		set["admin"] = true
 		set["dangerous"] = true
 	}
@@ -71,7 +65,11 @@ func (c *Command) categories() []string {
 	if c.Flags&FlagPubSub != 0 {
 		set["pubsub"] = true
 	}
-	for _, e := range categoryExceptions[c.FullName()] {
+	var except []string
+	if c.parent != nil {
+		except = categoryExceptions[c.parent.Name+"|*"]
+	}
+	for _, e := range append(except, categoryExceptions[c.FullName()]...) {
 		set[e[1:]] = e[0] == '+'
 	}
 	out := make([]string, 0, len(set))

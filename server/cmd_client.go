@@ -10,16 +10,16 @@ import (
 
 func clientCommand() *Command {
 	return container("client", -2, FlagAdmin|FlagNoScript|FlagLoading|FlagStale,
-		cmd("id", 2, FlagNoScript|FlagFast, cmdClientID),
-		cmd("setname", 3, FlagNoScript|FlagFast, cmdClientSetName),
-		cmd("getname", 2, FlagNoScript|FlagFast, cmdClientGetName),
+		cmd("id", 2, FlagNoScript|FlagLoading|FlagStale, cmdClientID),
+		cmd("setname", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientSetName),
+		cmd("getname", 2, FlagNoScript|FlagLoading|FlagStale, cmdClientGetName),
 		cmd("info", 2, FlagNoScript, cmdClientInfo),
 		cmd("list", -2, FlagAdmin|FlagNoScript, cmdClientList),
 		cmd("kill", -3, FlagAdmin|FlagNoScript, cmdClientKill),
 		cmd("setinfo", 4, FlagNoScript|FlagFast, cmdClientSetInfo),
 		cmd("no-evict", 3, FlagAdmin|FlagNoScript, cmdClientNoEvict),
 		cmd("no-touch", 3, FlagNoScript|FlagFast, cmdClientNoTouch),
-		cmd("reply", 3, FlagNoScript|FlagFast, cmdClientReply),
+		cmd("reply", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientReply),
 		cmd("help", 2, FlagLoading|FlagStale, cmdClientHelp),
 	)
 }
