@@ -28,9 +28,9 @@ import (
 // testPKI is a throwaway CA with a server and a client certificate, as
 // PEM files in a temporary directory.
 type testPKI struct {
-	dir                                             string
+	dir                                              string
 	caFile, certFile, keyFile, clientCert, clientKey string
-	pool                                            *x509.CertPool
+	pool                                             *x509.CertPool
 }
 
 func newTestPKI(t *testing.T) *testPKI {
