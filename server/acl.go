@@ -155,6 +155,9 @@ func (s *Server) checkAccess(c *Client, cmd *Command, args [][]byte) error {
 		return nil
 	}
 	if err := r.permits(cmd, args); err != nil {
+		if _, ok := err.(keyDenied); ok {
+			err = errNoPermKey
+		}
 		s.acl.log.add(c, u.name, cmd, err, s.now())
 		return err
 	}
@@ -173,13 +176,19 @@ func (r *aclRules) permits(cmd *Command, args [][]byte) error {
 	read := cmd.Flags&FlagWrite == 0 || cmd.Flags&FlagRead != 0
 	for _, k := range commandKeys(cmd, args) {
 		if !r.keyAllowed(string(k), read, write) {
-			return errNoPermKey
+			return keyDenied{key: string(k)}
 		}
 	}
 	return nil
 }
 
 const errNoPermKey = protocol.Error("NOPERM this user has no permissions to access one of the keys used as arguments")
+
+// keyDenied is a key permission failure; it replies as errNoPermKey, and
+// ACL DRYRUN names the key.
+type keyDenied struct{ key string }
+
+func (keyDenied) Error() string { return string(errNoPermKey) }
 
 func (r *aclRules) keyAllowed(key string, read, write bool) bool {
 	for _, p := range r.keys {

@@ -196,10 +196,12 @@ func (r *aclRules) applyCommand(t *Table, name string, allow bool) error {
 			}
 			return false
 		})
+		implied := true
 		for _, c := range cmds {
+			implied = implied && r.implied(c) == allow
 			r.set(c, allow)
 		}
-		if allow || r.allCommands || len(r.cmdRules) > 0 {
+		if !implied {
 			r.cmdRules = append(r.cmdRules, sign+name)
 		}
 		return nil
@@ -208,21 +210,38 @@ func (r *aclRules) applyCommand(t *Table, name string, allow bool) error {
 	if targets == nil {
 		return errRuleUnknown
 	}
-	changed := false
-	for _, c := range targets {
-		changed = changed || r.allowed[c] != allow
-	}
-	if !changed {
-		return nil // already so: Redis keeps no redundant rule
-	}
-	for _, c := range targets {
-		r.set(c, allow)
-	}
 	r.dropRules(func(rule string) bool {
 		return rule[1:] == name || strings.HasPrefix(rule[1:], name+"|")
 	})
-	r.cmdRules = append(r.cmdRules, sign+name)
+	implied := true
+	for _, c := range targets {
+		implied = implied && r.implied(c) == allow
+		r.set(c, allow)
+	}
+	if !implied {
+		r.cmdRules = append(r.cmdRules, sign+name)
+	}
 	return nil
+}
+
+// implied is whether the recorded rules alone (from +@all or -@all)
+// allow c. A new rule that changes nothing against them is not recorded,
+// which keeps ACL LIST as short as Redis's.
+func (r *aclRules) implied(c *Command) bool {
+	allow := r.allCommands
+	for _, rule := range r.cmdRules {
+		on, name := rule[0] == '+', rule[1:]
+		if cat, ok := strings.CutPrefix(name, "@"); ok {
+			if c.hasCategory(cat) {
+				allow = on
+			}
+			continue
+		}
+		if name == c.FullName() || (c.parent != nil && name == c.parent.Name) {
+			allow = on
+		}
+	}
+	return allow
 }
 
 func (r *aclRules) set(c *Command, allow bool) {

@@ -189,7 +189,7 @@ func cmdACLCat(c *Context) error {
 		return nil
 	}
 	if len(c.Args) > 3 {
-		return protocol.ErrWrongArgs("acl|cat")
+		return protocol.ErrSubcommandArgs(c.Args[1], "acl")
 	}
 	cat := strings.ToLower(string(c.Args[2]))
 	if !validCategory(cat) || cat == "all" {
@@ -213,12 +213,15 @@ func cmdACLGenPass(c *Context) error {
 	bits := int64(256)
 	if len(c.Args) == 3 {
 		n, ok := protocol.ParseInt(c.Args[2])
-		if !ok || n <= 0 || n > 4096 {
+		if !ok {
+			return protocol.ErrNotInteger
+		}
+		if n <= 0 || n > 4096 {
 			return protocol.Error("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096")
 		}
 		bits = n
 	} else if len(c.Args) > 3 {
-		return protocol.ErrWrongArgs("acl|genpass")
+		return protocol.ErrSubcommandArgs(c.Args[1], "acl")
 	}
 	chars := int((bits + 3) / 4)
 	b := make([]byte, (chars+1)/2)
@@ -248,7 +251,11 @@ func cmdACLDryRun(c *Context) error {
 		return protocol.ErrWrongArgs(cmd.FullName())
 	}
 	if err := u.rules.Load().permits(cmd, args); err != nil {
-		c.Out.BulkString("T" + strings.TrimPrefix(err.Error(), "NOPERM t"))
+		msg := "T" + strings.TrimPrefix(err.Error(), "NOPERM t")
+		if ke, ok := err.(keyDenied); ok {
+			msg = "This user has no permissions to access the '" + ke.key + "' key"
+		}
+		c.Out.BulkString(msg)
 		return nil
 	}
 	c.Out.OK()

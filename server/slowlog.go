@@ -88,15 +88,12 @@ func cmdSlowlogGet(c *Context) error {
 	count := int64(10)
 	if len(c.Args) == 3 {
 		n, ok := protocol.ParseInt(c.Args[2])
-		if !ok {
-			return protocol.ErrNotInteger
-		}
-		if n < -1 {
+		if !ok || n < -1 {
 			return protocol.Error("ERR count should be greater than or equal to -1")
 		}
 		count = n
 	} else if len(c.Args) > 3 {
-		return protocol.ErrWrongArgs("slowlog|get")
+		return protocol.ErrSubcommandArgs(c.Args[1], "slowlog")
 	}
 	l := &c.Server.slowlog
 	l.mu.Lock()
