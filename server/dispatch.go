@@ -25,7 +25,11 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
 	start := time.Now() // wall time even under a manual clock: it measures work
-	c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	if s.realClock {
+		c.lastInteraction.Store(start.UnixMilli()) // one clock read, not two
+	} else {
+		c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	}
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
 	defer restore()

@@ -37,15 +37,10 @@ func newMetrics(s *Server) *promMetrics {
 		Name: "cairn_command_errors_total",
 		Help: "Error replies by command and error kind (the reply's first word, as in INFO errorstats).",
 	}, []string{"cmd", "kind"})
-	calls := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "cairn_commands_total",
-		Help: "Commands executed, by command.",
-	}, []string{"cmd"})
 	s.table.forEachCommand(func(c *Command) {
 		name := c.FullName()
 		labels := prometheus.Labels{"cmd": name}
 		st := &cmdStats{errs: map[string]prometheus.Counter{}}
-		st.total = calls.WithLabelValues(name)
 		st.latency = prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:        "cairn_command_duration_seconds",
 			Help:        "Command execution time, excluding time spent blocked.",
@@ -65,7 +60,7 @@ func newMetrics(s *Server) *promMetrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		calls, m.commandErrors,
+		m.commandErrors,
 		&commandCollector{s: s},
 		&keyspaceCollector{s: s},
 		newEngineCollector(s.engine),
@@ -97,9 +92,12 @@ func newMetrics(s *Server) *promMetrics {
 // evictedKeys is the evicted_keys figure; nothing evicts yet.
 func (s *Server) evictedKeys() int64 { return 0 }
 
-// commandCollector emits the latency histograms of the commands that have
-// run at least once, so an idle command adds no series.
+// commandCollector emits the call counters and latency histograms of the
+// commands that have run at least once, so an idle command adds no
+// series, and the dispatcher only bumps atomics.
 type commandCollector struct{ s *Server }
+
+var callsDesc = prometheus.NewDesc("cairn_commands_total", "Commands executed, by command.", []string{"cmd"}, nil)
 
 func (c *commandCollector) Describe(chan<- *prometheus.Desc) {} // unchecked: series vary
 
@@ -109,9 +107,11 @@ func (c *commandCollector) Collect(ch chan<- prometheus.Metric) {
 		if st == nil {
 			return
 		}
-		if !st.used.Load() {
+		n := st.total.Load()
+		if n == 0 {
 			return
 		}
+		ch <- prometheus.MustNewConstMetric(callsDesc, prometheus.CounterValue, float64(n), cmd.FullName())
 		st.latency.Collect(ch)
 		if st.wait != nil {
 			st.wait.Collect(ch)

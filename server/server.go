@@ -29,13 +29,16 @@ type Server struct {
 	cfgMu sync.Mutex
 	cfg   Config
 
-	store   *store.Store
-	clock   store.Clock
-	table   *Table
-	log     *slog.Logger
-	clients clients
-	stats   serverStats
-	engine  store.Engine // nil for the memory engine
+	store *store.Store
+	clock store.Clock
+	// realClock is set when clock is the wall clock, so the dispatcher can
+	// read the time once per command.
+	realClock bool
+	table     *Table
+	log       *slog.Logger
+	clients   clients
+	stats     serverStats
+	engine    store.Engine // nil for the memory engine
 
 	metrics  *promMetrics
 	errStats errorStats
@@ -83,6 +86,7 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
+	_, s.realClock = cfg.Clock.(store.RealClock)
 	s.metrics = newMetrics(s)
 	s.acl = newACL(s.table, cfg.RequirePass)
 	s.requirePass = cfg.RequirePass
