@@ -11,6 +11,8 @@ func commandGroups() [][]*Command {
 		group("server", infoCommands()...),
 		group("server", persistCommands()...),
 		group("server", configCommand(), commandCommand()),
+		group("server", aclCommand(), slowlogCommand()),
+		group("server", monitorCommands()...),
 		group("generic", keyspaceCommands()...),
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),
