@@ -118,6 +118,12 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrDBIndex:       protocol.ErrDBIndexRange,
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
+
+	store.ErrStreamIDTooSmall:   protocol.ErrStreamIDSmall,
+	store.ErrStreamExhausted:    protocol.ErrStreamExhausted,
+	store.ErrBusyGroup:          protocol.ErrBusyGroup,
+	store.ErrSetIDBelowTop:      protocol.ErrStreamSetIDSmall,
+	store.ErrSetIDAddedBelowLen: protocol.ErrStreamSetIDAdded,
 }
 
 // replyText is the error reply for err.
