@@ -173,14 +173,15 @@ func (tx *Tx) XReadGroup(key []byte, a XReadGroupArgs) (entries []StreamEntry, s
 	if err != nil {
 		return nil, false, err
 	}
+	if a.New && (s.length == 0 || !g.lastID.Less(s.lastLiveID())) {
+		return nil, false, nil
+	}
+	// Like Redis, the consumer is created only when the read is served.
 	r := tx.streamRec(e)
 	c := g.lookupOrCreateConsumer(a.Consumer, tx.now, r)
 	if !a.New {
 		start, _ := a.After.Next()
 		return s.history(g, c, start, a.Count, tx.now, r), true, nil
-	}
-	if s.length == 0 || !g.lastID.Less(s.lastLiveID()) {
-		return nil, false, nil
 	}
 	start, _ := g.lastID.Next()
 	entries = s.rangeEntries(start, maxID, a.Count, false)
