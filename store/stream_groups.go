@@ -3,6 +3,8 @@ package store
 import (
 	"sort"
 
+	"github.com/cairn-db/cairn/protocol"
+
 	"github.com/tidwall/btree"
 )
 
@@ -185,4 +187,7 @@ func (s *stream) history(g *streamGroup, c *streamConsumer, start StreamID, coun
 	return out
 }
 
-var maxID = StreamID{Ms: ^uint64(0), Seq: ^uint64(0)}
+// MaxStreamID is the largest stream ID ("+").
+var MaxStreamID = protocol.MaxStreamID
+
+var maxID = protocol.MaxStreamID
