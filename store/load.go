@@ -151,6 +151,8 @@ func validSlots(slots []byte) error {
 // of its metadata record; its elements are loaded next.
 func newCollection(k Kind, meta []byte) (collection, error) {
 	switch k {
+	case KindList:
+		return newListFromMeta(meta)
 	case KindStream:
 		return newStreamFromMeta(meta)
 	}
