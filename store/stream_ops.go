@@ -229,3 +229,12 @@ func (tx *Tx) XRead(key []byte, after StreamID, count int) (entries []StreamEntr
 	start, _ := after.Next()
 	return s.rangeEntries(start, maxID, count, false), true, nil
 }
+
+// streamGone is called when e is deleted or overwritten: if it held a
+// stream, clients blocked on it in XREADGROUP must be told (Redis 7.0
+// unblocks them with an error), so the key is marked ready.
+func (tx *Tx) streamGone(e *entry) {
+	if _, ok := e.obj.(*stream); ok {
+		tx.MarkReady(tx.dbIndex, e.key)
+	}
+}
