@@ -22,6 +22,7 @@ func commandGroups() [][]*Command {
 		group("set", setCommands()...),
 		group("sorted-set", zsetCommands()...),
 		group("generic", sortCommands()...),
+		group("stream", streamCommands()...),
 	}
 }
 

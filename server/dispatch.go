@@ -182,12 +182,17 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
 
-	store.ErrHashNotInteger: protocol.ErrHashNotInteger,
-	store.ErrHashNotFloat:   protocol.ErrHashNotFloat,
-	store.ErrScoreNaN:       protocol.ErrScoreNaN,
-	store.ErrValueNaNOrInf:  protocol.ErrValueNaNOrInf,
-	store.ErrSortNotDouble:  protocol.ErrSortNotDouble,
-	store.ErrSortNoLists:    protocol.ErrSortNoLists,
+	store.ErrHashNotInteger:     protocol.ErrHashNotInteger,
+	store.ErrHashNotFloat:       protocol.ErrHashNotFloat,
+	store.ErrScoreNaN:           protocol.ErrScoreNaN,
+	store.ErrValueNaNOrInf:      protocol.ErrValueNaNOrInf,
+	store.ErrSortNotDouble:      protocol.ErrSortNotDouble,
+	store.ErrSortNoLists:        protocol.ErrSortNoLists,
+	store.ErrStreamIDTooSmall:   protocol.ErrStreamIDSmall,
+	store.ErrStreamExhausted:    protocol.ErrStreamExhausted,
+	store.ErrBusyGroup:          protocol.ErrBusyGroup,
+	store.ErrSetIDBelowTop:      protocol.ErrStreamSetIDSmall,
+	store.ErrSetIDAddedBelowLen: protocol.ErrStreamSetIDAdded,
 }
 
 // replyText is the error reply for err.
