@@ -121,22 +121,38 @@ func (w *Writer) Double(f float64) {
 	w.w.WriteBulk(AppendDouble(w.scratch[:0], f))
 }
 
-// Bool writes a boolean: #t/#f in RESP3, the integer 1/0 in RESP2.
+// Bool writes a yes/no answer as the integer 1 or 0, in both protocols:
+// every Redis 7 command that answers yes or no (SETNX, EXPIRE, PERSIST,
+// RENAMENX, MOVE, COPY, HSETNX, HEXISTS, SISMEMBER, SMOVE…) replies with
+// an integer even in RESP3. Use Boolean for a RESP3 boolean.
 func (w *Writer) Bool(v bool) {
-	if w.proto == 3 {
-		if v {
-			w.w.WriteRaw([]byte("#t\r\n"))
-		} else {
-			w.w.WriteRaw([]byte("#f\r\n"))
-		}
-		return
-	}
 	if v {
-		w.w.WriteInt(1)
+		w.w.WriteRaw(oneReply)
 	} else {
-		w.w.WriteInt(0)
+		w.w.WriteRaw(zeroReply)
 	}
 }
+
+// Boolean writes a RESP3 boolean (#t/#f), or the integer 1/0 in RESP2, as
+// Redis's addReplyBool. No Redis 7 command replies with one; a Lua script
+// that calls redis.setresp(3) and returns a boolean does.
+func (w *Writer) Boolean(v bool) {
+	switch {
+	case w.proto != 3:
+		w.Bool(v)
+	case v:
+		w.w.WriteRaw(trueReply)
+	default:
+		w.w.WriteRaw(falseReply)
+	}
+}
+
+var (
+	oneReply   = []byte(":1\r\n")
+	zeroReply  = []byte(":0\r\n")
+	trueReply  = []byte("#t\r\n")
+	falseReply = []byte("#f\r\n")
+)
 
 // Verbatim writes text that RESP3 marks as verbatim ("txt"), as INFO and
 // CLIENT LIST replies are; RESP2 sends a bulk string.

@@ -14,9 +14,10 @@ func TestWriterProtocols(t *testing.T) {
 		w.Map(1)
 		w.BulkString("k")
 		w.Double(1.5)
-		w.Set(2)
+		w.Set(3)
+		w.Boolean(true)
+		w.Boolean(false)
 		w.Bool(true)
-		w.Bool(false)
 		w.Null()
 		w.NullArray()
 		w.Double(math.Inf(-1))
@@ -26,8 +27,8 @@ func TestWriterProtocols(t *testing.T) {
 		proto int
 		want  string
 	}{
-		{2, "*2\r\n$1\r\nk\r\n$3\r\n1.5\r\n*2\r\n:1\r\n:0\r\n$-1\r\n*-1\r\n$4\r\n-inf\r\n$2\r\nhi\r\n"},
-		{3, "%1\r\n$1\r\nk\r\n,1.5\r\n~2\r\n#t\r\n#f\r\n_\r\n_\r\n,-inf\r\n=6\r\ntxt:hi\r\n"},
+		{2, "*2\r\n$1\r\nk\r\n$3\r\n1.5\r\n*3\r\n:1\r\n:0\r\n:1\r\n$-1\r\n*-1\r\n$4\r\n-inf\r\n$2\r\nhi\r\n"},
+		{3, "%1\r\n$1\r\nk\r\n,1.5\r\n~3\r\n#t\r\n#f\r\n:1\r\n_\r\n_\r\n,-inf\r\n=6\r\ntxt:hi\r\n"},
 	} {
 		var buf bytes.Buffer
 		w := NewWriter(redcon.NewWriter(&buf))

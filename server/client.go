@@ -39,6 +39,7 @@ type Client struct {
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
 	user            atomic.Pointer[string]
+	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST
 
 	mu      sync.Mutex
 	name    string
@@ -86,6 +87,13 @@ func (c *Client) setName(n string) {
 	c.mu.Lock()
 	c.name = n
 	c.mu.Unlock()
+}
+
+// setProto switches the connection to RESP2 or RESP3 (HELLO, RESET).
+func (c *Client) setProto(p int) {
+	c.out.SetProto(p)
+	c.ctx.Out.SetProto(p) // a CLIENT REPLY OFF writer too
+	c.resp.Store(int32(p))
 }
 
 // kill closes the connection from any goroutine. Closing the socket (not

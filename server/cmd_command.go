@@ -43,7 +43,7 @@ func cmdCommandInfo(c *Context) error {
 		if cmd := t.lookupFull(n); cmd != nil {
 			writeCommandInfo(c.Out, cmd)
 		} else {
-			c.Out.NullArray()
+			c.Out.Null()
 		}
 	}
 	return nil
@@ -79,39 +79,66 @@ func writeCommandInfo(w *protocol.Writer, cmd *Command) {
 	for _, cat := range cats {
 		w.Status(cat)
 	}
-	w.Array(0)
-	w.Array(0)
+	w.Set(0) // tips
+	w.Set(0) // key specs: Redis 7.0 sends a set (7.2 an array)
 	subs := cmd.subs()
+	if len(subs) == 0 {
+		w.Set(0) // as Redis's addReplyCommandSubCommands
+		return
+	}
 	w.Array(len(subs))
 	for _, s := range subs {
 		writeCommandInfo(w, s)
 	}
 }
 
-// categories derives ACL categories from the command's group and flags.
+// categories derives ACL categories from the command's group and flags,
+// in the order Redis lists them (its ACL category table's order).
 func (c *Command) categories() []string {
-	var out []string
-	if g := c.group(); g != "" {
-		out = append(out, "@"+g)
+	has := map[string]bool{}
+	if cat := groupCategory[c.group()]; cat != "" {
+		has[cat] = true
 	}
 	switch {
 	case c.Flags&FlagWrite != 0:
-		out = append(out, "@write")
+		has["@write"] = true
 	case c.Flags&FlagRead != 0:
-		out = append(out, "@read")
+		has["@read"] = true
 	}
 	if c.Flags&FlagAdmin != 0 {
-		out = append(out, "@admin", "@dangerous")
+		has["@admin"], has["@dangerous"] = true, true
 	}
 	if c.Flags&FlagFast != 0 {
-		out = append(out, "@fast")
+		has["@fast"] = true
 	} else {
-		out = append(out, "@slow")
+		has["@slow"] = true
 	}
 	if c.Flags&FlagBlocking != 0 {
-		out = append(out, "@blocking")
+		has["@blocking"] = true
+	}
+	var out []string
+	for _, cat := range aclCategories {
+		if has[cat] {
+			out = append(out, cat)
+		}
 	}
 	return out
+}
+
+// aclCategories is Redis's ACL category table, in its order.
+var aclCategories = []string{"@keyspace", "@read", "@write", "@set", "@sortedset",
+	"@list", "@hash", "@string", "@bitmap", "@hyperloglog", "@geo", "@stream",
+	"@pubsub", "@admin", "@fast", "@slow", "@blocking", "@dangerous",
+	"@connection", "@transaction", "@scripting"}
+
+// groupCategory maps a command group to the ACL category its commands
+// carry; the server group has none.
+var groupCategory = map[string]string{
+	"generic": "@keyspace", "string": "@string", "list": "@list", "hash": "@hash",
+	"set": "@set", "sorted-set": "@sortedset", "sorted_set": "@sortedset",
+	"bitmap": "@bitmap", "hyperloglog": "@hyperloglog", "geo": "@geo",
+	"stream": "@stream", "pubsub": "@pubsub", "connection": "@connection",
+	"transactions": "@transaction", "scripting": "@scripting",
 }
 
 // group is the command's Redis group ("string", "list", "generic"…).

@@ -68,9 +68,7 @@ func cmdHello(c *Context) error {
 		if !ok {
 			return protocol.ErrProtoVersion
 		}
-		// RESP3 replies are not implemented yet: clients such as go-redis
-		// fall back to RESP2 on this error.
-		if v != 2 {
+		if v != 2 && v != 3 {
 			return protocol.ErrNoProto
 		}
 		ver, args = v, args[1:]
@@ -104,7 +102,7 @@ func cmdHello(c *Context) error {
 		c.Client.setName(string(name))
 	}
 	if ver != 0 {
-		c.Out.SetProto(int(ver))
+		c.Client.setProto(int(ver))
 	}
 	out := c.Out
 	out.Map(7)
@@ -158,7 +156,7 @@ func cmdReset(c *Context) error {
 	cl.noEvict.Store(false)
 	cl.replyMode = replyOn
 	cl.authenticated = !c.Server.authRequired()
-	cl.out.SetProto(2)
+	cl.setProto(2)
 	cl.out.Status("RESET") // even when CLIENT REPLY was OFF
 	return nil
 }

@@ -214,6 +214,7 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 	c.out = protocol.NewWriter(w)
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
+	c.resp.Store(2)
 	c.authenticated = !s.authRequired()
 	user := "default"
 	c.user.Store(&user)
