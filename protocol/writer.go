@@ -95,6 +95,29 @@ func (w *Writer) Map(n int) { w.aggregate('%', n, 2*n) }
 // Set writes the header of a set of n elements.
 func (w *Writer) Set(n int) { w.aggregate('~', n, n) }
 
+// Pairs writes the header of n two-element pairs, as ZRANGE WITHSCORES,
+// ZRANDMEMBER WITHSCORES, ZPOPMIN with a count and HRANDFIELD WITHVALUES
+// reply: RESP2 flattens them into one array of 2n elements, RESP3 nests
+// each pair in an array of two (Redis 7). Call Pair before writing each
+// pair's two elements.
+func (w *Writer) Pairs(n int) {
+	if w.proto == 3 {
+		w.w.WriteArray(n)
+		return
+	}
+	w.w.WriteArray(2 * n)
+}
+
+// Pair starts one pair of a Pairs reply: an array of two in RESP3,
+// nothing in RESP2.
+func (w *Writer) Pair() {
+	if w.proto == 3 {
+		w.w.WriteRaw(pairReply3)
+	}
+}
+
+var pairReply3 = []byte("*2\r\n")
+
 // Push writes the header of an out-of-band push message of n elements
 // (pub/sub messages in RESP3).
 func (w *Writer) Push(n int) { w.aggregate('>', n, n) }
@@ -165,6 +188,17 @@ func (w *Writer) Verbatim(s string) {
 		return
 	}
 	w.w.WriteBulkString(s)
+}
+
+// BigNumber writes an integer too large for a 64-bit reply, given as its
+// decimal digits: a RESP3 big number, a bulk string in RESP2 (Redis's
+// addReplyBigNum).
+func (w *Writer) BigNumber(digits string) {
+	if w.proto == 3 {
+		w.w.WriteRaw([]byte("(" + digits + "\r\n"))
+		return
+	}
+	w.w.WriteBulkString(digits)
 }
 
 // Raw writes pre-encoded RESP.
