@@ -92,53 +92,30 @@ func writeCommandInfo(w *protocol.Writer, cmd *Command) {
 	}
 }
 
-// categories derives ACL categories from the command's group and flags,
-// in the order Redis lists them (its ACL category table's order).
+// categories derives ACL categories from the command's group and flags.
 func (c *Command) categories() []string {
-	has := map[string]bool{}
-	if cat := groupCategory[c.group()]; cat != "" {
-		has[cat] = true
+	var out []string
+	if g := c.group(); g != "" {
+		out = append(out, "@"+g)
 	}
 	switch {
 	case c.Flags&FlagWrite != 0:
-		has["@write"] = true
+		out = append(out, "@write")
 	case c.Flags&FlagRead != 0:
-		has["@read"] = true
+		out = append(out, "@read")
 	}
 	if c.Flags&FlagAdmin != 0 {
-		has["@admin"], has["@dangerous"] = true, true
+		out = append(out, "@admin", "@dangerous")
 	}
 	if c.Flags&FlagFast != 0 {
-		has["@fast"] = true
+		out = append(out, "@fast")
 	} else {
-		has["@slow"] = true
+		out = append(out, "@slow")
 	}
 	if c.Flags&FlagBlocking != 0 {
-		has["@blocking"] = true
-	}
-	var out []string
-	for _, cat := range aclCategories {
-		if has[cat] {
-			out = append(out, cat)
-		}
+		out = append(out, "@blocking")
 	}
 	return out
-}
-
-// aclCategories is Redis's ACL category table, in its order.
-var aclCategories = []string{"@keyspace", "@read", "@write", "@set", "@sortedset",
-	"@list", "@hash", "@string", "@bitmap", "@hyperloglog", "@geo", "@stream",
-	"@pubsub", "@admin", "@fast", "@slow", "@blocking", "@dangerous",
-	"@connection", "@transaction", "@scripting"}
-
-// groupCategory maps a command group to the ACL category its commands
-// carry; the server group has none.
-var groupCategory = map[string]string{
-	"generic": "@keyspace", "string": "@string", "list": "@list", "hash": "@hash",
-	"set": "@set", "sorted-set": "@sortedset", "sorted_set": "@sortedset",
-	"bitmap": "@bitmap", "hyperloglog": "@hyperloglog", "geo": "@geo",
-	"stream": "@stream", "pubsub": "@pubsub", "connection": "@connection",
-	"transactions": "@transaction", "scripting": "@scripting",
 }
 
 // group is the command's Redis group ("string", "list", "generic"…).

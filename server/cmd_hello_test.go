@@ -102,3 +102,21 @@ func TestClientInfoReportsProtocol(t *testing.T) {
 		t.Fatalf("after HELLO 2: %q", got)
 	}
 }
+
+// TestRESP3CommandInfo: in RESP3 COMMAND INFO's flags, ACL categories,
+// tips, key specs and (absent) subcommands are sets, as redis-server
+// 7.0.15 sends them; a container's subcommands are an array.
+func TestRESP3CommandInfo(t *testing.T) {
+	srv := Start(t)
+	c := Dial(t, srv.Addr())
+	c.Do("HELLO", "3")
+	got := c.Do("COMMAND", "INFO", "get", "nosuch")
+	head := "*2\r\n*10\r\n" + Bulk("get") + Int(2) + "~2\r\n+readonly\r\n+fast\r\n" + Int(1) + Int(1) + Int(1) + "~"
+	if !strings.HasPrefix(got, head) || !strings.HasSuffix(got, "~0\r\n~0\r\n~0\r\n_\r\n") {
+		t.Fatalf("COMMAND INFO get nosuch in RESP3 = %q", got)
+	}
+	got = c.Do("COMMAND", "INFO", "config")
+	if !strings.Contains(got, "~0\r\n~0\r\n*5\r\n*10\r\n") {
+		t.Fatalf("COMMAND INFO config in RESP3 = %q, want sets then an array of subcommands", got)
+	}
+}
