@@ -53,6 +53,7 @@ const (
 	ErrLCSNoLenAndIdx    Error = "ERR If you want both the length and indexes, please just use IDX."
 	ErrMultiNested       Error = "ERR MULTI calls can not be nested"
 	ErrCommandNotAllowed Error = "ERR Command not allowed inside a transaction"
+	ErrUnblocked         Error = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 )
 
 // ErrWrongArgs is the arity error for a command, named as Redis names it

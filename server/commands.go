@@ -14,6 +14,7 @@ func commandGroups() [][]*Command {
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),
 		group("string", stringCommands()...),
+		group("list", listCommands()...),
 	}
 }
 

@@ -34,6 +34,14 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		c.lastCmd.Store(cmd)
 		ctx.Args, ctx.Cmd = args, cmd
 		err = s.run(ctx, cmd)
+		if w := ctx.blocked; w != nil {
+			ctx.blocked = nil
+			if err == nil {
+				s.wait(ctx, w)
+			} else {
+				s.blocking.finish(w, waitGone)
+			}
+		}
 	}
 	if err != nil {
 		s.stats.errors.Add(1)

@@ -36,6 +36,8 @@ type Server struct {
 	log     *slog.Logger
 	clients clients
 	stats   serverStats
+	// blocking holds the clients waiting in blocking commands.
+	blocking blocking
 
 	listeners []net.Listener
 	redcons   []*redcon.Server

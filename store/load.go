@@ -151,6 +151,8 @@ func validSlots(slots []byte) error {
 // of its metadata record; its elements are loaded next.
 func newCollection(k Kind, meta []byte) (collection, error) {
 	switch k {
+	case KindList:
+		return newListFromMeta(meta)
 	}
 	return nil, fmt.Errorf("%w: unknown value type %d", ErrForeignData, k)
 }

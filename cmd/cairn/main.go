@@ -25,13 +25,15 @@ func main() {
 		os.Exit(2)
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// Catch signals before the port opens: a supervisor may send SIGTERM
+	// as soon as it sees the server listening.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	srv, err := server.Start(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(1)
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	select {
 	case s := <-sig:
 		cfg.Logger.Info("signal received, shutting down", "signal", s.String())
