@@ -3,6 +3,7 @@ package integration
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -64,6 +65,18 @@ func TestGoRedisRESP3(t *testing.T) {
 	}
 	if ok, err := rdb.SetNX(ctx, "k", "x", 0).Result(); err != nil || ok {
 		t.Fatalf("SETNX existing = %v, %v", ok, err)
+	}
+
+	// Lists: a blocking pop that times out gets RESP3's null.
+	if _, err := rdb.BLPop(ctx, 10*time.Millisecond, "nolist").Result(); err != redis.Nil {
+		t.Fatalf("BLPOP timeout: %v, want redis.Nil", err)
+	}
+	rdb.RPush(ctx, "l", "a", "b")
+	if v, err := rdb.LPopCount(ctx, "l", 5).Result(); err != nil || len(v) != 2 {
+		t.Fatalf("LPOP l 5 = %v, %v", v, err)
+	}
+	if _, err := rdb.LPopCount(ctx, "l", 5).Result(); err != redis.Nil {
+		t.Fatalf("LPOP missing 5: %v, want redis.Nil", err)
 	}
 
 	info, err := rdb.Info(ctx, "server").Result()
