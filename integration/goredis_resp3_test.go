@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,33 @@ func TestGoRedisRESP3(t *testing.T) {
 	}
 	if _, err := rdb.LPopCount(ctx, "l", 5).Result(); err != redis.Nil {
 		t.Fatalf("LPOP missing 5: %v, want redis.Nil", err)
+	}
+
+	// Hashes, sets, sorted sets: maps, sets and doubles.
+	rdb.HSet(ctx, "h", "f", "v", "g", "w")
+	if v, err := rdb.Do(ctx, "HGETALL", "h").Result(); err != nil || !reflect.DeepEqual(v, map[interface{}]interface{}{"f": "v", "g": "w"}) {
+		t.Fatalf("HGETALL = %#v, %v; want a map", v, err)
+	}
+	if v := rdb.HGetAll(ctx, "h").Val(); v["g"] != "w" {
+		t.Fatalf("HGetAll = %v", v)
+	}
+	rdb.SAdd(ctx, "s", "x")
+	if v, err := rdb.Do(ctx, "SMEMBERS", "s").Result(); err != nil || !reflect.DeepEqual(v, []interface{}{"x"}) {
+		t.Fatalf("SMEMBERS = %#v, %v", v, err)
+	}
+	rdb.ZAdd(ctx, "z", redis.Z{Score: 1.5, Member: "a"}, redis.Z{Score: 2, Member: "b"})
+	if v, err := rdb.Do(ctx, "ZSCORE", "z", "a").Result(); err != nil || v != 1.5 {
+		t.Fatalf("ZSCORE = %#v, %v; want float64 1.5", v, err)
+	}
+	want := []interface{}{[]interface{}{"a", 1.5}, []interface{}{"b", 2.0}}
+	if v, err := rdb.Do(ctx, "ZRANGE", "z", "0", "-1", "WITHSCORES").Result(); err != nil || !reflect.DeepEqual(v, want) {
+		t.Fatalf("ZRANGE WITHSCORES = %#v, %v; want [member, double] pairs", v, err)
+	}
+	if v := rdb.ZRangeWithScores(ctx, "z", 0, -1).Val(); len(v) != 2 || v[1].Score != 2 {
+		t.Fatalf("ZRangeWithScores = %v", v)
+	}
+	if v, err := rdb.ZIncrBy(ctx, "z", 1, "a").Result(); err != nil || v != 2.5 {
+		t.Fatalf("ZINCRBY = %v, %v", v, err)
 	}
 
 	info, err := rdb.Info(ctx, "server").Result()
