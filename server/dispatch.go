@@ -55,6 +55,9 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 		return cmd.Handler(ctx)
 	}
 	return s.store.Update(ctx.Client.DB(), func(tx *store.Tx) error {
+		if err := s.evict(tx, cmd); err != nil {
+			return err
+		}
 		tx.SetNoTouch(ctx.Client.noTouch)
 		ctx.Tx = tx
 		defer func() { ctx.Tx = nil }()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,8 @@ type Server struct {
 	protoMaxBulkLen atomic.Int64
 	maxClients      atomic.Int64
 	hz              atomic.Int64
+	maxMemory       atomic.Int64
+	startMemLimit   int64 // the Go memory limit at start (GOMEMLIMIT), restored when maxmemory is unset
 
 	ctx      context.Context // cancelled by Close: wakes every waiting client
 	cancel   context.CancelFunc
@@ -73,6 +76,7 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
+	s.startMemLimit = debug.SetMemoryLimit(-1)
 	s.applyConfig()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	st.SetObserver(s)
@@ -133,6 +137,7 @@ func (s *Server) applyConfig() {
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+	s.applyMaxMemory()
 }
 
 // config returns a copy of the current configuration.

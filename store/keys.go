@@ -251,6 +251,8 @@ func (tx *Tx) FlushAll() {
 }
 
 func (tx *Tx) flush(db int) {
+	tx.settleMemory()
+	tx.s.used -= tx.s.dbs[db].keys.used
 	// A fresh map, not clear(): Go maps never shrink.
 	tx.s.dbs[db] = newDatabase()
 	if tx.dbIndex == db {

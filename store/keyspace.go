@@ -8,6 +8,7 @@ package store
 type keyspace struct {
 	m     map[string]*entry
 	dense []*entry
+	used  int64 // bytes counted for these keys (see memory.go)
 }
 
 func newKeyspace() *keyspace {

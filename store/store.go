@@ -36,6 +36,11 @@ type Store struct {
 
 	maxStringLen atomic.Int64
 	stats        Stats
+
+	used    int64        // used memory, under mu (see memory.go)
+	usedPub atomic.Int64 // used, published at the end of each transaction
+	evict   evictState   // maxmemory settings and the eviction pool, under mu
+	lfu     bool         // the policy is LFU: access holds an LFU counter
 }
 
 type database struct {
@@ -47,6 +52,7 @@ type database struct {
 // without the keyspace lock.
 type Stats struct {
 	ExpiredKeys    atomic.Int64
+	EvictedKeys    atomic.Int64
 	KeyspaceHits   atomic.Int64
 	KeyspaceMisses atomic.Int64
 }
@@ -76,6 +82,7 @@ func Open(opts Options) (*Store, error) {
 		s.slots[i] = byte(i)
 	}
 	s.tx.s = s
+	s.evict.init()
 	if s.engine != nil {
 		if err := s.load(); err != nil {
 			return nil, err
@@ -175,6 +182,8 @@ func (s *Store) finish(tx *Tx) error {
 		tx.readyNext = ready[:0]
 	}
 	tx.ready = tx.ready[:0]
+	tx.settleMemory()
+	s.usedPub.Store(s.used)
 	if tx.batch == nil {
 		return nil
 	}

@@ -19,7 +19,8 @@ import (
 )
 
 func main() {
-	cfg := server.Config{Port: 6379}
+	// The daemon owns the process, so maxmemory may set GOMEMLIMIT.
+	cfg := server.Config{Port: 6379, SetGoMemLimit: true}
 	if err := server.ParseArgs(&cfg, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(2)

@@ -1,0 +1,80 @@
+package store
+
+import "math"
+
+// Used memory is Cairn's own accounting of its data: the sum over every
+// key of entry.memory() (the entry, its map and dense-array slots, the
+// key's bytes and the value's estimate). INFO reports it as used_memory
+// and maxmemory eviction compares against it. It is an estimate of the
+// live heap the keyspace holds, calibrated against runtime.MemStats in
+// memory_test.go, not a GC statistic: GC figures lag and include garbage.
+//
+// It is kept incrementally. Every write path finds its key through
+// lookupWrite or create, which put the entry on the transaction's dirty
+// list; settleMemory recomputes those entries' memory() once, at the end
+// of the transaction (or before an eviction decision), so a collection's
+// memory() runs once per write however many elements the write touched.
+// Removing a key subtracts what was counted for it.
+
+// memUnit is the granularity of entry.mem: a uint32 of 8-byte units covers
+// values up to 32 GiB without growing the entry.
+const memUnit = 8
+
+// dirtyEntry is an entry written in this transaction, with the keyspace
+// it lives in.
+type dirtyEntry struct {
+	ks *keyspace
+	e  *entry
+}
+
+// markDirty schedules e's memory to be recounted when the transaction
+// settles.
+func (tx *Tx) markDirty(e *entry) {
+	tx.dirty = append(tx.dirty, dirtyEntry{ks: tx.db.keys, e: e})
+}
+
+// settleMemory recounts the entries written since the last settle.
+func (tx *Tx) settleMemory() {
+	for i, d := range tx.dirty {
+		if d.e.pos >= 0 {
+			tx.s.account(d.ks, d.e)
+		}
+		tx.dirty[i] = dirtyEntry{}
+	}
+	tx.dirty = tx.dirty[:0]
+}
+
+// account brings e's counted bytes up to date with its memory().
+func (s *Store) account(ks *keyspace, e *entry) {
+	units := (e.memory() + memUnit - 1) / memUnit
+	if units > math.MaxUint32 {
+		units = math.MaxUint32
+	}
+	delta := int64(units-int(e.mem)) * memUnit
+	e.mem = uint32(units)
+	ks.used += delta
+	s.used += delta
+}
+
+// unaccount subtracts what was counted for e, which is leaving ks.
+func (s *Store) unaccount(ks *keyspace, e *entry) {
+	n := int64(e.mem) * memUnit
+	e.mem = 0
+	ks.used -= n
+	s.used -= n
+}
+
+// UsedMemory returns the bytes Cairn's data occupies, by its own
+// accounting, as of the last finished transaction. It does not take the
+// keyspace lock.
+func (s *Store) UsedMemory() int64 { return s.usedPub.Load() }
+
+// accountAll counts every key, after loading.
+func (s *Store) accountAll() {
+	for _, d := range s.dbs {
+		for _, e := range d.keys.dense {
+			s.account(d.keys, e)
+		}
+	}
+	s.usedPub.Store(s.used)
+}
