@@ -18,13 +18,21 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 	if !ok || c.quitting {
 		return
 	}
+	if len(conn.PeekPipeline()) > 0 && s.batchable(rc.Args) {
+		s.servePipeline(c, conn, rc.Args)
+		return
+	}
 	s.execute(c, rc.Args)
 }
 
 // execute does the work every command shares — lookup, arity, auth, the
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
-	c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	if c.batch != nil {
+		c.lastInteraction.Store(c.batch.Now())
+	} else {
+		c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	}
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
 	defer restore()
@@ -54,15 +62,26 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 	if !cmd.touchesData() {
 		return cmd.Handler(ctx)
 	}
+	if tx := ctx.Client.batch; tx != nil { // inside a pipeline's transaction
+		tx.Use(ctx.Client.DB())
+		defer tx.Checkpoint()
+		return s.runIn(tx, ctx, cmd)
+	}
 	return s.store.Update(ctx.Client.DB(), func(tx *store.Tx) error {
-		if err := s.evict(tx, cmd); err != nil {
-			return err
-		}
-		tx.SetNoTouch(ctx.Client.noTouch)
-		ctx.Tx = tx
-		defer func() { ctx.Tx = nil }()
-		return cmd.Handler(ctx)
+		return s.runIn(tx, ctx, cmd)
 	})
+}
+
+// runIn runs a data command's handler in tx, after evicting keys if used
+// memory is over maxmemory.
+func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
+	if err := s.evict(tx, cmd); err != nil {
+		return err
+	}
+	tx.SetNoTouch(ctx.Client.noTouch)
+	ctx.Tx = tx
+	defer func() { ctx.Tx = nil }()
+	return cmd.Handler(ctx)
 }
 
 // resolve finds the command (or subcommand) args name and checks that

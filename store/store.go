@@ -175,15 +175,7 @@ func (s *Store) begin(db int) *Tx {
 }
 
 func (s *Store) finish(tx *Tx) error {
-	for len(tx.ready) > 0 && s.observer != nil {
-		ready := tx.ready
-		tx.ready = tx.readyNext[:0]
-		s.observer.KeysReady(tx, ready)
-		tx.readyNext = ready[:0]
-	}
-	tx.ready = tx.ready[:0]
-	tx.settleMemory()
-	s.usedPub.Store(s.used)
+	tx.Checkpoint()
 	if tx.batch == nil {
 		return nil
 	}
@@ -197,6 +189,24 @@ func (s *Store) finish(tx *Tx) error {
 		return fmt.Errorf("%w: %v", ErrPersist, err)
 	}
 	return nil
+}
+
+// Checkpoint ends one command of several run in one transaction (a
+// client's pipelined commands): blocked clients are served from the keys
+// the command gave data, and its memory is accounted, as if the
+// transaction ended here. The records are still committed once, when the
+// transaction ends, as one batch.
+func (tx *Tx) Checkpoint() {
+	s := tx.s
+	for len(tx.ready) > 0 && s.observer != nil {
+		ready := tx.ready
+		tx.ready = tx.readyNext[:0]
+		s.observer.KeysReady(tx, ready)
+		tx.readyNext = ready[:0]
+	}
+	tx.ready = tx.ready[:0]
+	tx.settleMemory()
+	s.usedPub.Store(s.used)
 }
 
 // accessClock is the coarse access time kept per key (seconds since the
