@@ -41,6 +41,9 @@ func (tx *Tx) settleMemory() {
 		}
 		tx.dirty[i] = dirtyEntry{}
 	}
+	if cap(tx.dirty) > 4096 {
+		tx.dirty = nil // a huge MSET or EXEC; don't keep its list forever
+	}
 	tx.dirty = tx.dirty[:0]
 }
 

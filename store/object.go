@@ -42,7 +42,7 @@ func (e *entry) encoding() string {
 // average load) and its dense-array slot (with append's slack); a TTL adds
 // an expiry-heap slot. Calibrated by TestUsedMemoryTracksHeap.
 const (
-	entryOverhead  = 80 + 48 + 12
+	entryOverhead  = 80 + 28 + 12
 	expireOverhead = 10
 )
 
@@ -56,7 +56,7 @@ func (tx *Tx) MemoryUsage(key []byte) (int, bool) {
 }
 
 func (e *entry) memory() int {
-	n := entryOverhead + sizeClass(len(e.key))
+	n := entryOverhead + keyBytes(len(e.key))
 	if e.expireAt != 0 {
 		n += expireOverhead
 	}
@@ -64,6 +64,19 @@ func (e *entry) memory() int {
 		return n + e.obj.memory()
 	}
 	return n + sizeClass(cap(e.str))
+}
+
+// keyBytes is what a key of n bytes adds to its entry (see newEntry).
+func keyBytes(n int) int {
+	switch {
+	case n <= 16:
+		return sizeClass(n)
+	case n <= 32:
+		return 32
+	case n <= 64:
+		return 64
+	}
+	return sizeClass(n)
 }
 
 // sizeClass rounds an allocation up roughly as Go's allocator does.

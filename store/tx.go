@@ -185,7 +185,9 @@ func (tx *Tx) expireEntry(e *entry) {
 // setExpire sets e's absolute expiry (0 removes it) in memory; the caller
 // saves the key's metadata.
 func (tx *Tx) setExpire(e *entry, at int64) {
-	tx.markDirty(e) // a TTL changes the entry's memory
+	if (at == 0) != (e.expireAt == 0) {
+		tx.markDirty(e) // gaining or losing a TTL changes the entry's memory
+	}
 	h := &tx.db.expires
 	switch {
 	case at == 0 && e.heapIdx >= 0:
