@@ -45,16 +45,25 @@ func (s *Server) servePipeline(c *Client, conn redcon.Conn, first [][]byte) {
 			return nil
 		})
 		if err != nil {
-			// The replies are written; the batch may not be durable.
-			s.log.Error("committing a pipeline's writes", "err", err)
+			// The replies are buffered; they must not leave.
+			s.log.Error("writing to disk failed; refusing writes", "err", err)
+			c.abort()
+			return
 		}
 		i = j
+	}
+	// The replies leave when this returns: make the pipeline's writes
+	// durable first, with one barrier for all of them.
+	if c.needFlush {
+		s.ackDurable(c)
 	}
 }
 
 // batchable reports whether args is a command that may run inside a
 // pipeline's shared transaction: a plain data command that neither
 // blocks, nor switches databases, nor manages transactions or the server.
+// A command that may block (Context.Block) must carry FlagBlocking: its
+// wait would otherwise hold the keyspace lock.
 func (s *Server) batchable(args [][]byte) bool {
 	cmd := s.table.lookup(args[0])
 	if cmd == nil || cmd.Subcommands != nil || !cmd.touchesData() {

@@ -4,10 +4,24 @@ import "sync/atomic"
 
 // serverStats are the server-wide counters INFO stats reports.
 type serverStats struct {
-	commands atomic.Int64 // commands executed
-	errors   atomic.Int64 // error replies sent
-	rejected atomic.Int64 // connections refused (maxclients)
-	peakMem  atomic.Int64 // highest used memory INFO has seen
+	commands   atomic.Int64 // commands executed
+	errors     atomic.Int64 // error replies sent
+	rejected   atomic.Int64 // connections refused (maxclients)
+	limitKills atomic.Int64 // clients closed for breaking a limit
+	peakMem    atomic.Int64 // highest used memory INFO has seen
+}
+
+// resetStats zeroes the counters CONFIG RESETSTAT resets.
+func (s *Server) resetStats() {
+	s.stats.commands.Store(0)
+	s.stats.errors.Store(0)
+	s.stats.rejected.Store(0)
+	st := s.store.Stats()
+	st.ExpiredKeys.Store(0)
+	st.EvictedKeys.Store(0)
+	st.KeyspaceHits.Store(0)
+	st.KeyspaceMisses.Store(0)
+	s.resetCommandStats()
 }
 
 // notePeakMemory records used as a candidate peak and returns the peak.
@@ -21,16 +35,4 @@ func (st *serverStats) notePeakMemory(used int64) int64 {
 			return used
 		}
 	}
-}
-
-// resetStats zeroes the counters CONFIG RESETSTAT resets.
-func (s *Server) resetStats() {
-	s.stats.commands.Store(0)
-	s.stats.errors.Store(0)
-	s.stats.rejected.Store(0)
-	st := s.store.Stats()
-	st.ExpiredKeys.Store(0)
-	st.EvictedKeys.Store(0)
-	st.KeyspaceHits.Store(0)
-	st.KeyspaceMisses.Store(0)
 }

@@ -11,11 +11,14 @@ func (s *Store) CheckMemory() error {
 	for i, d := range s.dbs {
 		var db int64
 		for _, e := range d.keys.dense {
-			want := int64((e.memory()+memUnit-1)/memUnit) * memUnit
-			if got := int64(e.mem) * memUnit; got != want {
+			got := int64(e.mem) * memUnit
+			if want := int64((e.memory()+memUnit-1)/memUnit) * memUnit; e.obj == nil && got != want {
 				return fmt.Errorf("db %d key %q: counted %d bytes, memory() says %d", i, e.key, got, want)
 			}
-			db += want
+			if e.obj != nil && (got <= 0 || got > 4*int64(e.memory())+64) {
+				return fmt.Errorf("db %d key %q: counted %d bytes for a collection of %d bytes", i, e.key, got, e.memory())
+			}
+			db += got
 		}
 		if db != d.keys.used {
 			return fmt.Errorf("db %d: counted %d bytes, keys add up to %d", i, d.keys.used, db)

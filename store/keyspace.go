@@ -8,9 +8,10 @@ import "unsafe"
 // the last entry into the hole, and SCAN walks the array from the end, so
 // an entry not yet visited is never moved past the cursor.
 type keyspace struct {
-	m     map[string]*entry
-	dense []*entry
-	used  int64 // bytes counted for these keys (see memory.go)
+	m       map[string]*entry
+	dense   []*entry
+	used    int64                // bytes counted for these keys (see memory.go)
+	samples map[*entry]memSample // collections' last full memory() (see memory.go)
 }
 
 func newKeyspace() *keyspace {

@@ -15,6 +15,13 @@ import "math"
 // of the transaction (or before an eviction decision), so a collection's
 // memory() runs once per write however many elements the write touched.
 // Removing a key subtracts what was counted for it.
+//
+// A collection's memory() walks its elements, so calling it on every
+// write would make LPUSH on a long list O(n). For collections, estimate
+// scales the last full measurement by the change in element count, and
+// measures again when the count has doubled or halved since, or after as
+// many writes as there were elements: amortized O(1) per write, and
+// exact again after a bounded amount of change.
 
 // memUnit is the granularity of entry.mem: a uint32 of 8-byte units covers
 // values up to 32 GiB without growing the entry.
@@ -49,7 +56,7 @@ func (tx *Tx) settleMemory() {
 
 // account brings e's counted bytes up to date with its memory().
 func (s *Store) account(ks *keyspace, e *entry) {
-	units := (e.memory() + memUnit - 1) / memUnit
+	units := (ks.estimate(e) + memUnit - 1) / memUnit
 	if units > math.MaxUint32 {
 		units = math.MaxUint32
 	}
@@ -61,6 +68,9 @@ func (s *Store) account(ks *keyspace, e *entry) {
 
 // unaccount subtracts what was counted for e, which is leaving ks.
 func (s *Store) unaccount(ks *keyspace, e *entry) {
+	if len(ks.samples) > 0 {
+		delete(ks.samples, e)
+	}
 	n := int64(e.mem) * memUnit
 	e.mem = 0
 	ks.used -= n
@@ -80,4 +90,32 @@ func (s *Store) accountAll() {
 		}
 	}
 	s.usedPub.Store(s.used)
+}
+
+// memSample is the last full memory() of a collection.
+type memSample struct {
+	obj    collection
+	size   int
+	mem    int
+	writes int
+}
+
+// estimate is e's memory: exact for strings, sampled for collections.
+func (ks *keyspace) estimate(e *entry) int {
+	if e.obj == nil {
+		return e.memory()
+	}
+	n := e.obj.size()
+	sm, ok := ks.samples[e]
+	if ok && sm.obj == e.obj && sm.size > 0 && n <= 2*sm.size && 2*n >= sm.size && sm.writes < sm.size {
+		sm.writes++
+		ks.samples[e] = sm
+		return int(int64(sm.mem) * int64(n) / int64(sm.size))
+	}
+	m := e.memory()
+	if ks.samples == nil {
+		ks.samples = make(map[*entry]memSample)
+	}
+	ks.samples[e] = memSample{obj: e.obj, size: n, mem: m}
+	return m
 }

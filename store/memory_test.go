@@ -58,3 +58,43 @@ func liveHeap() int64 {
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
 }
+
+// TestCollectionMemoryIsSampled: pushing to a long list one element per
+// transaction keeps used memory close to the list's real memory(), while
+// memory() (which walks the list) runs only O(log n) times.
+func TestCollectionMemoryIsSampled(t *testing.T) {
+	s, _ := Open(Options{Databases: 1})
+	val := [][]byte{make([]byte, 30)}
+	for range 100_000 {
+		s.Update(0, func(tx *Tx) error {
+			_, err := tx.ListPush([]byte("l"), ListTail, val, false)
+			return err
+		})
+	}
+	var exact int
+	s.View(0, func(tx *Tx) error { exact = tx.db.keys.get([]byte("l")).memory(); return nil })
+	used := s.UsedMemory()
+	if r := float64(used) / float64(exact); r < 0.7 || r > 1.3 {
+		t.Fatalf("used memory %d for a list whose memory() is %d", used, exact)
+	}
+}
+
+// BenchmarkListPushAccounting: an RPUSH to a long list must not pay for
+// walking the list.
+func BenchmarkListPushAccounting(b *testing.B) {
+	s, _ := Open(Options{Databases: 1})
+	val := [][]byte{make([]byte, 30)}
+	s.Update(0, func(tx *Tx) error {
+		for range 1_000_000 {
+			tx.ListPush([]byte("l"), ListTail, val, false)
+		}
+		return nil
+	})
+	b.ResetTimer()
+	for range b.N {
+		s.Update(0, func(tx *Tx) error {
+			_, err := tx.ListPush([]byte("l"), ListTail, val, false)
+			return err
+		})
+	}
+}
