@@ -113,8 +113,9 @@ func ErrUnknownSubcommand(sub []byte, container string) Error {
 		strings.ToUpper(container) + " HELP."))
 }
 
-// ErrSubcommandArgs is Redis's reply when a subcommand checks its own
-// argument count (PUBSUB CHANNELS a b).
+// ErrSubcommandArgs is Redis's reply when a subcommand gets more
+// arguments than its own parser accepts (addReplySubcommandSyntaxError,
+// e.g. PUBSUB CHANNELS a b).
 func ErrSubcommandArgs(sub []byte, container string) Error {
 	return Error(oneLine("ERR unknown subcommand or wrong number of arguments for '" + truncate(sub, 128) + "'. Try " +
 		strings.ToUpper(container) + " HELP."))

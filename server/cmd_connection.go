@@ -85,9 +85,7 @@ func cmdHello(c *Context) error {
 		if !ok {
 			return protocol.ErrProtoVersion
 		}
-		// RESP3 replies are not implemented yet: clients such as go-redis
-		// fall back to RESP2 on this error.
-		if v != 2 {
+		if v != 2 && v != 3 {
 			return protocol.ErrNoProto
 		}
 		ver, args = v, args[1:]
@@ -121,7 +119,7 @@ func cmdHello(c *Context) error {
 		c.Client.setName(string(name))
 	}
 	if ver != 0 {
-		c.Out.SetProto(int(ver))
+		c.Client.setProto(int(ver))
 	}
 	out := c.Out
 	out.Map(7)
@@ -156,13 +154,20 @@ func cmdAuth(c *Context) error {
 	return protocol.ErrSyntax
 }
 
-// authenticate checks a username and password. The only user is
-// "default", whose password is requirepass (any password when none is
-// set, as Redis's nopass default user).
+// authenticate checks a username and password against the ACL users and
+// makes the client that user. Passwords are compared in constant time.
 func (s *Server) authenticate(c *Client, user, pass []byte) error {
-	if string(user) != "default" || (s.authRequired() && !s.checkPassword(pass)) {
+	u := s.acl.get(string(user))
+	if u == nil {
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, s.now())
 		return protocol.ErrWrongPass
 	}
+	r := u.rules.Load()
+	if !r.checkPassword(pass) || !r.enabled {
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, s.now())
+		return protocol.ErrWrongPass
+	}
+	c.aclUser.Store(u)
 	c.authenticated = true
 	return nil
 }
@@ -178,7 +183,8 @@ func cmdReset(c *Context) error {
 	cl.noEvict.Store(false)
 	cl.replyMode = replyOn
 	cl.authenticated = !c.Server.authRequired()
-	cl.out.SetProto(2)
+	cl.aclUser.Store(c.Server.acl.get("default"))
+	cl.setProto(2)
 	cl.out.Status("RESET") // even when CLIENT REPLY was OFF
 	return nil
 }
