@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,7 +69,8 @@ func (c *Context) Block(keys [][]byte, timeoutMs int64, serve ServeFunc, timeout
 		w.keys = append(w.keys, string(k))
 	}
 	s.blocking.add(w)
-	if timeoutMs > 0 {
+	// A timeout beyond what a Duration holds (292 years) is forever.
+	if timeoutMs > 0 && timeoutMs <= math.MaxInt64/int64(time.Millisecond) {
 		w.stopTimer = s.clock.AfterFunc(time.Duration(timeoutMs)*time.Millisecond, func() {
 			s.blocking.finish(w, waitTimedOut)
 		})
