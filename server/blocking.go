@@ -68,13 +68,12 @@ func (c *Context) Block(keys [][]byte, timeoutMs int64, serve ServeFunc, timeout
 	for _, k := range keys {
 		w.keys = append(w.keys, string(k))
 	}
-	s.blocking.add(w)
+	var timeout time.Duration
 	// A timeout beyond what a Duration holds (292 years) is forever.
 	if timeoutMs > 0 && timeoutMs <= math.MaxInt64/int64(time.Millisecond) {
-		w.stopTimer = s.clock.AfterFunc(time.Duration(timeoutMs)*time.Millisecond, func() {
-			s.blocking.finish(w, waitTimedOut)
-		})
+		timeout = time.Duration(timeoutMs) * time.Millisecond
 	}
+	s.blocking.add(w, s.clock, timeout)
 	c.blocked = w
 }
 
@@ -120,7 +119,11 @@ type blocking struct {
 	count    atomic.Int64
 }
 
-func (b *blocking) add(w *waiter) {
+// add registers w and starts its timer (none when timeout is 0). Both
+// happen under mu, before the blocked count moves, so whoever sees the
+// client counted as blocked (a test about to FastForward) also finds its
+// timer armed.
+func (b *blocking) add(w *waiter, clock store.Clock, timeout time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.queues == nil {
@@ -136,6 +139,9 @@ func (b *blocking) add(w *waiter) {
 		b.queues[wk] = append(q, w)
 	}
 	b.byClient[w.client.ID] = w
+	if timeout > 0 {
+		w.stopTimer = clock.AfterFunc(timeout, func() { b.finish(w, waitTimedOut) })
+	}
 	b.count.Add(1)
 }
 
