@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"crypto/tls"
 	"fmt"
 	"strings"
 	"testing"
@@ -255,4 +256,30 @@ func TestBlockingSwapDB(t *testing.T) {
 	if got := recv(t, ch); got[1] != "from-db1" {
 		t.Fatalf("got %v", got)
 	}
+}
+
+// Over TLS the client's close_notify alert arrives before its FIN; the
+// hang-up is still seen and the next push is not lost.
+func TestBlockingDisconnectTLS(t *testing.T) {
+	pki := newTestPKI(t)
+	srv := servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
+		c.TLSCertFile, c.TLSKeyFile, c.TLSCACertFile = pki.certFile, pki.keyFile, pki.caFile
+		c.TLSAuthClients = "no"
+	}))
+	conn, err := tls.Dial("tcp", srv.TLSAddr(), &tls.Config{RootCAs: pki.pool, ServerName: "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write([]byte(servertest.EncodeCommand("BLPOP", "q", "0"))); err != nil {
+		t.Fatal(err)
+	}
+	waitBlocked(t, srv, 1)
+	conn.Close()
+	time.Sleep(5 * time.Millisecond)
+	rdb := newClient(t, srv.Addr())
+	rdb.RPush(ctx, "q", "job")
+	if n := rdb.LLen(ctx, "q").Val(); n != 1 {
+		t.Fatalf("LLEN = %d after a TLS client hung up, want 1", n)
+	}
+	waitBlocked(t, srv, 0)
 }
