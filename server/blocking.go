@@ -33,7 +33,9 @@ import (
 
 // ServeFunc tries to serve a blocked client from key, under the keyspace
 // lock; it writes the reply to out and returns true when served, false to
-// keep waiting (writing nothing).
+// keep waiting (writing nothing). Waiters on a key are offered it in the
+// order they blocked; after a false the next waiter is tried while the key
+// still exists.
 type ServeFunc func(tx *store.Tx, key []byte, out *protocol.Writer) bool
 
 // CanBlock reports whether this command may block: false inside
@@ -182,36 +184,42 @@ func (b *blocking) finishLocked(w *waiter, st waitState) bool {
 	return true
 }
 
-// serveKey hands key's data to its waiters in FIFO order until one cannot
-// be served. It runs under the keyspace lock, in tx.
+// serveKey hands key's data to its waiters in the order they blocked. A
+// waiter whose ServeFunc declines keeps waiting and the next one is tried,
+// as long as the key exists: a list or sorted set that ran out is deleted,
+// which ends the round at once, while a stream stays and every XREAD
+// waiter gets its chance. It runs under the keyspace lock, in tx.
 func (b *blocking) serveKey(tx *store.Tx, db int, key string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	wk := waitKey{db, key}
-	var kb []byte
-	for {
+	if len(b.queues[wk]) == 0 {
+		return
+	}
+	kb := []byte(key)
+	prev := tx.DB()
+	tx.Use(db)
+	defer tx.Use(prev)
+	for i := 0; ; {
 		q := b.queues[wk]
-		if len(q) == 0 {
+		if i >= len(q) {
 			return
 		}
-		w := q[0]
+		w := q[i]
 		// A client that hung up must not take an element with it.
 		if peerClosed(w.client.netConn) {
-			b.finishLocked(w, waitGone)
+			b.finishLocked(w, waitGone) // removes w: q[i] is the next one
 			continue
 		}
-		if kb == nil {
-			kb = []byte(key)
+		if w.serve(tx, kb, w.out) {
+			b.finishLocked(w, waitServed)
+			continue
 		}
-		prev := tx.DB()
-		tx.Use(db)
-		ok := w.serve(tx, kb, w.out)
-		tx.Use(prev)
-		if !ok {
-			w.raw.SetBuffer(nil)
+		w.raw.SetBuffer(nil)
+		if !tx.Has(kb) {
 			return
 		}
-		b.finishLocked(w, waitServed)
+		i++
 	}
 }
 
