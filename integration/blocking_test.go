@@ -283,3 +283,34 @@ func TestBlockingDisconnectTLS(t *testing.T) {
 	}
 	waitBlocked(t, srv, 0)
 }
+
+// BLMPOP with COUNT takes up to COUNT elements; the next waiter gets what
+// is left; BRPOPLPUSH waiters are served by a push too.
+func TestBlockingBLMPopAndBRPopLPush(t *testing.T) {
+	srv := servertest.Start(t)
+	a := servertest.Dial(t, srv.Addr())
+	b := servertest.Dial(t, srv.Addr())
+	a.Send("BLMPOP", "0", "2", "x", "q", "LEFT", "COUNT", "2")
+	waitBlocked(t, srv, 1)
+	b.Send("BLMPOP", "0", "1", "q", "RIGHT", "COUNT", "5")
+	waitBlocked(t, srv, 2)
+	c := servertest.Dial(t, srv.Addr())
+	if got := c.Do("RPUSH", "q", "1", "2", "3"); got != servertest.Int(3) {
+		t.Fatalf("RPUSH = %q", got)
+	}
+	if got := a.Read(); got != servertest.Array(servertest.Bulk("q"), servertest.Bulks("1", "2")) {
+		t.Fatalf("first BLMPOP = %q", got)
+	}
+	if got := b.Read(); got != servertest.Array(servertest.Bulk("q"), servertest.Bulks("3")) {
+		t.Fatalf("second BLMPOP = %q", got)
+	}
+	a.Send("BRPOPLPUSH", "src", "dst", "0")
+	waitBlocked(t, srv, 1)
+	c.Do("LPUSH", "src", "job")
+	if got := a.Read(); got != servertest.Bulk("job") {
+		t.Fatalf("BRPOPLPUSH = %q", got)
+	}
+	if got := c.Do("LRANGE", "dst", "0", "-1"); got != servertest.Bulks("job") {
+		t.Fatalf("dst = %q", got)
+	}
+}
