@@ -116,6 +116,9 @@ func TestBlockingTimeoutManualClock(t *testing.T) {
 	srv := servertest.Start(t, servertest.WithClock(clock))
 	ch := blpopAsync(newClient(t, srv.Addr()), 5*time.Second, "q")
 	waitBlocked(t, srv, 1)
+	if info := newClient(t, srv.Addr()).Info(ctx, "clients").Val(); !strings.Contains(info, "clients_in_timeout_table:1\r\n") {
+		t.Fatalf("INFO clients:\n%s", info)
+	}
 	clock.FastForward(4 * time.Second)
 	time.Sleep(20 * time.Millisecond)
 	select {

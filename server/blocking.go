@@ -118,7 +118,8 @@ type blocking struct {
 	mu       sync.Mutex
 	queues   map[waitKey][]*waiter
 	byClient map[int64]*waiter
-	count    atomic.Int64
+	count    atomic.Int64 // blocked clients
+	timed    atomic.Int64 // of which with a timeout (clients_in_timeout_table)
 }
 
 // add registers w and starts its timer (none when timeout is 0). Both
@@ -143,6 +144,7 @@ func (b *blocking) add(w *waiter, clock store.Clock, timeout time.Duration) {
 	b.byClient[w.client.ID] = w
 	if timeout > 0 {
 		w.stopTimer = clock.AfterFunc(timeout, func() { b.finish(w, waitTimedOut) })
+		b.timed.Add(1)
 	}
 	b.count.Add(1)
 }
@@ -179,6 +181,7 @@ func (b *blocking) finishLocked(w *waiter, st waitState) bool {
 	b.count.Add(-1)
 	if w.stopTimer != nil {
 		w.stopTimer()
+		b.timed.Add(-1)
 	}
 	close(w.done)
 	return true
