@@ -317,3 +317,21 @@ func TestBlockingBLMPopAndBRPopLPush(t *testing.T) {
 		t.Fatalf("dst = %q", got)
 	}
 }
+
+// CLIENT KILL of a blocked client removes its wait; nothing is popped.
+func TestBlockingClientKill(t *testing.T) {
+	srv := servertest.Start(t)
+	c := servertest.Dial(t, srv.Addr())
+	id := strings.TrimSpace(strings.TrimPrefix(c.Do("CLIENT", "ID"), ":"))
+	c.Send("BRPOP", "q", "0")
+	waitBlocked(t, srv, 1)
+	rdb := newClient(t, srv.Addr())
+	if n := rdb.ClientKillByFilter(ctx, "ID", id).Val(); n != 1 {
+		t.Fatalf("CLIENT KILL = %d", n)
+	}
+	waitBlocked(t, srv, 0)
+	rdb.RPush(ctx, "q", "job")
+	if n := rdb.LLen(ctx, "q").Val(); n != 1 {
+		t.Fatalf("LLEN = %d", n)
+	}
+}
