@@ -120,7 +120,7 @@ func (s *Server) infoClients(w *infoWriter) {
 	w.field("client_recent_max_output_buffer", 0)
 	w.field("blocked_clients", s.blockedClients())
 	w.field("tracking_clients", 0)
-	w.field("clients_in_timeout_table", 0)
+	w.field("clients_in_timeout_table", s.blocking.timed.Load())
 }
 
 func (s *Server) infoMemory(w *infoWriter) {

@@ -237,7 +237,6 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrScoreNaN:           protocol.ErrScoreNaN,
 	store.ErrValueNaNOrInf:      protocol.ErrValueNaNOrInf,
 	store.ErrSortNotDouble:      protocol.ErrSortNotDouble,
-	store.ErrSortNoLists:        protocol.ErrSortNoLists,
 	store.ErrStreamIDTooSmall:   protocol.ErrStreamIDSmall,
 	store.ErrStreamExhausted:    protocol.ErrStreamExhausted,
 	store.ErrBusyGroup:          protocol.ErrBusyGroup,
