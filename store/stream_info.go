@@ -4,6 +4,7 @@ package store
 type StreamInfo struct {
 	Length        int
 	Nodes         int // radix-tree-keys: Cairn's nodes play Redis's listpacks
+	RaxNodes      int // radix-tree-nodes: what Redis's tree of them would have
 	LastID        StreamID
 	MaxDeletedID  StreamID
 	EntriesAdded  uint64
@@ -66,7 +67,7 @@ func (tx *Tx) XInfoStream(key []byte, full bool, count int) (StreamInfo, error) 
 	if s == nil {
 		return in, ErrNoSuchKey
 	}
-	in = StreamInfo{Length: s.length, Nodes: len(s.nodes), LastID: s.lastID, MaxDeletedID: s.maxDeletedID,
+	in = StreamInfo{Length: s.length, Nodes: len(s.nodes), RaxNodes: s.raxNodes(), LastID: s.lastID, MaxDeletedID: s.maxDeletedID,
 		EntriesAdded: s.entriesAdded, FirstRecorded: s.firstID, Groups: len(s.groups)}
 	if !full {
 		if f := s.rangeEntries(StreamID{}, maxID, 1, false); len(f) == 1 {
