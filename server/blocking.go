@@ -69,13 +69,12 @@ func (c *Context) Block(keys [][]byte, timeoutMs int64, serve ServeFunc, timeout
 	}
 	s.blocking.add(w)
 	if timeoutMs > 0 {
-		stop := s.clock.AfterFunc(time.Duration(timeoutMs)*time.Millisecond, func() {
+		// Under mu: the timer may fire before AfterFunc returns, and its
+		// finish reads stopTimer.
+		s.blocking.mu.Lock()
+		w.stopTimer = s.clock.AfterFunc(time.Duration(timeoutMs)*time.Millisecond, func() {
 			s.blocking.finish(w, waitTimedOut)
 		})
-		// The timer may fire before AfterFunc returns; finishLocked reads
-		// stopTimer under mu, so set it under mu too.
-		s.blocking.mu.Lock()
-		w.stopTimer = stop
 		s.blocking.mu.Unlock()
 	}
 	c.blocked = w

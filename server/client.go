@@ -10,6 +10,7 @@ import (
 	"github.com/tidwall/redcon"
 
 	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
 )
 
 // Client is one connection's state. The connection's own goroutine runs
@@ -32,13 +33,27 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
+	batch         *store.Tx   // the pipeline transaction commands run in, if any (pipeline.go)
+	needFlush     bool        // wrote since the last durability barrier (see ackDurable)
+	softSince     int64       // unix s when the output first passed the soft limit
+	multi         *multiState // non-nil between MULTI and EXEC/DISCARD
+	watched       []watchKey  // keys this client WATCHes
+	subs          subscriptions
+	outbox        *outbox // set once the client subscribes: all output is queued
+
+	// dirty is set (under the keyspace lock, by any goroutine) when a
+	// watched key changes: EXEC then fails.
+	dirty atomic.Bool
 
 	// Read by other goroutines.
 	db              atomic.Int32
 	lastInteraction atomic.Int64 // unix ms
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
-	user            atomic.Pointer[string]
+	aclUser         atomic.Pointer[aclUser]
+	monitor         atomic.Bool  // detached into MONITOR mode (monitor.go)
+	blocked         atomic.Bool  // waiting in a blocking command: no idle timeout
+	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST
 
 	mu      sync.Mutex
 	name    string
@@ -75,6 +90,14 @@ func socketFD(nc net.Conn) int {
 // DB returns the client's selected database.
 func (c *Client) DB() int { return int(c.db.Load()) }
 
+// userName is the ACL user the client is authenticated as.
+func (c *Client) userName() string {
+	if u := c.aclUser.Load(); u != nil {
+		return u.name
+	}
+	return "default"
+}
+
 // Name returns the name set with CLIENT SETNAME.
 func (c *Client) Name() string {
 	c.mu.Lock()
@@ -86,6 +109,13 @@ func (c *Client) setName(n string) {
 	c.mu.Lock()
 	c.name = n
 	c.mu.Unlock()
+}
+
+// setProto switches the connection to RESP2 or RESP3 (HELLO, RESET).
+func (c *Client) setProto(p int) {
+	c.out.SetProto(p)
+	c.ctx.Out.SetProto(p) // a CLIENT REPLY OFF writer too
+	c.resp.Store(int32(p))
 }
 
 // kill closes the connection from any goroutine. Closing the socket (not

@@ -10,16 +10,16 @@ import (
 
 func clientCommand() *Command {
 	return container("client", -2, FlagAdmin|FlagNoScript|FlagLoading|FlagStale,
-		cmd("id", 2, FlagNoScript|FlagFast, cmdClientID),
-		cmd("setname", 3, FlagNoScript|FlagFast, cmdClientSetName),
-		cmd("getname", 2, FlagNoScript|FlagFast, cmdClientGetName),
+		cmd("id", 2, FlagNoScript|FlagLoading|FlagStale, cmdClientID),
+		cmd("setname", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientSetName),
+		cmd("getname", 2, FlagNoScript|FlagLoading|FlagStale, cmdClientGetName),
 		cmd("info", 2, FlagNoScript, cmdClientInfo),
 		cmd("list", -2, FlagAdmin|FlagNoScript, cmdClientList),
 		cmd("kill", -3, FlagAdmin|FlagNoScript, cmdClientKill),
 		cmd("setinfo", 4, FlagNoScript|FlagFast, cmdClientSetInfo),
 		cmd("no-evict", 3, FlagAdmin|FlagNoScript, cmdClientNoEvict),
 		cmd("no-touch", 3, FlagNoScript|FlagFast, cmdClientNoTouch),
-		cmd("reply", 3, FlagNoScript|FlagFast, cmdClientReply),
+		cmd("reply", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientReply),
 		cmd("unblock", -3, FlagAdmin|FlagNoScript, cmdClientUnblock),
 		cmd("help", 2, FlagLoading|FlagStale, cmdClientHelp),
 	)
@@ -142,8 +142,8 @@ func (s *Server) clientLine(cl *Client) string {
 	field("idle", itoa(max(idle, 0)))
 	field("flags", flags)
 	field("db", itoa(int64(cl.DB())))
-	field("sub", "0")
-	field("psub", "0")
+	field("sub", itoa(int64(cl.subs.nChannels.Load())))
+	field("psub", itoa(int64(cl.subs.nPatterns.Load())))
 	field("ssub", "0")
 	field("multi", "-1")
 	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem", "tot-mem"} {
@@ -151,9 +151,9 @@ func (s *Server) clientLine(cl *Client) string {
 	}
 	field("events", "r")
 	field("cmd", cmdName)
-	field("user", *cl.user.Load())
+	field("user", cl.userName())
 	field("redir", "-1")
-	field("resp", itoa(int64(cl.out.Proto())))
+	field("resp", itoa(int64(cl.resp.Load())))
 	field("lib-name", libName)
 	field("lib-ver", libVer)
 	return b.String()
@@ -193,7 +193,7 @@ func cmdClientKill(c *Context) error {
 		case protocol.EqualFold(opt, "laddr"):
 			filters = append(filters, func(cl *Client) bool { return cl.laddr == val })
 		case protocol.EqualFold(opt, "user"):
-			filters = append(filters, func(cl *Client) bool { return *cl.user.Load() == val })
+			filters = append(filters, func(cl *Client) bool { return cl.userName() == val })
 		case protocol.EqualFold(opt, "type"):
 			typ := strings.ToLower(val)
 			switch typ {
@@ -357,7 +357,7 @@ func writeHelp(c *Context, container string, lines []string) error {
 		c.Out.Status(l)
 	}
 	c.Out.Status("HELP")
-	c.Out.Status("    Print this help.")
+	c.Out.Status("    Prints this help.")
 	return nil
 }
 

@@ -43,7 +43,7 @@ func cmdCommandInfo(c *Context) error {
 		if cmd := t.lookupFull(n); cmd != nil {
 			writeCommandInfo(c.Out, cmd)
 		} else {
-			c.Out.NullArray()
+			c.Out.Null()
 		}
 	}
 	return nil
@@ -79,39 +79,17 @@ func writeCommandInfo(w *protocol.Writer, cmd *Command) {
 	for _, cat := range cats {
 		w.Status(cat)
 	}
-	w.Array(0)
-	w.Array(0)
+	w.Set(0) // tips
+	w.Set(0) // key specs: Redis 7.0 sends a set (7.2 an array)
 	subs := cmd.subs()
+	if len(subs) == 0 {
+		w.Set(0) // as Redis's addReplyCommandSubCommands
+		return
+	}
 	w.Array(len(subs))
 	for _, s := range subs {
 		writeCommandInfo(w, s)
 	}
-}
-
-// categories derives ACL categories from the command's group and flags.
-func (c *Command) categories() []string {
-	var out []string
-	if g := c.group(); g != "" {
-		out = append(out, "@"+g)
-	}
-	switch {
-	case c.Flags&FlagWrite != 0:
-		out = append(out, "@write")
-	case c.Flags&FlagRead != 0:
-		out = append(out, "@read")
-	}
-	if c.Flags&FlagAdmin != 0 {
-		out = append(out, "@admin", "@dangerous")
-	}
-	if c.Flags&FlagFast != 0 {
-		out = append(out, "@fast")
-	} else {
-		out = append(out, "@slow")
-	}
-	if c.Flags&FlagBlocking != 0 {
-		out = append(out, "@blocking")
-	}
-	return out
 }
 
 // group is the command's Redis group ("string", "list", "generic"…).

@@ -18,22 +18,28 @@ import (
 type infoSection struct {
 	name  string
 	write func(s *Server, w *infoWriter)
+	// extra sections are left out of the default INFO, as in Redis.
+	extra bool
 }
 
 // infoSections are in Redis's order; the default set is Redis's too.
 var infoSections = []infoSection{
-	{"server", (*Server).infoServer},
-	{"clients", (*Server).infoClients},
-	{"memory", (*Server).infoMemory},
-	{"persistence", (*Server).infoPersistence},
-	{"stats", (*Server).infoStats},
-	{"replication", (*Server).infoReplication},
-	{"cpu", (*Server).infoCPU},
-	{"keyspace", (*Server).infoKeyspace},
+	{"server", (*Server).infoServer, false},
+	{"clients", (*Server).infoClients, false},
+	{"memory", (*Server).infoMemory, false},
+	{"persistence", (*Server).infoPersistence, false},
+	{"stats", (*Server).infoStats, false},
+	{"replication", (*Server).infoReplication, false},
+	{"cpu", (*Server).infoCPU, false},
+	{"commandstats", (*Server).infoCommandStats, true},
+	{"errorstats", (*Server).infoErrorStats, false},
+	{"keyspace", (*Server).infoKeyspace, false},
 }
 
 func infoCommands() []*Command {
-	return []*Command{cmd("info", -1, FlagLoading|FlagStale, cmdInfo)}
+	// flagAtomic: the keyspace section reads the store, and INFO may run
+	// inside EXEC or a script, which already hold the keyspace lock.
+	return []*Command{cmd("info", -1, FlagLoading|FlagStale|flagAtomic, cmdInfo)}
 }
 
 // INFO [section …]
@@ -42,10 +48,11 @@ func cmdInfo(c *Context) error {
 	for _, a := range c.Args[1:] {
 		want[strings.ToLower(string(a))] = true
 	}
-	all := len(want) == 0 || want["all"] || want["everything"] || want["default"]
-	w := &infoWriter{}
+	all := want["all"] || want["everything"]
+	def := len(want) == 0 || want["default"]
+	w := &infoWriter{tx: c.Tx}
 	for _, sec := range infoSections {
-		if !all && !want[sec.name] {
+		if !all && !want[sec.name] && !(def && !sec.extra) {
 			continue
 		}
 		if w.b.Len() > 0 {
@@ -58,7 +65,10 @@ func cmdInfo(c *Context) error {
 	return nil
 }
 
-type infoWriter struct{ b strings.Builder }
+type infoWriter struct {
+	b  strings.Builder
+	tx *store.Tx // the command's transaction, for sections that read the keyspace
+}
 
 func (w *infoWriter) field(k string, v any) {
 	fmt.Fprintf(&w.b, "%s:%v\r\n", k, v)
@@ -114,40 +124,26 @@ func (s *Server) infoClients(w *infoWriter) {
 }
 
 func (s *Server) infoMemory(w *infoWriter) {
-	used := heapBytes()
+	used := s.store.UsedMemory()
+	peak := s.stats.notePeakMemory(used)
 	rss := rssBytes()
-	maxmem := s.tuning("maxmemory")
+	cfg := s.config()
 	w.field("used_memory", used)
 	w.field("used_memory_human", humanBytes(used))
 	w.field("used_memory_rss", rss)
 	w.field("used_memory_rss_human", humanBytes(rss))
-	w.field("used_memory_peak", used)
-	w.field("used_memory_peak_human", humanBytes(used))
+	w.field("used_memory_peak", peak)
+	w.field("used_memory_peak_human", humanBytes(peak))
 	w.field("used_memory_dataset", used)
+	w.field("cairn_go_heap_objects", heapBytes())
 	w.field("total_system_memory", totalSystemMemory())
-	w.field("maxmemory", maxmem)
-	w.field("maxmemory_human", humanBytes(atoi64(maxmem)))
-	w.field("maxmemory_policy", s.tuning("maxmemory-policy"))
+	w.field("maxmemory", cfg.MaxMemory)
+	w.field("maxmemory_human", humanBytes(cfg.MaxMemory))
+	w.field("maxmemory_policy", cfg.MaxMemoryPolicy)
 	if used > 0 {
 		w.field("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
 	}
 	w.field("mem_allocator", "go")
-}
-
-func (s *Server) infoPersistence(w *infoWriter) {
-	aof := 0
-	if s.store.Durable() {
-		aof = 1
-	}
-	w.field("loading", 0)
-	w.field("async_loading", 0)
-	w.field("rdb_changes_since_last_save", 0)
-	w.field("rdb_bgsave_in_progress", 0)
-	w.field("rdb_last_save_time", s.started.Unix())
-	w.field("rdb_last_bgsave_status", "ok")
-	w.field("aof_enabled", aof)
-	w.field("aof_rewrite_in_progress", 0)
-	w.field("aof_last_write_status", "ok")
 }
 
 func (s *Server) infoStats(w *infoWriter) {
@@ -157,12 +153,13 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.field("instantaneous_ops_per_sec", 0)
 	w.field("rejected_connections", s.stats.rejected.Load())
 	w.field("expired_keys", st.ExpiredKeys.Load())
-	w.field("evicted_keys", 0)
+	w.field("evicted_keys", st.EvictedKeys.Load())
 	w.field("keyspace_hits", st.KeyspaceHits.Load())
 	w.field("keyspace_misses", st.KeyspaceMisses.Load())
 	w.field("pubsub_channels", 0)
 	w.field("pubsub_patterns", 0)
 	w.field("total_error_replies", s.stats.errors.Load())
+	w.field("total_connections_closed_over_limit", s.stats.limitKills.Load())
 }
 
 func (s *Server) infoReplication(w *infoWriter) {
@@ -190,15 +187,12 @@ func (s *Server) infoCPU(w *infoWriter) {
 }
 
 func (s *Server) infoKeyspace(w *infoWriter) {
-	s.store.View(0, func(tx *store.Tx) error {
-		for db := 0; db < s.store.Databases(); db++ {
-			keys, expires := tx.DBStats(db)
-			if keys > 0 {
-				w.field(fmt.Sprintf("db%d", db), fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires))
-			}
+	for db := 0; db < s.store.Databases(); db++ {
+		keys, expires := w.tx.DBStats(db)
+		if keys > 0 {
+			w.field(fmt.Sprintf("db%d", db), fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires))
 		}
-		return nil
-	})
+	}
 }
 
 // heapBytes is the Go heap in use, the closest figure to Redis's

@@ -169,13 +169,6 @@ func cmdXGroupCreateConsumer(c *Context) error {
 	return nil
 }
 
-func b2i(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // XGROUP DELCONSUMER key group consumer
 func cmdXGroupDelConsumer(c *Context) error {
 	n, err := c.Tx.XGroupDelConsumer(c.Args[2], c.Args[3], c.Args[4])

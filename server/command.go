@@ -31,6 +31,8 @@ type Command struct {
 	Subcommands map[string]*Command
 
 	parent *Command
+	// stats is this server's figures for the command (see cmdstats.go).
+	stats *cmdStats
 }
 
 // Handler runs one command. It either writes exactly one reply to c.Out and
@@ -61,7 +63,7 @@ const (
 	FlagDenyOOM
 	// FlagPubSub: a pub/sub command.
 	FlagPubSub
-	// FlagNoMulti: executed at once, never queued by MULTI.
+	// FlagNoMulti: refused inside MULTI (the transaction then fails).
 	FlagNoMulti
 	// FlagLoading, FlagStale: allowed while loading / with stale data,
 	// reported for client compatibility.
@@ -71,6 +73,12 @@ const (
 	FlagSkipMonitor
 	// FlagAllowBusy: allowed while a script runs too long.
 	FlagAllowBusy
+	// FlagSkipSlowlog: never recorded in the slow log (EXEC…).
+	FlagSkipSlowlog
+
+	// flagAtomic: runs inside a store transaction like a read or write
+	// command, but COMMAND INFO does not say so (EXEC, EVAL, WATCH).
+	flagAtomic
 )
 
 var flagNames = []struct {
@@ -80,7 +88,7 @@ var flagNames = []struct {
 	{FlagWrite, "write"}, {FlagRead, "readonly"}, {FlagDenyOOM, "denyoom"},
 	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
-	{FlagSkipMonitor, "skip_monitor"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"},
+	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"},
 	{FlagAllowBusy, "allow_busy"}, {FlagNoMulti, "no_multi"},
 }
 
@@ -105,7 +113,7 @@ func (c *Command) FullName() string {
 }
 
 // touchesData reports whether the command runs inside a transaction.
-func (c *Command) touchesData() bool { return c.Flags&(FlagWrite|FlagRead) != 0 }
+func (c *Command) touchesData() bool { return c.Flags&(FlagWrite|FlagRead|flagAtomic) != 0 }
 
 // arityOK checks n arguments against the command's arity.
 func (c *Command) arityOK(n int) bool {

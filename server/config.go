@@ -2,10 +2,14 @@ package server
 
 import (
 	"log/slog"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
 	"strconv"
 	"strings"
 
 	"github.com/cairn-db/cairn/store"
+	"github.com/cairn-db/cairn/store/pebblestore"
 )
 
 // Config is a server's configuration. The zero value is usable: it
@@ -33,6 +37,38 @@ type Config struct {
 	// Default 10.
 	Hz int
 
+	// MaxMemory caps used memory (Cairn's accounting of its data, INFO
+	// used_memory) in bytes; 0, the default, means no limit. Over it,
+	// keys are evicted by MaxMemoryPolicy before each command, and under
+	// noeviction commands that grow memory are refused with OOM.
+	MaxMemory int64
+	// MaxMemoryPolicy is Redis's maxmemory-policy. Default "noeviction".
+	MaxMemoryPolicy string
+	// MaxMemorySamples is keys sampled per eviction round. Default 5.
+	MaxMemorySamples int
+	// SetGoMemLimit makes MaxMemory also set the Go runtime's soft memory
+	// limit (GOMEMLIMIT), which is process-wide: the daemon turns it on,
+	// embedded servers leave it off. See goMemLimit.
+	SetGoMemLimit bool
+	// MetricsAddr, when set, serves Prometheus metrics on
+	// http://MetricsAddr/metrics ("metrics-addr").
+	MetricsAddr string
+	// ACLFile holds the ACL users, loaded at start and by ACL LOAD,
+	// written by ACL SAVE ("aclfile").
+	ACLFile string
+	// RenameCommands renames commands, or disables those renamed to ""
+	// ("rename-command NAME NEWNAME").
+	RenameCommands [][2]string
+	// TLS settings: a TLS listener on TLSPort (0: none) with the given
+	// certificate and key; TLSCACertFile verifies client certificates,
+	// required unless TLSAuthClients is "no" ("optional" verifies those
+	// presented).
+	TLSPort        int
+	TLSCertFile    string
+	TLSKeyFile     string
+	TLSCACertFile  string
+	TLSAuthClients string
+
 	// Clock is the time source; nil means the wall clock. Tests inject a
 	// *store.ManualClock.
 	Clock store.Clock
@@ -41,8 +77,30 @@ type Config struct {
 	Engine string
 	// Dir is the Pebble data directory. Default "./data".
 	Dir string
+	// AppendFsync is the fsync policy of the Pebble engine, with Redis's
+	// names: "always", "everysec" (default) or "no". See
+	// pebblestore.SyncMode for what each can lose.
+	AppendFsync string
+	// CheckpointDir is where SAVE and BGSAVE create checkpoints, one
+	// subdirectory per save. Default: Dir + "/checkpoints".
+	CheckpointDir string
+	// FS replaces the operating system's filesystem under the Pebble
+	// engine; tests use it to inject write errors. Nil means the OS.
+	FS vfs.FS
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+
+	// NotifyKeyspaceEvents selects the keyspace notifications published,
+	// in Redis's letters (notify-keyspace-events, e.g. "KEA"). Default
+	// none.
+	NotifyKeyspaceEvents string
+	// ClientOutputBufferLimit is Redis's client-output-buffer-limit; Cairn
+	// applies its pubsub class (hard, soft bytes, soft seconds) to
+	// subscribers. Default Redis's.
+	ClientOutputBufferLimit string
+	// BusyReplyThreshold (lua-time-limit) is how long, in milliseconds, a
+	// script runs before other clients get BUSY. Default 5000.
+	BusyReplyThreshold int
 
 	// tuning holds Redis settings that Cairn accepts and reports but that
 	// do not change its behaviour (see tuningDefaults).
@@ -65,11 +123,23 @@ func (c *Config) setDefaults() {
 	if c.Hz == 0 {
 		c.Hz = 10
 	}
+	if c.MaxMemoryPolicy == "" {
+		c.MaxMemoryPolicy = "noeviction"
+	}
+	if c.MaxMemorySamples == 0 {
+		c.MaxMemorySamples = 5
+	}
+	if c.TLSAuthClients == "" {
+		c.TLSAuthClients = "yes"
+	}
 	if c.Engine == "" {
 		c.Engine = "memory"
 	}
 	if c.Dir == "" {
 		c.Dir = "./data"
+	}
+	if c.AppendFsync == "" {
+		c.AppendFsync = "everysec"
 	}
 	if c.Clock == nil {
 		c.Clock = store.RealClock{}
@@ -77,12 +147,18 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	c.setEventDefaults()
 	if c.tuning == nil {
 		c.tuning = make(map[string]string, len(tuningDefaults))
 	}
 	for _, t := range tuningDefaults {
 		if _, ok := c.tuning[t.name]; !ok {
 			c.tuning[t.name] = t.value
+		}
+	}
+	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1"} {
+		if _, ok := c.tuning[name]; !ok {
+			c.tuning[name] = v
 		}
 	}
 }
@@ -94,6 +170,9 @@ type directive struct {
 	set  func(c *Config, v string) error
 	// startOnly settings cannot change while the server runs.
 	startOnly bool
+	// hidden settings are read from files and flags but not listed by
+	// CONFIG GET or written by CONFIG REWRITE.
+	hidden bool
 }
 
 // directives lists every setting Cairn has, plus the tuning settings it
@@ -135,13 +214,67 @@ func directives() []directive {
 		{name: "dir", startOnly: true,
 			get: func(c *Config) string { return c.Dir },
 			set: func(c *Config, v string) error { c.Dir = v; return nil }},
+		{name: "appendfsync",
+			get: func(c *Config) string { return c.AppendFsync },
+			set: func(c *Config, v string) error {
+				m, err := pebblestore.ParseSyncMode(v)
+				if err != nil {
+					return errBadValue
+				}
+				c.AppendFsync = string(m)
+				return nil
+			}},
+		{name: "checkpoint-dir", startOnly: true,
+			get: func(c *Config) string { return c.CheckpointDir },
+			set: func(c *Config, v string) error { c.CheckpointDir = v; return nil }},
 		{name: "maxclients",
 			get: func(c *Config) string { return strconv.Itoa(c.MaxClients) },
 			set: intSetter(func(c *Config) *int { return &c.MaxClients }, 1, 1<<30)},
+		{name: "metrics-addr", startOnly: true,
+			get: func(c *Config) string { return c.MetricsAddr },
+			set: func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
+		{name: "aclfile", startOnly: true,
+			get: func(c *Config) string { return c.ACLFile },
+			set: func(c *Config, v string) error { c.ACLFile = v; return nil }},
+		{name: "rename-command", startOnly: true, hidden: true,
+			get: func(c *Config) string { return "" },
+			set: func(c *Config, v string) error {
+				w, err := splitArgs(v)
+				if err != nil || len(w) < 1 || len(w) > 2 {
+					return configError("rename-command takes a command name and a new name")
+				}
+				w = append(w, "")
+				c.RenameCommands = append(c.RenameCommands, [2]string{w[0], w[1]})
+				return nil
+			}},
+		{name: "tls-port", startOnly: true,
+			get: func(c *Config) string { return strconv.Itoa(c.TLSPort) },
+			set: intSetter(func(c *Config) *int { return &c.TLSPort }, 0, 65535)},
+		{name: "tls-cert-file", startOnly: true,
+			get: func(c *Config) string { return c.TLSCertFile },
+			set: func(c *Config, v string) error { c.TLSCertFile = v; return nil }},
+		{name: "tls-key-file", startOnly: true,
+			get: func(c *Config) string { return c.TLSKeyFile },
+			set: func(c *Config, v string) error { c.TLSKeyFile = v; return nil }},
+		{name: "tls-ca-cert-file", startOnly: true,
+			get: func(c *Config) string { return c.TLSCACertFile },
+			set: func(c *Config, v string) error { c.TLSCACertFile = v; return nil }},
+		{name: "tls-auth-clients", startOnly: true,
+			get: func(c *Config) string { return c.TLSAuthClients },
+			set: func(c *Config, v string) error {
+				switch strings.ToLower(v) {
+				case "yes", "no", "optional":
+					c.TLSAuthClients = strings.ToLower(v)
+					return nil
+				}
+				return errBadValue
+			}},
 		{name: "hz",
 			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
 	}
+	d = append(d, eventDirectives()...)
+	d = append(d, maxmemoryDirectives()...)
 	for _, t := range tuningDefaults {
 		d = append(d, t.directive())
 	}
@@ -210,7 +343,6 @@ func (t tuning) normalize(v string) (string, error) {
 var tuningDefaults = []tuning{
 	{"save", "", tuneString},
 	{"appendonly", "no", tuneBool},
-	{"appendfsync", "everysec", tuneString},
 	{"appendfilename", "appendonly.aof", tuneString},
 	{"dbfilename", "dump.rdb", tuneString},
 	{"list-max-listpack-size", "-2", tuneInt},
@@ -230,8 +362,6 @@ var tuningDefaults = []tuning{
 	{"stream-node-max-bytes", "4096", tuneMemory},
 	{"stream-node-max-entries", "100", tuneInt},
 	{"hll-sparse-max-bytes", "3000", tuneMemory},
-	{"lua-time-limit", "5000", tuneInt},
-	{"busy-reply-threshold", "5000", tuneInt},
 	{"sanitize-dump-payload", "no", tuneString},
 	{"activerehashing", "yes", tuneBool},
 	{"active-expire-effort", "1", tuneInt},
@@ -253,14 +383,9 @@ var tuningDefaults = []tuning{
 	{"loglevel", "notice", tuneString},
 	{"logfile", "", tuneString},
 	{"pidfile", "", tuneString},
-	{"maxmemory", "0", tuneMemory},
-	{"maxmemory-policy", "noeviction", tuneString},
-	{"maxmemory-samples", "5", tuneInt},
-	{"notify-keyspace-events", "", tuneString},
 	{"slowlog-log-slower-than", "10000", tuneInt},
 	{"slowlog-max-len", "128", tuneInt},
 	{"client-query-buffer-limit", "1073741824", tuneMemory},
-	{"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", tuneString},
 	{"replica-read-only", "yes", tuneBool},
 	{"repl-diskless-sync", "yes", tuneBool},
 	{"stop-writes-on-bgsave-error", "yes", tuneBool},
@@ -272,8 +397,6 @@ var tuningDefaults = []tuning{
 	{"auto-aof-rewrite-min-size", "67108864", tuneMemory},
 	{"jemalloc-bg-thread", "yes", tuneBool},
 	{"activedefrag", "no", tuneBool},
-	{"lfu-log-factor", "10", tuneInt},
-	{"lfu-decay-time", "1", tuneInt},
 	{"enable-debug-command", "no", tuneString},
 	{"enable-protected-configs", "no", tuneString},
 	{"enable-module-command", "no", tuneString},
@@ -335,6 +458,16 @@ func (c *Config) Set(name, value string) error {
 		return configError("unknown directive '" + name + "'")
 	}
 	return d.set(c, value)
+}
+
+// Get returns the value of directive name, as CONFIG GET shows it.
+func (c *Config) Get(name string) (string, bool) {
+	c.setDefaults()
+	d, ok := lookupDirective(name)
+	if !ok {
+		return "", false
+	}
+	return d.get(c), true
 }
 
 // directiveTable is every directive, built once.

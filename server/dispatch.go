@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -18,22 +19,55 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 	if !ok || c.quitting {
 		return
 	}
+	if len(conn.PeekPipeline()) > 0 && s.batchable(rc.Args) {
+		s.servePipeline(c, conn, rc.Args)
+		return
+	}
 	s.execute(c, rc.Args)
+	// The pipeline's replies leave when redcon flushes after its last
+	// command: make its writes durable first, once for the whole pipeline.
+	if c.needFlush && len(conn.PeekPipeline()) == 0 {
+		s.ackDurable(c)
+	}
 }
 
 // execute does the work every command shares — lookup, arity, auth, the
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
-	c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	start := time.Now() // wall time even under a manual clock: it measures work
+	if s.realClock {
+		c.lastInteraction.Store(start.UnixMilli()) // one clock read, not two
+	} else {
+		c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	}
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
 	defer restore()
+	defer c.flushQueued()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
+	switch {
+	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
+		s.queue(c, cmd, args, err)
+		return
+	case err == nil:
+		err = s.admit(c, cmd)
+	}
 	if err == nil {
-		c.lastCmd.Store(cmd)
-		ctx.Args, ctx.Cmd = args, cmd
-		err = s.run(ctx, cmd)
+		err = s.checkWritable(cmd)
+	}
+	if err == nil {
+		durable := s.engine != nil
+		var before uint64
+		if durable {
+			before = s.store.Commits()
+		}
+		err = s.call(ctx, cmd, args)
+		if durable && (cmd.Flags&FlagWrite != 0 || s.store.Commits() != before) {
+			// Also when another client committed meanwhile: as in Redis,
+			// replies leave only after the writes they may have seen.
+			c.needFlush = true
+		}
 		if w := ctx.blocked; w != nil {
 			ctx.blocked = nil
 			if err == nil {
@@ -42,11 +76,45 @@ func (s *Server) execute(c *Client, args [][]byte) {
 				s.blocking.finish(w, waitGone)
 			}
 		}
+		if errors.Is(err, store.ErrPersist) {
+			// The reply is already buffered; it must not leave.
+			s.log.Error("writing to disk failed; refusing writes", "err", err)
+			c.abort()
+			return
+		}
+		s.commandDone(c, cmd, args, start, err)
+		if s.monitors.active.Load() > 0 {
+			s.feedMonitors(c, cmd, args, start)
+		}
+	} else {
+		s.commandRejected(cmd)
 	}
 	if err != nil {
-		s.stats.errors.Add(1)
-		ctx.Out.Error(replyText(err))
+		msg := replyText(err)
+		s.errorReplied(cmd, msg)
+		ctx.Out.Error(msg)
 	}
+	s.checkOutputLimit(c)
+}
+
+// admit applies the checks that depend on the client's state rather than
+// on the command line: subscribed mode, and a script running.
+func (s *Server) admit(c *Client, cmd *Command) error {
+	if c.subs.active() && c.out.Proto() == 2 && !allowedSubscribed(cmd) {
+		return subscribedOnly(cmd)
+	}
+	return s.waitScript(c, cmd)
+}
+
+// call runs one resolved command for ctx's client. It is the one path by
+// which commands run: the dispatcher, EXEC and scripts all come through
+// here, so every command gets the same transaction handling, statistics
+// and panic recovery. When ctx.Tx is set (inside EXEC or a script) the
+// command joins that transaction instead of opening its own.
+func (s *Server) call(ctx *Context, cmd *Command, args [][]byte) error {
+	ctx.Client.lastCmd.Store(cmd)
+	ctx.Args, ctx.Cmd = args, cmd
+	return s.run(ctx, cmd)
 }
 
 // run calls the handler, inside a transaction when the command touches
@@ -59,19 +127,53 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 			err = protocol.Error("ERR internal error running '" + cmd.FullName() + "'")
 		}
 	}()
+	if tx := ctx.Tx; tx != nil {
+		// Inside EXEC or a script: SELECT may have switched databases.
+		tx.Use(ctx.Client.DB())
+		tx.SetNoTouch(ctx.Client.noTouch)
+		return cmd.Handler(ctx)
+	}
 	if !cmd.touchesData() {
 		return cmd.Handler(ctx)
 	}
+	if tx := ctx.Client.batch; tx != nil { // inside a pipeline's transaction
+		tx.Use(ctx.Client.DB())
+		defer tx.Checkpoint()
+		return s.runIn(tx, ctx, cmd)
+	}
 	return s.store.Update(ctx.Client.DB(), func(tx *store.Tx) error {
-		tx.SetNoTouch(ctx.Client.noTouch)
-		ctx.Tx = tx
-		defer func() { ctx.Tx = nil }()
-		return cmd.Handler(ctx)
+		return s.runIn(tx, ctx, cmd)
 	})
 }
 
+// runIn runs a data command's handler in tx, after evicting keys if used
+// memory is over maxmemory.
+func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
+	if err := s.evict(tx, cmd); err != nil {
+		return err
+	}
+	tx.SetNoTouch(ctx.Client.noTouch)
+	ctx.Tx = tx
+	defer func() { ctx.Tx = nil }()
+	return cmd.Handler(ctx)
+}
+
+// checkWritable refuses write commands (and PING, as Redis does) once the
+// engine failed to write: reads go on, and nothing more is accepted that
+// could not be made durable.
+func (s *Server) checkWritable(cmd *Command) error {
+	if s.engine == nil || (cmd.Flags&FlagWrite == 0 && cmd.Name != "ping") {
+		return nil
+	}
+	if err := s.engine.Err(); err != nil {
+		return misconf(err)
+	}
+	return nil
+}
+
 // resolve finds the command (or subcommand) args name and checks that
-// this client may run it with this many arguments.
+// this client may run it with this many arguments. A command found but
+// refused is returned with the error, for its rejected_calls.
 func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	cmd := s.table.lookup(args[0])
 	if cmd == nil {
@@ -79,19 +181,22 @@ func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	}
 	if cmd.Subcommands != nil && !(len(args) == 1 && cmd.Handler != nil) {
 		if len(args) < 2 {
-			return nil, protocol.ErrWrongArgs(cmd.Name)
+			return cmd, protocol.ErrWrongArgs(cmd.Name)
 		}
 		sub := cmd.subcommand(args[1])
 		if sub == nil {
-			return nil, protocol.ErrUnknownSubcommand(args[1], cmd.Name)
+			return cmd, protocol.ErrUnknownSubcommand(args[1], cmd.Name)
 		}
 		cmd = sub
 	}
 	if !cmd.arityOK(len(args)) {
-		return nil, protocol.ErrWrongArgs(cmd.FullName())
+		return cmd, protocol.ErrWrongArgs(cmd.FullName())
 	}
 	if !c.authenticated && cmd.Flags&FlagNoAuth == 0 && s.authRequired() {
-		return nil, protocol.ErrNoAuth
+		return cmd, protocol.ErrNoAuth
+	}
+	if err := s.checkAccess(c, cmd, args); err != nil {
+		return cmd, err
 	}
 	return cmd, nil
 }
@@ -127,6 +232,12 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
 
+	store.ErrHashNotInteger:     protocol.ErrHashNotInteger,
+	store.ErrHashNotFloat:       protocol.ErrHashNotFloat,
+	store.ErrScoreNaN:           protocol.ErrScoreNaN,
+	store.ErrValueNaNOrInf:      protocol.ErrValueNaNOrInf,
+	store.ErrSortNotDouble:      protocol.ErrSortNotDouble,
+	store.ErrSortNoLists:        protocol.ErrSortNoLists,
 	store.ErrStreamIDTooSmall:   protocol.ErrStreamIDSmall,
 	store.ErrStreamExhausted:    protocol.ErrStreamExhausted,
 	store.ErrBusyGroup:          protocol.ErrBusyGroup,

@@ -81,6 +81,7 @@ func (s *Store) load() error {
 		cleanup.Close()
 		return err
 	}
+	s.accountAll()
 	if cleanup.Empty() {
 		cleanup.Close()
 		return nil
@@ -153,6 +154,12 @@ func newCollection(k Kind, meta []byte) (collection, error) {
 	switch k {
 	case KindList:
 		return newListFromMeta(meta)
+	case KindHash:
+		return newHash(), nil
+	case KindSet:
+		return newSet(), nil
+	case KindZSet:
+		return newZSet(), nil
 	case KindStream:
 		return newStreamFromMeta(meta)
 	}

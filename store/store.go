@@ -36,6 +36,12 @@ type Store struct {
 
 	maxStringLen atomic.Int64
 	stats        Stats
+
+	used    int64         // used memory, under mu (see memory.go)
+	usedPub atomic.Int64  // used, published at the end of each transaction
+	evict   evictState    // maxmemory settings and the eviction pool, under mu
+	lfu     bool          // the policy is LFU: access holds an LFU counter
+	commits atomic.Uint64 // batches handed to the engine
 }
 
 type database struct {
@@ -47,6 +53,7 @@ type database struct {
 // without the keyspace lock.
 type Stats struct {
 	ExpiredKeys    atomic.Int64
+	EvictedKeys    atomic.Int64
 	KeyspaceHits   atomic.Int64
 	KeyspaceMisses atomic.Int64
 }
@@ -76,6 +83,7 @@ func Open(opts Options) (*Store, error) {
 		s.slots[i] = byte(i)
 	}
 	s.tx.s = s
+	s.evict.init()
 	if s.engine != nil {
 		if err := s.load(); err != nil {
 			return nil, err
@@ -119,14 +127,39 @@ func (s *Store) Stats() *Stats { return &s.stats }
 // Durable reports whether the store writes records to an engine.
 func (s *Store) Durable() bool { return s.engine != nil }
 
-// Sync makes every committed write durable (appendfsync always). It runs
-// outside the keyspace lock so concurrent callers share one fsync.
+// Sync fsyncs every committed write (SAVE, shutdown).
 func (s *Store) Sync() error {
 	e := s.engine
 	if e == nil {
 		return nil
 	}
 	return e.Sync()
+}
+
+// Flush waits until every committed write is as durable as the fsync
+// policy promises an acknowledged write (see Engine.Flush). Call it
+// outside Update, before replying: concurrent callers share one fsync.
+func (s *Store) Flush() error {
+	e := s.engine
+	if e == nil {
+		return nil
+	}
+	return e.Flush()
+}
+
+// Commits counts the transactions that handed records to the engine. The
+// server compares it before and after a command to learn whether its
+// reply must wait for Flush.
+func (s *Store) Commits() uint64 { return s.commits.Load() }
+
+// WriteError returns the engine's write error once writing to disk has
+// failed: writes must be refused (Redis's MISCONF) while reads go on.
+func (s *Store) WriteError() error {
+	e := s.engine
+	if e == nil {
+		return nil
+	}
+	return e.Err()
 }
 
 // ErrPersist wraps an engine failure: the change is applied in memory but
@@ -168,13 +201,7 @@ func (s *Store) begin(db int) *Tx {
 }
 
 func (s *Store) finish(tx *Tx) error {
-	for len(tx.ready) > 0 && s.observer != nil {
-		ready := tx.ready
-		tx.ready = tx.readyNext[:0]
-		s.observer.KeysReady(tx, ready)
-		tx.readyNext = ready[:0]
-	}
-	tx.ready = tx.ready[:0]
+	tx.Checkpoint()
 	if tx.batch == nil {
 		return nil
 	}
@@ -184,10 +211,29 @@ func (s *Store) finish(tx *Tx) error {
 		b.Close()
 		return nil
 	}
+	s.commits.Add(1)
 	if err := s.engine.Commit(b); err != nil {
 		return fmt.Errorf("%w: %v", ErrPersist, err)
 	}
 	return nil
+}
+
+// Checkpoint ends one command of several run in one transaction (a
+// client's pipelined commands): blocked clients are served from the keys
+// the command gave data, and its memory is accounted, as if the
+// transaction ended here. The records are still committed once, when the
+// transaction ends, as one batch.
+func (tx *Tx) Checkpoint() {
+	s := tx.s
+	for len(tx.ready) > 0 && s.observer != nil {
+		ready := tx.ready
+		tx.ready = tx.readyNext[:0]
+		s.observer.KeysReady(tx, ready)
+		tx.readyNext = ready[:0]
+	}
+	tx.ready = tx.ready[:0]
+	tx.settleMemory()
+	s.usedPub.Store(s.used)
 }
 
 // accessClock is the coarse access time kept per key (seconds since the
