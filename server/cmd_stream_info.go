@@ -125,7 +125,7 @@ func cmdXInfoStream(c *Context) error {
 			out.BulkString("seen-time")
 			out.Int(cons.SeenTime)
 			out.BulkString("pel-count")
-			out.Int(int64(len(cons.PEL)))
+			out.Int(int64(cons.Pending))
 			out.BulkString("pending")
 			out.Array(len(cons.PEL))
 			for _, p := range cons.PEL {

@@ -46,6 +46,7 @@ type PendingFull struct {
 type ConsumerInfoFull struct {
 	Name     string
 	SeenTime int64
+	Pending  int // the whole PEL's size; PEL may be cut by COUNT
 	PEL      []PendingFull
 }
 
@@ -83,7 +84,7 @@ func (tx *Tx) XInfoStream(key []byte, full bool, count int) (StreamInfo, error) 
 		gf := GroupInfoFull{GroupInfo: s.groupInfo(g)}
 		gf.PEL = pelFull(g.pel.Len(), count, func(yield func(*pendingEntry) bool) { g.pel.Scan(yield) })
 		for _, c := range g.consumers {
-			gf.Consumers = append(gf.Consumers, ConsumerInfoFull{Name: c.name, SeenTime: c.seenTime,
+			gf.Consumers = append(gf.Consumers, ConsumerInfoFull{Name: c.name, SeenTime: c.seenTime, Pending: c.pel.Len(),
 				PEL: pelFull(c.pel.Len(), count, func(yield func(*pendingEntry) bool) { c.pel.Scan(yield) })})
 		}
 		in.GroupsFull = append(in.GroupsFull, gf)
