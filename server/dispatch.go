@@ -132,7 +132,6 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrScoreNaN:       protocol.ErrScoreNaN,
 	store.ErrValueNaNOrInf:  protocol.ErrValueNaNOrInf,
 	store.ErrSortNotDouble:  protocol.ErrSortNotDouble,
-	store.ErrSortNoLists:    protocol.ErrSortNoLists,
 }
 
 // replyText is the error reply for err.
