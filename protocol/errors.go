@@ -108,6 +108,13 @@ func ErrUnknownSubcommand(sub []byte, container string) Error {
 		strings.ToUpper(container) + " HELP."))
 }
 
+// ErrSubcommandArgs is Redis's reply when a subcommand gets more
+// arguments than its own parser accepts (addReplySubcommandSyntaxError).
+func ErrSubcommandArgs(sub []byte, container string) Error {
+	return Error(oneLine("ERR unknown subcommand or wrong number of arguments for '" + truncate(sub, 128) + "'. Try " +
+		strings.ToUpper(container) + " HELP."))
+}
+
 func truncate(b []byte, n int) string {
 	if n < 0 {
 		n = 0

@@ -69,9 +69,13 @@ func (c *Context) Block(keys [][]byte, timeoutMs int64, serve ServeFunc, timeout
 	}
 	s.blocking.add(w)
 	if timeoutMs > 0 {
+		// Under mu: the timer may fire before AfterFunc returns, and its
+		// finish reads stopTimer.
+		s.blocking.mu.Lock()
 		w.stopTimer = s.clock.AfterFunc(time.Duration(timeoutMs)*time.Millisecond, func() {
 			s.blocking.finish(w, waitTimedOut)
 		})
+		s.blocking.mu.Unlock()
 	}
 	c.blocked = w
 }

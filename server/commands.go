@@ -9,7 +9,10 @@ func commandGroups() [][]*Command {
 		group("connection", clientCommand()),
 		group("server", serverCommands()...),
 		group("server", infoCommands()...),
+		group("server", persistCommands()...),
 		group("server", configCommand(), commandCommand()),
+		group("server", aclCommand(), slowlogCommand()),
+		group("server", monitorCommands()...),
 		group("generic", keyspaceCommands()...),
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),
@@ -19,6 +22,7 @@ func commandGroups() [][]*Command {
 		group("set", setCommands()...),
 		group("sorted-set", zsetCommands()...),
 		group("generic", sortCommands()...),
+		group("stream", streamCommands()...),
 	}
 }
 

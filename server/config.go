@@ -2,10 +2,14 @@ package server
 
 import (
 	"log/slog"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
 	"strconv"
 	"strings"
 
 	"github.com/cairn-db/cairn/store"
+	"github.com/cairn-db/cairn/store/pebblestore"
 )
 
 // Config is a server's configuration. The zero value is usable: it
@@ -33,6 +37,25 @@ type Config struct {
 	// Default 10.
 	Hz int
 
+	// MetricsAddr, when set, serves Prometheus metrics on
+	// http://MetricsAddr/metrics ("metrics-addr").
+	MetricsAddr string
+	// ACLFile holds the ACL users, loaded at start and by ACL LOAD,
+	// written by ACL SAVE ("aclfile").
+	ACLFile string
+	// RenameCommands renames commands, or disables those renamed to ""
+	// ("rename-command NAME NEWNAME").
+	RenameCommands [][2]string
+	// TLS settings: a TLS listener on TLSPort (0: none) with the given
+	// certificate and key; TLSCACertFile verifies client certificates,
+	// required unless TLSAuthClients is "no" ("optional" verifies those
+	// presented).
+	TLSPort        int
+	TLSCertFile    string
+	TLSKeyFile     string
+	TLSCACertFile  string
+	TLSAuthClients string
+
 	// Clock is the time source; nil means the wall clock. Tests inject a
 	// *store.ManualClock.
 	Clock store.Clock
@@ -41,6 +64,16 @@ type Config struct {
 	Engine string
 	// Dir is the Pebble data directory. Default "./data".
 	Dir string
+	// AppendFsync is the fsync policy of the Pebble engine, with Redis's
+	// names: "always", "everysec" (default) or "no". See
+	// pebblestore.SyncMode for what each can lose.
+	AppendFsync string
+	// CheckpointDir is where SAVE and BGSAVE create checkpoints, one
+	// subdirectory per save. Default: Dir + "/checkpoints".
+	CheckpointDir string
+	// FS replaces the operating system's filesystem under the Pebble
+	// engine; tests use it to inject write errors. Nil means the OS.
+	FS vfs.FS
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 
@@ -65,11 +98,17 @@ func (c *Config) setDefaults() {
 	if c.Hz == 0 {
 		c.Hz = 10
 	}
+	if c.TLSAuthClients == "" {
+		c.TLSAuthClients = "yes"
+	}
 	if c.Engine == "" {
 		c.Engine = "memory"
 	}
 	if c.Dir == "" {
 		c.Dir = "./data"
+	}
+	if c.AppendFsync == "" {
+		c.AppendFsync = "everysec"
 	}
 	if c.Clock == nil {
 		c.Clock = store.RealClock{}
@@ -94,6 +133,9 @@ type directive struct {
 	set  func(c *Config, v string) error
 	// startOnly settings cannot change while the server runs.
 	startOnly bool
+	// hidden settings are read from files and flags but not listed by
+	// CONFIG GET or written by CONFIG REWRITE.
+	hidden bool
 }
 
 // directives lists every setting Cairn has, plus the tuning settings it
@@ -135,9 +177,61 @@ func directives() []directive {
 		{name: "dir", startOnly: true,
 			get: func(c *Config) string { return c.Dir },
 			set: func(c *Config, v string) error { c.Dir = v; return nil }},
+		{name: "appendfsync",
+			get: func(c *Config) string { return c.AppendFsync },
+			set: func(c *Config, v string) error {
+				m, err := pebblestore.ParseSyncMode(v)
+				if err != nil {
+					return errBadValue
+				}
+				c.AppendFsync = string(m)
+				return nil
+			}},
+		{name: "checkpoint-dir", startOnly: true,
+			get: func(c *Config) string { return c.CheckpointDir },
+			set: func(c *Config, v string) error { c.CheckpointDir = v; return nil }},
 		{name: "maxclients",
 			get: func(c *Config) string { return strconv.Itoa(c.MaxClients) },
 			set: intSetter(func(c *Config) *int { return &c.MaxClients }, 1, 1<<30)},
+		{name: "metrics-addr", startOnly: true,
+			get: func(c *Config) string { return c.MetricsAddr },
+			set: func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
+		{name: "aclfile", startOnly: true,
+			get: func(c *Config) string { return c.ACLFile },
+			set: func(c *Config, v string) error { c.ACLFile = v; return nil }},
+		{name: "rename-command", startOnly: true, hidden: true,
+			get: func(c *Config) string { return "" },
+			set: func(c *Config, v string) error {
+				w, err := splitArgs(v)
+				if err != nil || len(w) < 1 || len(w) > 2 {
+					return configError("rename-command takes a command name and a new name")
+				}
+				w = append(w, "")
+				c.RenameCommands = append(c.RenameCommands, [2]string{w[0], w[1]})
+				return nil
+			}},
+		{name: "tls-port", startOnly: true,
+			get: func(c *Config) string { return strconv.Itoa(c.TLSPort) },
+			set: intSetter(func(c *Config) *int { return &c.TLSPort }, 0, 65535)},
+		{name: "tls-cert-file", startOnly: true,
+			get: func(c *Config) string { return c.TLSCertFile },
+			set: func(c *Config, v string) error { c.TLSCertFile = v; return nil }},
+		{name: "tls-key-file", startOnly: true,
+			get: func(c *Config) string { return c.TLSKeyFile },
+			set: func(c *Config, v string) error { c.TLSKeyFile = v; return nil }},
+		{name: "tls-ca-cert-file", startOnly: true,
+			get: func(c *Config) string { return c.TLSCACertFile },
+			set: func(c *Config, v string) error { c.TLSCACertFile = v; return nil }},
+		{name: "tls-auth-clients", startOnly: true,
+			get: func(c *Config) string { return c.TLSAuthClients },
+			set: func(c *Config, v string) error {
+				switch strings.ToLower(v) {
+				case "yes", "no", "optional":
+					c.TLSAuthClients = strings.ToLower(v)
+					return nil
+				}
+				return errBadValue
+			}},
 		{name: "hz",
 			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
@@ -210,7 +304,6 @@ func (t tuning) normalize(v string) (string, error) {
 var tuningDefaults = []tuning{
 	{"save", "", tuneString},
 	{"appendonly", "no", tuneBool},
-	{"appendfsync", "everysec", tuneString},
 	{"appendfilename", "appendonly.aof", tuneString},
 	{"dbfilename", "dump.rdb", tuneString},
 	{"list-max-listpack-size", "-2", tuneInt},
@@ -335,6 +428,16 @@ func (c *Config) Set(name, value string) error {
 		return configError("unknown directive '" + name + "'")
 	}
 	return d.set(c, value)
+}
+
+// Get returns the value of directive name, as CONFIG GET shows it.
+func (c *Config) Get(name string) (string, bool) {
+	c.setDefaults()
+	d, ok := lookupDirective(name)
+	if !ok {
+		return "", false
+	}
+	return d.get(c), true
 }
 
 // directiveTable is every directive, built once.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -19,21 +20,44 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 		return
 	}
 	s.execute(c, rc.Args)
+	// The pipeline's replies leave when redcon flushes after its last
+	// command: make its writes durable first, once for the whole pipeline.
+	if c.needFlush && len(conn.PeekPipeline()) == 0 {
+		s.ackDurable(c)
+	}
 }
 
 // execute does the work every command shares — lookup, arity, auth, the
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
-	c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	start := time.Now() // wall time even under a manual clock: it measures work
+	if s.realClock {
+		c.lastInteraction.Store(start.UnixMilli()) // one clock read, not two
+	} else {
+		c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	}
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
 	defer restore()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
 	if err == nil {
+		err = s.checkWritable(cmd)
+	}
+	if err == nil {
 		c.lastCmd.Store(cmd)
 		ctx.Args, ctx.Cmd = args, cmd
+		durable := s.engine != nil
+		var before uint64
+		if durable {
+			before = s.store.Commits()
+		}
 		err = s.run(ctx, cmd)
+		if durable && (cmd.Flags&FlagWrite != 0 || s.store.Commits() != before) {
+			// Also when another client committed meanwhile: as in Redis,
+			// replies leave only after the writes they may have seen.
+			c.needFlush = true
+		}
 		if w := ctx.blocked; w != nil {
 			ctx.blocked = nil
 			if err == nil {
@@ -42,11 +66,25 @@ func (s *Server) execute(c *Client, args [][]byte) {
 				s.blocking.finish(w, waitGone)
 			}
 		}
+		if errors.Is(err, store.ErrPersist) {
+			// The reply is already buffered; it must not leave.
+			s.log.Error("writing to disk failed; refusing writes", "err", err)
+			c.abort()
+			return
+		}
+		s.commandDone(c, cmd, args, start, err)
+		if s.monitors.active.Load() > 0 {
+			s.feedMonitors(c, cmd, args, start)
+		}
+	} else {
+		s.commandRejected(cmd)
 	}
 	if err != nil {
-		s.stats.errors.Add(1)
-		ctx.Out.Error(replyText(err))
+		msg := replyText(err)
+		s.errorReplied(cmd, msg)
+		ctx.Out.Error(msg)
 	}
+	s.checkOutputLimit(c)
 }
 
 // run calls the handler, inside a transaction when the command touches
@@ -70,8 +108,22 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 	})
 }
 
+// checkWritable refuses write commands (and PING, as Redis does) once the
+// engine failed to write: reads go on, and nothing more is accepted that
+// could not be made durable.
+func (s *Server) checkWritable(cmd *Command) error {
+	if s.engine == nil || (cmd.Flags&FlagWrite == 0 && cmd.Name != "ping") {
+		return nil
+	}
+	if err := s.engine.Err(); err != nil {
+		return misconf(err)
+	}
+	return nil
+}
+
 // resolve finds the command (or subcommand) args name and checks that
-// this client may run it with this many arguments.
+// this client may run it with this many arguments. A command found but
+// refused is returned with the error, for its rejected_calls.
 func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	cmd := s.table.lookup(args[0])
 	if cmd == nil {
@@ -79,19 +131,22 @@ func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	}
 	if cmd.Subcommands != nil && !(len(args) == 1 && cmd.Handler != nil) {
 		if len(args) < 2 {
-			return nil, protocol.ErrWrongArgs(cmd.Name)
+			return cmd, protocol.ErrWrongArgs(cmd.Name)
 		}
 		sub := cmd.subcommand(args[1])
 		if sub == nil {
-			return nil, protocol.ErrUnknownSubcommand(args[1], cmd.Name)
+			return cmd, protocol.ErrUnknownSubcommand(args[1], cmd.Name)
 		}
 		cmd = sub
 	}
 	if !cmd.arityOK(len(args)) {
-		return nil, protocol.ErrWrongArgs(cmd.FullName())
+		return cmd, protocol.ErrWrongArgs(cmd.FullName())
 	}
 	if !c.authenticated && cmd.Flags&FlagNoAuth == 0 && s.authRequired() {
-		return nil, protocol.ErrNoAuth
+		return cmd, protocol.ErrNoAuth
+	}
+	if err := s.checkAccess(c, cmd, args); err != nil {
+		return cmd, err
 	}
 	return cmd, nil
 }
@@ -127,11 +182,16 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
 
-	store.ErrHashNotInteger: protocol.ErrHashNotInteger,
-	store.ErrHashNotFloat:   protocol.ErrHashNotFloat,
-	store.ErrScoreNaN:       protocol.ErrScoreNaN,
-	store.ErrValueNaNOrInf:  protocol.ErrValueNaNOrInf,
-	store.ErrSortNotDouble:  protocol.ErrSortNotDouble,
+	store.ErrHashNotInteger:     protocol.ErrHashNotInteger,
+	store.ErrHashNotFloat:       protocol.ErrHashNotFloat,
+	store.ErrScoreNaN:           protocol.ErrScoreNaN,
+	store.ErrValueNaNOrInf:      protocol.ErrValueNaNOrInf,
+	store.ErrSortNotDouble:      protocol.ErrSortNotDouble,
+	store.ErrStreamIDTooSmall:   protocol.ErrStreamIDSmall,
+	store.ErrStreamExhausted:    protocol.ErrStreamExhausted,
+	store.ErrBusyGroup:          protocol.ErrBusyGroup,
+	store.ErrSetIDBelowTop:      protocol.ErrStreamSetIDSmall,
+	store.ErrSetIDAddedBelowLen: protocol.ErrStreamSetIDAdded,
 }
 
 // replyText is the error reply for err.

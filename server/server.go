@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net"
@@ -30,23 +29,37 @@ type Server struct {
 	cfgMu sync.Mutex
 	cfg   Config
 
-	store   *store.Store
-	clock   store.Clock
-	table   *Table
-	log     *slog.Logger
-	clients clients
-	stats   serverStats
+	store *store.Store
+	clock store.Clock
+	// realClock is set when clock is the wall clock, so the dispatcher can
+	// read the time once per command.
+	realClock bool
+	table     *Table
+	log       *slog.Logger
+	clients   clients
+	stats     serverStats
+	engine    *pebblestore.Engine // nil with the memory engine
 	// blocking holds the clients waiting in blocking commands.
 	blocking blocking
+	persist  persistState
 
-	listeners []net.Listener
-	redcons   []*redcon.Server
+	metrics  *promMetrics
+	errStats errorStats
+	slowlog  slowlog
+	monitors monitors
+	acl      *acl
+
+	listeners    []net.Listener
+	tlsListeners []net.Listener
+	redcons      []*redcon.Server
 
 	// Hot configuration, read on every command or connection.
-	requirePass     atomic.Pointer[string]
+	requirePass     string // last applied, to tell when CONFIG SET changes it
 	protoMaxBulkLen atomic.Int64
 	maxClients      atomic.Int64
 	hz              atomic.Int64
+	slowlogSlower   atomic.Int64 // µs; negative disables the slow log
+	limits          limits
 
 	ctx      context.Context // cancelled by Close: wakes every waiting client
 	cancel   context.CancelFunc
@@ -61,13 +74,14 @@ type Server struct {
 // Start opens the store and starts serving on the configured addresses.
 func Start(cfg Config) (*Server, error) {
 	cfg.setDefaults()
-	st, err := openStore(cfg)
+	st, eng, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		cfg:     cfg,
 		store:   st,
+		engine:  eng,
 		clock:   cfg.Clock,
 		table:   newTable(commandGroups()...),
 		log:     cfg.Logger,
@@ -75,6 +89,18 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
+	s.persist.init(s)
+	_, s.realClock = cfg.Clock.(store.RealClock)
+	s.metrics = newMetrics(s)
+	s.acl = newACL(s.table, cfg.RequirePass)
+	s.requirePass = cfg.RequirePass
+	if cfg.ACLFile != "" {
+		if err := s.acl.loadFile(s.table, cfg.ACLFile); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("load ACL file: %w", err)
+		}
+	}
+	s.table.applyRenames(cfg.RenameCommands)
 	s.applyConfig()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	st.SetObserver(s)
@@ -93,7 +119,21 @@ func Start(cfg Config) (*Server, error) {
 			s.cfg.Port = cfg.Port
 		}
 	}
-	for _, ln := range s.listeners {
+	tlsLns, err := s.listenTLS(cfg)
+	if err != nil {
+		s.closeListeners()
+		st.Close()
+		return nil, err
+	}
+	s.tlsListeners = tlsLns
+	if cfg.MetricsAddr != "" {
+		if err := s.serveMetrics(cfg.MetricsAddr); err != nil {
+			s.closeListeners()
+			st.Close()
+			return nil, fmt.Errorf("metrics listener: %w", err)
+		}
+	}
+	for _, ln := range append(append([]net.Listener(nil), s.listeners...), s.tlsListeners...) {
 		rs := redcon.NewServer("", s.serveRESP, s.accept, s.disconnected)
 		s.redcons = append(s.redcons, rs)
 		s.bg.Add(1)
@@ -103,38 +143,57 @@ func Start(cfg Config) (*Server, error) {
 		}()
 	}
 	s.startBackground()
-	s.log.Info("cairn started", "version", Version, "addr", s.Addr(), "databases", cfg.Databases, "durable", st.Durable())
+	s.log.Info("cairn started", "version", Version, "engine", cfg.Engine, "dir", cfg.Dir,
+		"addr", s.Addr(), "tls_addr", s.TLSAddr(), "metrics_addr", s.MetricsAddr(),
+		"databases", cfg.Databases, "durable", st.Durable())
 	return s, nil
 }
 
 // openStore opens the keyspace on the configured engine, loading what a
 // durable engine holds.
-func openStore(cfg Config) (*store.Store, error) {
+func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
 	opts := store.Options{Databases: cfg.Databases, Clock: cfg.Clock}
 	if cfg.Engine == "pebble" {
-		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{})
+		mode, err := pebblestore.ParseSyncMode(cfg.AppendFsync)
 		if err != nil {
-			return nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
+			return nil, nil, err
+		}
+		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{Sync: mode, FS: cfg.FS})
+		if err != nil {
+			return nil, nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
 		}
 		opts.Engine = eng
 		st, err := store.Open(opts)
 		if err != nil {
 			eng.Close()
-			return nil, fmt.Errorf("load data directory %s: %w", cfg.Dir, err)
+			return nil, nil, fmt.Errorf("load data directory %s: %w", cfg.Dir, err)
 		}
-		return st, nil
+		return st, eng, nil
 	}
-	return store.Open(opts)
+	st, err := store.Open(opts)
+	return st, nil, err
 }
 
 // applyConfig copies hot settings into atomics after a change.
 func (s *Server) applyConfig() {
-	pass := s.cfg.RequirePass
-	s.requirePass.Store(&pass)
+	if s.cfg.RequirePass != s.requirePass {
+		s.requirePass = s.cfg.RequirePass
+		s.acl.setRequirePass(s.requirePass)
+	}
 	s.protoMaxBulkLen.Store(s.cfg.ProtoMaxBulkLen)
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+	if s.engine != nil {
+		if m, err := pebblestore.ParseSyncMode(s.cfg.AppendFsync); err == nil && m != s.engine.Mode() {
+			if err := s.engine.SetMode(m); err != nil {
+				s.log.Error("appendfsync: sync failed", "err", err)
+			}
+		}
+	}
+	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
+	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
+	s.limits.apply(&s.cfg)
 }
 
 // config returns a copy of the current configuration.
@@ -162,11 +221,19 @@ func (s *Server) Close() error {
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
-		if err := s.store.Sync(); err != nil {
-			s.closeErr = err
+		failed := s.store.WriteError()
+		if failed == nil {
+			if err := s.store.Sync(); err != nil {
+				s.closeErr = err
+			}
 		}
-		if err := s.store.Close(); err != nil && s.closeErr == nil {
-			s.closeErr = err
+		if err := s.store.Close(); err != nil {
+			if failed != nil {
+				// Already reported to every writer as MISCONF.
+				s.log.Error("closing the data directory after a write error", "err", err)
+			} else if s.closeErr == nil {
+				s.closeErr = err
+			}
 		}
 		s.log.Info("cairn stopped")
 		close(s.closed)
@@ -179,6 +246,12 @@ func (s *Server) closeListeners() {
 	for _, ln := range s.listeners {
 		ln.Close()
 	}
+	for _, ln := range s.tlsListeners {
+		ln.Close()
+	}
+	if s.metrics != nil {
+		s.stopMetrics()
+	}
 }
 
 // accept registers a new connection, or refuses it over maxclients.
@@ -189,7 +262,12 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	nc := conn.NetConn()
 	if int64(s.clients.count()) >= s.maxClients.Load() {
 		s.stats.rejected.Add(1)
+		s.log.Warn("connection refused: maxclients reached", "client", conn.RemoteAddr())
 		nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		return false
+	}
+	if s.protectedDenied(nc.RemoteAddr()) {
+		nc.Write([]byte(deniedProtected))
 		return false
 	}
 	c := s.newClient(conn, redcon.BaseWriter(conn))
@@ -214,11 +292,11 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 		created: s.clock.Now(),
 	}
 	c.out = protocol.NewWriter(w)
+	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
 	c.authenticated = !s.authRequired()
-	user := "default"
-	c.user.Store(&user)
+	c.aclUser.Store(s.acl.get("default"))
 	if g, ok := nc.(*protocol.Guard); ok {
 		g.AuthRequired = func() bool { return !c.authenticated && s.authRequired() }
 	}
@@ -229,21 +307,18 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 // with its own lock held, so it must not call back into redcon.
 func (s *Server) disconnected(conn redcon.Conn, err error) {
 	c, ok := conn.Context().(*Client)
-	if !ok {
-		return
+	if !ok || c.monitor.Load() {
+		return // a MONITOR connection cleans up after itself
 	}
 	s.clients.remove(c)
 	s.conns.Done()
 }
 
-// authRequired reports whether clients must AUTH first.
-func (s *Server) authRequired() bool { return *s.requirePass.Load() != "" }
-
-// checkPassword compares in constant time, so response timing does not
-// reveal how much of a guess was right.
-func (s *Server) checkPassword(pass []byte) bool {
-	want := *s.requirePass.Load()
-	return subtle.ConstantTimeCompare([]byte(want), pass) == 1
+// authRequired reports whether new clients must AUTH first: unless the
+// default user is enabled with nopass, as Redis decides.
+func (s *Server) authRequired() bool {
+	r := s.acl.get("default").rules.Load()
+	return !(r.enabled && r.nopass)
 }
 
 // guardListener wraps each accepted connection in a protocol.Guard.
@@ -257,7 +332,13 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return protocol.NewGuard(c, l.s.protoMaxBulkLen.Load, nil), nil
+	g := protocol.NewGuard(c, l.s.protoMaxBulkLen.Load, nil)
+	g.QueryLimit = l.s.limits.queryBuf.Load
+	g.OnQueryLimit = func(n int64) {
+		l.s.stats.limitKills.Add(1)
+		l.s.log.Warn("closing client that reached max query buffer length", "client", c.RemoteAddr().String(), "qbuf", n)
+	}
+	return g, nil
 }
 
 // startBackground starts the active expiry cycle. With a ManualClock the
@@ -268,6 +349,7 @@ func (s *Server) startBackground() {
 	go func() {
 		defer s.bg.Done()
 		hz := s.hz.Load()
+		var tick int64
 		t := time.NewTicker(time.Second / time.Duration(hz))
 		defer t.Stop()
 		for {
@@ -276,6 +358,9 @@ func (s *Server) startBackground() {
 				return
 			case <-t.C:
 				s.expireCycle()
+				if tick++; tick%hz == 0 {
+					s.reapIdle()
+				}
 			}
 			if now := s.hz.Load(); now != hz { // CONFIG SET hz
 				hz = now
