@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-db/cairn/server/servertest"
 )
@@ -23,6 +24,9 @@ import (
 //	!skip    send to both, do not compare (a value that legitimately differs)
 //	!conn N  send on connection N (each script starts on connection 0)
 //	!approx N  integers in the reply may differ by up to N (TTLs, idle times)
+//	!replies N the command gets N replies (SUBSCRIBE a b c); compare them all
+//	!read    send nothing, read the next reply (a published message)
+//	!sleep MS  wait (a line of its own), e.g. for a TTL to pass
 //
 // Lines starting with # are comments. Each script starts with FLUSHALL.
 func TestDifferential(t *testing.T) {
@@ -46,6 +50,9 @@ type scriptLine struct {
 	sort, skip bool
 	conn       int
 	approx     int64
+	replies    int
+	read       bool
+	sleep      time.Duration
 }
 
 func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
@@ -63,9 +70,20 @@ func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
 		c.Do("FLUSHALL")
 	}
 	for _, l := range lines {
+		if l.sleep > 0 {
+			time.Sleep(l.sleep)
+			continue
+		}
 		c := get(l.conn)
-		want := c[0].Do(l.args...)
-		got := c[1].Do(l.args...)
+		var want, got string
+		if !l.read {
+			c[0].Send(l.args...)
+			c[1].Send(l.args...)
+		}
+		for i := 0; i < max(l.replies, 1); i++ {
+			want += c[0].Read()
+			got += c[1].Read()
+		}
 		if l.skip {
 			continue
 		}
@@ -108,6 +126,15 @@ func parseScript(t *testing.T, path string) []scriptLine {
 			case "!conn":
 				l.conn, _ = strconv.Atoi(words[1])
 				words = words[1:]
+			case "!replies":
+				l.replies, _ = strconv.Atoi(words[1])
+				words = words[1:]
+			case "!sleep":
+				ms, _ := strconv.Atoi(words[1])
+				l.sleep = time.Duration(ms) * time.Millisecond
+				words = words[1:]
+			case "!read":
+				l.read = true
 			case "!approx":
 				l.approx, _ = strconv.ParseInt(words[1], 10, 64)
 				words = words[1:]

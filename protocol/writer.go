@@ -59,6 +59,10 @@ func (w *Writer) Discard() { w.w.SetBuffer(nil) }
 // output buffer limit.
 func (w *Writer) Buffered() int { return len(w.w.Buffer()) }
 
+// Retarget sends later replies to rw instead (a subscriber's queue), in
+// the same protocol.
+func (w *Writer) Retarget(rw *redcon.Writer) { w.w = rw }
+
 // OK writes the simple string +OK.
 func (w *Writer) OK() { w.w.WriteRaw(okReply) }
 

@@ -39,8 +39,9 @@ type Observer interface {
 	// KeyChanged is called for every change to a key, with the keyspace
 	// event Redis raises for it ("set", "del", "expired", "lpush"…).
 	KeyChanged(db int, key []byte, class EventClass, event string)
-	// DatabaseChanged is called when a whole database changed at once
-	// (FLUSHDB, FLUSHALL, SWAPDB).
+	// DatabaseChanged is called when a whole database changes at once:
+	// before FLUSHDB/FLUSHALL empty it, and both before and after SWAPDB
+	// exchanges two databases.
 	DatabaseChanged(tx *Tx, db int)
 	// KeysReady is called at the end of a transaction with the keys that
 	// received elements. It may run further operations in tx, to hand
