@@ -85,7 +85,14 @@ func TestBlockingZMPopAndTimeout(t *testing.T) {
 	if got := recv(t, ch2); got[0] != "error" || got[1] != redis.Nil.Error() {
 		t.Fatalf("got %v, want nil on timeout", got)
 	}
+	// Inside MULTI the blocking pops answer at once, as Redis.
 	c := servertest.Dial(t, srv.Addr())
+	c.Do("MULTI")
+	c.Do("BZPOPMAX", "empty", "0")
+	c.Do("BZMPOP", "0", "1", "empty", "MIN")
+	if got := c.Do("EXEC"); got != "*2\r\n*-1\r\n*-1\r\n" {
+		t.Fatalf("EXEC = %q", got)
+	}
 	if got := c.Do("BZPOPMIN", "k", "-1"); got != "-ERR timeout is negative\r\n" {
 		t.Fatalf("negative timeout: %q", got)
 	}

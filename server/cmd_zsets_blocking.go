@@ -13,8 +13,9 @@ import (
 func zsetBlockingCommands() []*Command {
 	const w, fast, blk = FlagWrite, FlagFast, FlagBlocking
 	return []*Command{
-		keyCmd("bzpopmin", -3, w|fast|blk, 1, -2, 1, bzpopCmd(false)),
-		keyCmd("bzpopmax", -3, w|fast|blk, 1, -2, 1, bzpopCmd(true)),
+		// Redis 7.0 refuses these two in scripts (noscript), not BZMPOP.
+		keyCmd("bzpopmin", -3, w|fast|blk|FlagNoScript, 1, -2, 1, bzpopCmd(false)),
+		keyCmd("bzpopmax", -3, w|fast|blk|FlagNoScript, 1, -2, 1, bzpopCmd(true)),
 		&Command{Name: "bzmpop", Arity: -5, Flags: w | blk, Handler: cmdBZMPop},
 	}
 }
