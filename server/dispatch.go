@@ -43,11 +43,14 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
 	switch {
-	case c.multi != nil && !runsInMulti(cmd):
+	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
 		s.queue(c, cmd, args, err)
 		return
 	case err == nil:
 		err = s.admit(c, cmd)
+	}
+	if err == nil {
+		err = s.checkWritable(cmd)
 	}
 	if err == nil {
 		durable := s.engine != nil
@@ -105,9 +108,6 @@ func (s *Server) admit(c *Client, cmd *Command) error {
 // and panic recovery. When ctx.Tx is set (inside EXEC or a script) the
 // command joins that transaction instead of opening its own.
 func (s *Server) call(ctx *Context, cmd *Command, args [][]byte) error {
-	if err := s.checkWritable(cmd); err != nil {
-		return err
-	}
 	ctx.Client.lastCmd.Store(cmd)
 	ctx.Args, ctx.Cmd = args, cmd
 	return s.run(ctx, cmd)
