@@ -49,8 +49,9 @@ type Client struct {
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
 	aclUser         atomic.Pointer[aclUser]
-	monitor         atomic.Bool // detached into MONITOR mode (monitor.go)
-	blocked         atomic.Bool // waiting in a blocking command: no idle timeout
+	monitor         atomic.Bool  // detached into MONITOR mode (monitor.go)
+	blocked         atomic.Bool  // waiting in a blocking command: no idle timeout
+	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST
 
 	mu      sync.Mutex
 	name    string
@@ -106,6 +107,13 @@ func (c *Client) setName(n string) {
 	c.mu.Lock()
 	c.name = n
 	c.mu.Unlock()
+}
+
+// setProto switches the connection to RESP2 or RESP3 (HELLO, RESET).
+func (c *Client) setProto(p int) {
+	c.out.SetProto(p)
+	c.ctx.Out.SetProto(p) // a CLIENT REPLY OFF writer too
+	c.resp.Store(int32(p))
 }
 
 // kill closes the connection from any goroutine. Closing the socket (not

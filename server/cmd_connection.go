@@ -85,9 +85,7 @@ func cmdHello(c *Context) error {
 		if !ok {
 			return protocol.ErrProtoVersion
 		}
-		// RESP3 replies are not implemented yet: clients such as go-redis
-		// fall back to RESP2 on this error.
-		if v != 2 {
+		if v != 2 && v != 3 {
 			return protocol.ErrNoProto
 		}
 		ver, args = v, args[1:]
@@ -121,7 +119,7 @@ func cmdHello(c *Context) error {
 		c.Client.setName(string(name))
 	}
 	if ver != 0 {
-		c.Out.SetProto(int(ver))
+		c.Client.setProto(int(ver))
 	}
 	out := c.Out
 	out.Map(7)
@@ -186,7 +184,7 @@ func cmdReset(c *Context) error {
 	cl.replyMode = replyOn
 	cl.authenticated = !c.Server.authRequired()
 	cl.aclUser.Store(c.Server.acl.get("default"))
-	cl.out.SetProto(2)
+	cl.setProto(2)
 	cl.out.Status("RESET") // even when CLIENT REPLY was OFF
 	return nil
 }

@@ -302,6 +302,7 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
+	c.resp.Store(2)
 	c.authenticated = !s.authRequired()
 	c.aclUser.Store(s.acl.get("default"))
 	if g, ok := nc.(*protocol.Guard); ok {
