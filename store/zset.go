@@ -105,6 +105,11 @@ func (z *zset) insert(member []byte, score float64) {
 		z.dict[m] = nd
 		return
 	}
+	if score == 0 {
+		// A listpack stores an integral score as an integer, so Redis
+		// turns -0 into 0 in small sorted sets (not in skip lists).
+		score = 0
+	}
 	p := z.small
 	off := 0
 	for off < len(p) {
