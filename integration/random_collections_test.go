@@ -154,7 +154,9 @@ func randomCollectionOps(t *testing.T, r *rand.Rand, rc, cc *servertest.Conn) {
 			return []string{op, key("s"), key("s"), key("s")}, false
 		},
 		func() ([]string, bool) { return []string{"SORT", key("s"), "ALPHA", "LIMIT", "0", "10"}, false },
-		func() ([]string, bool) { return []string{"SORT", key("z"), "BY", "nosort", "DESC", "LIMIT", "1", "5"}, false },
+		func() ([]string, bool) {
+			return []string{"SORT", key("z"), "BY", "nosort", "DESC", "LIMIT", "1", "5"}, false
+		},
 		func() ([]string, bool) { return []string{"OBJECT", "ENCODING", key("z")}, false },
 		func() ([]string, bool) { return []string{"OBJECT", "ENCODING", key("h")}, false },
 	}
