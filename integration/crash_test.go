@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -341,4 +344,24 @@ func dumpKeyspace(t *testing.T, rdb *redis.Client, dbs int) string {
 		conn.Close()
 	}
 	return b.String()
+}
+
+// TestBinaryRefusesBusyOrForeignDir: a second process on the same --dir,
+// and a --dir full of someone else's files, fail at start with a clear
+// message instead of serving an empty database.
+func TestBinaryRefusesBusyOrForeignDir(t *testing.T) {
+	dir := t.TempDir()
+	p := startCairn(t, "--dir", dir)
+	out, err := exec.Command(cairnBinary(t), "--port", "0", "--dir", dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "in use by another Cairn process") {
+		t.Fatalf("second process on %s: %v\n%s", dir, err, out)
+	}
+	p.stop(t)
+
+	foreign := t.TempDir()
+	os.WriteFile(filepath.Join(foreign, "thesis.tex"), []byte("\\documentclass{article}"), 0o644)
+	out, err = exec.Command(cairnBinary(t), "--port", "0", "--dir", foreign).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "holds no Cairn data") {
+		t.Fatalf("foreign directory: %v\n%s", err, out)
+	}
 }

@@ -41,7 +41,7 @@ func cmdQuit(c *Context) error {
 	c.Out.OK()
 	c.Client.quitting = true
 	c.Client.conn.ReadPipeline()
-	c.Client.conn.Close()
+	c.Client.closeAfterReplies()
 	return nil
 }
 
