@@ -196,7 +196,7 @@ func ratchet(v *atomic.Uint64, to uint64) {
 // syncLoop is appendfsync everysec's background fsync.
 func (e *Engine) syncLoop() {
 	defer close(e.stopped)
-	t := time.NewTicker(time.Second)
+	t := time.NewTicker(e.syncEvery)
 	defer t.Stop()
 	for {
 		select {
