@@ -22,7 +22,7 @@ import (
 //	!sort    the reply is an array whose order is unspecified: compare sorted
 //	!skip    send to both, do not compare (a value that legitimately differs)
 //	!conn N  send on connection N (each script starts on connection 0)
-//	!approx N  integer replies may differ by up to N (remaining TTLs)
+//	!approx N  integers in the reply may differ by up to N (TTLs, idle times)
 //
 // Lines starting with # are comments. Each script starts with FLUSHALL.
 func TestDifferential(t *testing.T) {
@@ -122,15 +122,27 @@ func parseScript(t *testing.T, path string) []scriptLine {
 	return out
 }
 
-// closeInts reports whether two integer replies differ by at most n.
+// closeInts reports whether two replies are the same except for integers
+// (at any depth) that differ by at most n: remaining TTLs, idle times.
 func closeInts(a, b string, n int64) bool {
-	if !strings.HasPrefix(a, ":") || !strings.HasPrefix(b, ":") {
+	la, lb := strings.Split(a, "\r\n"), strings.Split(b, "\r\n")
+	if len(la) != len(lb) {
 		return false
 	}
-	x, err1 := strconv.ParseInt(strings.TrimSpace(a[1:]), 10, 64)
-	y, err2 := strconv.ParseInt(strings.TrimSpace(b[1:]), 10, 64)
-	d := x - y
-	return err1 == nil && err2 == nil && d <= n && d >= -n
+	for i := range la {
+		if la[i] == lb[i] {
+			continue
+		}
+		if !strings.HasPrefix(la[i], ":") || !strings.HasPrefix(lb[i], ":") {
+			return false
+		}
+		x, err1 := strconv.ParseInt(la[i][1:], 10, 64)
+		y, err2 := strconv.ParseInt(lb[i][1:], 10, 64)
+		if d := x - y; err1 != nil || err2 != nil || d > n || d < -n {
+			return false
+		}
+	}
+	return true
 }
 
 // splitWords splits a line like redis-cli: spaces separate words, "double

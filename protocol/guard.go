@@ -27,6 +27,12 @@ type Guard struct {
 	// AuthRequired reports whether the client still has to authenticate;
 	// Redis then caps request sizes to stop unauthenticated memory use.
 	AuthRequired func() bool
+	// QueryLimit returns client-query-buffer-limit: a request whose
+	// declared size exceeds it closes the connection without a reply, as
+	// Redis does. Nil or a result <= 0 means no limit.
+	QueryLimit func() int64
+	// OnQueryLimit is called once when a request exceeds QueryLimit.
+	OnQueryLimit func(size int64)
 
 	raw   []byte // bytes read from the socket, not yet framed
 	out   []byte // framed bytes not yet returned to redcon
@@ -34,9 +40,14 @@ type Guard struct {
 	hdr   []byte // the header line being read (digits only)
 	args  int64  // bulk strings left in the current multibulk
 	left  int64  // payload bytes left in the current bulk
+	req   int64  // bytes the current multibulk request declares so far
 	fault string // protocol error found; sent once out drains
 	done  error
 }
+
+// ErrQueryLimit is returned to redcon when a request exceeds the query
+// buffer limit, so it closes the connection.
+var ErrQueryLimit = errors.New("client query buffer limit reached")
 
 // ErrProtocolClosed is returned to redcon after a protocol error reply has
 // been sent, so it closes the connection.
@@ -162,7 +173,7 @@ func (g *Guard) frame(b []byte) {
 			}
 			g.out = append(g.out, '*')
 			g.out = append(append(g.out, g.hdr...), '\r', '\n')
-			g.args, g.state = n, stBulkStart
+			g.args, g.state, g.req = n, stBulkStart, 0
 		case stBulkStart:
 			if c != '$' {
 				g.fail("expected '$', got '" + string(c) + "'")
@@ -177,6 +188,9 @@ func (g *Guard) frame(b []byte) {
 			}
 			if n > 16384 && g.authRequired() {
 				g.fail("unauthenticated bulk length")
+				return
+			}
+			if g.overQueryLimit(n) {
 				return
 			}
 			g.out = append(g.out, '$')
@@ -212,6 +226,25 @@ func (g *Guard) frame(b []byte) {
 }
 
 func (g *Guard) fail(msg string) { g.fault = msg }
+
+// overQueryLimit adds a bulk of n bytes to the current request and ends
+// the connection when the request outgrows the query buffer limit.
+func (g *Guard) overQueryLimit(n int64) bool {
+	if g.QueryLimit == nil {
+		return false
+	}
+	g.req += n
+	limit := g.QueryLimit()
+	if limit <= 0 || g.req <= limit {
+		return false
+	}
+	if g.OnQueryLimit != nil {
+		g.OnQueryLimit(g.req)
+	}
+	g.out = g.out[:0] // the request is dropped whole, as Redis frees the client
+	g.done = ErrQueryLimit
+	return true
+}
 
 func (g *Guard) maxBulk() int64 {
 	if g.MaxBulkLen == nil {

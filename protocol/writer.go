@@ -55,6 +55,10 @@ func (w *Writer) SetBeforeFlush(f func() error) { w.beforeFlush = f }
 // Discard drops every reply not yet flushed.
 func (w *Writer) Discard() { w.w.SetBuffer(nil) }
 
+// Buffered is how many reply bytes wait to be flushed, for the client
+// output buffer limit.
+func (w *Writer) Buffered() int { return len(w.w.Buffer()) }
+
 // OK writes the simple string +OK.
 func (w *Writer) OK() { w.w.WriteRaw(okReply) }
 

@@ -32,14 +32,17 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
-	needFlush     bool // wrote since the last durability barrier (see ackDurable)
+	needFlush     bool  // wrote since the last durability barrier (see ackDurable)
+	softSince     int64 // unix s when the output first passed the soft limit
 
 	// Read by other goroutines.
 	db              atomic.Int32
 	lastInteraction atomic.Int64 // unix ms
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
-	user            atomic.Pointer[string]
+	aclUser         atomic.Pointer[aclUser]
+	monitor         atomic.Bool // detached into MONITOR mode (monitor.go)
+	blocked         atomic.Bool // waiting in a blocking command: no idle timeout
 
 	mu      sync.Mutex
 	name    string
@@ -75,6 +78,14 @@ func socketFD(nc net.Conn) int {
 
 // DB returns the client's selected database.
 func (c *Client) DB() int { return int(c.db.Load()) }
+
+// userName is the ACL user the client is authenticated as.
+func (c *Client) userName() string {
+	if u := c.aclUser.Load(); u != nil {
+		return u.name
+	}
+	return "default"
+}
 
 // Name returns the name set with CLIENT SETNAME.
 func (c *Client) Name() string {

@@ -10,16 +10,17 @@ import (
 
 func clientCommand() *Command {
 	return container("client", -2, FlagAdmin|FlagNoScript|FlagLoading|FlagStale,
-		cmd("id", 2, FlagNoScript|FlagFast, cmdClientID),
-		cmd("setname", 3, FlagNoScript|FlagFast, cmdClientSetName),
-		cmd("getname", 2, FlagNoScript|FlagFast, cmdClientGetName),
+		cmd("id", 2, FlagNoScript|FlagLoading|FlagStale, cmdClientID),
+		cmd("setname", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientSetName),
+		cmd("getname", 2, FlagNoScript|FlagLoading|FlagStale, cmdClientGetName),
 		cmd("info", 2, FlagNoScript, cmdClientInfo),
 		cmd("list", -2, FlagAdmin|FlagNoScript, cmdClientList),
 		cmd("kill", -3, FlagAdmin|FlagNoScript, cmdClientKill),
 		cmd("setinfo", 4, FlagNoScript|FlagFast, cmdClientSetInfo),
 		cmd("no-evict", 3, FlagAdmin|FlagNoScript, cmdClientNoEvict),
 		cmd("no-touch", 3, FlagNoScript|FlagFast, cmdClientNoTouch),
-		cmd("reply", 3, FlagNoScript|FlagFast, cmdClientReply),
+		cmd("reply", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientReply),
+		cmd("unblock", -3, FlagAdmin|FlagNoScript, cmdClientUnblock),
 		cmd("help", 2, FlagLoading|FlagStale, cmdClientHelp),
 	)
 }
@@ -119,6 +120,9 @@ func (s *Server) clientLine(cl *Client) string {
 	age := int64(now.Sub(cl.created).Seconds())
 	idle := (now.UnixMilli() - cl.lastInteraction.Load()) / 1000
 	flags := "N"
+	if s.blocking.isBlocked(cl.ID) {
+		flags = "b"
+	}
 	var b strings.Builder
 	field := func(k, v string) {
 		if b.Len() > 0 {
@@ -147,7 +151,7 @@ func (s *Server) clientLine(cl *Client) string {
 	}
 	field("events", "r")
 	field("cmd", cmdName)
-	field("user", *cl.user.Load())
+	field("user", cl.userName())
 	field("redir", "-1")
 	field("resp", itoa(int64(cl.out.Proto())))
 	field("lib-name", libName)
@@ -189,7 +193,7 @@ func cmdClientKill(c *Context) error {
 		case protocol.EqualFold(opt, "laddr"):
 			filters = append(filters, func(cl *Client) bool { return cl.laddr == val })
 		case protocol.EqualFold(opt, "user"):
-			filters = append(filters, func(cl *Client) bool { return *cl.user.Load() == val })
+			filters = append(filters, func(cl *Client) bool { return cl.userName() == val })
 		case protocol.EqualFold(opt, "type"):
 			typ := strings.ToLower(val)
 			switch typ {

@@ -88,32 +88,6 @@ func writeCommandInfo(w *protocol.Writer, cmd *Command) {
 	}
 }
 
-// categories derives ACL categories from the command's group and flags.
-func (c *Command) categories() []string {
-	var out []string
-	if g := c.group(); g != "" {
-		out = append(out, "@"+g)
-	}
-	switch {
-	case c.Flags&FlagWrite != 0:
-		out = append(out, "@write")
-	case c.Flags&FlagRead != 0:
-		out = append(out, "@read")
-	}
-	if c.Flags&FlagAdmin != 0 {
-		out = append(out, "@admin", "@dangerous")
-	}
-	if c.Flags&FlagFast != 0 {
-		out = append(out, "@fast")
-	} else {
-		out = append(out, "@slow")
-	}
-	if c.Flags&FlagBlocking != 0 {
-		out = append(out, "@blocking")
-	}
-	return out
-}
-
 // group is the command's Redis group ("string", "list", "generic"…).
 func (c *Command) group() string {
 	if c.parent != nil {

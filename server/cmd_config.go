@@ -28,6 +28,9 @@ func cmdConfigGet(c *Context) error {
 	defer s.cfgMu.Unlock()
 	var pairs []string
 	for _, d := range directiveTable {
+		if d.hidden {
+			continue
+		}
 		for _, p := range c.Args[2:] {
 			if store.Match(strings.ToLower(string(p)), d.name, true) {
 				pairs = append(pairs, d.name, d.get(&s.cfg))
@@ -99,6 +102,9 @@ func cmdConfigRewrite(c *Context) error {
 	def.setDefaults()
 	var lines []string
 	for _, d := range directiveTable {
+		if d.hidden {
+			continue
+		}
 		if v := d.get(&s.cfg); v != d.get(&def) {
 			lines = append(lines, d.name+" "+quoteConfig(v))
 		}

@@ -139,13 +139,20 @@ func cmdAuth(c *Context) error {
 	return protocol.ErrSyntax
 }
 
-// authenticate checks a username and password. The only user is
-// "default", whose password is requirepass (any password when none is
-// set, as Redis's nopass default user).
+// authenticate checks a username and password against the ACL users and
+// makes the client that user. Passwords are compared in constant time.
 func (s *Server) authenticate(c *Client, user, pass []byte) error {
-	if string(user) != "default" || (s.authRequired() && !s.checkPassword(pass)) {
+	u := s.acl.get(string(user))
+	if u == nil {
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, s.now())
 		return protocol.ErrWrongPass
 	}
+	r := u.rules.Load()
+	if !r.checkPassword(pass) || !r.enabled {
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, s.now())
+		return protocol.ErrWrongPass
+	}
+	c.aclUser.Store(u)
 	c.authenticated = true
 	return nil
 }
@@ -158,6 +165,7 @@ func cmdReset(c *Context) error {
 	cl.noEvict.Store(false)
 	cl.replyMode = replyOn
 	cl.authenticated = !c.Server.authRequired()
+	cl.aclUser.Store(c.Server.acl.get("default"))
 	cl.out.SetProto(2)
 	cl.out.Status("RESET") // even when CLIENT REPLY was OFF
 	return nil

@@ -18,18 +18,22 @@ import (
 type infoSection struct {
 	name  string
 	write func(s *Server, w *infoWriter)
+	// extra sections are left out of the default INFO, as in Redis.
+	extra bool
 }
 
 // infoSections are in Redis's order; the default set is Redis's too.
 var infoSections = []infoSection{
-	{"server", (*Server).infoServer},
-	{"clients", (*Server).infoClients},
-	{"memory", (*Server).infoMemory},
-	{"persistence", (*Server).infoPersistence},
-	{"stats", (*Server).infoStats},
-	{"replication", (*Server).infoReplication},
-	{"cpu", (*Server).infoCPU},
-	{"keyspace", (*Server).infoKeyspace},
+	{"server", (*Server).infoServer, false},
+	{"clients", (*Server).infoClients, false},
+	{"memory", (*Server).infoMemory, false},
+	{"persistence", (*Server).infoPersistence, false},
+	{"stats", (*Server).infoStats, false},
+	{"replication", (*Server).infoReplication, false},
+	{"cpu", (*Server).infoCPU, false},
+	{"commandstats", (*Server).infoCommandStats, true},
+	{"errorstats", (*Server).infoErrorStats, false},
+	{"keyspace", (*Server).infoKeyspace, false},
 }
 
 func infoCommands() []*Command {
@@ -42,10 +46,11 @@ func cmdInfo(c *Context) error {
 	for _, a := range c.Args[1:] {
 		want[strings.ToLower(string(a))] = true
 	}
-	all := len(want) == 0 || want["all"] || want["everything"] || want["default"]
+	all := want["all"] || want["everything"]
+	def := len(want) == 0 || want["default"]
 	w := &infoWriter{}
 	for _, sec := range infoSections {
-		if !all && !want[sec.name] {
+		if !all && !want[sec.name] && !(def && !sec.extra) {
 			continue
 		}
 		if w.b.Len() > 0 {
@@ -147,6 +152,7 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.field("pubsub_channels", 0)
 	w.field("pubsub_patterns", 0)
 	w.field("total_error_replies", s.stats.errors.Load())
+	w.field("total_connections_closed_over_limit", s.stats.limitKills.Load())
 }
 
 func (s *Server) infoReplication(w *infoWriter) {

@@ -31,6 +31,8 @@ type Command struct {
 	Subcommands map[string]*Command
 
 	parent *Command
+	// stats is this server's figures for the command (see cmdstats.go).
+	stats *cmdStats
 }
 
 // Handler runs one command. It either writes exactly one reply to c.Out and
@@ -71,6 +73,8 @@ const (
 	FlagSkipMonitor
 	// FlagAllowBusy: allowed while a script runs too long.
 	FlagAllowBusy
+	// FlagSkipSlowlog: never recorded in the slow log (EXEC…).
+	FlagSkipSlowlog
 )
 
 var flagNames = []struct {
@@ -80,7 +84,7 @@ var flagNames = []struct {
 	{FlagWrite, "write"}, {FlagRead, "readonly"}, {FlagDenyOOM, "denyoom"},
 	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
-	{FlagSkipMonitor, "skip_monitor"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"},
+	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"},
 	{FlagAllowBusy, "allow_busy"}, {FlagNoMulti, "no_multi"},
 }
 

@@ -11,10 +11,18 @@ func commandGroups() [][]*Command {
 		group("server", infoCommands()...),
 		group("server", persistCommands()...),
 		group("server", configCommand(), commandCommand()),
+		group("server", aclCommand(), slowlogCommand()),
+		group("server", monitorCommands()...),
 		group("generic", keyspaceCommands()...),
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),
 		group("string", stringCommands()...),
+		group("list", listCommands()...),
+		group("hash", hashCommands()...),
+		group("set", setCommands()...),
+		group("sorted-set", zsetCommands()...),
+		group("generic", sortCommands()...),
+		group("stream", streamCommands()...),
 	}
 }
 

@@ -37,6 +37,25 @@ type Config struct {
 	// Default 10.
 	Hz int
 
+	// MetricsAddr, when set, serves Prometheus metrics on
+	// http://MetricsAddr/metrics ("metrics-addr").
+	MetricsAddr string
+	// ACLFile holds the ACL users, loaded at start and by ACL LOAD,
+	// written by ACL SAVE ("aclfile").
+	ACLFile string
+	// RenameCommands renames commands, or disables those renamed to ""
+	// ("rename-command NAME NEWNAME").
+	RenameCommands [][2]string
+	// TLS settings: a TLS listener on TLSPort (0: none) with the given
+	// certificate and key; TLSCACertFile verifies client certificates,
+	// required unless TLSAuthClients is "no" ("optional" verifies those
+	// presented).
+	TLSPort        int
+	TLSCertFile    string
+	TLSKeyFile     string
+	TLSCACertFile  string
+	TLSAuthClients string
+
 	// Clock is the time source; nil means the wall clock. Tests inject a
 	// *store.ManualClock.
 	Clock store.Clock
@@ -79,6 +98,9 @@ func (c *Config) setDefaults() {
 	if c.Hz == 0 {
 		c.Hz = 10
 	}
+	if c.TLSAuthClients == "" {
+		c.TLSAuthClients = "yes"
+	}
 	if c.Engine == "" {
 		c.Engine = "memory"
 	}
@@ -111,6 +133,9 @@ type directive struct {
 	set  func(c *Config, v string) error
 	// startOnly settings cannot change while the server runs.
 	startOnly bool
+	// hidden settings are read from files and flags but not listed by
+	// CONFIG GET or written by CONFIG REWRITE.
+	hidden bool
 }
 
 // directives lists every setting Cairn has, plus the tuning settings it
@@ -168,6 +193,45 @@ func directives() []directive {
 		{name: "maxclients",
 			get: func(c *Config) string { return strconv.Itoa(c.MaxClients) },
 			set: intSetter(func(c *Config) *int { return &c.MaxClients }, 1, 1<<30)},
+		{name: "metrics-addr", startOnly: true,
+			get: func(c *Config) string { return c.MetricsAddr },
+			set: func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
+		{name: "aclfile", startOnly: true,
+			get: func(c *Config) string { return c.ACLFile },
+			set: func(c *Config, v string) error { c.ACLFile = v; return nil }},
+		{name: "rename-command", startOnly: true, hidden: true,
+			get: func(c *Config) string { return "" },
+			set: func(c *Config, v string) error {
+				w, err := splitArgs(v)
+				if err != nil || len(w) < 1 || len(w) > 2 {
+					return configError("rename-command takes a command name and a new name")
+				}
+				w = append(w, "")
+				c.RenameCommands = append(c.RenameCommands, [2]string{w[0], w[1]})
+				return nil
+			}},
+		{name: "tls-port", startOnly: true,
+			get: func(c *Config) string { return strconv.Itoa(c.TLSPort) },
+			set: intSetter(func(c *Config) *int { return &c.TLSPort }, 0, 65535)},
+		{name: "tls-cert-file", startOnly: true,
+			get: func(c *Config) string { return c.TLSCertFile },
+			set: func(c *Config, v string) error { c.TLSCertFile = v; return nil }},
+		{name: "tls-key-file", startOnly: true,
+			get: func(c *Config) string { return c.TLSKeyFile },
+			set: func(c *Config, v string) error { c.TLSKeyFile = v; return nil }},
+		{name: "tls-ca-cert-file", startOnly: true,
+			get: func(c *Config) string { return c.TLSCACertFile },
+			set: func(c *Config, v string) error { c.TLSCACertFile = v; return nil }},
+		{name: "tls-auth-clients", startOnly: true,
+			get: func(c *Config) string { return c.TLSAuthClients },
+			set: func(c *Config, v string) error {
+				switch strings.ToLower(v) {
+				case "yes", "no", "optional":
+					c.TLSAuthClients = strings.ToLower(v)
+					return nil
+				}
+				return errBadValue
+			}},
 		{name: "hz",
 			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
@@ -364,6 +428,16 @@ func (c *Config) Set(name, value string) error {
 		return configError("unknown directive '" + name + "'")
 	}
 	return d.set(c, value)
+}
+
+// Get returns the value of directive name, as CONFIG GET shows it.
+func (c *Config) Get(name string) (string, bool) {
+	c.setDefaults()
+	d, ok := lookupDirective(name)
+	if !ok {
+		return "", false
+	}
+	return d.get(c), true
 }
 
 // directiveTable is every directive, built once.

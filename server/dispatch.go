@@ -30,7 +30,12 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 // execute does the work every command shares — lookup, arity, auth, the
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
-	c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	start := time.Now() // wall time even under a manual clock: it measures work
+	if s.realClock {
+		c.lastInteraction.Store(start.UnixMilli()) // one clock read, not two
+	} else {
+		c.lastInteraction.Store(s.clock.Now().UnixMilli())
+	}
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
 	defer restore()
@@ -53,17 +58,33 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			// replies leave only after the writes they may have seen.
 			c.needFlush = true
 		}
+		if w := ctx.blocked; w != nil {
+			ctx.blocked = nil
+			if err == nil {
+				s.wait(ctx, w)
+			} else {
+				s.blocking.finish(w, waitGone)
+			}
+		}
 		if errors.Is(err, store.ErrPersist) {
 			// The reply is already buffered; it must not leave.
 			s.log.Error("writing to disk failed; refusing writes", "err", err)
 			c.abort()
 			return
 		}
+		s.commandDone(c, cmd, args, start, err)
+		if s.monitors.active.Load() > 0 {
+			s.feedMonitors(c, cmd, args, start)
+		}
+	} else {
+		s.commandRejected(cmd)
 	}
 	if err != nil {
-		s.stats.errors.Add(1)
-		ctx.Out.Error(replyText(err))
+		msg := replyText(err)
+		s.errorReplied(cmd, msg)
+		ctx.Out.Error(msg)
 	}
+	s.checkOutputLimit(c)
 }
 
 // run calls the handler, inside a transaction when the command touches
@@ -101,7 +122,8 @@ func (s *Server) checkWritable(cmd *Command) error {
 }
 
 // resolve finds the command (or subcommand) args name and checks that
-// this client may run it with this many arguments.
+// this client may run it with this many arguments. A command found but
+// refused is returned with the error, for its rejected_calls.
 func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	cmd := s.table.lookup(args[0])
 	if cmd == nil {
@@ -109,19 +131,22 @@ func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	}
 	if cmd.Subcommands != nil && !(len(args) == 1 && cmd.Handler != nil) {
 		if len(args) < 2 {
-			return nil, protocol.ErrWrongArgs(cmd.Name)
+			return cmd, protocol.ErrWrongArgs(cmd.Name)
 		}
 		sub := cmd.subcommand(args[1])
 		if sub == nil {
-			return nil, protocol.ErrUnknownSubcommand(args[1], cmd.Name)
+			return cmd, protocol.ErrUnknownSubcommand(args[1], cmd.Name)
 		}
 		cmd = sub
 	}
 	if !cmd.arityOK(len(args)) {
-		return nil, protocol.ErrWrongArgs(cmd.FullName())
+		return cmd, protocol.ErrWrongArgs(cmd.FullName())
 	}
 	if !c.authenticated && cmd.Flags&FlagNoAuth == 0 && s.authRequired() {
-		return nil, protocol.ErrNoAuth
+		return cmd, protocol.ErrNoAuth
+	}
+	if err := s.checkAccess(c, cmd, args); err != nil {
+		return cmd, err
 	}
 	return cmd, nil
 }
@@ -156,6 +181,18 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrDBIndex:       protocol.ErrDBIndexRange,
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
+
+	store.ErrHashNotInteger:     protocol.ErrHashNotInteger,
+	store.ErrHashNotFloat:       protocol.ErrHashNotFloat,
+	store.ErrScoreNaN:           protocol.ErrScoreNaN,
+	store.ErrValueNaNOrInf:      protocol.ErrValueNaNOrInf,
+	store.ErrSortNotDouble:      protocol.ErrSortNotDouble,
+	store.ErrSortNoLists:        protocol.ErrSortNoLists,
+	store.ErrStreamIDTooSmall:   protocol.ErrStreamIDSmall,
+	store.ErrStreamExhausted:    protocol.ErrStreamExhausted,
+	store.ErrBusyGroup:          protocol.ErrBusyGroup,
+	store.ErrSetIDBelowTop:      protocol.ErrStreamSetIDSmall,
+	store.ErrSetIDAddedBelowLen: protocol.ErrStreamSetIDAdded,
 }
 
 // replyText is the error reply for err.

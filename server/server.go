@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net"
@@ -30,23 +29,37 @@ type Server struct {
 	cfgMu sync.Mutex
 	cfg   Config
 
-	store   *store.Store
-	engine  *pebblestore.Engine // nil with the memory engine
-	clock   store.Clock
-	table   *Table
-	log     *slog.Logger
-	clients clients
-	stats   serverStats
-	persist persistState
+	store *store.Store
+	clock store.Clock
+	// realClock is set when clock is the wall clock, so the dispatcher can
+	// read the time once per command.
+	realClock bool
+	table     *Table
+	log       *slog.Logger
+	clients   clients
+	stats     serverStats
+	engine    *pebblestore.Engine // nil with the memory engine
+	// blocking holds the clients waiting in blocking commands.
+	blocking blocking
+	persist  persistState
 
-	listeners []net.Listener
-	redcons   []*redcon.Server
+	metrics  *promMetrics
+	errStats errorStats
+	slowlog  slowlog
+	monitors monitors
+	acl      *acl
+
+	listeners    []net.Listener
+	tlsListeners []net.Listener
+	redcons      []*redcon.Server
 
 	// Hot configuration, read on every command or connection.
-	requirePass     atomic.Pointer[string]
+	requirePass     string // last applied, to tell when CONFIG SET changes it
 	protoMaxBulkLen atomic.Int64
 	maxClients      atomic.Int64
 	hz              atomic.Int64
+	slowlogSlower   atomic.Int64 // µs; negative disables the slow log
+	limits          limits
 
 	ctx      context.Context // cancelled by Close: wakes every waiting client
 	cancel   context.CancelFunc
@@ -77,6 +90,17 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.clients.byID = make(map[int64]*Client)
 	s.persist.init(s)
+	_, s.realClock = cfg.Clock.(store.RealClock)
+	s.metrics = newMetrics(s)
+	s.acl = newACL(s.table, cfg.RequirePass)
+	s.requirePass = cfg.RequirePass
+	if cfg.ACLFile != "" {
+		if err := s.acl.loadFile(s.table, cfg.ACLFile); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("load ACL file: %w", err)
+		}
+	}
+	s.table.applyRenames(cfg.RenameCommands)
 	s.applyConfig()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	st.SetObserver(s)
@@ -95,7 +119,21 @@ func Start(cfg Config) (*Server, error) {
 			s.cfg.Port = cfg.Port
 		}
 	}
-	for _, ln := range s.listeners {
+	tlsLns, err := s.listenTLS(cfg)
+	if err != nil {
+		s.closeListeners()
+		st.Close()
+		return nil, err
+	}
+	s.tlsListeners = tlsLns
+	if cfg.MetricsAddr != "" {
+		if err := s.serveMetrics(cfg.MetricsAddr); err != nil {
+			s.closeListeners()
+			st.Close()
+			return nil, fmt.Errorf("metrics listener: %w", err)
+		}
+	}
+	for _, ln := range append(append([]net.Listener(nil), s.listeners...), s.tlsListeners...) {
 		rs := redcon.NewServer("", s.serveRESP, s.accept, s.disconnected)
 		s.redcons = append(s.redcons, rs)
 		s.bg.Add(1)
@@ -105,7 +143,9 @@ func Start(cfg Config) (*Server, error) {
 		}()
 	}
 	s.startBackground()
-	s.log.Info("cairn started", "version", Version, "addr", s.Addr(), "databases", cfg.Databases, "durable", st.Durable())
+	s.log.Info("cairn started", "version", Version, "engine", cfg.Engine, "dir", cfg.Dir,
+		"addr", s.Addr(), "tls_addr", s.TLSAddr(), "metrics_addr", s.MetricsAddr(),
+		"databases", cfg.Databases, "durable", st.Durable())
 	return s, nil
 }
 
@@ -136,8 +176,10 @@ func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
 
 // applyConfig copies hot settings into atomics after a change.
 func (s *Server) applyConfig() {
-	pass := s.cfg.RequirePass
-	s.requirePass.Store(&pass)
+	if s.cfg.RequirePass != s.requirePass {
+		s.requirePass = s.cfg.RequirePass
+		s.acl.setRequirePass(s.requirePass)
+	}
 	s.protoMaxBulkLen.Store(s.cfg.ProtoMaxBulkLen)
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
@@ -149,6 +191,9 @@ func (s *Server) applyConfig() {
 			}
 		}
 	}
+	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
+	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
+	s.limits.apply(&s.cfg)
 }
 
 // config returns a copy of the current configuration.
@@ -201,6 +246,12 @@ func (s *Server) closeListeners() {
 	for _, ln := range s.listeners {
 		ln.Close()
 	}
+	for _, ln := range s.tlsListeners {
+		ln.Close()
+	}
+	if s.metrics != nil {
+		s.stopMetrics()
+	}
 }
 
 // accept registers a new connection, or refuses it over maxclients.
@@ -211,7 +262,12 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	nc := conn.NetConn()
 	if int64(s.clients.count()) >= s.maxClients.Load() {
 		s.stats.rejected.Add(1)
+		s.log.Warn("connection refused: maxclients reached", "client", conn.RemoteAddr())
 		nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		return false
+	}
+	if s.protectedDenied(nc.RemoteAddr()) {
+		nc.Write([]byte(deniedProtected))
 		return false
 	}
 	c := s.newClient(conn, redcon.BaseWriter(conn))
@@ -240,8 +296,7 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
 	c.authenticated = !s.authRequired()
-	user := "default"
-	c.user.Store(&user)
+	c.aclUser.Store(s.acl.get("default"))
 	if g, ok := nc.(*protocol.Guard); ok {
 		g.AuthRequired = func() bool { return !c.authenticated && s.authRequired() }
 	}
@@ -252,21 +307,18 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 // with its own lock held, so it must not call back into redcon.
 func (s *Server) disconnected(conn redcon.Conn, err error) {
 	c, ok := conn.Context().(*Client)
-	if !ok {
-		return
+	if !ok || c.monitor.Load() {
+		return // a MONITOR connection cleans up after itself
 	}
 	s.clients.remove(c)
 	s.conns.Done()
 }
 
-// authRequired reports whether clients must AUTH first.
-func (s *Server) authRequired() bool { return *s.requirePass.Load() != "" }
-
-// checkPassword compares in constant time, so response timing does not
-// reveal how much of a guess was right.
-func (s *Server) checkPassword(pass []byte) bool {
-	want := *s.requirePass.Load()
-	return subtle.ConstantTimeCompare([]byte(want), pass) == 1
+// authRequired reports whether new clients must AUTH first: unless the
+// default user is enabled with nopass, as Redis decides.
+func (s *Server) authRequired() bool {
+	r := s.acl.get("default").rules.Load()
+	return !(r.enabled && r.nopass)
 }
 
 // guardListener wraps each accepted connection in a protocol.Guard.
@@ -280,7 +332,13 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return protocol.NewGuard(c, l.s.protoMaxBulkLen.Load, nil), nil
+	g := protocol.NewGuard(c, l.s.protoMaxBulkLen.Load, nil)
+	g.QueryLimit = l.s.limits.queryBuf.Load
+	g.OnQueryLimit = func(n int64) {
+		l.s.stats.limitKills.Add(1)
+		l.s.log.Warn("closing client that reached max query buffer length", "client", c.RemoteAddr().String(), "qbuf", n)
+	}
+	return g, nil
 }
 
 // startBackground starts the active expiry cycle. With a ManualClock the
@@ -291,6 +349,7 @@ func (s *Server) startBackground() {
 	go func() {
 		defer s.bg.Done()
 		hz := s.hz.Load()
+		var tick int64
 		t := time.NewTicker(time.Second / time.Duration(hz))
 		defer t.Stop()
 		for {
@@ -299,6 +358,9 @@ func (s *Server) startBackground() {
 				return
 			case <-t.C:
 				s.expireCycle()
+				if tick++; tick%hz == 0 {
+					s.reapIdle()
+				}
 			}
 			if now := s.hz.Load(); now != hz { // CONFIG SET hz
 				hz = now

@@ -4,9 +4,10 @@ import "sync/atomic"
 
 // serverStats are the server-wide counters INFO stats reports.
 type serverStats struct {
-	commands atomic.Int64 // commands executed
-	errors   atomic.Int64 // error replies sent
-	rejected atomic.Int64 // connections refused (maxclients)
+	commands   atomic.Int64 // commands executed
+	errors     atomic.Int64 // error replies sent
+	rejected   atomic.Int64 // connections refused (maxclients)
+	limitKills atomic.Int64 // clients closed for breaking a limit
 }
 
 // resetStats zeroes the counters CONFIG RESETSTAT resets.
@@ -18,4 +19,5 @@ func (s *Server) resetStats() {
 	st.ExpiredKeys.Store(0)
 	st.KeyspaceHits.Store(0)
 	st.KeyspaceMisses.Store(0)
+	s.resetCommandStats()
 }

@@ -151,6 +151,7 @@ func (tx *Tx) create(key []byte) *entry {
 // remove deletes e from memory and from disk. It raises no event; callers
 // name the event ("del", "expired", "rename_from"…).
 func (tx *Tx) remove(e *entry) {
+	tx.streamGone(e)
 	if e.heapIdx >= 0 {
 		tx.db.expires.remove(e)
 	}

@@ -1,6 +1,7 @@
 // Command cairn runs the Cairn server: a Redis-protocol key-value server.
 //
 //	cairn [/path/to/cairn.conf] [--directive value …]
+//	cairn ping [host:port]      (health check: exit 0 when the server answers)
 //
 // Settings use Redis's directive names (--port, --bind, --databases,
 // --requirepass, --appendfsync …), in a redis.conf-style file or on the
@@ -11,7 +12,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,6 +20,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "ping" {
+		os.Exit(pingMain(os.Args[2:]))
+	}
 	// The daemon is durable by default; --engine memory keeps the data in
 	// the process only.
 	cfg := server.Config{Port: 6379, Engine: "pebble"}
@@ -27,7 +30,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(2)
 	}
-	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger, logFile, err := newLogger(&cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cairn: logfile:", err)
+		os.Exit(1)
+	}
+	defer logFile.Close()
+	cfg.Logger = logger
 	// Catch signals before the port opens: a supervisor may send SIGTERM
 	// as soon as it sees the server listening.
 	sig := make(chan os.Signal, 1)
@@ -44,6 +53,7 @@ func main() {
 	}
 	if err := srv.Close(); err != nil {
 		cfg.Logger.Error("shutdown", "err", err)
+		logFile.Close()
 		os.Exit(1)
 	}
 }

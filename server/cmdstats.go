@@ -1,0 +1,158 @@
+package server
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// cmdStats are one command's figures, for INFO commandstats and the
+// Prometheus metrics. Each Command of a server's table points to its own,
+// resolved once when the table is built, so the dispatcher never looks a
+// label up while a command runs.
+type cmdStats struct {
+	calls    atomic.Int64 // successful or failed executions (not rejections)
+	usec     atomic.Int64 // total execution time
+	rejected atomic.Int64 // refused before running (arity, auth, ACL…)
+	failed   atomic.Int64 // ran and replied with an error
+	total    atomic.Int64 // calls since start, never reset: cairn_commands_total
+
+	latency prometheus.Histogram // seconds per call
+	wait    prometheus.Histogram // seconds blocked, for blocking commands
+
+	errMu sync.Mutex
+	errs  map[string]prometheus.Counter // by error kind, created on first use
+}
+
+// errorStats counts error replies by their first word (ERR, WRONGTYPE…),
+// as INFO errorstats does. Errors are the rare path, so a mutex is fine.
+type errorStats struct {
+	mu     sync.Mutex
+	counts map[string]int64
+}
+
+func (e *errorStats) add(kind string) {
+	e.mu.Lock()
+	if e.counts == nil {
+		e.counts = map[string]int64{}
+	}
+	e.counts[kind]++
+	e.mu.Unlock()
+}
+
+func (e *errorStats) snapshot() map[string]int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]int64, len(e.counts))
+	for k, v := range e.counts {
+		out[k] = v
+	}
+	return out
+}
+
+func (e *errorStats) reset() {
+	e.mu.Lock()
+	e.counts = nil
+	e.mu.Unlock()
+}
+
+// errorKind is the error code of a reply text: its first word, as Redis
+// reports it in errorstats ("ERR", "WRONGTYPE", "NOAUTH").
+func errorKind(msg string) string {
+	if i := strings.IndexByte(msg, ' '); i > 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 128 {
+		msg = msg[:128]
+	}
+	return msg
+}
+
+// commandDone records a command that ran: its call, its duration, a
+// failure, the slow log. It is on the hot path of every command and
+// allocates nothing unless the command is slow or failed.
+func (s *Server) commandDone(c *Client, cmd *Command, args [][]byte, start time.Time, err error) {
+	d := time.Since(start) // monotonic clock only: cheaper than time.Now
+	st := cmd.stats
+	if st == nil {
+		return
+	}
+	us := d.Microseconds()
+	st.calls.Add(1)
+	st.usec.Add(us)
+	st.total.Add(1)
+	st.latency.Observe(d.Seconds())
+	if err != nil {
+		st.failed.Add(1)
+	}
+	if limit := s.slowlogSlower.Load(); limit >= 0 && us >= limit && cmd.Flags&FlagSkipSlowlog == 0 {
+		s.slowlog.add(c, args, cmd.Flags&FlagSkipMonitor != 0, s.now(), us)
+	}
+}
+
+// commandRejected records a command refused before it ran.
+func (s *Server) commandRejected(cmd *Command) {
+	if cmd != nil && cmd.stats != nil {
+		cmd.stats.rejected.Add(1)
+	}
+}
+
+// errorReplied counts an error reply by kind, server-wide and for cmd
+// (which is nil for unknown commands).
+func (s *Server) errorReplied(cmd *Command, msg string) {
+	kind := errorKind(msg)
+	s.stats.errors.Add(1)
+	s.errStats.add(kind)
+	if cmd == nil || cmd.stats == nil {
+		return
+	}
+	st := cmd.stats
+	st.errMu.Lock()
+	ctr, ok := st.errs[kind]
+	if !ok && s.metrics != nil {
+		ctr = s.metrics.commandErrors.WithLabelValues(cmd.FullName(), kind)
+		st.errs[kind] = ctr
+	}
+	st.errMu.Unlock()
+	if ctr != nil {
+		ctr.Inc()
+	}
+}
+
+// BlockedFor records how long a blocking command waited, for the
+// blocking-wait histogram; the blocking machinery calls it when a waiter
+// is served or times out.
+func (s *Server) BlockedFor(cmd *Command, d time.Duration) {
+	if cmd != nil && cmd.stats != nil && cmd.stats.wait != nil {
+		cmd.stats.wait.Observe(d.Seconds())
+	}
+}
+
+// forEachCommand calls f for every command and subcommand of the table.
+func (t *Table) forEachCommand(f func(*Command)) {
+	for _, c := range t.sorted() {
+		if c.Handler != nil || c.Subcommands == nil {
+			f(c)
+		}
+		for _, sub := range c.subs() {
+			f(sub)
+		}
+	}
+}
+
+// resetCommandStats zeroes what CONFIG RESETSTAT resets. The Prometheus
+// series are monotonic and are not touched.
+func (s *Server) resetCommandStats() {
+	s.table.forEachCommand(func(c *Command) {
+		if st := c.stats; st != nil {
+			st.calls.Store(0)
+			st.usec.Store(0)
+			st.rejected.Store(0)
+			st.failed.Store(0)
+		}
+	})
+	s.errStats.reset()
+}

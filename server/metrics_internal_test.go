@@ -1,0 +1,75 @@
+package server
+
+import (
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// pebbleDB stands in for an engine that exposes Pebble's metrics.
+type pebbleDB struct{ db *pebble.DB }
+
+func (p pebbleDB) Metrics() *pebble.Metrics { return p.db.Metrics() }
+
+func TestEngineCollector(t *testing.T) {
+	db, err := pebble.Open("", &pebble.Options{FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := 0; i < 100; i++ {
+		db.Set([]byte{byte(i)}, []byte("v"), pebble.Sync)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(newEngineCollector(pebbleDB{db}))
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mfs) != 5 {
+		t.Errorf("engine series = %d, want 5", len(mfs))
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "cairn_engine_wal_sync_duration_seconds" && mf.Metric[0].Histogram.GetSampleCount() < 100 {
+			t.Errorf("WAL syncs counted: %d", mf.Metric[0].Histogram.GetSampleCount())
+		}
+	}
+	// The memory engine exports nothing.
+	reg2 := prometheus.NewPedanticRegistry()
+	reg2.MustRegister(newEngineCollector(nil))
+	if mfs, _ := reg2.Gather(); len(mfs) != 0 {
+		t.Errorf("memory engine series = %d", len(mfs))
+	}
+}
+
+func TestProtectedMode(t *testing.T) {
+	s, err := Start(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	remote := &net.TCPAddr{IP: net.ParseIP("192.0.2.7"), Port: 5000}
+	local := &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 5000}
+	local6 := &net.TCPAddr{IP: net.ParseIP("::1"), Port: 5000}
+	if !s.protectedDenied(remote) || s.protectedDenied(local) || s.protectedDenied(local6) {
+		t.Error("protected mode must refuse only remote clients")
+	}
+	s.acl.setRequirePass("pw")
+	if s.protectedDenied(remote) {
+		t.Error("a password lifts protected mode")
+	}
+	s.acl.setRequirePass("")
+	s.cfgMu.Lock()
+	s.cfg.tuning["protected-mode"] = "no"
+	s.cfgMu.Unlock()
+	if s.protectedDenied(remote) {
+		t.Error("protected-mode no lets remote clients in")
+	}
+	if !strings.HasPrefix(deniedProtected, "-DENIED Redis is running in protected mode") || !strings.HasSuffix(deniedProtected, "outside.\r\n") {
+		t.Error("DENIED text")
+	}
+}

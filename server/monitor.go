@@ -1,0 +1,157 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+)
+
+// monitorQueue is how many lines a MONITOR client may fall behind before
+// it is disconnected, as Redis's output buffer limit would.
+const monitorQueue = 4096
+
+// monitors are the clients in MONITOR mode. active lets the dispatcher
+// skip all of this with one atomic load when nobody is watching.
+type monitors struct {
+	active atomic.Int32
+	mu     sync.Mutex
+	chans  map[*Client]chan string
+}
+
+func monitorCommands() []*Command {
+	return []*Command{cmd("monitor", 1, FlagAdmin|FlagNoScript|FlagLoading|FlagStale, cmdMonitor)}
+}
+
+// MONITOR: stream every command the server runs to this connection. The
+// connection leaves redcon's loop; a goroutine of its own writes the
+// lines and watches for QUIT or a closed socket.
+func cmdMonitor(c *Context) error {
+	s, cl := c.Server, c.Client
+	ch := make(chan string, monitorQueue)
+	s.monitors.mu.Lock()
+	if s.monitors.chans == nil {
+		s.monitors.chans = map[*Client]chan string{}
+	}
+	s.monitors.chans[cl] = ch
+	s.monitors.mu.Unlock()
+	s.monitors.active.Add(1)
+	cl.monitor.Store(true)
+	c.Out.OK()
+	dc := cl.conn.Detach()
+	go s.runMonitor(cl, dc, ch)
+	return nil
+}
+
+// runMonitor owns a detached MONITOR connection until it closes.
+func (s *Server) runMonitor(cl *Client, dc redcon.DetachedConn, ch chan string) {
+	defer func() {
+		s.monitors.mu.Lock()
+		delete(s.monitors.chans, cl)
+		s.monitors.mu.Unlock()
+		s.monitors.active.Add(-1)
+		dc.Close()
+		s.clients.remove(cl)
+		s.conns.Done()
+	}()
+	dc.Flush()
+	quit := make(chan struct{})
+	go func() {
+		defer close(quit)
+		for {
+			rc, err := dc.ReadCommand()
+			if err != nil {
+				return
+			}
+			if len(rc.Args) > 0 && strings.EqualFold(string(rc.Args[0]), "quit") {
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case line, ok := <-ch:
+			if !ok {
+				return // fell too far behind
+			}
+			dc.WriteRaw([]byte(line))
+			for n := len(ch); n > 0; n-- { // batch what is queued into one write
+				if l, ok := <-ch; ok {
+					dc.WriteRaw([]byte(l))
+				}
+			}
+			if dc.Flush() != nil {
+				return
+			}
+		case <-quit:
+			return
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+// feedMonitors sends a command that ran to every MONITOR client, in
+// Redis's format: +<unix time> [<db> <addr>] "arg" …
+func (s *Server) feedMonitors(c *Client, cmd *Command, args [][]byte, at time.Time) {
+	if cmd.Flags&(FlagSkipMonitor|FlagAdmin) != 0 {
+		return
+	}
+	var b strings.Builder
+	us := at.UnixMicro()
+	b.WriteByte('+')
+	b.WriteString(strconv.FormatInt(us/1e6, 10))
+	b.WriteByte('.')
+	frac := strconv.FormatInt(us%1e6, 10)
+	b.WriteString(strings.Repeat("0", 6-len(frac)) + frac)
+	b.WriteString(" [" + strconv.Itoa(c.DB()) + " " + c.addr + "]")
+	for _, a := range args {
+		b.WriteByte(' ')
+		b.WriteString(reprString(a))
+	}
+	b.WriteString("\r\n")
+	line := b.String()
+	s.monitors.mu.Lock()
+	defer s.monitors.mu.Unlock()
+	for mc, ch := range s.monitors.chans {
+		select {
+		case ch <- line:
+		default:
+			mc.kill() // too slow a reader: drop it rather than the server's memory
+		}
+	}
+}
+
+// reprString quotes b as Redis's sdscatrepr does.
+func reprString(b []byte) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, ch := range b {
+		switch ch {
+		case '\\', '"':
+			sb.WriteByte('\\')
+			sb.WriteByte(ch)
+		case '\n':
+			sb.WriteString(`\n`)
+		case '\r':
+			sb.WriteString(`\r`)
+		case '\t':
+			sb.WriteString(`\t`)
+		case '\a':
+			sb.WriteString(`\a`)
+		case '\b':
+			sb.WriteString(`\b`)
+		default:
+			if ch >= 0x20 && ch < 0x7f {
+				sb.WriteByte(ch)
+			} else {
+				sb.WriteString(`\x` + strconv.FormatUint(uint64(ch)>>4, 16) + strconv.FormatUint(uint64(ch)&15, 16))
+			}
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}

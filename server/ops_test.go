@@ -1,0 +1,246 @@
+package server_test
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cairn-db/cairn/server"
+	. "github.com/cairn-db/cairn/server/servertest"
+)
+
+// scrape fetches /metrics and returns the value of each series line.
+func scrape(t *testing.T, addr string) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(body), "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err == nil {
+			out[line[:i]] = v
+		}
+	}
+	return out
+}
+
+func TestMetricsScrape(t *testing.T) {
+	srv := Start(t, WithConfig(func(c *server.Config) { c.MetricsAddr = "127.0.0.1:0" }))
+	c := Dial(t, srv.Addr())
+	before := scrape(t, srv.MetricsAddr())
+	c.Do("SET", "k", "v")
+	c.Do("SET", "t", "v", "EX", "100")
+	c.Do("GET", "k")
+	c.Do("GET", "missing")
+	c.Do("INCR", "k")
+	after := scrape(t, srv.MetricsAddr())
+	for _, tc := range []struct {
+		series string
+		delta  float64
+	}{
+		{`cairn_commands_total{cmd="set"}`, 2},
+		{`cairn_commands_total{cmd="get"}`, 2},
+		{`cairn_command_duration_seconds_count{cmd="get"}`, 2},
+		{`cairn_command_errors_total{cmd="incr",kind="ERR"}`, 1},
+		{`cairn_keyspace_hits_total`, 1},
+		{`cairn_keyspace_misses_total`, 1},
+		{`cairn_error_replies_total`, 1},
+	} {
+		if d := after[tc.series] - before[tc.series]; d != tc.delta {
+			t.Errorf("%s moved by %v, want %v", tc.series, d, tc.delta)
+		}
+	}
+	for series, want := range map[string]float64{
+		`cairn_keys{db="0"}`:          2,
+		`cairn_expiring_keys{db="0"}`: 1,
+		`cairn_connected_clients`:     1,
+	} {
+		if after[series] != want {
+			t.Errorf("%s = %v, want %v", series, after[series], want)
+		}
+	}
+	if after["cairn_connections_received_total"] < 1 || after["go_goroutines"] == 0 || after["cairn_memory_used_bytes"] == 0 {
+		t.Errorf("runtime or connection series missing: %v %v", after["cairn_connections_received_total"], after["go_goroutines"])
+	}
+	if _, ok := after[`cairn_command_duration_seconds_count{cmd="lpush"}`]; ok {
+		t.Error("a command that never ran has a latency series")
+	}
+}
+
+func TestCommandStatsAndErrorStats(t *testing.T) {
+	srv := Start(t)
+	c := Dial(t, srv.Addr())
+	c.Do("SET", "k", "v")
+	c.Do("INCR", "k")
+	c.Do("GET")
+	c.Do("NOSUCH")
+	info := c.Do("INFO", "commandstats")
+	for _, want := range []string{
+		"cmdstat_set:calls=1,usec=",
+		"cmdstat_incr:calls=1,",
+		",rejected_calls=0,failed_calls=1",
+		"cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0",
+	} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO commandstats lacks %q:\n%s", want, info)
+		}
+	}
+	if got := c.Do("INFO", "errorstats"); !strings.Contains(got, "errorstat_ERR:count=3") {
+		t.Errorf("INFO errorstats = %q", got)
+	}
+	if got := c.Do("INFO"); strings.Contains(got, "cmdstat_") || !strings.Contains(got, "# Errorstats") {
+		t.Error("default INFO must hold errorstats but not commandstats")
+	}
+	c.Do("CONFIG", "RESETSTAT")
+	if got := c.Do("INFO", "commandstats"); strings.Contains(got, "cmdstat_set") {
+		t.Errorf("after RESETSTAT: %q", got)
+	}
+	if got := c.Do("INFO", "stats"); !strings.Contains(got, "total_error_replies:0") {
+		t.Errorf("after RESETSTAT stats: %q", got)
+	}
+}
+
+func TestSlowlog(t *testing.T) {
+	srv := Start(t)
+	c := Dial(t, srv.Addr())
+	for _, s := range []step{
+		{"SLOWLOG LEN", Int(0)},
+		{"CONFIG SET slowlog-log-slower-than 0", OK},
+		{"SET k v", OK},
+		{"SLOWLOG GET -2", Err("ERR count should be greater than or equal to -1")},
+	} {
+		if got := c.Do(strings.Fields(s.args)...); got != s.want {
+			t.Errorf("%s: got %q want %q", s.args, got, s.want)
+		}
+	}
+	// CONFIG SET, SET, and the SLOWLOG GET error so far.
+	if got := c.Do("SLOWLOG", "LEN"); got != Int(3) {
+		t.Errorf("SLOWLOG LEN = %q", got)
+	}
+	// Newest first: SLOWLOG LEN, the SLOWLOG GET error, SET.
+	got := c.Do("SLOWLOG", "GET", "3")
+	if !strings.Contains(got, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$15\r\n127.0.0.1:") || !strings.HasPrefix(got, "*3\r\n*6\r\n:3\r\n") {
+		t.Errorf("SLOWLOG GET = %q", got)
+	}
+	c.Do("AUTH", "x")
+	if got := c.Do("SLOWLOG", "GET", "1"); !strings.Contains(got, "(redacted)") {
+		t.Errorf("AUTH not redacted: %q", got)
+	}
+	long := strings.Repeat("x", 200)
+	c.Do("ECHO", long)
+	if got := c.Do("SLOWLOG", "GET", "1"); !strings.Contains(got, "... (72 more bytes)") {
+		t.Errorf("long argument not truncated: %q", got)
+	}
+	c.Do("CONFIG", "SET", "slowlog-max-len", "2")
+	if got := c.Do("SLOWLOG", "LEN"); got != Int(2) {
+		t.Errorf("after max-len 2: %q", got)
+	}
+	if got := c.Do("SLOWLOG", "RESET"); got != OK {
+		t.Errorf("RESET = %q", got)
+	}
+	c.Do("CONFIG", "SET", "slowlog-log-slower-than", "-1")
+	c.Do("SLOWLOG", "RESET")
+	c.Do("SET", "a", "b")
+	if got := c.Do("SLOWLOG", "LEN"); got != Int(0) {
+		t.Errorf("disabled slowlog recorded: %q", got)
+	}
+}
+
+func TestMonitor(t *testing.T) {
+	srv := Start(t)
+	nc, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(nc)
+	nc.Write([]byte(EncodeCommand("MONITOR")))
+	if line, _ := r.ReadString('\n'); line != OK {
+		t.Fatalf("MONITOR = %q", line)
+	}
+	c := Dial(t, srv.Addr())
+	c.Do("SET", "k", "a \"b\"\n")
+	c.Do("CONFIG", "GET", "hz") // admin: not shown
+	c.Do("GET", "k")
+	line, _ := r.ReadString('\n')
+	if !strings.Contains(line, `] "SET" "k" "a \"b\"\n"`) || line[0] != '+' {
+		t.Errorf("monitor line = %q", line)
+	}
+	line, _ = r.ReadString('\n')
+	if !strings.HasSuffix(line, "\"GET\" \"k\"\r\n") || !strings.Contains(line, " [0 127.0.0.1:") {
+		t.Errorf("monitor line = %q", line)
+	}
+	if got := c.Do("CLIENT", "LIST"); strings.Count(got, "id=") != 2 {
+		t.Errorf("monitor client missing from CLIENT LIST: %q", got)
+	}
+	nc.Write([]byte(EncodeCommand("QUIT")))
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && strings.Count(c.Do("CLIENT", "LIST"), "id=") != 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := c.Do("CLIENT", "LIST"); strings.Count(got, "id=") != 1 {
+		t.Errorf("monitor client still listed after QUIT: %q", got)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	clock := NewClock()
+	srv := Start(t, WithClock(clock), WithConfig(func(c *server.Config) {
+		c.MaxClients = 2
+		c.Set("client-query-buffer-limit", "1048576")
+		c.Set("client-output-buffer-limit", "normal 100000 0 0")
+		c.Set("timeout", "5")
+	}))
+	a := Dial(t, srv.Addr())
+	b := Dial(t, srv.Addr())
+	a.Do("PING")
+	b.Do("PING")
+	nc, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	if line, _ := bufio.NewReader(nc).ReadString('\n'); line != "-ERR max number of clients reached\r\n" {
+		t.Errorf("over maxclients: %q", line)
+	}
+	nc.Close()
+
+	// An output buffer over the hard limit closes that client only.
+	a.Do("SET", "big", strings.Repeat("x", 60000))
+	b.Send("MGET", "big", "big")
+	if _, err := b.ReadErr(2 * time.Second); err == nil {
+		t.Error("client over the output limit was not disconnected")
+	}
+	if got := a.Do("STRLEN", "big"); got != Int(60000) {
+		t.Errorf("other client: %q", got)
+	}
+
+	// A request over the query buffer limit closes the connection.
+	q := Dial(t, srv.Addr())
+	q.Send("SET", "huge", strings.Repeat("y", 2<<20))
+	if _, err := q.ReadErr(2 * time.Second); err == nil {
+		t.Error("client over the query buffer limit was not disconnected")
+	}
+
+	// An idle client is closed after timeout seconds.
+	clock.FastForward(7 * time.Second)
+	time.Sleep(1500 * time.Millisecond) // the reaper runs once a second
+	a.Send("PING")
+	if _, err := a.ReadErr(2 * time.Second); err == nil {
+		t.Error("idle client was not closed")
+	}
+}

@@ -1,0 +1,80 @@
+package server
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+)
+
+// tlsConfig builds the TLS settings from the tls-* directives.
+func tlsConfig(cfg Config) (*tls.Config, error) {
+	if cfg.TLSCertFile == "" || cfg.TLSKeyFile == "" {
+		return nil, errors.New("tls-port needs tls-cert-file and tls-key-file")
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("load TLS certificate: %w", err)
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if cfg.TLSCACertFile != "" {
+		pem, err := os.ReadFile(cfg.TLSCACertFile)
+		if err != nil {
+			return nil, fmt.Errorf("read tls-ca-cert-file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, errors.New("tls-ca-cert-file holds no PEM certificate")
+		}
+		tc.ClientCAs = pool
+	}
+	switch cfg.TLSAuthClients {
+	case "no":
+		tc.ClientAuth = tls.NoClientCert
+	case "optional":
+		tc.ClientAuth = tls.VerifyClientCertIfGiven
+	default:
+		if tc.ClientCAs != nil {
+			tc.ClientAuth = tls.RequireAndVerifyClientCert
+		}
+	}
+	return tc, nil
+}
+
+// listenTLS opens the TLS listeners, one per bind address.
+func (s *Server) listenTLS(cfg Config) ([]net.Listener, error) {
+	if cfg.TLSPort == 0 && cfg.TLSCertFile == "" {
+		return nil, nil
+	}
+	tc, err := tlsConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var out []net.Listener
+	port := cfg.TLSPort
+	for _, host := range cfg.Bind {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			for _, l := range out {
+				l.Close()
+			}
+			return nil, err
+		}
+		if port == 0 {
+			port = ln.Addr().(*net.TCPAddr).Port
+		}
+		out = append(out, tls.NewListener(ln, tc))
+	}
+	return out, nil
+}
+
+// TLSAddr returns the address of the first TLS listener, or "".
+func (s *Server) TLSAddr() string {
+	if len(s.tlsListeners) == 0 {
+		return ""
+	}
+	return s.tlsListeners[0].Addr().String()
+}
