@@ -23,6 +23,9 @@ func commandGroups() [][]*Command {
 		group("sorted-set", zsetCommands()...),
 		group("generic", sortCommands()...),
 		group("stream", streamCommands()...),
+		group("transactions", multiCommands()...),
+		group("pubsub", pubsubCommands()...),
+		group("scripting", scriptingCommands()...),
 	}
 }
 
