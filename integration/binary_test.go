@@ -71,7 +71,9 @@ func startCairn(t *testing.T, args ...string) *cairnProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := append([]string{"--port", strconv.Itoa(port)}, args...)
+	// A fresh data directory unless the test names one (the daemon's
+	// default, ./data, would land in the source tree).
+	all := append([]string{"--port", strconv.Itoa(port), "--dir", t.TempDir()}, args...)
 	cmd := exec.Command(cairnBinary(t), all...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {

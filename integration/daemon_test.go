@@ -68,6 +68,7 @@ func TestBinaryConfigFile(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "cairn.conf")
 	os.WriteFile(conf, []byte("# a comment\nport "+itoa(port)+"\ndatabases 4\nrequirepass \"s3cret pass\"\n"), 0o644)
 	cmd := exec.Command(cairnBinary(t), conf)
+	cmd.Dir = t.TempDir() // the default --dir ./data lands here
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

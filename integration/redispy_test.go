@@ -45,3 +45,21 @@ func TestRedisPy(t *testing.T) {
 		t.Fatalf("redis-py output differs\nredis:\n%s\ncairn:\n%s", want, got)
 	}
 }
+
+// TestRedisPyQueue runs a threaded redis-py work queue (BRPOP and BLMOVE
+// workers) against real Redis and Cairn; the summaries must be identical
+// and show every job delivered exactly once.
+func TestRedisPyQueue(t *testing.T) {
+	py := debianPython(t, "redis")
+	redis := requireRedis(t)
+	cairn := servertest.Start(t)
+	const script = "testdata/clients/redispy_queue.py"
+	want := runPython(t, py, script, redis.addr)
+	got := runPython(t, py, script, cairn.Addr())
+	if got != want {
+		t.Fatalf("redis-py output differs\nredis:\n%s\ncairn:\n%s", want, got)
+	}
+	if !strings.Contains(got, "brpop: delivered 1000 distinct 1000") || !strings.Contains(got, "blmove: delivered 1000 distinct 1000") {
+		t.Fatalf("jobs lost or duplicated:\n%s", got)
+	}
+}

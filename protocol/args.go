@@ -42,20 +42,19 @@ func ParseCursor(b []byte) (uint64, bool) {
 func ParseFloat(b []byte) (float64, bool) { return num.ParseFloat(b) }
 
 // ParseTimeout parses a blocking command's timeout in seconds (fractions
-// allowed, 0 = forever) into milliseconds, with Redis's errors.
+// allowed, 0 = forever) into milliseconds, with Redis's errors. Like Redis
+// (ceill(t*1000) cast to long long), a value too large for the cast,
+// infinity included, wraps negative and is "negative"; -0.0001 rounds to 0.
 func ParseTimeout(b []byte) (ms int64, err error) {
 	f, ok := ParseFloat(b)
-	if !ok || math.IsInf(f, 0) {
+	if !ok {
 		return 0, ErrTimeoutNotFloat
 	}
-	if f < 0 {
+	m := math.Ceil(f * 1000)
+	if m < 0 || m >= math.MaxInt64 {
 		return 0, ErrTimeoutNegative
 	}
-	ms = int64(math.Ceil(f * 1000))
-	if f*1000 > math.MaxInt64/2 {
-		return 0, ErrTimeoutNotFloat
-	}
-	return ms, nil
+	return int64(m), nil
 }
 
 // EqualFold reports whether b equals the ASCII string s, ignoring case,

@@ -55,15 +55,17 @@ func TestParseCursor(t *testing.T) {
 }
 
 func TestParseTimeout(t *testing.T) {
-	for in, want := range map[string]int64{"0": 0, "1": 1000, "0.1": 100, "1.5": 1500, "0.0001": 1} {
+	for in, want := range map[string]int64{"0": 0, "1": 1000, "0.1": 100, "1.5": 1500, "0.0001": 1, "-0.0001": 0} {
 		if got, err := ParseTimeout([]byte(in)); err != nil || got != want {
 			t.Errorf("ParseTimeout(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	if _, err := ParseTimeout([]byte("-1")); err != ErrTimeoutNegative {
-		t.Errorf("ParseTimeout(-1) err = %v", err)
+	for _, in := range []string{"-1", "inf", "-inf", "1e308", "9223372036854775807"} {
+		if _, err := ParseTimeout([]byte(in)); err != ErrTimeoutNegative {
+			t.Errorf("ParseTimeout(%q) err = %v", in, err)
+		}
 	}
-	for _, in := range []string{"abc", "inf", ""} {
+	for _, in := range []string{"abc", "nan", " 1", ""} {
 		if _, err := ParseTimeout([]byte(in)); err != ErrTimeoutNotFloat {
 			t.Errorf("ParseTimeout(%q) err = %v", in, err)
 		}

@@ -53,6 +53,27 @@ const (
 	ErrLCSNoLenAndIdx    Error = "ERR If you want both the length and indexes, please just use IDX."
 	ErrMultiNested       Error = "ERR MULTI calls can not be nested"
 	ErrCommandNotAllowed Error = "ERR Command not allowed inside a transaction"
+	ErrUnblocked         Error = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+
+	ErrValueOutOfRange Error = "ERR value is out of range"
+	ErrHashNotInteger  Error = "ERR hash value is not an integer"
+	ErrHashNotFloat    Error = "ERR hash value is not a float"
+	ErrValueNaNOrInf   Error = "ERR value is NaN or Infinity"
+	ErrSortNotDouble   Error = "ERR One or more scores can't be converted into double"
+	ErrSortNoLists     Error = "ERR SORT over lists and SORT STORE are not available in this build"
+	ErrScoreNaN        Error = "ERR resulting score is not a number (NaN)"
+	ErrMinMaxNotFloat  Error = "ERR min or max is not a float"
+	ErrMinMaxNotLex    Error = "ERR min or max not valid string range item"
+	ErrZAddXXNX        Error = "ERR XX and NX options at the same time are not compatible"
+	ErrZAddGTLTNX      Error = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	ErrZAddIncrPair    Error = "ERR INCR option supports a single increment-element pair"
+	ErrWeightNotFloat  Error = "ERR weight value is not a float"
+	ErrNumKeysPositive Error = "ERR numkeys should be greater than 0"
+	ErrNumKeysTooMany  Error = "ERR Number of keys can't be greater than number of args"
+	ErrLimitNegative   Error = "ERR LIMIT can't be negative"
+	ErrCountPositive   Error = "ERR count should be greater than 0"
+	ErrRangeLimit      Error = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	ErrRangeLexScores  Error = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 )
 
 // ErrWrongArgs is the arity error for a command, named as Redis names it

@@ -18,9 +18,10 @@ import (
 // The bytes go to a redcon.Writer, which buffers them until the end of the
 // connection's pipeline.
 type Writer struct {
-	w       *redcon.Writer
-	proto   int
-	scratch [32]byte
+	w           *redcon.Writer
+	proto       int
+	scratch     [32]byte
+	beforeFlush func() error
 }
 
 // NewWriter returns a RESP2 writer over w.
@@ -34,15 +35,29 @@ func (w *Writer) SetProto(p int) { w.proto = p }
 // Proto reports the protocol version in use.
 func (w *Writer) Proto() int { return w.proto }
 
+// Flush sends buffered replies to the client, after the hook set with
+// SetBeforeFlush approves.
+func (w *Writer) Flush() error {
+	if w.beforeFlush != nil {
+		if err := w.beforeFlush(); err != nil {
+			return err
+		}
+	}
+	return w.w.Flush()
+}
+
+// SetBeforeFlush installs f to run before every Flush; an error from f
+// cancels the flush. The server uses it to make writes durable before
+// their replies leave (appendfsync), when a command such as a blocking
+// pop flushes early.
+func (w *Writer) SetBeforeFlush(f func() error) { w.beforeFlush = f }
+
+// Discard drops every reply not yet flushed.
+func (w *Writer) Discard() { w.w.SetBuffer(nil) }
+
 // Buffered is how many reply bytes wait to be flushed, for the client
 // output buffer limit.
 func (w *Writer) Buffered() int { return len(w.w.Buffer()) }
-
-// Reset drops the reply bytes not yet flushed.
-func (w *Writer) Reset() { w.w.SetBuffer(w.w.Buffer()[:0]) }
-
-// Flush sends buffered replies to the client.
-func (w *Writer) Flush() error { return w.w.Flush() }
 
 // OK writes the simple string +OK.
 func (w *Writer) OK() { w.w.WriteRaw(okReply) }

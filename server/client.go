@@ -32,6 +32,7 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
+	needFlush     bool  // wrote since the last durability barrier (see ackDurable)
 	softSince     int64 // unix s when the output first passed the soft limit
 
 	// Read by other goroutines.

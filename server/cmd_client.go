@@ -20,6 +20,7 @@ func clientCommand() *Command {
 		cmd("no-evict", 3, FlagAdmin|FlagNoScript, cmdClientNoEvict),
 		cmd("no-touch", 3, FlagNoScript|FlagFast, cmdClientNoTouch),
 		cmd("reply", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientReply),
+		cmd("unblock", -3, FlagAdmin|FlagNoScript, cmdClientUnblock),
 		cmd("help", 2, FlagLoading|FlagStale, cmdClientHelp),
 	)
 }
@@ -119,6 +120,9 @@ func (s *Server) clientLine(cl *Client) string {
 	age := int64(now.Sub(cl.created).Seconds())
 	idle := (now.UnixMilli() - cl.lastInteraction.Load()) / 1000
 	flags := "N"
+	if s.blocking.isBlocked(cl.ID) {
+		flags = "b"
+	}
 	var b strings.Builder
 	field := func(k, v string) {
 		if b.Len() > 0 {

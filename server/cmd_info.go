@@ -139,22 +139,6 @@ func (s *Server) infoMemory(w *infoWriter) {
 	w.field("mem_allocator", "go")
 }
 
-func (s *Server) infoPersistence(w *infoWriter) {
-	aof := 0
-	if s.store.Durable() {
-		aof = 1
-	}
-	w.field("loading", 0)
-	w.field("async_loading", 0)
-	w.field("rdb_changes_since_last_save", 0)
-	w.field("rdb_bgsave_in_progress", 0)
-	w.field("rdb_last_save_time", s.started.Unix())
-	w.field("rdb_last_bgsave_status", "ok")
-	w.field("aof_enabled", aof)
-	w.field("aof_rewrite_in_progress", 0)
-	w.field("aof_last_write_status", "ok")
-}
-
 func (s *Server) infoStats(w *infoWriter) {
 	st := s.store.Stats()
 	w.field("total_connections_received", s.clients.total.Load())

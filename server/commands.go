@@ -9,6 +9,7 @@ func commandGroups() [][]*Command {
 		group("connection", clientCommand()),
 		group("server", serverCommands()...),
 		group("server", infoCommands()...),
+		group("server", persistCommands()...),
 		group("server", configCommand(), commandCommand()),
 		group("server", aclCommand(), slowlogCommand()),
 		group("server", monitorCommands()...),
@@ -16,6 +17,11 @@ func commandGroups() [][]*Command {
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),
 		group("string", stringCommands()...),
+		group("list", listCommands()...),
+		group("hash", hashCommands()...),
+		group("set", setCommands()...),
+		group("sorted-set", zsetCommands()...),
+		group("generic", sortCommands()...),
 	}
 }
 

@@ -2,10 +2,14 @@ package server
 
 import (
 	"log/slog"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
 	"strconv"
 	"strings"
 
 	"github.com/cairn-db/cairn/store"
+	"github.com/cairn-db/cairn/store/pebblestore"
 )
 
 // Config is a server's configuration. The zero value is usable: it
@@ -60,6 +64,16 @@ type Config struct {
 	Engine string
 	// Dir is the Pebble data directory. Default "./data".
 	Dir string
+	// AppendFsync is the fsync policy of the Pebble engine, with Redis's
+	// names: "always", "everysec" (default) or "no". See
+	// pebblestore.SyncMode for what each can lose.
+	AppendFsync string
+	// CheckpointDir is where SAVE and BGSAVE create checkpoints, one
+	// subdirectory per save. Default: Dir + "/checkpoints".
+	CheckpointDir string
+	// FS replaces the operating system's filesystem under the Pebble
+	// engine; tests use it to inject write errors. Nil means the OS.
+	FS vfs.FS
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 
@@ -92,6 +106,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Dir == "" {
 		c.Dir = "./data"
+	}
+	if c.AppendFsync == "" {
+		c.AppendFsync = "everysec"
 	}
 	if c.Clock == nil {
 		c.Clock = store.RealClock{}
@@ -160,6 +177,19 @@ func directives() []directive {
 		{name: "dir", startOnly: true,
 			get: func(c *Config) string { return c.Dir },
 			set: func(c *Config, v string) error { c.Dir = v; return nil }},
+		{name: "appendfsync",
+			get: func(c *Config) string { return c.AppendFsync },
+			set: func(c *Config, v string) error {
+				m, err := pebblestore.ParseSyncMode(v)
+				if err != nil {
+					return errBadValue
+				}
+				c.AppendFsync = string(m)
+				return nil
+			}},
+		{name: "checkpoint-dir", startOnly: true,
+			get: func(c *Config) string { return c.CheckpointDir },
+			set: func(c *Config, v string) error { c.CheckpointDir = v; return nil }},
 		{name: "maxclients",
 			get: func(c *Config) string { return strconv.Itoa(c.MaxClients) },
 			set: intSetter(func(c *Config) *int { return &c.MaxClients }, 1, 1<<30)},
@@ -274,7 +304,6 @@ func (t tuning) normalize(v string) (string, error) {
 var tuningDefaults = []tuning{
 	{"save", "", tuneString},
 	{"appendonly", "no", tuneBool},
-	{"appendfsync", "everysec", tuneString},
 	{"appendfilename", "appendonly.aof", tuneString},
 	{"dbfilename", "dump.rdb", tuneString},
 	{"list-max-listpack-size", "-2", tuneInt},

@@ -17,6 +17,13 @@ type Context struct {
 	// Tx is the command's transaction; nil for commands that touch no data.
 	Tx  *store.Tx
 	Cmd *Command
+
+	// noBlock is set while EXEC or a script runs commands: blocking
+	// commands then answer at once, as their non-blocking forms.
+	noBlock bool
+	// blocked is the waiter Block registered; the dispatcher waits on it
+	// once the command's transaction has ended.
+	blocked *waiter
 }
 
 // Arg returns argument i as a string (allocates; use for rare paths).

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -19,6 +20,11 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 		return
 	}
 	s.execute(c, rc.Args)
+	// The pipeline's replies leave when redcon flushes after its last
+	// command: make its writes durable first, once for the whole pipeline.
+	if c.needFlush && len(conn.PeekPipeline()) == 0 {
+		s.ackDurable(c)
+	}
 }
 
 // execute does the work every command shares — lookup, arity, auth, the
@@ -36,9 +42,36 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
 	if err == nil {
+		err = s.checkWritable(cmd)
+	}
+	if err == nil {
 		c.lastCmd.Store(cmd)
 		ctx.Args, ctx.Cmd = args, cmd
+		durable := s.engine != nil
+		var before uint64
+		if durable {
+			before = s.store.Commits()
+		}
 		err = s.run(ctx, cmd)
+		if durable && (cmd.Flags&FlagWrite != 0 || s.store.Commits() != before) {
+			// Also when another client committed meanwhile: as in Redis,
+			// replies leave only after the writes they may have seen.
+			c.needFlush = true
+		}
+		if w := ctx.blocked; w != nil {
+			ctx.blocked = nil
+			if err == nil {
+				s.wait(ctx, w)
+			} else {
+				s.blocking.finish(w, waitGone)
+			}
+		}
+		if errors.Is(err, store.ErrPersist) {
+			// The reply is already buffered; it must not leave.
+			s.log.Error("writing to disk failed; refusing writes", "err", err)
+			c.abort()
+			return
+		}
 		s.commandDone(c, cmd, args, start, err)
 		if s.monitors.active.Load() > 0 {
 			s.feedMonitors(c, cmd, args, start)
@@ -73,6 +106,19 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 		defer func() { ctx.Tx = nil }()
 		return cmd.Handler(ctx)
 	})
+}
+
+// checkWritable refuses write commands (and PING, as Redis does) once the
+// engine failed to write: reads go on, and nothing more is accepted that
+// could not be made durable.
+func (s *Server) checkWritable(cmd *Command) error {
+	if s.engine == nil || (cmd.Flags&FlagWrite == 0 && cmd.Name != "ping") {
+		return nil
+	}
+	if err := s.engine.Err(); err != nil {
+		return misconf(err)
+	}
+	return nil
 }
 
 // resolve finds the command (or subcommand) args name and checks that
@@ -135,6 +181,13 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrDBIndex:       protocol.ErrDBIndexRange,
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
+
+	store.ErrHashNotInteger: protocol.ErrHashNotInteger,
+	store.ErrHashNotFloat:   protocol.ErrHashNotFloat,
+	store.ErrScoreNaN:       protocol.ErrScoreNaN,
+	store.ErrValueNaNOrInf:  protocol.ErrValueNaNOrInf,
+	store.ErrSortNotDouble:  protocol.ErrSortNotDouble,
+	store.ErrSortNoLists:    protocol.ErrSortNoLists,
 }
 
 // replyText is the error reply for err.

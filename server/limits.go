@@ -85,7 +85,7 @@ func (s *Server) limitKill(c *Client, why, what string, n int64) {
 	s.stats.limitKills.Add(1)
 	s.log.Warn("client closed for overcoming "+why, "client", c.addr, "id", c.ID, what, n)
 	c.quitting = true
-	c.out.Reset()
+	c.out.Discard()
 	c.kill()
 }
 

@@ -10,11 +10,31 @@ var _ store.Observer = (*Server)(nil)
 func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event string) {}
 
 // DatabaseChanged is called when FLUSHDB, FLUSHALL or SWAPDB changed a
-// whole database.
-func (s *Server) DatabaseChanged(tx *store.Tx, db int) {}
+// whole database: every key of db that clients wait on may now hold data
+// (after SWAPDB), so each is marked ready and rechecked at the end of the
+// transaction.
+func (s *Server) DatabaseChanged(tx *store.Tx, db int) {
+	if s.blocking.count.Load() == 0 {
+		return
+	}
+	for _, k := range s.blocking.keysIn(db) {
+		tx.MarkReady(db, k)
+	}
+}
 
-// KeysReady is called when keys received elements; no command blocks yet.
-func (s *Server) KeysReady(tx *store.Tx, keys []store.ReadyKey) {}
+// KeysReady is called at the end of a transaction with the keys that
+// received elements: their blocked clients are served now, inside the
+// writer's transaction, so no other client can take the elements first.
+func (s *Server) KeysReady(tx *store.Tx, keys []store.ReadyKey) {
+	// Waiters register under the keyspace lock, which is held here, so
+	// a zero count cannot be stale.
+	if s.blocking.count.Load() == 0 {
+		return
+	}
+	for _, k := range keys {
+		s.blocking.serveKey(tx, k.DB, k.Key)
+	}
+}
 
 // blockedClients counts clients waiting in a blocking command.
-func (s *Server) blockedClients() int { return 0 }
+func (s *Server) blockedClients() int { return int(s.blocking.count.Load()) }

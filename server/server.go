@@ -38,7 +38,10 @@ type Server struct {
 	log       *slog.Logger
 	clients   clients
 	stats     serverStats
-	engine    store.Engine // nil for the memory engine
+	engine    *pebblestore.Engine // nil with the memory engine
+	// blocking holds the clients waiting in blocking commands.
+	blocking blocking
+	persist  persistState
 
 	metrics  *promMetrics
 	errStats errorStats
@@ -86,6 +89,7 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
+	s.persist.init(s)
 	_, s.realClock = cfg.Clock.(store.RealClock)
 	s.metrics = newMetrics(s)
 	s.acl = newACL(s.table, cfg.RequirePass)
@@ -147,10 +151,14 @@ func Start(cfg Config) (*Server, error) {
 
 // openStore opens the keyspace on the configured engine, loading what a
 // durable engine holds.
-func openStore(cfg Config) (*store.Store, store.Engine, error) {
+func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
 	opts := store.Options{Databases: cfg.Databases, Clock: cfg.Clock}
 	if cfg.Engine == "pebble" {
-		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{})
+		mode, err := pebblestore.ParseSyncMode(cfg.AppendFsync)
+		if err != nil {
+			return nil, nil, err
+		}
+		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{Sync: mode, FS: cfg.FS})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
 		}
@@ -176,6 +184,13 @@ func (s *Server) applyConfig() {
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+	if s.engine != nil {
+		if m, err := pebblestore.ParseSyncMode(s.cfg.AppendFsync); err == nil && m != s.engine.Mode() {
+			if err := s.engine.SetMode(m); err != nil {
+				s.log.Error("appendfsync: sync failed", "err", err)
+			}
+		}
+	}
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
 	s.limits.apply(&s.cfg)
@@ -206,11 +221,19 @@ func (s *Server) Close() error {
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
-		if err := s.store.Sync(); err != nil {
-			s.closeErr = err
+		failed := s.store.WriteError()
+		if failed == nil {
+			if err := s.store.Sync(); err != nil {
+				s.closeErr = err
+			}
 		}
-		if err := s.store.Close(); err != nil && s.closeErr == nil {
-			s.closeErr = err
+		if err := s.store.Close(); err != nil {
+			if failed != nil {
+				// Already reported to every writer as MISCONF.
+				s.log.Error("closing the data directory after a write error", "err", err)
+			} else if s.closeErr == nil {
+				s.closeErr = err
+			}
 		}
 		s.log.Info("cairn stopped")
 		close(s.closed)
@@ -269,6 +292,7 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 		created: s.clock.Now(),
 	}
 	c.out = protocol.NewWriter(w)
+	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
 	c.authenticated = !s.authRequired()

@@ -28,3 +28,15 @@ var (
 	// ErrReadOnly: a write was attempted inside View.
 	ErrReadOnly = errors.New("store: write in a read-only transaction")
 )
+
+// Errors of hashes and sorted sets.
+var (
+	// ErrHashNotInteger: HINCRBY on a field that is not an integer.
+	ErrHashNotInteger = errors.New("store: hash value is not an integer")
+	// ErrHashNotFloat: HINCRBYFLOAT on a field that is not a number.
+	ErrHashNotFloat = errors.New("store: hash value is not a float")
+	// ErrValueNaNOrInf: an increment argument that is infinite.
+	ErrValueNaNOrInf = errors.New("store: value is NaN or infinity")
+	// ErrScoreNaN: a score computation gave NaN (inf + -inf).
+	ErrScoreNaN = errors.New("store: resulting score is not a number")
+)

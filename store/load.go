@@ -151,6 +151,14 @@ func validSlots(slots []byte) error {
 // of its metadata record; its elements are loaded next.
 func newCollection(k Kind, meta []byte) (collection, error) {
 	switch k {
+	case KindList:
+		return newListFromMeta(meta)
+	case KindHash:
+		return newHash(), nil
+	case KindSet:
+		return newSet(), nil
+	case KindZSet:
+		return newZSet(), nil
 	}
 	return nil, fmt.Errorf("%w: unknown value type %d", ErrForeignData, k)
 }

@@ -9,15 +9,21 @@ import "encoding/binary"
 // The store calls Commit while it holds the keyspace lock, so batches reach
 // the engine in the order their operations were applied, and two writes to
 // one key are never reordered. Commit must not wait for an fsync; the
-// server asks for durability afterwards with Sync, outside the lock, so
-// concurrent clients share one fsync.
+// server asks for durability afterwards with Flush, outside the lock and
+// before it acknowledges, so concurrent clients share one fsync.
 type Engine interface {
 	// NewBatch returns an empty batch.
 	NewBatch() Batch
 	// Commit applies b atomically, without syncing, and releases it.
 	Commit(b Batch) error
-	// Sync makes every committed batch durable.
+	// Flush waits until every batch committed before the call is as
+	// durable as the fsync policy promises for an acknowledged write.
+	// Concurrent callers share the work (group commit).
+	Flush() error
+	// Sync fsyncs every committed batch, whatever the policy.
 	Sync() error
+	// Err reports the write error that made the engine refuse writes.
+	Err() error
 	// Iterate calls fn for each record with lower <= key < upper, in key
 	// order. key and value are valid only during the call.
 	Iterate(lower, upper []byte, fn func(key, value []byte) error) error

@@ -36,6 +36,7 @@ type Store struct {
 
 	maxStringLen atomic.Int64
 	stats        Stats
+	commits      atomic.Uint64 // batches handed to the engine
 }
 
 type database struct {
@@ -119,14 +120,39 @@ func (s *Store) Stats() *Stats { return &s.stats }
 // Durable reports whether the store writes records to an engine.
 func (s *Store) Durable() bool { return s.engine != nil }
 
-// Sync makes every committed write durable (appendfsync always). It runs
-// outside the keyspace lock so concurrent callers share one fsync.
+// Sync fsyncs every committed write (SAVE, shutdown).
 func (s *Store) Sync() error {
 	e := s.engine
 	if e == nil {
 		return nil
 	}
 	return e.Sync()
+}
+
+// Flush waits until every committed write is as durable as the fsync
+// policy promises an acknowledged write (see Engine.Flush). Call it
+// outside Update, before replying: concurrent callers share one fsync.
+func (s *Store) Flush() error {
+	e := s.engine
+	if e == nil {
+		return nil
+	}
+	return e.Flush()
+}
+
+// Commits counts the transactions that handed records to the engine. The
+// server compares it before and after a command to learn whether its
+// reply must wait for Flush.
+func (s *Store) Commits() uint64 { return s.commits.Load() }
+
+// WriteError returns the engine's write error once writing to disk has
+// failed: writes must be refused (Redis's MISCONF) while reads go on.
+func (s *Store) WriteError() error {
+	e := s.engine
+	if e == nil {
+		return nil
+	}
+	return e.Err()
 }
 
 // ErrPersist wraps an engine failure: the change is applied in memory but
@@ -184,6 +210,7 @@ func (s *Store) finish(tx *Tx) error {
 		b.Close()
 		return nil
 	}
+	s.commits.Add(1)
 	if err := s.engine.Commit(b); err != nil {
 		return fmt.Errorf("%w: %v", ErrPersist, err)
 	}

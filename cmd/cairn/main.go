@@ -4,8 +4,9 @@
 //	cairn ping [host:port]      (health check: exit 0 when the server answers)
 //
 // Settings use Redis's directive names (--port, --bind, --databases,
-// --requirepass …), in a redis.conf-style file or on the command line;
-// the command line wins. SIGINT and SIGTERM shut the server down
+// --requirepass, --appendfsync …), in a redis.conf-style file or on the
+// command line; the command line wins. Data is kept durably in Pebble in
+// --dir (default ./data) unless --engine memory is given. SIGINT and SIGTERM shut the server down
 // gracefully, as does the SHUTDOWN command.
 package main
 
@@ -22,7 +23,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "ping" {
 		os.Exit(pingMain(os.Args[2:]))
 	}
-	cfg := server.Config{Port: 6379}
+	// The daemon is durable by default; --engine memory keeps the data in
+	// the process only.
+	cfg := server.Config{Port: 6379, Engine: "pebble"}
 	if err := server.ParseArgs(&cfg, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(2)

@@ -10,7 +10,8 @@
 //	}
 //
 // The server listens on a free loopback port, is the production server
-// with the in-memory engine, and is closed by t.Cleanup.
+// with the in-memory engine (WithPebble for the durable one), and is
+// closed by t.Cleanup.
 package servertest
 
 import (
@@ -37,6 +38,29 @@ func WithClock(c *Clock) Option {
 	return func(cfg *server.Config) { cfg.Clock = c }
 }
 
+// WithPebble runs the server on the durable Pebble engine in a fresh
+// temporary directory (removed after the test) with the given
+// appendfsync policy ("" for everysec). Use WithDir to reopen a
+// directory across servers.
+func WithPebble(appendfsync string) Option {
+	return func(cfg *server.Config) {
+		cfg.Engine = "pebble"
+		cfg.AppendFsync = appendfsync
+		if cfg.Dir == "" {
+			cfg.Dir = tempDir()
+		}
+	}
+}
+
+// WithDir runs the server on the Pebble engine in dir, so that a test can
+// stop a server and start another on the same data.
+func WithDir(dir string) Option {
+	return func(cfg *server.Config) {
+		cfg.Engine = "pebble"
+		cfg.Dir = dir
+	}
+}
+
 // WithConfig lets a test set any server setting.
 func WithConfig(f func(*server.Config)) Option {
 	return func(cfg *server.Config) { f(cfg) }
@@ -50,6 +74,9 @@ func Start(t testing.TB, opts ...Option) *server.Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.Dir == tempMarker {
+		cfg.Dir = t.TempDir()
+	}
 	srv, err := server.Start(cfg)
 	if err != nil {
 		t.Fatalf("servertest: start: %v", err)
@@ -61,3 +88,8 @@ func Start(t testing.TB, opts ...Option) *server.Server {
 	})
 	return srv
 }
+
+// tempMarker stands for "a t.TempDir()" until Start has the test at hand.
+const tempMarker = "\x00servertest-temp"
+
+func tempDir() string { return tempMarker }

@@ -1,0 +1,258 @@
+package integration
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cairn-db/cairn/server"
+	"github.com/cairn-db/cairn/server/servertest"
+)
+
+// waitBlocked waits until the server reports n blocked clients.
+func waitBlocked(t *testing.T, srv *server.Server, n int) {
+	t.Helper()
+	c := servertest.Dial(t, srv.Addr())
+	defer c.Close()
+	want := fmt.Sprintf("blocked_clients:%d\r\n", n)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		info := c.Do("INFO", "clients")
+		if strings.Contains(info, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never reached %d blocked clients:\n%s", n, info)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// blpopAsync runs BLPOP on its own connection and delivers the result.
+func blpopAsync(rdb *redis.Client, timeout time.Duration, keys ...string) <-chan []string {
+	ch := make(chan []string, 1)
+	go func() {
+		v, err := rdb.BLPop(ctx, timeout, keys...).Result()
+		if err != nil {
+			v = []string{"error", err.Error()}
+		}
+		ch <- v
+	}()
+	return ch
+}
+
+func recv(t *testing.T, ch <-chan []string) []string {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatal("blocked client was not served")
+		return nil
+	}
+}
+
+// Clients blocked on a key are served in the order they blocked, one
+// element each: a push of two elements serves two of three waiters.
+func TestBlockingFIFO(t *testing.T) {
+	srv := servertest.Start(t)
+	rdb := newClient(t, srv.Addr())
+	var chans []<-chan []string
+	for i := 0; i < 3; i++ {
+		chans = append(chans, blpopAsync(newClient(t, srv.Addr()), 0, "q"))
+		waitBlocked(t, srv, i+1)
+	}
+	if n := rdb.RPush(ctx, "q", "a", "b").Val(); n != 2 {
+		t.Fatalf("RPUSH = %d, want 2 (the length before serving)", n)
+	}
+	for i, want := range []string{"a", "b"} {
+		if got := recv(t, chans[i]); got[1] != want {
+			t.Fatalf("client %d got %v, want %s", i, got, want)
+		}
+	}
+	waitBlocked(t, srv, 1)
+	select {
+	case v := <-chans[2]:
+		t.Fatalf("third client served with %v", v)
+	default:
+	}
+	rdb.LPush(ctx, "q", "c")
+	if got := recv(t, chans[2]); got[1] != "c" {
+		t.Fatalf("third client got %v", got)
+	}
+	if n := rdb.Exists(ctx, "q").Val(); n != 0 {
+		t.Fatal("q should be gone")
+	}
+}
+
+// Several keys: the first non-empty one in argument order serves, at
+// once or when data arrives.
+func TestBlockingMultiKey(t *testing.T) {
+	srv := servertest.Start(t)
+	rdb := newClient(t, srv.Addr())
+	rdb.RPush(ctx, "low", "l1")
+	rdb.RPush(ctx, "high", "h1")
+	if v := rdb.BRPop(ctx, 0, "high", "low").Val(); v[0] != "high" {
+		t.Fatalf("BRPOP = %v, want high first", v)
+	}
+	if v := rdb.BRPop(ctx, 0, "high", "low").Val(); v[0] != "low" {
+		t.Fatalf("BRPOP = %v", v)
+	}
+	ch := blpopAsync(newClient(t, srv.Addr()), 0, "k1", "k2", "k3")
+	waitBlocked(t, srv, 1)
+	rdb.RPush(ctx, "k3", "x")
+	if got := recv(t, ch); got[0] != "k3" || got[1] != "x" {
+		t.Fatalf("got %v", got)
+	}
+}
+
+// Timeouts follow the server's clock.
+func TestBlockingTimeoutManualClock(t *testing.T) {
+	clock := servertest.NewClock()
+	srv := servertest.Start(t, servertest.WithClock(clock))
+	ch := blpopAsync(newClient(t, srv.Addr()), 5*time.Second, "q")
+	waitBlocked(t, srv, 1)
+	clock.FastForward(4 * time.Second)
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case v := <-ch:
+		t.Fatalf("returned before its timeout: %v", v)
+	default:
+	}
+	clock.FastForward(time.Second)
+	if got := recv(t, ch); got[0] != "error" || got[1] != redis.Nil.Error() {
+		t.Fatalf("got %v, want nil", got)
+	}
+	waitBlocked(t, srv, 0)
+}
+
+// BRPOP with timeout 1 on an empty list returns nil after about a second.
+func TestBlockingTimeoutRealClock(t *testing.T) {
+	srv := servertest.Start(t)
+	rdb := newClient(t, srv.Addr())
+	start := time.Now()
+	_, err := rdb.BRPop(ctx, time.Second, "empty").Result()
+	if d := time.Since(start); err != redis.Nil || d < 900*time.Millisecond || d > 3*time.Second {
+		t.Fatalf("BRPOP took %v, err %v", d, err)
+	}
+}
+
+// A client that disconnects while blocked is removed: the next push stays
+// in the list, even when it comes before the server's periodic check.
+func TestBlockingDisconnectLosesNothing(t *testing.T) {
+	srv := servertest.Start(t)
+	rdb := newClient(t, srv.Addr())
+	for _, pause := range []time.Duration{5 * time.Millisecond, 200 * time.Millisecond} {
+		c := servertest.Dial(t, srv.Addr())
+		c.Send("BLPOP", "q", "0")
+		waitBlocked(t, srv, 1)
+		c.Close()
+		time.Sleep(pause)
+		rdb.RPush(ctx, "q", "job")
+		if n := rdb.LLen(ctx, "q").Val(); n != 1 {
+			t.Fatalf("after a disconnect (pause %v) LLEN = %d, want 1", pause, n)
+		}
+		waitBlocked(t, srv, 0)
+		rdb.Del(ctx, "q")
+	}
+}
+
+// Replies to commands pipelined before a blocking one arrive before it
+// waits.
+func TestBlockingFlushesPipeline(t *testing.T) {
+	srv := servertest.Start(t)
+	c := servertest.Dial(t, srv.Addr())
+	c.Write(servertest.EncodeCommand("SET", "a", "1") + servertest.EncodeCommand("BLPOP", "q", "0"))
+	if got, err := c.ReadErr(time.Second); err != nil || got != servertest.OK {
+		t.Fatalf("pipelined SET reply: %q, %v", got, err)
+	}
+	newClient(t, srv.Addr()).RPush(ctx, "q", "v")
+	if got := c.Read(); got != servertest.Bulks("q", "v") {
+		t.Fatalf("BLPOP = %q", got)
+	}
+}
+
+func TestClientUnblock(t *testing.T) {
+	srv := servertest.Start(t)
+	rdb := newClient(t, srv.Addr())
+	for _, mode := range []string{"TIMEOUT", "ERROR"} {
+		c := servertest.Dial(t, srv.Addr())
+		id := strings.TrimSpace(strings.TrimPrefix(c.Do("CLIENT", "ID"), ":"))
+		c.Send("BLMOVE", "q", "d", "LEFT", "LEFT", "0")
+		waitBlocked(t, srv, 1)
+		if n := rdb.Do(ctx, "CLIENT", "UNBLOCK", id, mode).Val(); n != int64(1) {
+			t.Fatalf("CLIENT UNBLOCK = %v", n)
+		}
+		want := servertest.NilArray
+		if mode == "ERROR" {
+			want = servertest.Err("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+		}
+		if got := c.Read(); got != want {
+			t.Fatalf("%s: got %q, want %q", mode, got, want)
+		}
+		if n := rdb.Do(ctx, "CLIENT", "UNBLOCK", id).Val(); n != int64(0) {
+			t.Fatalf("second CLIENT UNBLOCK = %v", n)
+		}
+		if got := c.Do("PING"); got != servertest.Status("PONG") {
+			t.Fatalf("connection unusable after unblock: %q", got)
+		}
+	}
+}
+
+// Close releases every blocked client promptly.
+func TestBlockingServerClose(t *testing.T) {
+	srv := servertest.Start(t)
+	ch := blpopAsync(newClient(t, srv.Addr()), 0, "q")
+	waitBlocked(t, srv, 1)
+	start := time.Now()
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Close took %v", d)
+	}
+	if got := recv(t, ch); got[0] != "error" {
+		t.Fatalf("blocked client got %v after Close", got)
+	}
+}
+
+// Pushes made by LMOVE serve waiters, and a BLMOVE that is served pushes
+// on to the next waiter, inside the same command.
+func TestBlockingChainedMoves(t *testing.T) {
+	srv := servertest.Start(t)
+	rdb := newClient(t, srv.Addr())
+	mover := newClient(t, srv.Addr())
+	moved := make(chan string, 1)
+	go func() { moved <- mover.BLMove(ctx, "a", "b", "LEFT", "RIGHT", 0).Val() }()
+	waitBlocked(t, srv, 1)
+	final := blpopAsync(newClient(t, srv.Addr()), 0, "b")
+	waitBlocked(t, srv, 2)
+	rdb.RPush(ctx, "src", "job")
+	rdb.LMove(ctx, "src", "a", "LEFT", "LEFT")
+	if v := <-moved; v != "job" {
+		t.Fatalf("BLMOVE got %q", v)
+	}
+	if got := recv(t, final); got[1] != "job" {
+		t.Fatalf("BLPOP got %v", got)
+	}
+	if n := rdb.DBSize(ctx).Val(); n != 0 {
+		t.Fatalf("%d keys left", n)
+	}
+}
+
+// SWAPDB rechecks the keys clients wait on.
+func TestBlockingSwapDB(t *testing.T) {
+	srv := servertest.Start(t)
+	ch := blpopAsync(newClient(t, srv.Addr()), 0, "q")
+	waitBlocked(t, srv, 1)
+	c := servertest.Dial(t, srv.Addr())
+	c.Do("SELECT", "1")
+	c.Do("RPUSH", "q", "from-db1")
+	c.Do("SWAPDB", "0", "1")
+	if got := recv(t, ch); got[1] != "from-db1" {
+		t.Fatalf("got %v", got)
+	}
+}

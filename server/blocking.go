@@ -1,0 +1,288 @@
+package server
+
+import (
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
+)
+
+// Blocking commands (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK …) share this
+// framework. A handler first tries to serve at once; when nothing is
+// available it calls Context.Block, which registers a waiter on each key
+// while the keyspace lock is still held, so no push can slip between the
+// check and the registration. The connection's goroutine then waits, after
+// the transaction ends and the lock is released.
+//
+// Writers hand elements over inside their own transaction: the store calls
+// the server's KeysReady at the end of every Update with the keys that
+// received data, and the waiters on each key are served in the order they
+// blocked, each by its ServeFunc, until one finds nothing to take. So a
+// push of N elements serves at most N clients, and nobody else can pop an
+// element between the push and the hand-off.
+//
+// Only the connection's goroutine may write to its reply buffer, so a
+// ServeFunc running on the writer's goroutine writes the reply into the
+// waiter's private writer; the waiting goroutine copies it out.
+
+// ServeFunc tries to serve a blocked client from key, under the keyspace
+// lock; it writes the reply to out and returns true when served, false to
+// keep waiting (writing nothing).
+type ServeFunc func(tx *store.Tx, key []byte, out *protocol.Writer) bool
+
+// CanBlock reports whether this command may block: false inside
+// MULTI/EXEC and scripts, where the handler answers as the non-blocking
+// form would (usually the timeout reply).
+func (c *Context) CanBlock() bool { return !c.noBlock }
+
+// Block parks the client on keys until serve succeeds for one of them,
+// the timeout (ms, 0 = forever, on the server's Clock) passes — then
+// timeoutReply is written — or the client is unblocked (CLIENT UNBLOCK),
+// disconnects, or the server closes. The handler calls it inside its
+// transaction, after finding nothing to serve, and returns nil without
+// writing a reply; the wait happens once the transaction has ended.
+// Without CanBlock, Block writes timeoutReply at once.
+func (c *Context) Block(keys [][]byte, timeoutMs int64, serve ServeFunc, timeoutReply func(*protocol.Writer)) {
+	if !c.CanBlock() || c.Tx == nil {
+		timeoutReply(c.Out)
+		return
+	}
+	s := c.Server
+	w := &waiter{
+		client:       c.Client,
+		db:           c.Tx.DB(),
+		serve:        serve,
+		timeoutReply: timeoutReply,
+		done:         make(chan struct{}),
+		start:        time.Now(),
+	}
+	w.raw = redcon.NewWriter(io.Discard)
+	w.out = protocol.NewWriter(w.raw)
+	w.out.SetProto(c.Out.Proto())
+	for _, k := range keys {
+		w.keys = append(w.keys, string(k))
+	}
+	s.blocking.add(w)
+	if timeoutMs > 0 {
+		// Under mu: the timer may fire before AfterFunc returns, and its
+		// finish reads stopTimer.
+		s.blocking.mu.Lock()
+		w.stopTimer = s.clock.AfterFunc(time.Duration(timeoutMs)*time.Millisecond, func() {
+			s.blocking.finish(w, waitTimedOut)
+		})
+		s.blocking.mu.Unlock()
+	}
+	c.blocked = w
+}
+
+// waitState is where a waiter's story ended. It moves once, from
+// waitWaiting, under blocking.mu.
+type waitState uint8
+
+const (
+	waitWaiting waitState = iota
+	waitServed
+	waitTimedOut
+	waitUnblockedError // CLIENT UNBLOCK … ERROR
+	waitGone           // disconnected or server closing: no reply
+)
+
+// waiter is one blocked command.
+type waiter struct {
+	client       *Client
+	db           int
+	keys         []string
+	serve        ServeFunc
+	timeoutReply func(*protocol.Writer)
+	raw          *redcon.Writer
+	out          *protocol.Writer // the reply a ServeFunc wrote
+	done         chan struct{}    // closed when state leaves waitWaiting
+	state        waitState
+	stopTimer    func() bool
+	start        time.Time
+}
+
+// waitKey names a key in a database.
+type waitKey struct {
+	db  int
+	key string
+}
+
+// blocking is the registry of waiters: a FIFO queue per key and the waiter
+// of each blocked client. Lock order: the keyspace lock, then mu.
+type blocking struct {
+	mu       sync.Mutex
+	queues   map[waitKey][]*waiter
+	byClient map[int64]*waiter
+	count    atomic.Int64
+}
+
+func (b *blocking) add(w *waiter) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.queues == nil {
+		b.queues = make(map[waitKey][]*waiter)
+		b.byClient = make(map[int64]*waiter)
+	}
+	for _, k := range w.keys {
+		wk := waitKey{w.db, k}
+		q := b.queues[wk]
+		if len(q) > 0 && q[len(q)-1] == w {
+			continue // a key named twice
+		}
+		b.queues[wk] = append(q, w)
+	}
+	b.byClient[w.client.ID] = w
+	b.count.Add(1)
+}
+
+// finish ends w's wait with state st unless it already ended; it reports
+// whether it did.
+func (b *blocking) finish(w *waiter, st waitState) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.finishLocked(w, st)
+}
+
+func (b *blocking) finishLocked(w *waiter, st waitState) bool {
+	if w.state != waitWaiting {
+		return false
+	}
+	w.state = st
+	for _, k := range w.keys {
+		wk := waitKey{w.db, k}
+		q := b.queues[wk]
+		for i, x := range q {
+			if x == w {
+				q = append(q[:i], q[i+1:]...)
+				break
+			}
+		}
+		if len(q) == 0 {
+			delete(b.queues, wk)
+		} else {
+			b.queues[wk] = q
+		}
+	}
+	delete(b.byClient, w.client.ID)
+	b.count.Add(-1)
+	if w.stopTimer != nil {
+		w.stopTimer()
+	}
+	close(w.done)
+	return true
+}
+
+// serveKey hands key's data to its waiters in FIFO order until one cannot
+// be served. It runs under the keyspace lock, in tx.
+func (b *blocking) serveKey(tx *store.Tx, db int, key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	wk := waitKey{db, key}
+	var kb []byte
+	for {
+		q := b.queues[wk]
+		if len(q) == 0 {
+			return
+		}
+		w := q[0]
+		// A client that hung up must not take an element with it.
+		if peerClosed(w.client.netConn) {
+			b.finishLocked(w, waitGone)
+			continue
+		}
+		if kb == nil {
+			kb = []byte(key)
+		}
+		prev := tx.DB()
+		tx.Use(db)
+		ok := w.serve(tx, kb, w.out)
+		tx.Use(prev)
+		if !ok {
+			w.raw.SetBuffer(nil)
+			return
+		}
+		b.finishLocked(w, waitServed)
+	}
+}
+
+// keysIn lists the keys of db that have waiters.
+func (b *blocking) keysIn(db int) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for wk := range b.queues {
+		if wk.db == db {
+			out = append(out, wk.key)
+		}
+	}
+	return out
+}
+
+// unblock ends the wait of client id as CLIENT UNBLOCK does.
+func (b *blocking) unblock(id int64, withError bool) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	w := b.byClient[id]
+	if w == nil {
+		return false
+	}
+	st := waitTimedOut
+	if withError {
+		st = waitUnblockedError
+	}
+	return b.finishLocked(w, st)
+}
+
+// isBlocked reports whether client id is waiting, for CLIENT LIST.
+func (b *blocking) isBlocked(id int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.byClient[id] != nil
+}
+
+// disconnectPoll is how often a waiting connection checks that its peer
+// is still there: redcon does not read the socket while a handler runs.
+const disconnectPoll = 50 * time.Millisecond
+
+// wait runs on the connection's goroutine after the transaction in which
+// the handler called Block: it flushes earlier pipelined replies, waits
+// for the waiter's end and writes the reply.
+func (s *Server) wait(c *Context, w *waiter) {
+	c.Client.out.Flush()
+	tick := time.NewTicker(disconnectPoll)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-w.done:
+			break wait
+		case <-s.ctx.Done():
+			s.blocking.finish(w, waitGone)
+		case <-tick.C:
+			if peerClosed(c.Client.netConn) {
+				s.blocking.finish(w, waitGone)
+			}
+		}
+	}
+	s.recordBlockedWait(time.Since(w.start))
+	switch w.state {
+	case waitServed:
+		c.Out.Raw(w.raw.Buffer())
+	case waitTimedOut:
+		w.timeoutReply(c.Out)
+	case waitUnblockedError:
+		c.Out.Error(string(protocol.ErrUnblocked))
+	case waitGone:
+		c.Client.quitting = true
+	}
+}
+
+// recordBlockedWait is told how long each blocking command waited; the
+// metrics layer turns it into a histogram.
+func (s *Server) recordBlockedWait(d time.Duration) {}

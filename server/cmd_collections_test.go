@@ -1,0 +1,115 @@
+package server_test
+
+import (
+	"testing"
+
+	. "github.com/cairn-db/cairn/server/servertest"
+)
+
+func TestHashCommands(t *testing.T) {
+	runSteps(t, []step{
+		{"HSET h a 1 b 2", Int(2)},
+		{"HSET h a 3", Int(0)},
+		{"HSET h a", Err("ERR wrong number of arguments for 'hset' command")},
+		{"HGET h a", Bulk("3")},
+		{"HGET h zz", Nil},
+		{"HMGET h a zz", Array(Bulk("3"), Nil)},
+		{"HGETALL h", Bulks("a", "3", "b", "2")},
+		{"HKEYS h", Bulks("a", "b")},
+		{"HVALS h", Bulks("3", "2")},
+		{"HLEN h", Int(2)},
+		{"HEXISTS h b", Int(1)},
+		{"HSTRLEN h a", Int(1)},
+		{"HSETNX h a 9", Int(0)},
+		{"HINCRBY h a 10", Int(13)},
+		{"HINCRBY h a x", Err("ERR value is not an integer or out of range")},
+		{"HSET h s text", Int(1)},
+		{"HINCRBY h s 1", Err("ERR hash value is not an integer")},
+		{"HINCRBYFLOAT h s 1", Err("ERR hash value is not a float")},
+		{"HINCRBYFLOAT h f 0.1", Bulk("0.1")},
+		{"HINCRBYFLOAT h f 0.2", Bulk("0.3")},
+		{"HINCRBYFLOAT h f inf", Err("ERR value is NaN or Infinity")},
+		{"HDEL h a b s f zz", Int(4)},
+		{"EXISTS h", Int(0)},
+		{"HRANDFIELD h", Nil},
+		{"HSET r x 1", Int(1)},
+		{"HRANDFIELD r -2 WITHVALUES", Bulks("x", "1", "x", "1")},
+		{"HRANDFIELD r 1 WITHSCORES", Err("ERR syntax error")},
+		{"HSCAN r 0", Array(Bulk("0"), Bulks("x", "1"))},
+		{"HSCAN r 0 COUNT 0", Err("ERR syntax error")},
+		{"HSCAN nope 0 COUNT 0", Array(Bulk("0"), Array())},
+		{"SET str v", OK},
+		{"HGET str a", Err("WRONGTYPE Operation against a key holding the wrong kind of value")},
+	})
+}
+
+func TestSetCommands(t *testing.T) {
+	runSteps(t, []step{
+		{"SADD s a b c", Int(3)},
+		{"SADD s a", Int(0)},
+		{"SCARD s", Int(3)},
+		{"SMEMBERS s", Bulks("a", "b", "c")},
+		{"SISMEMBER s b", Int(1)},
+		{"SMISMEMBER s a z", Array(Int(1), Int(0))},
+		{"SREM s a z", Int(1)},
+		{"SADD t c d", Int(2)},
+		{"SINTER s t", Bulks("c")},
+		{"SUNION s t", Bulks("b", "c", "d")},
+		{"SDIFF s t", Bulks("b")},
+		{"SINTERSTORE d s t", Int(1)},
+		{"SMEMBERS d", Bulks("c")},
+		{"SINTERCARD 2 s t LIMIT 0", Int(1)},
+		{"SINTERCARD 0 s", Err("ERR numkeys should be greater than 0")},
+		{"SMOVE s t b", Int(1)},
+		{"SMOVE s t b", Int(0)},
+		{"SPOP s", Bulk("c")},
+		{"EXISTS s", Int(0)},
+		{"SPOP s 1", Array()},
+		{"SPOP t -1", Err("ERR value is out of range, must be positive")},
+		{"SRANDMEMBER d -2", Bulks("c", "c")},
+		{"SSCAN d 0 MATCH c", Array(Bulk("0"), Bulks("c"))},
+	})
+}
+
+func TestSortedSetCommands(t *testing.T) {
+	runSteps(t, []step{
+		{"ZADD z 1 a 2 b 3 c", Int(3)},
+		{"ZADD z NX XX 1 a", Err("ERR XX and NX options at the same time are not compatible")},
+		{"ZADD z GT LT 1 a", Err("ERR GT, LT, and/or NX options at the same time are not compatible")},
+		{"ZADD z INCR 1 a 1 b", Err("ERR INCR option supports a single increment-element pair")},
+		{"ZADD z x a", Err("ERR value is not a valid float")},
+		{"ZADD z CH GT 0 a 5 b", Int(1)},
+		{"ZADD z INCR LT 1 a", Nil},
+		{"ZADD z inf i", Int(1)},
+		{"ZINCRBY z -inf i", Err("ERR resulting score is not a number (NaN)")},
+		{"ZSCORE z b", Bulk("5")},
+		{"ZINCRBY z 0.1 a", Bulk("1.1000000000000001")},
+		{"ZMSCORE z c nope", Array(Bulk("3"), Nil)},
+		{"ZRANGE z 0 -1", Bulks("a", "c", "b", "i")},
+		{"ZRANGE z 0 0 WITHSCORES", Bulks("a", "1.1000000000000001")},
+		{"ZRANGE z (1.1 +inf BYSCORE LIMIT 1 1", Bulks("b")},
+		{"ZRANGE z +inf 3 BYSCORE REV", Bulks("i", "b", "c")},
+		{"ZRANGE z 0 1 LIMIT 0 1", Err("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")},
+		{"ZRANGE z - + BYLEX WITHSCORES", Err("ERR syntax error, WITHSCORES not supported in combination with BYLEX")},
+		{"ZRANGEBYSCORE z x 1", Err("ERR min or max is not a float")},
+		{"ZRANGEBYLEX z a b", Err("ERR min or max not valid string range item")},
+		{"ZRANK z b", Int(2)},
+		{"ZREVRANK z b", Int(1)},
+		{"ZCOUNT z 2 +inf", Int(3)},
+		{"ZPOPMAX z", Bulks("i", "inf")},
+		{"ZPOPMIN z 2", Bulks("a", "1.1000000000000001", "c", "3")},
+		{"ZMPOP 1 z MIN COUNT 9", Array(Bulk("z"), Array(Bulks("b", "5")))},
+		{"EXISTS z", Int(0)},
+		{"ZMPOP 1 z MIN", "*-1\r\n"},
+		{"ZADD a 1 x 2 y", Int(2)},
+		{"ZADD b 3 y", Int(1)},
+		{"ZUNION 2 a b WITHSCORES", Bulks("x", "1", "y", "5")},
+		{"ZINTERSTORE d 2 a b AGGREGATE MAX", Int(1)},
+		{"ZRANGE d 0 -1 WITHSCORES", Bulks("y", "3")},
+		{"ZDIFF 2 a b", Bulks("x")},
+		{"ZINTERCARD 2 a b", Int(1)},
+		{"ZUNIONSTORE d 0 a", Err("ERR at least 1 input key is needed for 'zunionstore' command")},
+		{"ZREMRANGEBYSCORE a -inf 1", Int(1)},
+		{"ZSCAN a 0", Array(Bulk("0"), Bulks("y", "2"))},
+	})
+}

@@ -1,0 +1,254 @@
+package server
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store/pebblestore"
+)
+
+// persistState is the server's view of durability: acknowledgement
+// barriers, SAVE/BGSAVE checkpoints and the figures INFO persistence
+// reports.
+type persistState struct {
+	s *Server
+
+	saveMu         sync.Mutex // one checkpoint at a time
+	saving         atomic.Bool
+	lastSave       atomic.Int64  // unix seconds of the last successful save
+	lastSaveOK     atomic.Bool   // status of the last BGSAVE
+	lastSaveDur    atomic.Int64  // seconds the last save took, -1 before any
+	committedAtSav atomic.Uint64 // engine commits at the last save
+	lastSavePath   atomic.Pointer[string]
+}
+
+func (p *persistState) init(s *Server) {
+	p.s = s
+	p.lastSave.Store(s.started.Unix())
+	p.lastSaveOK.Store(true)
+	p.lastSaveDur.Store(-1)
+	if s.engine != nil {
+		p.committedAtSav.Store(s.engine.Metrics().Committed)
+	}
+	empty := ""
+	p.lastSavePath.Store(&empty)
+}
+
+func persistCommands() []*Command {
+	const admin = FlagAdmin | FlagNoScript
+	return []*Command{
+		cmd("save", 1, admin|FlagNoMulti, cmdSave),
+		cmd("bgsave", -1, admin, cmdBgsave),
+		cmd("lastsave", 1, FlagFast|FlagLoading|FlagStale, cmdLastSave),
+	}
+}
+
+// errNoEngine answers SAVE and BGSAVE with the memory engine, which has
+// nothing to checkpoint.
+var errNoEngine = protocol.Error("ERR SAVE and BGSAVE need the pebble engine; this server runs with --engine memory")
+
+// SAVE: write a checkpoint now and answer when it is complete.
+func cmdSave(c *Context) error {
+	s := c.Server
+	if s.engine == nil {
+		return errNoEngine
+	}
+	if s.persist.saving.Load() {
+		return protocol.Error("ERR Background save already in progress")
+	}
+	if _, err := s.persist.checkpoint(); err != nil {
+		return protocol.Error("ERR " + err.Error())
+	}
+	c.Out.OK()
+	return nil
+}
+
+// BGSAVE [SCHEDULE]: start a checkpoint and answer at once. A checkpoint
+// hard-links sstables and copies the WAL, so it is quick either way.
+func cmdBgsave(c *Context) error {
+	s := c.Server
+	if len(c.Args) > 2 || (len(c.Args) == 2 && !protocol.EqualFold(c.Args[1], "schedule")) {
+		return protocol.ErrSyntax
+	}
+	if s.engine == nil {
+		return errNoEngine
+	}
+	if !s.persist.saving.CompareAndSwap(false, true) {
+		return protocol.Error("ERR Background save already in progress")
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		defer s.persist.saving.Store(false)
+		if _, err := s.persist.checkpoint(); err != nil {
+			s.log.Error("BGSAVE failed", "err", err)
+		}
+	}()
+	c.Out.Status("Background saving started")
+	return nil
+}
+
+// LASTSAVE: unix time of the last successful save (the start time before
+// any).
+func cmdLastSave(c *Context) error {
+	c.Out.Int(c.Server.persist.lastSave.Load())
+	return nil
+}
+
+// checkpointDir is the directory that holds one subdirectory per save.
+func (s *Server) checkpointDir() string {
+	cfg := s.config()
+	if cfg.CheckpointDir != "" {
+		return cfg.CheckpointDir
+	}
+	return pebblestore.DefaultCheckpointDir(cfg.Dir)
+}
+
+// checkpoint writes <checkpoint-dir>/<UTC time> and returns its path.
+func (p *persistState) checkpoint() (string, error) {
+	p.saveMu.Lock()
+	defer p.saveMu.Unlock()
+	s := p.s
+	start := time.Now()
+	committed := s.engine.Metrics().Committed
+	base := filepath.Join(s.checkpointDir(), s.clock.Now().UTC().Format("20060102T150405.000Z"))
+	dest := base
+	for i := 1; ; i++ {
+		if _, err := os.Stat(dest); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		dest = base + "-" + strconv.Itoa(i)
+	}
+	if err := s.engine.Checkpoint(dest); err != nil {
+		p.lastSaveOK.Store(false)
+		return "", err
+	}
+	p.lastSaveOK.Store(true)
+	p.lastSave.Store(s.clock.Now().Unix())
+	p.lastSaveDur.Store(int64(time.Since(start).Seconds()))
+	p.committedAtSav.Store(committed)
+	p.lastSavePath.Store(&dest)
+	s.log.Info("checkpoint saved", "path", dest)
+	return dest, nil
+}
+
+// misconf is the error write commands get once the engine failed to
+// write, as Redis answers when its AOF cannot be written.
+func misconf(err error) protocol.Error {
+	msg := err.Error()
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		msg = errno.Error()
+		if len(msg) > 0 && 'a' <= msg[0] && msg[0] <= 'z' {
+			msg = string(msg[0]-'a'+'A') + msg[1:] // strerror's capital
+		}
+	}
+	return protocol.Error("MISCONF Errors writing to the AOF file: " + msg)
+}
+
+// ackDurable runs before a connection's replies leave: if the client
+// wrote since its last barrier, it waits until those writes are as
+// durable as appendfsync promises (one barrier shared with every client
+// waiting at the time). If the disk failed, the replies are not sent: the
+// writes were not acknowledged, and the connection is closed so the
+// client sees an error rather than an OK it cannot trust.
+func (s *Server) ackDurable(c *Client) error {
+	if !c.needFlush {
+		return nil
+	}
+	c.needFlush = false
+	err := s.store.Flush()
+	if err == nil {
+		return nil
+	}
+	s.log.Error("writing to disk failed; refusing writes", "err", err)
+	c.abort()
+	return err
+}
+
+// abort drops the unsent replies and the rest of the pipeline, and closes
+// the connection.
+func (c *Client) abort() {
+	c.out.Discard()
+	c.conn.ReadPipeline()
+	c.quitting = true
+	c.kill()
+}
+
+func (s *Server) infoPersistence(w *infoWriter) {
+	p := &s.persist
+	w.field("loading", 0)
+	w.field("async_loading", 0)
+	if s.engine == nil {
+		w.field("rdb_changes_since_last_save", 0)
+		w.field("rdb_bgsave_in_progress", 0)
+		w.field("rdb_last_save_time", p.lastSave.Load())
+		w.field("rdb_last_bgsave_status", "ok")
+		w.field("aof_enabled", 0)
+		w.field("aof_rewrite_in_progress", 0)
+		w.field("aof_last_write_status", "ok")
+		return
+	}
+	m := s.engine.Metrics()
+	b01 := func(v bool) int {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	okErr := func(v bool) string {
+		if v {
+			return "ok"
+		}
+		return "err"
+	}
+	w.field("rdb_changes_since_last_save", m.Committed-min(m.Committed, p.committedAtSav.Load()))
+	w.field("rdb_bgsave_in_progress", b01(p.saving.Load()))
+	w.field("rdb_last_save_time", p.lastSave.Load())
+	w.field("rdb_last_bgsave_status", okErr(p.lastSaveOK.Load()))
+	w.field("rdb_last_bgsave_time_sec", p.lastSaveDur.Load())
+	w.field("aof_enabled", 1)
+	w.field("aof_rewrite_in_progress", 0)
+	w.field("aof_rewrite_scheduled", 0)
+	w.field("aof_last_bgrewrite_status", "ok")
+	w.field("aof_last_write_status", okErr(m.LastError == ""))
+	w.field("aof_last_cow_size", 0)
+	w.field("cairn_appendfsync", m.Mode)
+	w.field("cairn_dir", s.engine.Dir())
+	w.field("cairn_checkpoint_dir", s.checkpointDir())
+	w.field("cairn_last_checkpoint", *p.lastSavePath.Load())
+	w.field("cairn_unsynced_commits", m.Unsynced)
+	w.field("cairn_wal_barriers", m.Flushes)
+	w.field("cairn_fsyncs", m.Fsyncs)
+	avg := int64(0)
+	if m.Fsyncs > 0 {
+		avg = m.FsyncTotal.Microseconds() / m.Fsyncs
+	}
+	w.field("cairn_fsync_avg_usec", avg)
+	w.field("cairn_fsync_max_usec", m.FsyncMax.Microseconds())
+	w.field("cairn_disk_bytes", m.DiskBytes)
+	w.field("cairn_wal_bytes_written", m.WALBytesWritten)
+	w.field("cairn_memtable_flushes", m.MemtableFlushes)
+	w.field("cairn_compactions", m.Compactions)
+	w.field("cairn_read_amp", m.ReadAmp)
+	if m.LastError != "" {
+		w.field("cairn_last_write_error", m.LastError)
+	}
+}
+
+// EngineMetrics returns the Pebble engine's figures (fsync latency, disk
+// usage, compactions) for the metrics exporter; ok is false with the
+// memory engine.
+func (s *Server) EngineMetrics() (m pebblestore.Metrics, ok bool) {
+	if s.engine == nil {
+		return m, false
+	}
+	return s.engine.Metrics(), true
+}

@@ -1,0 +1,219 @@
+package server_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/cockroachdb/pebble/v2/vfs/errorfs"
+
+	"github.com/cairn-db/cairn/server"
+	. "github.com/cairn-db/cairn/server/servertest"
+)
+
+// TestKeyspaceCommandsPersist: every command that changes keys wholesale
+// (expiry, FLUSHDB, FLUSHALL, SWAPDB, RENAME, MOVE, COPY) leaves the same
+// keyspace after a restart, with absolute TTLs, and keys that expire
+// while the server is down do not come back.
+func TestKeyspaceCommandsPersist(t *testing.T) {
+	dir := t.TempDir()
+	clock := NewClock()
+	srv := Start(t, WithDir(dir), WithClock(clock))
+	c := Dial(t, srv.Addr())
+	for _, cmd := range []string{
+		"SET a 1", "SET b 2 PX 100000", "SET gone x PX 500", "SET later y PX 5000",
+		"RENAME a a2", "COPY b b2 DB 3", "MOVE b2 4", "SET m v", "MOVE m 1",
+		"SELECT 1", "SET one 1", "SET two 2", "SELECT 2", "SET doomed 1", "FLUSHDB",
+		"SELECT 5", "SET s5 five", "SWAPDB 5 6", "SELECT 0",
+		"SET e 1", "EXPIRE e 100", "PERSIST e", "SET p 1", "PEXPIREAT p 99999999999999",
+		"SET del 1", "DEL del", "SET inc 1", "INCRBY inc 41", "APPEND a2 xyz",
+	} {
+		if got := c.Do(strings.Fields(cmd)...); strings.HasPrefix(got, "-") {
+			t.Fatalf("%s: %q", cmd, got)
+		}
+	}
+	clock.FastForward(time.Second) // "gone" expires, actively deleted
+	before := srv.Store().Dump()
+	if strings.Contains(before, "gone") {
+		t.Fatalf("expired key still in the keyspace:\n%s", before)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv = Start(t, WithDir(dir), WithClock(clock))
+	if after := srv.Store().Dump(); after != before {
+		t.Fatalf("keyspace changed across restart\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	c = Dial(t, srv.Addr())
+	if got := c.Do("PEXPIRETIME", "p"); got != Int(99999999999999) {
+		t.Fatalf("PEXPIRETIME after restart = %q", got)
+	}
+	srv.Close()
+
+	clock.FastForward(10 * time.Second) // "later" expires while the server is down
+	srv = Start(t, WithDir(dir), WithClock(clock))
+	c = Dial(t, srv.Addr())
+	if got := c.Do("EXISTS", "later"); got != Int(0) {
+		t.Fatalf("key that expired while down came back: %q", got)
+	}
+	if got := c.Do("FLUSHALL"); got != OK {
+		t.Fatal(got)
+	}
+	srv.Close()
+	srv = Start(t, WithDir(dir), WithClock(clock))
+	if d := srv.Store().Dump(); d != "" {
+		t.Fatalf("FLUSHALL not persisted:\n%s", d)
+	}
+}
+
+// TestSaveCheckpointIsStartable: SAVE and BGSAVE write checkpoints a user
+// can copy and start a server from.
+func TestSaveCheckpointIsStartable(t *testing.T) {
+	ckpt := t.TempDir()
+	srv := Start(t, WithPebble("everysec"), WithConfig(func(c *server.Config) { c.CheckpointDir = ckpt }))
+	c := Dial(t, srv.Addr())
+	c.Do("SET", "a", "1")
+	c.Do("SELECT", "3")
+	c.Do("SET", "in3", "x")
+	if got := c.Do("SAVE"); got != OK {
+		t.Fatalf("SAVE = %q", got)
+	}
+	last := c.Do("LASTSAVE")
+	if !strings.HasPrefix(last, ":") || last == Int(0) {
+		t.Fatalf("LASTSAVE = %q", last)
+	}
+	if got := c.Do("INFO", "persistence"); !strings.Contains(got, "rdb_changes_since_last_save:0\r\n") || !strings.Contains(got, "aof_enabled:1\r\n") {
+		t.Fatalf("INFO persistence after SAVE:\n%s", got)
+	}
+	c.Do("SET", "after", "save")
+	if got := c.Do("INFO", "persistence"); !strings.Contains(got, "rdb_changes_since_last_save:1\r\n") {
+		t.Fatalf("INFO persistence after a write:\n%s", got)
+	}
+	if got := c.Do("BGSAVE"); got != "+Background saving started\r\n" {
+		t.Fatalf("BGSAVE = %q", got)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(c.Do("INFO", "persistence"), "rdb_bgsave_in_progress:0\r\n") {
+		if time.Now().After(deadline) {
+			t.Fatal("BGSAVE did not finish")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	saves, _ := os.ReadDir(ckpt)
+	if len(saves) != 2 {
+		t.Fatalf("%d checkpoints in %s, want 2", len(saves), ckpt)
+	}
+	// Start from a copy of the first checkpoint, as a user restoring a backup.
+	restored := filepath.Join(t.TempDir(), "restored")
+	if out, err := exec.Command("cp", "-r", filepath.Join(ckpt, saves[0].Name()), restored).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	r := Dial(t, Start(t, WithDir(restored)).Addr())
+	if got := r.Do("GET", "a"); got != Bulk("1") {
+		t.Fatalf("restored GET a = %q", got)
+	}
+	if got := r.Do("EXISTS", "after"); got != Int(0) {
+		t.Fatalf("restored checkpoint has a write made after SAVE: %q", got)
+	}
+	r.Do("SELECT", "3")
+	if got := r.Do("GET", "in3"); got != Bulk("x") {
+		t.Fatalf("restored GET in3 = %q", got)
+	}
+}
+
+func TestSaveNeedsPebble(t *testing.T) {
+	runSteps(t, []step{
+		{"SAVE", Err("ERR SAVE and BGSAVE need the pebble engine; this server runs with --engine memory")},
+		{"BGSAVE", Err("ERR SAVE and BGSAVE need the pebble engine; this server runs with --engine memory")},
+		{"BGSAVE now", Err("ERR syntax error")},
+	})
+}
+
+func TestAppendFsyncConfig(t *testing.T) {
+	c := runSteps(t, []step{
+		{"CONFIG GET appendfsync", Bulks("appendfsync", "everysec")},
+		{"CONFIG SET appendfsync always", OK},
+		{"CONFIG GET appendfsync", Bulks("appendfsync", "always")},
+		{"CONFIG SET appendfsync sometimes", Err("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument is not valid")},
+		{"SET k v", OK},
+	}, WithPebble(""))
+	if got := c.Do("INFO", "persistence"); !strings.Contains(got, "cairn_appendfsync:always\r\n") {
+		t.Fatalf("INFO persistence:\n%s", got)
+	}
+}
+
+// TestPipelineSharesOneBarrier: a pipeline of writes under appendfsync
+// always waits for one WAL fsync, not one per command.
+func TestPipelineSharesOneBarrier(t *testing.T) {
+	srv := Start(t, WithPebble("always"))
+	c := Dial(t, srv.Addr())
+	barriers := func() int {
+		info := c.Do("INFO", "persistence")
+		_, rest, _ := strings.Cut(info, "cairn_wal_barriers:")
+		n, _ := strconv.Atoi(rest[:strings.Index(rest, "\r")])
+		return n
+	}
+	start := barriers()
+	var pipe strings.Builder
+	const n = 200
+	for i := 0; i < n; i++ {
+		pipe.WriteString(EncodeCommand("SET", "k"+strconv.Itoa(i), "v"))
+	}
+	c.Write(pipe.String())
+	for i := 0; i < n; i++ {
+		if got := c.Read(); got != OK {
+			t.Fatalf("reply %d = %q", i, got)
+		}
+	}
+	if used := barriers() - start; used < 1 || used > n/10 {
+		t.Fatalf("%d pipelined writes used %d WAL barriers", n, used)
+	}
+}
+
+// TestWriteErrorAnswersMisconf: once the WAL cannot be written, the write
+// that hit the error is not acknowledged (its connection is closed),
+// later writes get MISCONF, reads keep working, and every acknowledged
+// write is there after a restart.
+func TestWriteErrorAnswersMisconf(t *testing.T) {
+	mem := vfs.NewMem()
+	toggle := &errorfs.Toggle{Injector: errorfs.InjectorFunc(func(op errorfs.Op) error {
+		if strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpFileWrite || op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileSync) {
+			return errorfs.ErrInjected
+		}
+		return nil
+	})}
+	withFS := func(fs vfs.FS) Option {
+		return WithConfig(func(c *server.Config) { c.FS = fs; c.Engine = "pebble"; c.Dir = "data"; c.AppendFsync = "always" })
+	}
+	srv := Start(t, withFS(errorfs.Wrap(mem, toggle)))
+	c := Dial(t, srv.Addr())
+	if got := c.Do("SET", "a", "1"); got != OK {
+		t.Fatal(got)
+	}
+	toggle.On()
+	c.Send("SET", "b", "2")
+	if got, err := c.ReadErr(5 * time.Second); err == nil {
+		t.Fatalf("write on a failing disk answered %q", got)
+	}
+	c = Dial(t, srv.Addr())
+	if got := c.Do("SET", "c", "3"); !strings.HasPrefix(got, "-MISCONF Errors writing to the AOF file: ") {
+		t.Fatalf("write after the error = %q", got)
+	}
+	if got := c.Do("GET", "a"); got != Bulk("1") {
+		t.Fatalf("read after the error = %q", got)
+	}
+	if got := c.Do("INFO", "persistence"); !strings.Contains(got, "aof_last_write_status:err\r\n") {
+		t.Fatalf("INFO persistence:\n%s", got)
+	}
+	srv.Close()
+	toggle.Off()
+	c = Dial(t, Start(t, withFS(mem)).Addr())
+	if got := c.Do("GET", "a"); got != Bulk("1") {
+		t.Fatalf("acknowledged write lost: GET a = %q", got)
+	}
+}

@@ -1,0 +1,424 @@
+package store
+
+import "bytes"
+
+// ListEnd names an end of a list: the head (left) or the tail (right).
+type ListEnd bool
+
+// The ends of a list.
+const (
+	ListHead ListEnd = true
+	ListTail ListEnd = false
+)
+
+func (end ListEnd) pushEvent() string {
+	if end == ListHead {
+		return "lpush"
+	}
+	return "rpush"
+}
+
+func (end ListEnd) popEvent() string {
+	if end == ListHead {
+		return "lpop"
+	}
+	return "rpop"
+}
+
+// listOf returns the list at key for writing, or nil.
+func (tx *Tx) listOf(key []byte) (*entry, *list, error) {
+	e, err := tx.lookupWriteKind(key, KindList)
+	if e == nil {
+		return nil, nil, err
+	}
+	return e, e.obj.(*list), nil
+}
+
+// listRead returns the list at key for reading, or nil.
+func (tx *Tx) listRead(key []byte) (*list, error) {
+	e, err := tx.lookupKind(key, KindList)
+	if e == nil {
+		return nil, err
+	}
+	return e.obj.(*list), nil
+}
+
+// ListPush pushes vals one by one at end of the list at key, creating the
+// list unless onlyExisting (LPUSHX/RPUSHX). It returns the new length, 0
+// when onlyExisting and the key is absent.
+func (tx *Tx) ListPush(key []byte, end ListEnd, vals [][]byte, onlyExisting bool) (int, error) {
+	e, l, err := tx.listOf(key)
+	if err != nil {
+		return 0, err
+	}
+	if e == nil {
+		if onlyExisting {
+			return 0, nil
+		}
+		e = tx.create(key)
+		l = newList()
+		e.obj = l
+	}
+	tx.pushElems(e, l, end, vals)
+	return l.n, nil
+}
+
+// pushElems pushes vals to l (the value of e), writes their records and
+// the metadata, raises the event and marks the key ready for blocked
+// clients.
+func (tx *Tx) pushElems(e *entry, l *list, end ListEnd, vals [][]byte) {
+	b, p := tx.elements(e)
+	for _, v := range vals {
+		var seq uint64
+		if end == ListHead {
+			l.pushFront(v)
+			seq = l.seq
+		} else {
+			l.pushBack(v)
+			seq = l.seq + uint64(l.n-1)
+		}
+		if b != nil {
+			b.Set(listKey(&p, seq), v)
+		}
+	}
+	tx.saveMeta(e)
+	tx.notifyString(e.key, EventList, end.pushEvent())
+	tx.MarkReady(tx.dbIndex, e.key)
+}
+
+// ListPop removes up to count elements from end of the list at key. It
+// returns nil when the key is absent. The slices stay valid until the list
+// is next modified.
+func (tx *Tx) ListPop(key []byte, end ListEnd, count int) ([][]byte, error) {
+	e, l, err := tx.listOf(key)
+	if e == nil {
+		return nil, err
+	}
+	out := tx.popElems(e, l, end, count)
+	tx.deleteIfEmpty(e)
+	return out, nil
+}
+
+// popElems pops up to count elements and deletes their records; the
+// caller deletes the key if it became empty.
+func (tx *Tx) popElems(e *entry, l *list, end ListEnd, count int) [][]byte {
+	count = min(count, l.n)
+	out := make([][]byte, count)
+	from := l.seq
+	for i := range out {
+		if end == ListHead {
+			out[i] = l.popFront()
+		} else {
+			out[i] = l.popBack()
+		}
+	}
+	if end == ListTail {
+		from = l.seq + uint64(l.n)
+	}
+	tx.deleteSeqs(e, from, from+uint64(count))
+	if l.n > 0 {
+		tx.saveMeta(e)
+	}
+	tx.notifyString(e.key, EventList, end.popEvent())
+	return out
+}
+
+// deleteSeqs deletes the element records with sequence numbers in
+// [from, to): one Delete for a single element, a DeleteRange otherwise.
+func (tx *Tx) deleteSeqs(e *entry, from, to uint64) {
+	b, p := tx.elements(e)
+	switch {
+	case b == nil || from >= to:
+	case to-from == 1:
+		b.Delete(listKey(&p, from))
+	default:
+		start := bytes.Clone(listKey(&p, from))
+		b.DeleteRange(start, listKey(&p, to))
+	}
+}
+
+// ListLen returns the length of the list at key (0 when absent).
+func (tx *Tx) ListLen(key []byte) (int, error) {
+	l, err := tx.listRead(key)
+	if l == nil {
+		return 0, err
+	}
+	return l.n, nil
+}
+
+// listRange clamps Redis-style start/stop indexes (negative from the end)
+// to [0, n); ok is false when the range is empty.
+func listRange(n int, start, stop int64) (from, to int, ok bool) {
+	if start < 0 {
+		start += int64(n)
+	}
+	if stop < 0 {
+		stop += int64(n)
+	}
+	start = max(start, 0)
+	if start > stop || start >= int64(n) {
+		return 0, 0, false
+	}
+	stop = min(stop, int64(n)-1)
+	return int(start), int(stop), true
+}
+
+// ListRange returns the elements from start to stop inclusive (negative
+// indexes count from the end).
+func (tx *Tx) ListRange(key []byte, start, stop int64) ([][]byte, error) {
+	l, err := tx.listRead(key)
+	if l == nil {
+		return nil, err
+	}
+	from, to, ok := listRange(l.n, start, stop)
+	if !ok {
+		return [][]byte{}, nil
+	}
+	out := make([][]byte, 0, to-from+1)
+	l.each(from, func(i int, v []byte) bool {
+		out = append(out, v)
+		return i < to
+	})
+	return out, nil
+}
+
+// listIndex resolves a possibly negative index; ok is false out of range.
+func listIndex(n int, idx int64) (int, bool) {
+	if idx < 0 {
+		idx += int64(n)
+	}
+	if idx < 0 || idx >= int64(n) {
+		return 0, false
+	}
+	return int(idx), true
+}
+
+// ListIndex returns the element at idx (negative from the end).
+func (tx *Tx) ListIndex(key []byte, idx int64) ([]byte, bool, error) {
+	l, err := tx.listRead(key)
+	if l == nil {
+		return nil, false, err
+	}
+	i, ok := listIndex(l.n, idx)
+	if !ok {
+		return nil, false, nil
+	}
+	return l.at(i), true, nil
+}
+
+// ListSet replaces the element at idx.
+func (tx *Tx) ListSet(key []byte, idx int64, val []byte) error {
+	e, l, err := tx.listOf(key)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		return ErrNoSuchKey
+	}
+	i, ok := listIndex(l.n, idx)
+	if !ok {
+		return ErrIndexRange
+	}
+	l.set(i, val)
+	if b, p := tx.elements(e); b != nil {
+		b.Set(listKey(&p, l.seq+uint64(i)), val)
+	}
+	tx.notifyString(e.key, EventList, "lset")
+	return nil
+}
+
+// ListInsert inserts val before (or after) the first element equal to
+// pivot. It returns the new length, -1 when pivot is not found and 0 when
+// the key is absent.
+func (tx *Tx) ListInsert(key []byte, before bool, pivot, val []byte) (int, error) {
+	e, l, err := tx.listOf(key)
+	if e == nil {
+		return 0, err
+	}
+	at := -1
+	l.each(0, func(i int, v []byte) bool {
+		if bytes.Equal(v, pivot) {
+			at = i
+			return false
+		}
+		return true
+	})
+	if at < 0 {
+		return -1, nil
+	}
+	if !before {
+		at++
+	}
+	l.insert(at, val)
+	// Rewrite the records of the shorter side: below the insertion point
+	// every element moves one sequence number down, above it one up.
+	if b, p := tx.elements(e); b != nil {
+		if at < l.n/2 {
+			l.seq--
+			l.writeRange(b, &p, 0, at+1)
+		} else {
+			l.writeRange(b, &p, at, l.n)
+		}
+	} else if at < l.n/2 {
+		l.seq--
+	}
+	tx.saveMeta(e)
+	tx.notifyString(e.key, EventList, "linsert")
+	return l.n, nil
+}
+
+// ListRem removes elements equal to val: the first count from the head
+// (count > 0), the last -count from the tail (count < 0), or all (0). It
+// returns how many it removed.
+func (tx *Tx) ListRem(key []byte, count int64, val []byte) (int, error) {
+	e, l, err := tx.listOf(key)
+	if e == nil {
+		return 0, err
+	}
+	limit := count
+	if limit < 0 {
+		limit = -limit
+	}
+	if limit > int64(l.n) {
+		limit = 0 // more than there are: remove all
+	}
+	oldN := l.n
+	removed, first, last := l.remove(val, int(limit), count < 0)
+	if removed == 0 {
+		return 0, nil
+	}
+	// Keep the head's sequence numbers and rewrite from the first removed
+	// index, or keep the tail's and rewrite up to the last one, whichever
+	// touches fewer records.
+	oldSeq := l.seq
+	if b, p := tx.elements(e); b != nil {
+		if l.n-first <= last+1-removed {
+			l.writeRange(b, &p, first, l.n)
+			tx.deleteSeqs(e, oldSeq+uint64(l.n), oldSeq+uint64(oldN))
+		} else {
+			l.seq += uint64(removed)
+			l.writeRange(b, &p, 0, last+1-removed)
+			tx.deleteSeqs(e, oldSeq, l.seq)
+		}
+	}
+	tx.notifyString(e.key, EventList, "lrem")
+	if !tx.deleteIfEmpty(e) {
+		tx.saveMeta(e)
+	}
+	return removed, nil
+}
+
+// ListTrim keeps only the elements from start to stop inclusive.
+func (tx *Tx) ListTrim(key []byte, start, stop int64) error {
+	e, l, err := tx.listOf(key)
+	if e == nil {
+		return err
+	}
+	from, to, ok := listRange(l.n, start, stop)
+	if !ok {
+		from, to = l.n, l.n-1 // remove everything
+	}
+	front, back := from, l.n-1-to
+	if front > 0 {
+		tx.deleteSeqs(e, l.seq, l.seq+uint64(front))
+		l.dropFront(front)
+	}
+	if back > 0 {
+		end := l.seq + uint64(l.n)
+		tx.deleteSeqs(e, end-uint64(back), end)
+		l.dropBack(back)
+	}
+	tx.notifyString(e.key, EventList, "ltrim")
+	if !tx.deleteIfEmpty(e) && (front > 0 || back > 0) {
+		tx.saveMeta(e)
+	}
+	return nil
+}
+
+// ListPosOptions are LPOS's RANK, COUNT and MAXLEN.
+type ListPosOptions struct {
+	Rank   int64 // 1 = first match from the head; negative from the tail
+	Count  int64 // matches to return; 0 = all
+	MaxLen int64 // elements to compare at most; 0 = all
+}
+
+// ListPos returns the indexes of elements equal to val.
+func (tx *Tx) ListPos(key, val []byte, o ListPosOptions) ([]int64, error) {
+	l, err := tx.listRead(key)
+	if l == nil {
+		return nil, err
+	}
+	var out []int64
+	// As Redis: the rank-th match and later ones are reported. Negating
+	// the most negative rank leaves it negative, so every match counts.
+	rank := o.Rank
+	if rank < 0 {
+		rank = -rank
+	}
+	matches, compared := int64(0), int64(0)
+	match := func(i int, v []byte) bool {
+		if o.MaxLen != 0 && compared >= o.MaxLen {
+			return false
+		}
+		compared++
+		if bytes.Equal(v, val) {
+			matches++
+			if matches >= rank {
+				out = append(out, int64(i))
+				if o.Count != 0 && int64(len(out)) >= o.Count {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if o.Rank < 0 {
+		l.eachBack(match)
+	} else {
+		l.each(0, match)
+	}
+	return out, nil
+}
+
+// ListMove pops an element from one end of src and pushes it to an end of
+// dst (LMOVE, RPOPLPUSH). ok is false when src is absent. dst must hold a
+// list or nothing; it is checked before anything is popped.
+func (tx *Tx) ListMove(src, dst []byte, from, to ListEnd) (val []byte, ok bool, err error) {
+	se, sl, err := tx.listOf(src)
+	if se == nil {
+		return nil, false, err
+	}
+	de, dl, err := tx.listOf(dst)
+	if err != nil {
+		return nil, false, err
+	}
+	// Copy: pushing to the same list may reuse the popped bytes' space.
+	val = bytes.Clone(tx.popElems(se, sl, from, 1)[0])
+	if de == nil {
+		de = tx.create(dst)
+		dl = newList()
+		de.obj = dl
+	}
+	tx.pushElems(de, dl, to, [][]byte{val})
+	if se != de {
+		tx.deleteIfEmpty(se)
+	}
+	return val, true, nil
+}
+
+// ListMPop pops up to count elements from end of the first non-empty list
+// among keys (LMPOP). key is nil when every list is empty.
+func (tx *Tx) ListMPop(keys [][]byte, end ListEnd, count int) (key []byte, vals [][]byte, err error) {
+	for _, k := range keys {
+		e, l, err := tx.listOf(k)
+		if err != nil {
+			return nil, nil, err
+		}
+		if e != nil {
+			vals = tx.popElems(e, l, end, count)
+			tx.deleteIfEmpty(e)
+			return k, vals, nil
+		}
+	}
+	return nil, nil, nil
+}

@@ -1,0 +1,73 @@
+package store_test
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/cairn-db/cairn/store"
+)
+
+// BenchmarkMemoryPerElement measures the heap each hash, set and sorted-set
+// element costs, for small collections (packed encodings, 16 elements per
+// key) and big ones (tables and skip lists, 100 000 elements in one key).
+// It reports B/elem (heap growth per element, key overhead included) and
+// data-B/elem (the bytes the element itself carries: member, or field and
+// value, plus 8 for a score), so the ratio is the encoding's overhead.
+//
+//	go test ./store -run '^$' -bench MemoryPerElement -benchtime 1x
+func BenchmarkMemoryPerElement(b *testing.B) {
+	shapes := []struct {
+		name       string
+		keys, each int
+	}{{"small", 20000, 16}, {"big", 1, 100000}}
+	types := []struct {
+		name string
+		data int // bytes of one element's data
+		add  func(tx *store.Tx, key []byte, i int)
+	}{
+		{"hash", 22, func(tx *store.Tx, key []byte, i int) {
+			f := fmt.Appendf(nil, "field%06d", i)
+			tx.HSet(key, [][]byte{f, fmt.Appendf(nil, "value%06d", i)}, false)
+		}},
+		{"set", 12, func(tx *store.Tx, key []byte, i int) {
+			tx.SAdd(key, [][]byte{fmt.Appendf(nil, "member%06d", i)})
+		}},
+		{"zset", 20, func(tx *store.Tx, key []byte, i int) {
+			tx.ZAdd(key, store.ZAddOptions{}, []float64{float64(i)}, [][]byte{fmt.Appendf(nil, "member%06d", i)})
+		}},
+	}
+	for _, sh := range shapes {
+		for _, ty := range types {
+			b.Run(ty.name+"/"+sh.name, func(b *testing.B) {
+				for range b.N {
+					s, _ := store.Open(store.Options{})
+					before := heap()
+					n := 0
+					for k := 0; k < sh.keys; k++ {
+						key := fmt.Appendf(nil, "key:%06d", k)
+						s.Update(0, func(tx *store.Tx) error {
+							for i := 0; i < sh.each; i++ {
+								ty.add(tx, key, i)
+								n++
+							}
+							return nil
+						})
+					}
+					after := heap()
+					b.ReportMetric(float64(after-before)/float64(n), "B/elem")
+					b.ReportMetric(float64(ty.data), "data-B/elem")
+					runtime.KeepAlive(s)
+				}
+			})
+		}
+	}
+}
+
+func heap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}

@@ -1,0 +1,61 @@
+package pebblestore
+
+import "time"
+
+// Metrics are the engine's figures for INFO and the Prometheus exporter.
+// Reading them is cheap enough for a scrape, not for the command path.
+type Metrics struct {
+	// Mode is the fsync policy.
+	Mode SyncMode
+	// Committed is the number of batches (write transactions) committed.
+	Committed uint64
+	// Unsynced is how many of them are not yet known to be fsynced.
+	Unsynced uint64
+	// Flushes counts WAL barriers run before acknowledging writes; one
+	// barrier serves every client waiting at the time (group commit).
+	Flushes int64
+	// Fsyncs counts real WAL fsyncs; FsyncTotal, FsyncLast and FsyncMax
+	// are their latencies.
+	Fsyncs     int64
+	FsyncTotal time.Duration
+	FsyncLast  time.Duration
+	FsyncMax   time.Duration
+	// DiskBytes is the space the database uses on disk (sstables, WAL,
+	// MANIFEST), as Pebble counts it.
+	DiskBytes uint64
+	// WALBytesWritten is the bytes written to the WAL since open.
+	WALBytesWritten uint64
+	// MemtableFlushes and Compactions count Pebble's background jobs.
+	MemtableFlushes int64
+	Compactions     int64
+	// ReadAmp is the number of sorted runs a point lookup may visit.
+	ReadAmp int
+	// LastError is the write error that stopped writes, or "".
+	LastError string
+}
+
+// Metrics returns the engine's current figures.
+func (e *Engine) Metrics() Metrics {
+	m := Metrics{
+		Mode:       e.Mode(),
+		Committed:  e.committed.Load(),
+		Flushes:    e.stats.flushes.Load(),
+		Fsyncs:     e.stats.fsyncs.Load(),
+		FsyncTotal: time.Duration(e.stats.fsyncNanos.Load()),
+		FsyncLast:  time.Duration(e.stats.lastNanos.Load()),
+		FsyncMax:   time.Duration(e.stats.maxNanos.Load()),
+	}
+	if f := e.fsynced.Load(); f < m.Committed {
+		m.Unsynced = m.Committed - f
+	}
+	if err := e.Err(); err != nil {
+		m.LastError = err.Error()
+	}
+	pm := e.db.Metrics()
+	m.DiskBytes = pm.DiskSpaceUsage()
+	m.WALBytesWritten = pm.WAL.BytesWritten
+	m.MemtableFlushes = pm.Flush.Count
+	m.Compactions = pm.Compact.Count
+	m.ReadAmp = pm.ReadAmp()
+	return m
+}

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"bytes"
+
+	"github.com/cairn-db/cairn/protocol/num"
+)
+
+// A set holds distinct members. Small sets (at most setMaxPacked members
+// of at most packedMaxLen bytes) are one packed slice; bigger ones become
+// a table: a map from member to position in a dense array, for O(1)
+// membership, O(1) random picks (SPOP, SRANDMEMBER) and a SCAN cursor that
+// survives removals (see denseScan).
+//
+// Element records: one per member, sub = member, empty value.
+type set struct {
+	small packed // members while tab is nil
+	n     int
+	tab   *setTable
+	// nonInt and wasBig decide the encoding name OBJECT ENCODING reports:
+	// Redis 7.0 keeps integer-only sets of up to 512 members as an intset.
+	nonInt, wasBig bool
+}
+
+type setTable struct {
+	idx     map[string]int32
+	members []string
+}
+
+const (
+	setMaxPacked = 128
+	setMaxIntset = 512 // set-max-intset-entries
+)
+
+func newSet() *set { return &set{} }
+
+func (s *set) kind() Kind { return KindSet }
+func (s *set) size() int  { return s.n }
+
+func (s *set) encoding() string {
+	if s.nonInt || s.wasBig {
+		return "hashtable"
+	}
+	return "intset"
+}
+
+func (s *set) memory() int {
+	if s.tab == nil {
+		return 32 + sizeClass(cap(s.small))
+	}
+	n := 48 + len(s.tab.idx)*32 + cap(s.tab.members)*16
+	for _, m := range s.tab.members {
+		n += sizeClass(len(m))
+	}
+	return n
+}
+
+func (s *set) findPacked(m []byte) (off, end int, ok bool) {
+	p := s.small
+	for off < len(p) {
+		v, next := p.next(off)
+		if bytes.Equal(v, m) {
+			return off, next, true
+		}
+		off = next
+	}
+	return 0, 0, false
+}
+
+func (s *set) has(m []byte) bool {
+	if s.tab != nil {
+		_, ok := s.tab.idx[string(m)]
+		return ok
+	}
+	_, _, ok := s.findPacked(m)
+	return ok
+}
+
+// add adds m and reports whether it is new.
+func (s *set) add(m []byte) bool {
+	if s.has(m) {
+		return false
+	}
+	if !s.nonInt {
+		if _, ok := num.ParseInt(m); !ok {
+			s.nonInt = true
+		}
+	}
+	if s.n+1 > setMaxIntset {
+		s.wasBig = true
+	}
+	if s.tab == nil && (s.n >= setMaxPacked || len(m) > packedMaxLen) {
+		s.convert()
+	}
+	s.n++
+	if s.tab != nil {
+		str := string(m)
+		s.tab.idx[str] = int32(len(s.tab.members))
+		s.tab.members = append(s.tab.members, str)
+		return true
+	}
+	s.small = s.small.appendStr(m)
+	return true
+}
+
+func (s *set) remove(m []byte) bool {
+	if s.tab != nil {
+		i, ok := s.tab.idx[string(m)]
+		if !ok {
+			return false
+		}
+		s.removeAt(int(i))
+		return true
+	}
+	off, end, ok := s.findPacked(m)
+	if !ok {
+		return false
+	}
+	s.small = s.small.cut(off, end)
+	s.n--
+	return true
+}
+
+// removeAt removes the member at position i of the table.
+func (s *set) removeAt(i int) {
+	t := s.tab
+	last := len(t.members) - 1
+	delete(t.idx, t.members[i])
+	if i != last {
+		t.members[i] = t.members[last]
+		t.idx[t.members[i]] = int32(i)
+	}
+	t.members[last] = ""
+	t.members = t.members[:last]
+	s.n--
+}
+
+func (s *set) convert() {
+	t := &setTable{idx: make(map[string]int32, s.n+1), members: make([]string, 0, s.n+1)}
+	s.each(func(m []byte) {
+		str := string(m)
+		t.idx[str] = int32(len(t.members))
+		t.members = append(t.members, str)
+	})
+	s.tab, s.small = t, nil
+}
+
+// each calls fn for every member; the slice is valid until the next change.
+func (s *set) each(fn func(m []byte)) {
+	if s.tab != nil {
+		for _, m := range s.tab.members {
+			fn(bview(m))
+		}
+		return
+	}
+	for off := 0; off < len(s.small); {
+		m, next := s.small.next(off)
+		fn(m)
+		off = next
+	}
+}
+
+// members returns every member.
+func (s *set) members() [][]byte {
+	out := make([][]byte, 0, s.n)
+	s.each(func(m []byte) { out = append(out, m) })
+	return out
+}
+
+func (s *set) clone() collection {
+	c := *s
+	if s.tab == nil {
+		c.small = bytes.Clone(s.small)
+		return &c
+	}
+	c.tab = &setTable{idx: make(map[string]int32, s.n), members: append([]string(nil), s.tab.members...)}
+	for i, m := range c.tab.members {
+		c.tab.idx[m] = int32(i)
+	}
+	return &c
+}
+
+func (s *set) meta() []byte { return nil }
+
+func (s *set) writeElements(b Batch, p dataPrefix) {
+	s.each(func(m []byte) { b.Set(p.key(m), nil) })
+}
+
+func (s *set) loadElement(sub, value []byte) error {
+	s.add(sub)
+	return nil
+}
+
+func (s *set) dump() string {
+	var items []string
+	s.each(func(m []byte) { items = append(items, quote(m)) })
+	return quoteSorted(items)
+}
+
+var _ collection = (*set)(nil)

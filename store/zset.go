@@ -1,0 +1,307 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/cairn-db/cairn/protocol/num"
+)
+
+// A zset is a sorted set: members with scores, ordered by (score, member
+// bytes). Small ones (at most zsetMaxPacked members of at most
+// packedMaxLen bytes, Redis's listpack limits) are one packed slice of
+// member, score pairs kept in order; bigger ones use a skip list with
+// spans (O(log n) insert, delete, rank and range) plus a map from member
+// to node for O(1) ZSCORE and a dense array of nodes for O(1) random picks
+// and a removal-proof SCAN cursor.
+//
+// Every operation is built on four primitives that both encodings
+// provide: score, insert/remove, countWhile (rank of a boundary) and
+// walk (visit a rank range in either direction).
+//
+// Element records: one per member, sub = member, value = the score's
+// IEEE-754 bits, big-endian.
+type zset struct {
+	small packed // member, score(8 bytes)… in order, while sl is nil
+	n     int
+	sl    *skiplist
+	dict  map[string]*zsNode
+	dense []*zsNode
+}
+
+const zsetMaxPacked = 128 // zset-max-listpack-entries
+
+func newZSet() *zset { return &zset{} }
+
+func (z *zset) kind() Kind { return KindZSet }
+func (z *zset) size() int  { return z.n }
+
+func (z *zset) encoding() string {
+	if z.sl != nil {
+		return "skiplist"
+	}
+	return "listpack"
+}
+
+func (z *zset) memory() int {
+	if z.sl == nil {
+		return 32 + sizeClass(cap(z.small))
+	}
+	n := 64 + len(z.dict)*40 + cap(z.dense)*8
+	for _, nd := range z.dense {
+		n += 64 + sizeClass(len(nd.level)*16) + sizeClass(len(nd.member))
+	}
+	return n
+}
+
+func encScore(buf *[8]byte, f float64) []byte {
+	binary.BigEndian.PutUint64(buf[:], math.Float64bits(f))
+	return buf[:]
+}
+
+func decScore(b []byte) float64 { return math.Float64frombits(binary.BigEndian.Uint64(b)) }
+
+// findPacked returns the offsets of member's entry and its score.
+func (z *zset) findPacked(member []byte) (off, end int, score float64, ok bool) {
+	p := z.small
+	for off < len(p) {
+		m, next := p.next(off)
+		s, e := p.next(next)
+		if bytes.Equal(m, member) {
+			return off, e, decScore(s), true
+		}
+		off = e
+	}
+	return 0, 0, 0, false
+}
+
+// score returns member's score.
+func (z *zset) score(member []byte) (float64, bool) {
+	if z.sl != nil {
+		nd, ok := z.dict[string(member)]
+		if !ok {
+			return 0, false
+		}
+		return nd.score, true
+	}
+	_, _, s, ok := z.findPacked(member)
+	return s, ok
+}
+
+// insert adds member, which must be absent, with score.
+func (z *zset) insert(member []byte, score float64) {
+	if z.sl == nil && (z.n >= zsetMaxPacked || len(member) > packedMaxLen) {
+		z.convert()
+	}
+	z.n++
+	if z.sl != nil {
+		m := string(member)
+		nd := z.sl.insert(score, m)
+		nd.pos = int32(len(z.dense))
+		z.dense = append(z.dense, nd)
+		z.dict[m] = nd
+		return
+	}
+	p := z.small
+	off := 0
+	for off < len(p) {
+		m, next := p.next(off)
+		s, end := p.next(next)
+		if zless(score, string(member), decScore(s), string(m)) {
+			break
+		}
+		off = end
+	}
+	var buf [8]byte
+	z.small = p.insertAt(off, member, encScore(&buf, score))
+}
+
+// remove deletes member and reports whether it was there.
+func (z *zset) remove(member []byte) bool {
+	if z.sl != nil {
+		nd, ok := z.dict[string(member)]
+		if !ok {
+			return false
+		}
+		z.sl.delete(nd.score, nd.member)
+		delete(z.dict, nd.member)
+		last := len(z.dense) - 1
+		if int(nd.pos) != last {
+			z.dense[nd.pos] = z.dense[last]
+			z.dense[nd.pos].pos = nd.pos
+		}
+		z.dense[last] = nil
+		z.dense = z.dense[:last]
+		z.n--
+		return true
+	}
+	off, end, _, ok := z.findPacked(member)
+	if !ok {
+		return false
+	}
+	z.small = z.small.cut(off, end)
+	z.n--
+	return true
+}
+
+// set gives member score, adding it when absent; it reports whether the
+// member is new.
+func (z *zset) set(member []byte, score float64) bool {
+	old, ok := z.score(member)
+	if ok {
+		if old == score {
+			return false
+		}
+		z.remove(member)
+	}
+	z.insert(member, score)
+	return !ok
+}
+
+func (z *zset) convert() {
+	sl := newSkiplist()
+	dict := make(map[string]*zsNode, z.n+1)
+	dense := make([]*zsNode, 0, z.n+1)
+	z.walk(0, z.n, false, func(m []byte, s float64) bool {
+		ms := string(m)
+		nd := sl.insert(s, ms)
+		nd.pos = int32(len(dense))
+		dense = append(dense, nd)
+		dict[ms] = nd
+		return true
+	})
+	z.sl, z.dict, z.dense, z.small = sl, dict, dense, nil
+}
+
+// countWhile returns how many leading elements satisfy pred, which must
+// hold for a prefix of the order.
+func (z *zset) countWhile(pred func(score float64, member string) bool) int {
+	if z.sl != nil {
+		return z.sl.countWhile(pred)
+	}
+	n := 0
+	z.walk(0, z.n, false, func(m []byte, s float64) bool {
+		if !pred(s, string(m)) {
+			return false
+		}
+		n++
+		return true
+	})
+	return n
+}
+
+// walk visits the elements of ranks [from, to), ascending or (rev)
+// descending, until fn returns false. The member slice is valid only
+// during the call.
+func (z *zset) walk(from, to int, rev bool, fn func(member []byte, score float64) bool) {
+	from, to = max(from, 0), min(to, z.n)
+	if from >= to {
+		return
+	}
+	if z.sl != nil {
+		if !rev {
+			nd := z.sl.byRank(from)
+			for i := from; i < to && nd != nil; i++ {
+				if !fn(bview(nd.member), nd.score) {
+					return
+				}
+				nd = nd.level[0].forward
+			}
+			return
+		}
+		nd := z.sl.byRank(to - 1)
+		for i := to - 1; i >= from && nd != nil; i-- {
+			if !fn(bview(nd.member), nd.score) {
+				return
+			}
+			nd = nd.backward
+		}
+		return
+	}
+	if rev {
+		type ms struct {
+			m []byte
+			s float64
+		}
+		items := make([]ms, 0, to-from)
+		z.walk(from, to, false, func(m []byte, s float64) bool {
+			items = append(items, ms{m, s})
+			return true
+		})
+		for i := len(items) - 1; i >= 0; i-- {
+			if !fn(items[i].m, items[i].s) {
+				return
+			}
+		}
+		return
+	}
+	p := z.small
+	for off, i := 0, 0; off < len(p) && i < to; i++ {
+		m, next := p.next(off)
+		s, end := p.next(next)
+		off = end
+		if i >= from && !fn(m, decScore(s)) {
+			return
+		}
+	}
+}
+
+// rank returns member's 0-based ascending rank.
+func (z *zset) rank(member []byte) (int, bool) {
+	s, ok := z.score(member)
+	if !ok {
+		return 0, false
+	}
+	m := string(member)
+	return z.countWhile(func(s2 float64, m2 string) bool { return zless(s2, m2, s, m) }), true
+}
+
+func (z *zset) clone() collection {
+	c := newZSet()
+	if z.sl == nil {
+		c.small, c.n = bytes.Clone(z.small), z.n
+		return c
+	}
+	z.walk(0, z.n, false, func(m []byte, s float64) bool {
+		c.insert(m, s)
+		return true
+	})
+	return c
+}
+
+func (z *zset) meta() []byte { return nil }
+
+func (z *zset) writeElements(b Batch, p dataPrefix) {
+	var buf [8]byte
+	z.walk(0, z.n, false, func(m []byte, s float64) bool {
+		b.Set(p.key(m), encScore(&buf, s))
+		return true
+	})
+}
+
+func (z *zset) loadElement(sub, value []byte) error {
+	if len(value) != 8 {
+		return fmt.Errorf("%w: sorted set score of %d bytes", ErrForeignData, len(value))
+	}
+	z.set(sub, decScore(value))
+	return nil
+}
+
+func (z *zset) dump() string {
+	var b strings.Builder
+	b.WriteByte('[')
+	z.walk(0, z.n, false, func(m []byte, s float64) bool {
+		b.WriteString(quote(m))
+		b.WriteByte(':')
+		b.Write(num.AppendFloat(nil, s))
+		b.WriteByte(',')
+		return true
+	})
+	b.WriteByte(']')
+	return b.String()
+}
+
+var _ collection = (*zset)(nil)

@@ -1,0 +1,75 @@
+package store
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+)
+
+// TestZSetMatchesModel checks both encodings against a sorted slice:
+// random inserts, removes and score changes, then ranks, by-rank walks
+// in both directions and score-range counts.
+func TestZSetMatchesModel(t *testing.T) {
+	for _, n := range []int{50, 2000} {
+		r := rand.New(rand.NewPCG(1, uint64(n)))
+		z := newZSet()
+		model := map[string]float64{}
+		for i := 0; i < n*4; i++ {
+			m := fmt.Sprintf("m%d", r.IntN(n))
+			if r.IntN(3) == 0 {
+				z.remove([]byte(m))
+				delete(model, m)
+			} else {
+				s := float64(r.IntN(n / 5))
+				z.set([]byte(m), s)
+				model[m] = s
+			}
+		}
+		type el struct {
+			m string
+			s float64
+		}
+		var want []el
+		for m, s := range model {
+			want = append(want, el{m, s})
+		}
+		sort.Slice(want, func(i, j int) bool { return zless(want[i].s, want[i].m, want[j].s, want[j].m) })
+		if z.n != len(want) {
+			t.Fatalf("n=%d: size %d, want %d", n, z.n, len(want))
+		}
+		if (z.sl != nil) != (n > zsetMaxPacked) {
+			t.Fatalf("n=%d: encoding %s", n, z.encoding())
+		}
+		for i, w := range want {
+			if r, ok := z.rank([]byte(w.m)); !ok || r != i {
+				t.Fatalf("rank(%s) = %d %v, want %d", w.m, r, ok, i)
+			}
+		}
+		got := z.collect(0, z.n, true)
+		for i, g := range got {
+			w := want[len(want)-1-i]
+			if string(g.Member) != w.m || g.Score != w.s {
+				t.Fatalf("reverse walk %d: %s %v, want %s %v", i, g.Member, g.Score, w.m, w.s)
+			}
+		}
+		mid := len(want) / 3
+		got = z.collect(mid, mid+7, false)
+		for i, g := range got {
+			if string(g.Member) != want[mid+i].m {
+				t.Fatalf("walk from %d: %s, want %s", mid+i, g.Member, want[mid+i].m)
+			}
+		}
+		sp := ZRangeSpec{By: ByScore, Min: ScoreBound{Value: 3, Excl: true}, Max: ScoreBound{Value: 7}}
+		from, to := z.interval(&sp)
+		cnt := 0
+		for _, w := range want {
+			if w.s > 3 && w.s <= 7 {
+				cnt++
+			}
+		}
+		if to-from != cnt {
+			t.Fatalf("score range count %d, want %d", to-from, cnt)
+		}
+	}
+}
