@@ -66,7 +66,7 @@ func TestBinaryOperations(t *testing.T) {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
 	log, _ := os.ReadFile(logPath)
-	for _, want := range []string{`msg="cairn started" version=7.0.15 engine=memory`, "metrics_addr=" + maddr,
+	for _, want := range []string{`msg="cairn started" version=7.0.15 engine=`, "metrics_addr=" + maddr,
 		"max query buffer length", `msg="signal received, shutting down" signal=terminated`, `msg="cairn stopped"`} {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("log lacks %q:\n%s", want, log)

@@ -42,7 +42,6 @@ type Client struct {
 	noEvict         atomic.Bool
 	aclUser         atomic.Pointer[aclUser]
 	monitor         atomic.Bool // detached into MONITOR mode (monitor.go)
-	blocked         atomic.Bool // waiting in a blocking command: no idle timeout
 
 	mu      sync.Mutex
 	name    string

@@ -244,3 +244,36 @@ func TestLimits(t *testing.T) {
 		t.Error("idle client was not closed")
 	}
 }
+
+func TestBlockingMetrics(t *testing.T) {
+	srv := Start(t, WithConfig(func(c *server.Config) { c.MetricsAddr = "127.0.0.1:0" }))
+	a := Dial(t, srv.Addr())
+	b := Dial(t, srv.Addr())
+	a.Send("BLPOP", "q", "10")
+	deadline := time.Now().Add(5 * time.Second)
+	for scrape(t, srv.MetricsAddr())["cairn_blocked_clients"] != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("blocked client never counted")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := b.Do("INFO", "clients"); !strings.Contains(got, "blocked_clients:1") {
+		t.Errorf("INFO clients: %q", got)
+	}
+	time.Sleep(300 * time.Millisecond)
+	b.Do("RPUSH", "q", "x")
+	if got := a.Read(); got != Array(Bulk("q"), Bulk("x")) {
+		t.Fatalf("BLPOP = %q", got)
+	}
+	m := scrape(t, srv.MetricsAddr())
+	if m[`cairn_blocking_wait_seconds_count{cmd="blpop"}`] != 1 || m[`cairn_blocking_wait_seconds_sum{cmd="blpop"}`] < 0.3 {
+		t.Errorf("blocking wait not recorded: count %v sum %v", m[`cairn_blocking_wait_seconds_count{cmd="blpop"}`], m[`cairn_blocking_wait_seconds_sum{cmd="blpop"}`])
+	}
+	// The command's own latency leaves the wait out, as commandstats does.
+	if sum := m[`cairn_command_duration_seconds_sum{cmd="blpop"}`]; sum >= 0.3 {
+		t.Errorf("blpop latency %v s includes the blocked time", sum)
+	}
+	if m["cairn_blocked_clients"] != 0 {
+		t.Errorf("blocked clients after serving: %v", m["cairn_blocked_clients"])
+	}
+}
