@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-db/cairn/server"
 	. "github.com/cairn-db/cairn/server/servertest"
@@ -103,6 +104,22 @@ func TestACLUsers(t *testing.T) {
 	}
 	if got := admin.Do("ACL", "LOG", "1"); !strings.Contains(got, "reason") {
 		t.Errorf("ACL LOG = %q", got)
+	}
+	if got := admin.Do("CLIENT", "LIST"); !strings.Contains(got, "user=ro") || !strings.Contains(got, "user=app") {
+		t.Errorf("CLIENT LIST users: %q", got)
+	}
+	if got := admin.Do("CLIENT", "KILL", "USER", "ro"); got != Int(1) {
+		t.Errorf("CLIENT KILL USER ro = %q", got)
+	}
+	if _, err := ro.ReadErr(2 * time.Second); err == nil {
+		t.Error("killed client still connected")
+	}
+	// Deleting a user disconnects its clients.
+	if got := admin.Do("ACL", "DELUSER", "app"); got != Int(1) {
+		t.Errorf("DELUSER app = %q", got)
+	}
+	if _, err := app.ReadErr(2 * time.Second); err == nil {
+		t.Error("client of a deleted user still connected")
 	}
 }
 

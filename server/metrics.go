@@ -63,6 +63,7 @@ func newMetrics(s *Server) *promMetrics {
 		m.commandErrors,
 		&commandCollector{s: s},
 		&keyspaceCollector{s: s},
+		&queueCollector{s: s},
 		newEngineCollector(s.EngineMetrics),
 	)
 	gauge := func(name, help string, f func() float64) prometheus.Collector {

@@ -184,7 +184,7 @@ func TestMonitor(t *testing.T) {
 	if !strings.HasSuffix(line, "\"GET\" \"k\"\r\n") || !strings.Contains(line, " [0 127.0.0.1:") {
 		t.Errorf("monitor line = %q", line)
 	}
-	if got := c.Do("CLIENT", "LIST"); strings.Count(got, "id=") != 2 {
+	if got := c.Do("CLIENT", "LIST"); strings.Count(got, "id=") != 2 || !strings.Contains(got, "flags=O") {
 		t.Errorf("monitor client missing from CLIENT LIST: %q", got)
 	}
 	nc.Write([]byte(EncodeCommand("QUIT")))
@@ -275,5 +275,34 @@ func TestBlockingMetrics(t *testing.T) {
 	}
 	if m["cairn_blocked_clients"] != 0 {
 		t.Errorf("blocked clients after serving: %v", m["cairn_blocked_clients"])
+	}
+}
+
+func TestQueueMetrics(t *testing.T) {
+	srv := Start(t, WithConfig(func(c *server.Config) { c.MetricsAddr = "127.0.0.1:0" }))
+	c := Dial(t, srv.Addr())
+	c.Do("RPUSH", "jobs:mail", "a", "b", "c")
+	c.Do("RPUSH", "jobs:sms", "a")
+	c.Do("SELECT", "2")
+	c.Do("LPUSH", "exact", "x", "y")
+	c.Do("SET", "jobs:notalist", "v")
+	if m := scrape(t, srv.MetricsAddr()); m[`cairn_queue_length{db="0",key="jobs:mail",type="list"}`] != 0 {
+		t.Error("queue series without metrics-queue-keys")
+	}
+	if got := c.Do("CONFIG", "SET", "metrics-queue-keys", "jobs:* exact"); got != OK {
+		t.Fatalf("CONFIG SET metrics-queue-keys = %q", got)
+	}
+	m := scrape(t, srv.MetricsAddr())
+	for series, want := range map[string]float64{
+		`cairn_queue_length{db="0",key="jobs:mail",type="list"}`: 3,
+		`cairn_queue_length{db="0",key="jobs:sms",type="list"}`:  1,
+		`cairn_queue_length{db="2",key="exact",type="list"}`:     2,
+	} {
+		if m[series] != want {
+			t.Errorf("%s = %v, want %v", series, m[series], want)
+		}
+	}
+	if _, ok := m[`cairn_queue_length{db="2",key="jobs:notalist",type="string"}`]; ok {
+		t.Error("a string reported as a queue")
 	}
 }
