@@ -77,3 +77,22 @@ func TestProtectedMode(t *testing.T) {
 		t.Error("DENIED text")
 	}
 }
+
+// TestKeyAccessCoversCommands makes every command that touches data
+// declare its keys for ACL checks: key positions, a key finder, or an
+// explicit place among the whole-database commands.
+func TestKeyAccessCoversCommands(t *testing.T) {
+	s, err := Start(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.table.forEachCommand(func(c *Command) {
+		if c.Flags&(FlagRead|FlagWrite) == 0 || c.FirstKey > 0 {
+			return
+		}
+		if _, ok := movableKeys[c.FullName()]; !ok && !keylessCommands[c.FullName()] {
+			t.Errorf("%s touches data but declares no keys: give it key positions, or add it to movableKeys or keylessCommands (server/acl_keys.go)", c.FullName())
+		}
+	})
+}
