@@ -109,6 +109,9 @@ func TestACLUsers(t *testing.T) {
 	if got := admin.Do("ACL", "LOG", "1"); !strings.Contains(got, "reason") {
 		t.Errorf("ACL LOG = %q", got)
 	}
+	if got := admin.Do("INFO", "stats"); !strings.Contains(got, "acl_access_denied_auth:2") || !strings.Contains(got, "acl_access_denied_key:") || !strings.Contains(got, "acl_access_denied_cmd:") {
+		t.Errorf("INFO stats ACL denials: %q", got)
+	}
 	if got := admin.Do("CLIENT", "LIST"); !strings.Contains(got, "user=ro") || !strings.Contains(got, "user=app") {
 		t.Errorf("CLIENT LIST users: %q", got)
 	}

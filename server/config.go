@@ -79,6 +79,9 @@ type Config struct {
 	FS vfs.FS
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// LogLevel, when set, is the level of Logger's handler: the server
+	// sets it from loglevel at start and on CONFIG SET loglevel.
+	LogLevel *slog.LevelVar
 
 	// tuning holds Redis settings that Cairn accepts and reports but that
 	// do not change its behaviour (see tuningDefaults).

@@ -3,10 +3,12 @@ package server_test
 import (
 	"bufio"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -306,3 +308,38 @@ func TestQueueMetrics(t *testing.T) {
 		t.Error("a string reported as a queue")
 	}
 }
+
+func TestLogLevelAtRunTime(t *testing.T) {
+	lv := new(slog.LevelVar)
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: lv}))
+	srv := Start(t, WithConfig(func(c *server.Config) { c.Logger, c.LogLevel = logger, lv }))
+	c := Dial(t, srv.Addr())
+	if lv.Level() != slog.LevelInfo {
+		t.Errorf("default level %v", lv.Level())
+	}
+	if got := c.Do("CONFIG", "SET", "loglevel", "warning"); got != OK {
+		t.Fatal(got)
+	}
+	if lv.Level() != slog.LevelWarn {
+		t.Errorf("after CONFIG SET loglevel warning: %v", lv.Level())
+	}
+	c.Do("CONFIG", "SET", "loglevel", "debug")
+	if lv.Level() != slog.LevelDebug {
+		t.Errorf("after CONFIG SET loglevel debug: %v", lv.Level())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(buf.String(), "cairn started") {
+		t.Errorf("start-up line missing: %q", buf.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
