@@ -30,6 +30,8 @@ var movableKeys = map[string]keyFinder{
 	"evalsha_ro":  numKeysAt(2, 0),
 	"fcall":       numKeysAt(2, 0),
 	"fcall_ro":    numKeysAt(2, 0),
+	"xread":       streamsKeys,
+	"xreadgroup":  streamsKeys,
 	"sort":        sortKeys,
 	"sort_ro":     sortKeys,
 }
@@ -63,6 +65,17 @@ func numKeysAt(at, dest int) keyFinder {
 		}
 		return keys
 	}
+}
+
+// streamsKeys are XREAD's keys: the first half of what follows STREAMS.
+func streamsKeys(args [][]byte) [][]byte {
+	for i := 1; i < len(args); i++ {
+		if protocol.EqualFold(args[i], "streams") {
+			rest := args[i+1:]
+			return rest[:len(rest)/2]
+		}
+	}
+	return nil
 }
 
 // sortKeys are SORT's key and its STORE destination.

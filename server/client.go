@@ -32,8 +32,16 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
-	needFlush     bool  // wrote since the last durability barrier (see ackDurable)
-	softSince     int64 // unix s when the output first passed the soft limit
+	needFlush     bool        // wrote since the last durability barrier (see ackDurable)
+	softSince     int64       // unix s when the output first passed the soft limit
+	multi         *multiState // non-nil between MULTI and EXEC/DISCARD
+	watched       []watchKey  // keys this client WATCHes
+	subs          subscriptions
+	outbox        *outbox // set once the client subscribes: all output is queued
+
+	// dirty is set (under the keyspace lock, by any goroutine) when a
+	// watched key changes: EXEC then fails.
+	dirty atomic.Bool
 
 	// Read by other goroutines.
 	db              atomic.Int32
@@ -41,7 +49,8 @@ type Client struct {
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
 	aclUser         atomic.Pointer[aclUser]
-	monitor         atomic.Bool // detached into MONITOR mode (monitor.go)
+	monitor         atomic.Bool  // detached into MONITOR mode (monitor.go)
+	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST
 
 	mu      sync.Mutex
 	name    string
@@ -97,6 +106,13 @@ func (c *Client) setName(n string) {
 	c.mu.Lock()
 	c.name = n
 	c.mu.Unlock()
+}
+
+// setProto switches the connection to RESP2 or RESP3 (HELLO, RESET).
+func (c *Client) setProto(p int) {
+	c.out.SetProto(p)
+	c.ctx.Out.SetProto(p) // a CLIENT REPLY OFF writer too
+	c.resp.Store(int32(p))
 }
 
 // kill closes the connection from any goroutine. Closing the socket (not
