@@ -113,7 +113,8 @@ func (c *Client) setName(n string) {
 // setProto switches the connection to RESP2 or RESP3 (HELLO, RESET).
 func (c *Client) setProto(p int) {
 	c.out.SetProto(p)
-	c.ctx.Out.SetProto(p) // a CLIENT REPLY OFF writer too
+	c.ctx.Out.SetProto(p)        // a CLIENT REPLY OFF writer too
+	c.subs.proto.Store(int32(p)) // pub/sub messages are encoded for it
 	c.resp.Store(int32(p))
 }
 

@@ -181,7 +181,10 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 // rules: numbers are truncated to integers, false is nil (RESP2), tables
 // with err/ok/double/map/set fields are those reply types, any other table
 // is an array up to its first nil.
-func writeLuaReply(w *protocol.Writer, v lua.LValue, depth int) {
+//
+// Booleans follow the script's protocol (redis.setresp), as in Redis 7.0:
+// at RESP2 true is 1 and false the null reply; at RESP3 they are booleans.
+func writeLuaReply(w *protocol.Writer, v lua.LValue, depth, scriptProto int) {
 	if depth > 1000 {
 		w.Error("ERR reached lua stack limit")
 		return
@@ -193,21 +196,21 @@ func writeLuaReply(w *protocol.Writer, v lua.LValue, depth int) {
 		w.Int(luaInt(v))
 	case lua.LBool:
 		switch {
+		case scriptProto == 3:
+			w.Bool(bool(v))
 		case bool(v):
-			w.Bool(true)
-		case w.Proto() == 3:
-			w.Bool(false)
+			w.Int(1)
 		default:
 			w.Null()
 		}
 	case *lua.LTable:
-		writeLuaTable(w, v, depth)
+		writeLuaTable(w, v, depth, scriptProto)
 	default:
 		w.Null()
 	}
 }
 
-func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth int) {
+func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth, scriptProto int) {
 	if e, ok := t.RawGetString("err").(lua.LString); ok {
 		w.Error(oneLineMsg(string(e)))
 		return
@@ -229,8 +232,8 @@ func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth int) {
 		m.ForEach(func(_, _ lua.LValue) { n++ })
 		w.Map(n)
 		m.ForEach(func(k, v lua.LValue) {
-			writeLuaReply(w, k, depth+1)
-			writeLuaReply(w, v, depth+1)
+			writeLuaReply(w, k, depth+1, scriptProto)
+			writeLuaReply(w, v, depth+1, scriptProto)
 		})
 		return
 	}
@@ -238,7 +241,7 @@ func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth int) {
 		n := 0
 		s.ForEach(func(_, _ lua.LValue) { n++ })
 		w.Set(n)
-		s.ForEach(func(k, _ lua.LValue) { writeLuaReply(w, k, depth+1) })
+		s.ForEach(func(k, _ lua.LValue) { writeLuaReply(w, k, depth+1, scriptProto) })
 		return
 	}
 	n := 0
@@ -247,7 +250,7 @@ func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth int) {
 	}
 	w.Array(n)
 	for i := 1; i <= n; i++ {
-		writeLuaReply(w, t.RawGetInt(i), depth+1)
+		writeLuaReply(w, t.RawGetInt(i), depth+1, scriptProto)
 	}
 }
 
