@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-db/cairn/server/servertest"
 )
@@ -27,7 +28,10 @@ import (
 //	!shape   compare only the reply's types and aggregate sizes, not its
 //	         scalars (INFO text, CLIENT LIST fields, ids)
 //	!conn N  send on connection N (each script starts on connection 0)
-//	!approx N  integer replies may differ by up to N (remaining TTLs)
+//	!approx N  integers in the reply may differ by up to N (TTLs, idle times)
+//	!replies N the command gets N replies (SUBSCRIBE a b c); compare them all
+//	!read    send nothing, read the next reply (a published message)
+//	!sleep MS  wait (a line of its own), e.g. for a TTL to pass
 //	!resp2, !resp3  run the line only in that protocol's run
 //
 // Lines starting with # are comments, except a first line "#!resp2" or
@@ -58,6 +62,9 @@ type scriptLine struct {
 	sort, skip, shape bool
 	conn              int
 	approx            int64
+	replies           int
+	read              bool
+	sleep             time.Duration
 	proto             int // 0: both protocols
 }
 
@@ -89,9 +96,20 @@ func runScript(t *testing.T, path string, proto int, redisAddr, cairnAddr string
 		if l.proto != 0 && l.proto != proto {
 			continue
 		}
+		if l.sleep > 0 {
+			time.Sleep(l.sleep)
+			continue
+		}
 		c := get(l.conn)
-		want := c[0].Do(l.args...)
-		got := c[1].Do(l.args...)
+		var want, got string
+		if !l.read {
+			c[0].Send(l.args...)
+			c[1].Send(l.args...)
+		}
+		for i := 0; i < max(l.replies, 1); i++ {
+			want += c[0].Read()
+			got += c[1].Read()
+		}
 		if l.skip {
 			continue
 		}
@@ -148,6 +166,15 @@ func parseScript(t *testing.T, path string) (only int, out []scriptLine) {
 			case "!conn":
 				l.conn, _ = strconv.Atoi(words[1])
 				words = words[1:]
+			case "!replies":
+				l.replies, _ = strconv.Atoi(words[1])
+				words = words[1:]
+			case "!sleep":
+				ms, _ := strconv.Atoi(words[1])
+				l.sleep = time.Duration(ms) * time.Millisecond
+				words = words[1:]
+			case "!read":
+				l.read = true
 			case "!approx":
 				l.approx, _ = strconv.ParseInt(words[1], 10, 64)
 				words = words[1:]
@@ -162,15 +189,27 @@ func parseScript(t *testing.T, path string) (only int, out []scriptLine) {
 	return only, out
 }
 
-// closeInts reports whether two integer replies differ by at most n.
+// closeInts reports whether two replies are the same except for integers
+// (at any depth) that differ by at most n: remaining TTLs, idle times.
 func closeInts(a, b string, n int64) bool {
-	if !strings.HasPrefix(a, ":") || !strings.HasPrefix(b, ":") {
+	la, lb := strings.Split(a, "\r\n"), strings.Split(b, "\r\n")
+	if len(la) != len(lb) {
 		return false
 	}
-	x, err1 := strconv.ParseInt(strings.TrimSpace(a[1:]), 10, 64)
-	y, err2 := strconv.ParseInt(strings.TrimSpace(b[1:]), 10, 64)
-	d := x - y
-	return err1 == nil && err2 == nil && d <= n && d >= -n
+	for i := range la {
+		if la[i] == lb[i] {
+			continue
+		}
+		if !strings.HasPrefix(la[i], ":") || !strings.HasPrefix(lb[i], ":") {
+			return false
+		}
+		x, err1 := strconv.ParseInt(la[i][1:], 10, 64)
+		y, err2 := strconv.ParseInt(lb[i][1:], 10, 64)
+		if d := x - y; err1 != nil || err2 != nil || d > n || d < -n {
+			return false
+		}
+	}
+	return true
 }
 
 // splitWords splits a line like redis-cli: spaces separate words, "double

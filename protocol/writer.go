@@ -59,6 +59,10 @@ func (w *Writer) Discard() { w.w.SetBuffer(nil) }
 // output buffer limit.
 func (w *Writer) Buffered() int { return len(w.w.Buffer()) }
 
+// Retarget sends later replies to rw instead (a subscriber's queue), in
+// the same protocol.
+func (w *Writer) Retarget(rw *redcon.Writer) { w.w = rw }
+
 // OK writes the simple string +OK.
 func (w *Writer) OK() { w.w.WriteRaw(okReply) }
 
@@ -201,11 +205,17 @@ var (
 
 // Verbatim writes text that RESP3 marks as verbatim ("txt"), as INFO and
 // CLIENT LIST replies are; RESP2 sends a bulk string.
-func (w *Writer) Verbatim(s string) {
+func (w *Writer) Verbatim(s string) { w.VerbatimFormat("txt", s) }
+
+// VerbatimFormat writes a verbatim string with a three-letter format
+// ("txt", "mkd"), as Redis's addReplyVerbatim: a bulk string in RESP2.
+func (w *Writer) VerbatimFormat(format, s string) {
 	if w.proto == 3 {
 		b := append(w.scratch[:0], '=')
 		b = strconv.AppendInt(b, int64(len(s)+4), 10)
-		w.w.WriteRaw(append(b, "\r\ntxt:"...))
+		b = append(b, '\r', '\n')
+		b = append(b, format...)
+		w.w.WriteRaw(append(b, ':'))
 		w.w.WriteRaw([]byte(s + "\r\n"))
 		return
 	}

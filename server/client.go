@@ -32,8 +32,16 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
-	needFlush     bool  // wrote since the last durability barrier (see ackDurable)
-	softSince     int64 // unix s when the output first passed the soft limit
+	needFlush     bool        // wrote since the last durability barrier (see ackDurable)
+	softSince     int64       // unix s when the output first passed the soft limit
+	multi         *multiState // non-nil between MULTI and EXEC/DISCARD
+	watched       []watchKey  // keys this client WATCHes
+	subs          subscriptions
+	outbox        *outbox // set once the client subscribes: all output is queued
+
+	// dirty is set (under the keyspace lock, by any goroutine) when a
+	// watched key changes: EXEC then fails.
+	dirty atomic.Bool
 
 	// Read by other goroutines.
 	db              atomic.Int32

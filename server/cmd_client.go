@@ -142,8 +142,8 @@ func (s *Server) clientLine(cl *Client) string {
 	field("idle", itoa(max(idle, 0)))
 	field("flags", flags)
 	field("db", itoa(int64(cl.DB())))
-	field("sub", "0")
-	field("psub", "0")
+	field("sub", itoa(int64(cl.subs.nChannels.Load())))
+	field("psub", itoa(int64(cl.subs.nPatterns.Load())))
 	field("ssub", "0")
 	field("multi", "-1")
 	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem", "tot-mem"} {

@@ -77,6 +77,18 @@ type Config struct {
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 
+	// NotifyKeyspaceEvents selects the keyspace notifications published,
+	// in Redis's letters (notify-keyspace-events, e.g. "KEA"). Default
+	// none.
+	NotifyKeyspaceEvents string
+	// ClientOutputBufferLimit is Redis's client-output-buffer-limit; Cairn
+	// applies its pubsub class (hard, soft bytes, soft seconds) to
+	// subscribers. Default Redis's.
+	ClientOutputBufferLimit string
+	// BusyReplyThreshold (lua-time-limit) is how long, in milliseconds, a
+	// script runs before other clients get BUSY. Default 5000.
+	BusyReplyThreshold int
+
 	// tuning holds Redis settings that Cairn accepts and reports but that
 	// do not change its behaviour (see tuningDefaults).
 	tuning map[string]string
@@ -116,6 +128,7 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	c.setEventDefaults()
 	if c.tuning == nil {
 		c.tuning = make(map[string]string, len(tuningDefaults))
 	}
@@ -236,6 +249,7 @@ func directives() []directive {
 			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
 	}
+	d = append(d, eventDirectives()...)
 	for _, t := range tuningDefaults {
 		d = append(d, t.directive())
 	}
@@ -323,8 +337,6 @@ var tuningDefaults = []tuning{
 	{"stream-node-max-bytes", "4096", tuneMemory},
 	{"stream-node-max-entries", "100", tuneInt},
 	{"hll-sparse-max-bytes", "3000", tuneMemory},
-	{"lua-time-limit", "5000", tuneInt},
-	{"busy-reply-threshold", "5000", tuneInt},
 	{"sanitize-dump-payload", "no", tuneString},
 	{"activerehashing", "yes", tuneBool},
 	{"active-expire-effort", "1", tuneInt},
@@ -349,11 +361,9 @@ var tuningDefaults = []tuning{
 	{"maxmemory", "0", tuneMemory},
 	{"maxmemory-policy", "noeviction", tuneString},
 	{"maxmemory-samples", "5", tuneInt},
-	{"notify-keyspace-events", "", tuneString},
 	{"slowlog-log-slower-than", "10000", tuneInt},
 	{"slowlog-max-len", "128", tuneInt},
 	{"client-query-buffer-limit", "1073741824", tuneMemory},
-	{"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", tuneString},
 	{"replica-read-only", "yes", tuneBool},
 	{"repl-diskless-sync", "yes", tuneBool},
 	{"stop-writes-on-bgsave-error", "yes", tuneBool},

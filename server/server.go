@@ -39,6 +39,10 @@ type Server struct {
 	clients   clients
 	stats     serverStats
 	engine    *pebblestore.Engine // nil with the memory engine
+	watches   watches
+	pubsub    pubsub
+	scripts   scripts
+	hot       eventConfig
 	// blocking holds the clients waiting in blocking commands.
 	blocking blocking
 	persist  persistState
@@ -64,6 +68,7 @@ type Server struct {
 	ctx      context.Context // cancelled by Close: wakes every waiting client
 	cancel   context.CancelFunc
 	conns    sync.WaitGroup // one per accepted connection
+	outboxes sync.WaitGroup // one per subscriber's writer goroutine
 	bg       sync.WaitGroup // background goroutines
 	closing  sync.Once
 	closed   chan struct{}
@@ -194,6 +199,7 @@ func (s *Server) applyConfig() {
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
 	s.limits.apply(&s.cfg)
+	s.applyEventConfig()
 }
 
 // config returns a copy of the current configuration.
@@ -221,6 +227,7 @@ func (s *Server) Close() error {
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
+		s.outboxes.Wait()
 		failed := s.store.WriteError()
 		if failed == nil {
 			if err := s.store.Sync(); err != nil {
@@ -312,6 +319,7 @@ func (s *Server) disconnected(conn redcon.Conn, err error) {
 		return // a MONITOR connection cleans up after itself
 	}
 	s.clients.remove(c)
+	s.forget(c)
 	s.conns.Done()
 }
 
