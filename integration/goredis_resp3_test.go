@@ -119,3 +119,39 @@ func TestGoRedisRESP3(t *testing.T) {
 		t.Fatalf("COMMAND INFO get = %#v", flags)
 	}
 }
+
+// TestGoRedisRESP3PubSub: go-redis's subscriber over RESP3 receives push
+// messages, and a raw RESP3 connection keeps running commands while
+// subscribed, as Redis 7 allows.
+func TestGoRedisRESP3PubSub(t *testing.T) {
+	srv := servertest.Start(t)
+	rdb := newRESP3Client(t, srv.Addr())
+	sub := rdb.Subscribe(ctx, "news")
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil {
+		t.Fatalf("subscribe confirmation: %v", err)
+	}
+	if n, err := rdb.Publish(ctx, "news", "hello").Result(); err != nil || n != 1 {
+		t.Fatalf("PUBLISH = %d, %v", n, err)
+	}
+	msg, err := sub.ReceiveMessage(ctx)
+	if err != nil || msg.Channel != "news" || msg.Payload != "hello" {
+		t.Fatalf("message = %+v, %v", msg, err)
+	}
+
+	c := servertest.Dial(t, srv.Addr())
+	c.Do("HELLO", "3")
+	if got := c.Do("SUBSCRIBE", "a"); got != ">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n" {
+		t.Fatalf("SUBSCRIBE in RESP3 = %q", got)
+	}
+	if got := c.Do("SET", "k", "v"); got != servertest.OK {
+		t.Fatalf("SET while subscribed = %q", got)
+	}
+	rdb.Publish(ctx, "a", "m")
+	if got := c.Read(); got != ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nm\r\n" {
+		t.Fatalf("message push = %q", got)
+	}
+	if got := c.Do("GET", "k"); got != servertest.Bulk("v") {
+		t.Fatalf("GET after a push = %q", got)
+	}
+}

@@ -28,7 +28,6 @@ type subscriptions struct {
 	patterns  map[string]struct{}
 	nChannels atomic.Int32
 	nPatterns atomic.Int32
-	proto     atomic.Int32 // protocol messages are encoded in
 }
 
 // count is how many channels and patterns the client is subscribed to,
@@ -42,7 +41,6 @@ func (s *subscriptions) active() bool { return s.count() > 0 }
 // whether it was new.
 func (s *Server) subscribe(c *Client, name string, pat bool) bool {
 	s.startOutbox(c)
-	c.subs.proto.Store(int32(c.out.Proto()))
 	mine, reg, n := &c.subs.channels, &s.pubsub.channels, &c.subs.nChannels
 	if pat {
 		mine, reg, n = &c.subs.patterns, &s.pubsub.patterns, &c.subs.nPatterns
@@ -134,18 +132,17 @@ func (s *Server) publish(channel, message []byte) int64 {
 	return n
 }
 
-// deliver queues one message for c, encoding it for c's protocol on first
-// use. pattern is empty for a channel message.
+// deliver queues one message for c, encoding it for c's protocol (as of
+// now: HELLO may switch it while subscribed) on first use. pattern is
+// empty for a channel message.
 func (c *Client) deliver(frames *[2][]byte, channel, message []byte, pattern string) {
-	i := 0
-	if c.subs.proto.Load() == 3 {
-		i = 1
-	}
+	proto := int(c.resp.Load())
+	i := proto - 2
 	if frames[i] == nil {
 		if pattern == "" {
-			frames[i] = encodePush(int(c.subs.proto.Load()), "message", channel, message)
+			frames[i] = encodePush(proto, "message", channel, message)
 		} else {
-			frames[i] = encodePush(int(c.subs.proto.Load()), "pmessage", []byte(pattern), channel, message)
+			frames[i] = encodePush(proto, "pmessage", []byte(pattern), channel, message)
 		}
 	}
 	if o := c.outbox; o != nil {
