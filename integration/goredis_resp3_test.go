@@ -107,6 +107,21 @@ func TestGoRedisRESP3(t *testing.T) {
 		t.Fatalf("ZINCRBY = %v, %v", v, err)
 	}
 
+	// Streams: XREAD is keyed by stream (a map), XINFO STREAM a map.
+	rdb.XAdd(ctx, &redis.XAddArgs{Stream: "st", ID: "1-1", Values: []string{"f", "v"}})
+	streams, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{"st", "0"}}).Result()
+	if err != nil || len(streams) != 1 || streams[0].Stream != "st" || streams[0].Messages[0].Values["f"] != "v" {
+		t.Fatalf("XREAD = %+v, %v", streams, err)
+	}
+	if v, err := rdb.Do(ctx, "XREAD", "STREAMS", "st", "0").Result(); err != nil {
+		t.Fatal(err)
+	} else if _, ok := v.(map[interface{}]interface{}); !ok {
+		t.Fatalf("XREAD via Do = %#v, want a map", v)
+	}
+	if xi, err := rdb.XInfoStream(ctx, "st").Result(); err != nil || xi.Length != 1 || xi.LastGeneratedID != "1-1" {
+		t.Fatalf("XINFO STREAM = %+v, %v", xi, err)
+	}
+
 	info, err := rdb.Info(ctx, "server").Result()
 	if err != nil || !strings.HasPrefix(info, "# Server\r\n") {
 		t.Fatalf("INFO server = %q, %v", info, err)
