@@ -142,7 +142,26 @@ func (w *Writer) Pair() {
 	}
 }
 
-var pairReply3 = []byte("*2\r\n")
+var pairReply3 = []byte("*2\r\n") // also RESP2's map entry
+
+// EntryMap writes the header of a map of n entries that RESP2 sends as an
+// array of [key, value] arrays rather than flattened (XREAD and
+// XREADGROUP, keyed by stream). Call MapEntry before each entry's key.
+func (w *Writer) EntryMap(n int) {
+	if w.proto == 3 {
+		w.aggregate('%', n, 0)
+		return
+	}
+	w.w.WriteArray(n)
+}
+
+// MapEntry starts one entry of an EntryMap: an array of two in RESP2,
+// nothing in RESP3.
+func (w *Writer) MapEntry() {
+	if w.proto != 3 {
+		w.w.WriteRaw(pairReply3)
+	}
+}
 
 // Push writes the header of an out-of-band push message of n elements
 // (pub/sub messages in RESP3).

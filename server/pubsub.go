@@ -37,6 +37,11 @@ func (s *subscriptions) count() int64 { return int64(s.nChannels.Load() + s.nPat
 // active reports whether the client is in subscribed mode.
 func (s *subscriptions) active() bool { return s.count() > 0 }
 
+// resp2Subscribed reports whether c is in RESP2's subscribed mode, where
+// only (un)subscribing, PING, QUIT and RESET run and PING answers like a
+// message. A RESP3 subscriber receives pushes and runs any command.
+func (c *Client) resp2Subscribed() bool { return c.subs.active() && c.resp.Load() == 2 }
+
 // subscribe adds c to channel (pattern when pat is set) and reports
 // whether it was new.
 func (s *Server) subscribe(c *Client, name string, pat bool) bool {
