@@ -105,6 +105,11 @@ func (z *zset) insert(member []byte, score float64) {
 		z.dict[m] = nd
 		return
 	}
+	if score == 0 {
+		// Redis's listpack keeps scores as text and -0 comes back as 0
+		// (ZADD z -0.0 m; ZSCORE z m is "0"); its skiplist keeps -0.
+		score = 0
+	}
 	p := z.small
 	off := 0
 	for off < len(p) {
