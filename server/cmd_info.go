@@ -124,20 +124,22 @@ func (s *Server) infoClients(w *infoWriter) {
 }
 
 func (s *Server) infoMemory(w *infoWriter) {
-	used := heapBytes()
+	used := s.store.UsedMemory()
+	peak := s.stats.notePeakMemory(used)
 	rss := rssBytes()
-	maxmem := s.tuning("maxmemory")
+	cfg := s.config()
 	w.field("used_memory", used)
 	w.field("used_memory_human", humanBytes(used))
 	w.field("used_memory_rss", rss)
 	w.field("used_memory_rss_human", humanBytes(rss))
-	w.field("used_memory_peak", used)
-	w.field("used_memory_peak_human", humanBytes(used))
+	w.field("used_memory_peak", peak)
+	w.field("used_memory_peak_human", humanBytes(peak))
 	w.field("used_memory_dataset", used)
+	w.field("cairn_go_heap_objects", heapBytes())
 	w.field("total_system_memory", totalSystemMemory())
-	w.field("maxmemory", maxmem)
-	w.field("maxmemory_human", humanBytes(atoi64(maxmem)))
-	w.field("maxmemory_policy", s.tuning("maxmemory-policy"))
+	w.field("maxmemory", cfg.MaxMemory)
+	w.field("maxmemory_human", humanBytes(cfg.MaxMemory))
+	w.field("maxmemory_policy", cfg.MaxMemoryPolicy)
 	if used > 0 {
 		w.field("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
 	}
@@ -151,7 +153,7 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.field("instantaneous_ops_per_sec", 0)
 	w.field("rejected_connections", s.stats.rejected.Load())
 	w.field("expired_keys", st.ExpiredKeys.Load())
-	w.field("evicted_keys", 0)
+	w.field("evicted_keys", st.EvictedKeys.Load())
 	w.field("keyspace_hits", st.KeyspaceHits.Load())
 	w.field("keyspace_misses", st.KeyspaceMisses.Load())
 	w.field("pubsub_channels", 0)

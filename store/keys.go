@@ -256,6 +256,8 @@ func (tx *Tx) flush(db int) {
 	if o := tx.s.observer; o != nil {
 		o.DatabaseChanged(tx, db)
 	}
+	tx.settleMemory()
+	tx.s.used -= tx.s.dbs[db].keys.used
 	// A fresh map, not clear(): Go maps never shrink.
 	tx.s.dbs[db] = newDatabase()
 	if tx.dbIndex == db {

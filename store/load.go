@@ -81,6 +81,7 @@ func (s *Store) load() error {
 		cleanup.Close()
 		return err
 	}
+	s.accountAll()
 	if cleanup.Empty() {
 		cleanup.Close()
 		return nil
