@@ -37,6 +37,7 @@ type Guard struct {
 	raw    []byte // bytes read from the socket, not yet framed
 	out    []byte // framed bytes not yet returned to redcon
 	bounds []int  // offsets in out where a complete request ends
+	buf    []byte // out's reusable backing array, kept while small
 	state  frameState
 	hdr    []byte // the header line being read (digits only)
 	args   int64  // bulk strings left in the current multibulk
@@ -114,7 +115,17 @@ func (g *Guard) Read(p []byte) (int, error) {
 		}
 		n, err := g.Conn.Read(g.raw[:cap(g.raw)])
 		if n > 0 {
+			fresh := len(g.out) == 0
+			if fresh {
+				g.out = g.buf[:0] // reuse rather than regrow from nothing each read
+			}
 			g.frame(g.raw[:n])
+			if fresh {
+				g.buf = nil
+				if cap(g.out) <= 64<<10 {
+					g.buf = g.out[:0]
+				}
+			}
 		}
 		if err != nil {
 			g.done = err
