@@ -53,6 +53,10 @@ const (
 	ErrLCSNoLenAndIdx    Error = "ERR If you want both the length and indexes, please just use IDX."
 	ErrMultiNested       Error = "ERR MULTI calls can not be nested"
 	ErrCommandNotAllowed Error = "ERR Command not allowed inside a transaction"
+	ErrExecWithoutMulti  Error = "ERR EXEC without MULTI"
+	ErrDiscardNoMulti    Error = "ERR DISCARD without MULTI"
+	ErrExecAbort         Error = "EXECABORT Transaction discarded because of previous errors."
+	ErrWatchInMulti      Error = "ERR WATCH inside MULTI is not allowed"
 	ErrUnblocked         Error = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 
 	ErrValueOutOfRange Error = "ERR value is out of range"
@@ -60,7 +64,6 @@ const (
 	ErrHashNotFloat    Error = "ERR hash value is not a float"
 	ErrValueNaNOrInf   Error = "ERR value is NaN or Infinity"
 	ErrSortNotDouble   Error = "ERR One or more scores can't be converted into double"
-	ErrSortNoLists     Error = "ERR SORT over lists and SORT STORE are not available in this build"
 	ErrScoreNaN        Error = "ERR resulting score is not a number (NaN)"
 	ErrMinMaxNotFloat  Error = "ERR min or max is not a float"
 	ErrMinMaxNotLex    Error = "ERR min or max not valid string range item"
@@ -110,7 +113,8 @@ func ErrUnknownSubcommand(sub []byte, container string) Error {
 }
 
 // ErrSubcommandArgs is Redis's reply when a subcommand gets more
-// arguments than its own parser accepts (addReplySubcommandSyntaxError).
+// arguments than its own parser accepts (addReplySubcommandSyntaxError,
+// e.g. PUBSUB CHANNELS a b).
 func ErrSubcommandArgs(sub []byte, container string) Error {
 	return Error(oneLine("ERR unknown subcommand or wrong number of arguments for '" + truncate(sub, 128) + "'. Try " +
 		strings.ToUpper(container) + " HELP."))

@@ -37,7 +37,9 @@ var infoSections = []infoSection{
 }
 
 func infoCommands() []*Command {
-	return []*Command{cmd("info", -1, FlagLoading|FlagStale, cmdInfo)}
+	// flagAtomic: the keyspace section reads the store, and INFO may run
+	// inside EXEC or a script, which already hold the keyspace lock.
+	return []*Command{cmd("info", -1, FlagLoading|FlagStale|flagAtomic, cmdInfo)}
 }
 
 // INFO [section …]
@@ -48,7 +50,7 @@ func cmdInfo(c *Context) error {
 	}
 	all := want["all"] || want["everything"]
 	def := len(want) == 0 || want["default"]
-	w := &infoWriter{}
+	w := &infoWriter{tx: c.Tx}
 	for _, sec := range infoSections {
 		if !all && !want[sec.name] && !(def && !sec.extra) {
 			continue
@@ -63,7 +65,10 @@ func cmdInfo(c *Context) error {
 	return nil
 }
 
-type infoWriter struct{ b strings.Builder }
+type infoWriter struct {
+	b  strings.Builder
+	tx *store.Tx // the command's transaction, for sections that read the keyspace
+}
 
 func (w *infoWriter) field(k string, v any) {
 	fmt.Fprintf(&w.b, "%s:%v\r\n", k, v)
@@ -115,7 +120,7 @@ func (s *Server) infoClients(w *infoWriter) {
 	w.field("client_recent_max_output_buffer", 0)
 	w.field("blocked_clients", s.blockedClients())
 	w.field("tracking_clients", 0)
-	w.field("clients_in_timeout_table", 0)
+	w.field("clients_in_timeout_table", s.blocking.timed.Load())
 }
 
 func (s *Server) infoMemory(w *infoWriter) {
@@ -182,15 +187,12 @@ func (s *Server) infoCPU(w *infoWriter) {
 }
 
 func (s *Server) infoKeyspace(w *infoWriter) {
-	s.store.View(0, func(tx *store.Tx) error {
-		for db := 0; db < s.store.Databases(); db++ {
-			keys, expires := tx.DBStats(db)
-			if keys > 0 {
-				w.field(fmt.Sprintf("db%d", db), fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires))
-			}
+	for db := 0; db < s.store.Databases(); db++ {
+		keys, expires := w.tx.DBStats(db)
+		if keys > 0 {
+			w.field(fmt.Sprintf("db%d", db), fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires))
 		}
-		return nil
-	})
+	}
 }
 
 // heapBytes is the Go heap in use, the closest figure to Redis's

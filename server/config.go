@@ -90,6 +90,18 @@ type Config struct {
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 
+	// NotifyKeyspaceEvents selects the keyspace notifications published,
+	// in Redis's letters (notify-keyspace-events, e.g. "KEA"). Default
+	// none.
+	NotifyKeyspaceEvents string
+	// ClientOutputBufferLimit is Redis's client-output-buffer-limit; Cairn
+	// applies its pubsub class (hard, soft bytes, soft seconds) to
+	// subscribers. Default Redis's.
+	ClientOutputBufferLimit string
+	// BusyReplyThreshold (lua-time-limit) is how long, in milliseconds, a
+	// script runs before other clients get BUSY. Default 5000.
+	BusyReplyThreshold int
+
 	// tuning holds Redis settings that Cairn accepts and reports but that
 	// do not change its behaviour (see tuningDefaults).
 	tuning map[string]string
@@ -135,6 +147,7 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	c.setEventDefaults()
 	if c.tuning == nil {
 		c.tuning = make(map[string]string, len(tuningDefaults))
 	}
@@ -260,6 +273,7 @@ func directives() []directive {
 			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
 	}
+	d = append(d, eventDirectives()...)
 	d = append(d, maxmemoryDirectives()...)
 	for _, t := range tuningDefaults {
 		d = append(d, t.directive())
@@ -348,8 +362,6 @@ var tuningDefaults = []tuning{
 	{"stream-node-max-bytes", "4096", tuneMemory},
 	{"stream-node-max-entries", "100", tuneInt},
 	{"hll-sparse-max-bytes", "3000", tuneMemory},
-	{"lua-time-limit", "5000", tuneInt},
-	{"busy-reply-threshold", "5000", tuneInt},
 	{"sanitize-dump-payload", "no", tuneString},
 	{"activerehashing", "yes", tuneBool},
 	{"active-expire-effort", "1", tuneInt},
@@ -371,11 +383,9 @@ var tuningDefaults = []tuning{
 	{"loglevel", "notice", tuneString},
 	{"logfile", "", tuneString},
 	{"pidfile", "", tuneString},
-	{"notify-keyspace-events", "", tuneString},
 	{"slowlog-log-slower-than", "10000", tuneInt},
 	{"slowlog-max-len", "128", tuneInt},
 	{"client-query-buffer-limit", "1073741824", tuneMemory},
-	{"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", tuneString},
 	{"replica-read-only", "yes", tuneBool},
 	{"repl-diskless-sync", "yes", tuneBool},
 	{"stop-writes-on-bgsave-error", "yes", tuneBool},

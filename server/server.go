@@ -40,6 +40,10 @@ type Server struct {
 	clients   clients
 	stats     serverStats
 	engine    *pebblestore.Engine // nil with the memory engine
+	watches   watches
+	pubsub    pubsub
+	scripts   scripts
+	hot       eventConfig
 	// blocking holds the clients waiting in blocking commands.
 	blocking blocking
 	persist  persistState
@@ -67,6 +71,7 @@ type Server struct {
 	ctx      context.Context // cancelled by Close: wakes every waiting client
 	cancel   context.CancelFunc
 	conns    sync.WaitGroup // one per accepted connection
+	outboxes sync.WaitGroup // one per subscriber's writer goroutine
 	bg       sync.WaitGroup // background goroutines
 	closing  sync.Once
 	closed   chan struct{}
@@ -199,6 +204,7 @@ func (s *Server) applyConfig() {
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
 	s.limits.apply(&s.cfg)
+	s.applyEventConfig()
 }
 
 // config returns a copy of the current configuration.
@@ -226,6 +232,7 @@ func (s *Server) Close() error {
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
+		s.outboxes.Wait()
 		failed := s.store.WriteError()
 		if failed == nil {
 			if err := s.store.Sync(); err != nil {
@@ -300,6 +307,7 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
+	c.resp.Store(2)
 	c.authenticated = !s.authRequired()
 	c.aclUser.Store(s.acl.get("default"))
 	if g, ok := nc.(*protocol.Guard); ok {
@@ -316,6 +324,7 @@ func (s *Server) disconnected(conn redcon.Conn, err error) {
 		return // a MONITOR connection cleans up after itself
 	}
 	s.clients.remove(c)
+	s.forget(c)
 	s.conns.Done()
 }
 

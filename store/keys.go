@@ -251,6 +251,11 @@ func (tx *Tx) FlushAll() {
 }
 
 func (tx *Tx) flush(db int) {
+	// The observer looks at the keys before they go, so WATCH can tell
+	// which watched keys the flush removed.
+	if o := tx.s.observer; o != nil {
+		o.DatabaseChanged(tx, db)
+	}
 	tx.settleMemory()
 	tx.s.used -= tx.s.dbs[db].keys.used
 	// A fresh map, not clear(): Go maps never shrink.
@@ -262,9 +267,6 @@ func (tx *Tx) flush(db int) {
 		slot := tx.s.slots[db]
 		b.DeleteRange([]byte{spaceMeta, slot}, []byte{spaceMeta, slot + 1})
 		b.DeleteRange([]byte{spaceData, slot}, []byte{spaceData, slot + 1})
-	}
-	if o := tx.s.observer; o != nil {
-		o.DatabaseChanged(tx, db)
 	}
 }
 
@@ -278,6 +280,12 @@ func (tx *Tx) SwapDB(a, b int) error {
 		return nil
 	}
 	s := tx.s
+	// Told before and after: a watched key is touched if it was in either
+	// database, and blocked clients care about what is there afterwards.
+	if o := s.observer; o != nil {
+		o.DatabaseChanged(tx, a)
+		o.DatabaseChanged(tx, b)
+	}
 	s.dbs[a], s.dbs[b] = s.dbs[b], s.dbs[a]
 	s.slots[a], s.slots[b] = s.slots[b], s.slots[a]
 	tx.db = s.dbs[tx.dbIndex]
@@ -314,3 +322,7 @@ func (s *Store) ExpireCycle(limit int) (more bool) {
 	}
 	return more
 }
+
+// Has reports whether key exists, without counting a hit or miss or
+// touching its access time (for the server's own checks).
+func (tx *Tx) Has(key []byte) bool { return tx.lookup(key) != nil }

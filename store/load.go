@@ -160,6 +160,8 @@ func newCollection(k Kind, meta []byte) (collection, error) {
 		return newSet(), nil
 	case KindZSet:
 		return newZSet(), nil
+	case KindStream:
+		return newStreamFromMeta(meta)
 	}
 	return nil, fmt.Errorf("%w: unknown value type %d", ErrForeignData, k)
 }

@@ -40,8 +40,9 @@ type Observer interface {
 	// KeyChanged is called for every change to a key, with the keyspace
 	// event Redis raises for it ("set", "del", "expired", "lpush"…).
 	KeyChanged(db int, key []byte, class EventClass, event string)
-	// DatabaseChanged is called when a whole database changed at once
-	// (FLUSHDB, FLUSHALL, SWAPDB).
+	// DatabaseChanged is called when a whole database changes at once:
+	// before FLUSHDB/FLUSHALL empty it, and both before and after SWAPDB
+	// exchanges two databases.
 	DatabaseChanged(tx *Tx, db int)
 	// KeysReady is called at the end of a transaction with the keys that
 	// received elements. It may run further operations in tx, to hand
@@ -159,6 +160,7 @@ func (tx *Tx) create(key []byte) *entry {
 // remove deletes e from memory and from disk. It raises no event; callers
 // name the event ("del", "expired", "rename_from"…).
 func (tx *Tx) remove(e *entry) {
+	tx.streamGone(e)
 	if e.heapIdx >= 0 {
 		tx.db.expires.remove(e)
 	}
