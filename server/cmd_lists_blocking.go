@@ -32,20 +32,45 @@ func bpopCmd(end store.ListEnd) Handler {
 		if err != nil {
 			return err
 		}
-		keys := c.Args[1 : len(c.Args)-1]
+		// Redis answers WRONGTYPE for a key of another type met before a
+		// non-empty list.
+		return popOrBlock(c, c.Args[1:len(c.Args)-1], timeout, eachKey(func(tx *store.Tx, key []byte, out *protocol.Writer) (bool, error) {
+			return popOne(tx, key, end, out)
+		}))
+	}
+}
+
+// popServe pops from the first of keys that holds a value of the
+// command's type and writes the reply; false (writing nothing) when none
+// does. Its error is the WRONGTYPE Redis answers for a key of another type
+// met before a non-empty one.
+type popServe func(tx *store.Tx, keys [][]byte, out *protocol.Writer) (bool, error)
+
+// eachKey makes a popServe that tries pop on each key in turn.
+func eachKey(pop func(tx *store.Tx, key []byte, out *protocol.Writer) (bool, error)) popServe {
+	return func(tx *store.Tx, keys [][]byte, out *protocol.Writer) (bool, error) {
 		for _, k := range keys {
-			// Redis answers WRONGTYPE for a key of another type met before
-			// a non-empty list.
-			if ok, err := popOne(c.Tx, k, end, c.Out); ok || err != nil {
-				return err
+			if ok, err := pop(tx, k, out); ok || err != nil {
+				return ok, err
 			}
 		}
-		c.Block(keys, timeout, func(tx *store.Tx, key []byte, out *protocol.Writer) bool {
-			ok, _ := popOne(tx, key, end, out)
-			return ok
-		}, writeNullArray)
-		return nil
+		return false, nil
 	}
+}
+
+// popOrBlock is the shared body of the blocking pops (BLPOP, BLMPOP,
+// BZPOPMIN, BZMPOP): serve at once when one of keys is non-empty,
+// otherwise wait on keys (see blocking.go) until serve succeeds on one of
+// them or timeout passes, answering a null array then.
+func popOrBlock(c *Context, keys [][]byte, timeout int64, serve popServe) error {
+	if ok, err := serve(c.Tx, keys, c.Out); ok || err != nil {
+		return err
+	}
+	c.Block(keys, timeout, func(tx *store.Tx, key []byte, out *protocol.Writer) bool {
+		ok, _ := serve(tx, [][]byte{key}, out)
+		return ok
+	}, writeNullArray)
+	return nil
 }
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
@@ -72,14 +97,7 @@ func cmdBLMPop(c *Context) error {
 		}
 		return true, nil
 	}
-	if ok, err := serve(c.Tx, m.keys, c.Out); ok || err != nil {
-		return err
-	}
-	c.Block(m.keys, timeout, func(tx *store.Tx, key []byte, out *protocol.Writer) bool {
-		ok, _ := serve(tx, [][]byte{key}, out)
-		return ok
-	}, writeNullArray)
-	return nil
+	return popOrBlock(c, m.keys, timeout, serve)
 }
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout

@@ -41,19 +41,11 @@ func bzpopCmd(max bool) Handler {
 		if err != nil {
 			return err
 		}
-		keys := c.Args[1 : len(c.Args)-1]
-		for _, k := range keys {
-			// WRONGTYPE for a key of another type met before a
-			// non-empty sorted set, as Redis.
-			if ok, err := zpopOne(c.Tx, k, max, c.Out); ok || err != nil {
-				return err
-			}
-		}
-		c.Block(keys, timeout, func(tx *store.Tx, key []byte, out *protocol.Writer) bool {
-			ok, _ := zpopOne(tx, key, max, out)
-			return ok
-		}, writeNullArray)
-		return nil
+		// WRONGTYPE for a key of another type met before a non-empty
+		// sorted set, as Redis.
+		return popOrBlock(c, c.Args[1:len(c.Args)-1], timeout, eachKey(func(tx *store.Tx, key []byte, out *protocol.Writer) (bool, error) {
+			return zpopOne(tx, key, max, out)
+		}))
 	}
 }
 
@@ -75,12 +67,5 @@ func cmdBZMPop(c *Context) error {
 		writeMPop(out, key, items)
 		return true, nil
 	}
-	if ok, err := serve(c.Tx, keys, c.Out); ok || err != nil {
-		return err
-	}
-	c.Block(keys, timeout, func(tx *store.Tx, key []byte, out *protocol.Writer) bool {
-		ok, _ := serve(tx, [][]byte{key}, out)
-		return ok
-	}, writeNullArray)
-	return nil
+	return popOrBlock(c, keys, timeout, serve)
 }
