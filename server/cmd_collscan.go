@@ -36,28 +36,42 @@ func collScan(c *Context, scan func(uint64, store.CollScanOptions) (uint64, [][]
 
 func parseCollScan(args [][]byte) (store.CollScanOptions, error) {
 	o := store.CollScanOptions{Count: 10}
+	err := parseScanOptions(args, &o.Match, &o.Count, nil)
+	return o, err
+}
+
+// parseScanOptions parses the [MATCH pattern] [COUNT count] options shared
+// by SCAN and HSCAN/SSCAN/ZSCAN, and [TYPE type] when kind is not nil (SCAN
+// only), into the given fields; a MATCH of "*" leaves match empty.
+func parseScanOptions(args [][]byte, match *string, count *int, kind *store.Kind) error {
 	for i := 0; i < len(args); i += 2 {
 		if i+1 >= len(args) {
-			return o, protocol.ErrSyntax
+			return protocol.ErrSyntax
 		}
 		opt, val := args[i], args[i+1]
 		switch {
 		case protocol.EqualFold(opt, "match"):
 			if string(val) != "*" {
-				o.Match = string(val)
+				*match = string(val)
 			}
 		case protocol.EqualFold(opt, "count"):
 			n, ok := protocol.ParseInt(val)
 			if !ok {
-				return o, protocol.ErrNotInteger
+				return protocol.ErrNotInteger
 			}
 			if n < 1 {
-				return o, protocol.ErrSyntax
+				return protocol.ErrSyntax
 			}
-			o.Count = int(min(n, 1<<30))
+			*count = int(min(n, 1<<30))
+		case kind != nil && protocol.EqualFold(opt, "type"):
+			k, ok := store.ParseKind(string(val))
+			if !ok {
+				return protocol.Error("ERR unknown type name '" + string(val) + "'")
+			}
+			*kind = k
 		default:
-			return o, protocol.ErrSyntax
+			return protocol.ErrSyntax
 		}
 	}
-	return o, nil
+	return nil
 }

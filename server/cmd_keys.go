@@ -67,35 +67,8 @@ func cmdScan(c *Context) error {
 		return protocol.ErrInvalidCursor
 	}
 	o := store.ScanOptions{Count: 10}
-	args := c.Args[2:]
-	for i := 0; i < len(args); i += 2 {
-		if i+1 >= len(args) {
-			return protocol.ErrSyntax
-		}
-		opt, val := args[i], args[i+1]
-		switch {
-		case protocol.EqualFold(opt, "match"):
-			if string(val) != "*" {
-				o.Match = string(val)
-			}
-		case protocol.EqualFold(opt, "count"):
-			n, ok := protocol.ParseInt(val)
-			if !ok {
-				return protocol.ErrNotInteger
-			}
-			if n < 1 {
-				return protocol.ErrSyntax
-			}
-			o.Count = int(min(n, 1<<30))
-		case protocol.EqualFold(opt, "type"):
-			k, ok := store.ParseKind(string(val))
-			if !ok {
-				return protocol.Error("ERR unknown type name '" + string(val) + "'")
-			}
-			o.Kind = k
-		default:
-			return protocol.ErrSyntax
-		}
+	if err := parseScanOptions(c.Args[2:], &o.Match, &o.Count, &o.Kind); err != nil {
+		return err
 	}
 	next, keys := c.Tx.Scan(cursor, o)
 	c.Out.Array(2)
