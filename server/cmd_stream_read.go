@@ -94,15 +94,11 @@ func cmdXRead(c *Context) error {
 			}
 		}
 	}
-	var res []keyEntries
-	for i, k := range a.keys {
-		es, ok, err := c.Tx.XRead(k, after[i], a.count)
-		if err != nil {
-			return err
-		}
-		if ok {
-			res = append(res, keyEntries{k, es})
-		}
+	res, err := readEach(a.keys, func(i int, k []byte) ([]store.StreamEntry, bool, error) {
+		return c.Tx.XRead(k, after[i], a.count)
+	})
+	if err != nil {
+		return err
 	}
 	if len(res) > 0 || a.block < 0 {
 		writeKeyEntries(c.Out, res)
@@ -115,6 +111,22 @@ func cmdXRead(c *Context) error {
 type keyEntries struct {
 	key     []byte
 	entries []store.StreamEntry
+}
+
+// readEach runs read on each of keys (i is the key's index) and keeps, in
+// key order, the keys it returned entries for; the first error stops it.
+func readEach(keys [][]byte, read func(i int, k []byte) ([]store.StreamEntry, bool, error)) ([]keyEntries, error) {
+	var res []keyEntries
+	for i, k := range keys {
+		es, ok, err := read(i, k)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			res = append(res, keyEntries{k, es})
+		}
+	}
+	return res, nil
 }
 
 // writeKeyEntries writes XREAD's reply: a map of key to entries in RESP3,
@@ -161,15 +173,11 @@ func cmdXReadGroup(c *Context) error {
 		}
 		reads[i] = r
 	}
-	var res []keyEntries
-	for i, k := range a.keys {
-		es, ok, err := c.Tx.XReadGroup(k, reads[i])
-		if err != nil {
-			return err
-		}
-		if ok {
-			res = append(res, keyEntries{k, es})
-		}
+	res, err := readEach(a.keys, func(i int, k []byte) ([]store.StreamEntry, bool, error) {
+		return c.Tx.XReadGroup(k, reads[i])
+	})
+	if err != nil {
+		return err
 	}
 	if len(res) > 0 || a.block < 0 {
 		writeKeyEntries(c.Out, res)
