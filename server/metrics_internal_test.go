@@ -33,7 +33,7 @@ func TestEngineCollector(t *testing.T) {
 	if mf := got["cairn_engine_disk_usage_bytes"]; mf == nil || mf.Metric[0].Gauge.GetValue() <= 0 {
 		t.Errorf("disk usage: %v", mf)
 	}
-	if mf := got["cairn_engine_wal_fsync_duration_seconds"]; mf == nil || mf.Metric[0].Summary.GetSampleCount() == 0 {
+	if mf := got["cairn_engine_wal_fsync_duration_seconds"]; mf == nil || mf.Metric[0].Histogram.GetSampleCount() == 0 {
 		t.Errorf("fsyncs: %v", mf)
 	}
 	// The memory engine exports no engine series.
