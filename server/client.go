@@ -10,6 +10,7 @@ import (
 	"github.com/tidwall/redcon"
 
 	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
 )
 
 // Client is one connection's state. The connection's own goroutine runs
@@ -32,6 +33,7 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
+	batch         *store.Tx   // the pipeline transaction commands run in, if any (pipeline.go)
 	needFlush     bool        // wrote since the last durability barrier (see ackDurable)
 	softSince     int64       // unix s when the output first passed the soft limit
 	multi         *multiState // non-nil between MULTI and EXEC/DISCARD

@@ -37,6 +37,19 @@ type Config struct {
 	// Default 10.
 	Hz int
 
+	// MaxMemory caps used memory (Cairn's accounting of its data, INFO
+	// used_memory) in bytes; 0, the default, means no limit. Over it,
+	// keys are evicted by MaxMemoryPolicy before each command, and under
+	// noeviction commands that grow memory are refused with OOM.
+	MaxMemory int64
+	// MaxMemoryPolicy is Redis's maxmemory-policy. Default "noeviction".
+	MaxMemoryPolicy string
+	// MaxMemorySamples is keys sampled per eviction round. Default 5.
+	MaxMemorySamples int
+	// SetGoMemLimit makes MaxMemory also set the Go runtime's soft memory
+	// limit (GOMEMLIMIT), which is process-wide: the daemon turns it on,
+	// embedded servers leave it off. See goMemLimit.
+	SetGoMemLimit bool
 	// MetricsAddr, when set, serves Prometheus metrics on
 	// http://MetricsAddr/metrics ("metrics-addr").
 	MetricsAddr string
@@ -110,6 +123,12 @@ func (c *Config) setDefaults() {
 	if c.Hz == 0 {
 		c.Hz = 10
 	}
+	if c.MaxMemoryPolicy == "" {
+		c.MaxMemoryPolicy = "noeviction"
+	}
+	if c.MaxMemorySamples == 0 {
+		c.MaxMemorySamples = 5
+	}
 	if c.TLSAuthClients == "" {
 		c.TLSAuthClients = "yes"
 	}
@@ -135,6 +154,11 @@ func (c *Config) setDefaults() {
 	for _, t := range tuningDefaults {
 		if _, ok := c.tuning[t.name]; !ok {
 			c.tuning[t.name] = t.value
+		}
+	}
+	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1"} {
+		if _, ok := c.tuning[name]; !ok {
+			c.tuning[name] = v
 		}
 	}
 }
@@ -250,6 +274,7 @@ func directives() []directive {
 			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
 	}
 	d = append(d, eventDirectives()...)
+	d = append(d, maxmemoryDirectives()...)
 	for _, t := range tuningDefaults {
 		d = append(d, t.directive())
 	}
@@ -358,9 +383,6 @@ var tuningDefaults = []tuning{
 	{"loglevel", "notice", tuneString},
 	{"logfile", "", tuneString},
 	{"pidfile", "", tuneString},
-	{"maxmemory", "0", tuneMemory},
-	{"maxmemory-policy", "noeviction", tuneString},
-	{"maxmemory-samples", "5", tuneInt},
 	{"slowlog-log-slower-than", "10000", tuneInt},
 	{"slowlog-max-len", "128", tuneInt},
 	{"client-query-buffer-limit", "1073741824", tuneMemory},
@@ -375,8 +397,6 @@ var tuningDefaults = []tuning{
 	{"auto-aof-rewrite-min-size", "67108864", tuneMemory},
 	{"jemalloc-bg-thread", "yes", tuneBool},
 	{"activedefrag", "no", tuneBool},
-	{"lfu-log-factor", "10", tuneInt},
-	{"lfu-decay-time", "1", tuneInt},
 	{"enable-debug-command", "no", tuneString},
 	{"enable-protected-configs", "no", tuneString},
 	{"enable-module-command", "no", tuneString},

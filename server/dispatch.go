@@ -19,6 +19,10 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 	if !ok || c.quitting {
 		return
 	}
+	if len(conn.PeekPipeline()) > 0 && s.batchable(rc.Args) {
+		s.servePipeline(c, conn, rc.Args)
+		return
+	}
 	s.execute(c, rc.Args)
 	// The pipeline's replies leave when redcon flushes after its last
 	// command: make its writes durable first, once for the whole pipeline.
@@ -68,6 +72,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			ctx.blocked = nil
 			if err == nil {
 				s.wait(ctx, w)
+				// A client that served this one committed the pop after
+				// the barrier wait's flush ran: the reply waits for another.
+				c.needFlush = durable
 			} else {
 				s.blocking.finish(w, waitGone)
 			}
@@ -132,12 +139,26 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 	if !cmd.touchesData() {
 		return cmd.Handler(ctx)
 	}
+	if tx := ctx.Client.batch; tx != nil { // inside a pipeline's transaction
+		tx.Use(ctx.Client.DB())
+		defer tx.Checkpoint()
+		return s.runIn(tx, ctx, cmd)
+	}
 	return s.store.Update(ctx.Client.DB(), func(tx *store.Tx) error {
-		tx.SetNoTouch(ctx.Client.noTouch)
-		ctx.Tx = tx
-		defer func() { ctx.Tx = nil }()
-		return cmd.Handler(ctx)
+		return s.runIn(tx, ctx, cmd)
 	})
+}
+
+// runIn runs a data command's handler in tx, after evicting keys if used
+// memory is over maxmemory.
+func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
+	if err := s.evict(tx, cmd); err != nil {
+		return err
+	}
+	tx.SetNoTouch(ctx.Client.noTouch)
+	ctx.Tx = tx
+	defer func() { ctx.Tx = nil }()
+	return cmd.Handler(ctx)
 }
 
 // checkWritable refuses write commands (and PING, as Redis does) once the

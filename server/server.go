@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -62,6 +63,8 @@ type Server struct {
 	protoMaxBulkLen atomic.Int64
 	maxClients      atomic.Int64
 	hz              atomic.Int64
+	maxMemory       atomic.Int64
+	startMemLimit   int64        // the Go memory limit at start (GOMEMLIMIT), restored when maxmemory is unset
 	slowlogSlower   atomic.Int64 // µs; negative disables the slow log
 	limits          limits
 
@@ -94,6 +97,7 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
+	s.startMemLimit = debug.SetMemoryLimit(-1)
 	s.persist.init(s)
 	_, s.realClock = cfg.Clock.(store.RealClock)
 	s.metrics = newMetrics(s)
@@ -189,6 +193,7 @@ func (s *Server) applyConfig() {
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+	s.applyMaxMemory()
 	if s.engine != nil {
 		if m, err := pebblestore.ParseSyncMode(s.cfg.AppendFsync); err == nil && m != s.engine.Mode() {
 			if err := s.engine.SetMode(m); err != nil {

@@ -256,6 +256,8 @@ func (tx *Tx) flush(db int) {
 	if o := tx.s.observer; o != nil {
 		o.DatabaseChanged(tx, db)
 	}
+	tx.settleMemory()
+	tx.s.used -= tx.s.dbs[db].keys.used
 	// A fresh map, not clear(): Go maps never shrink.
 	tx.s.dbs[db] = newDatabase()
 	if tx.dbIndex == db {
@@ -320,3 +322,7 @@ func (s *Store) ExpireCycle(limit int) (more bool) {
 	}
 	return more
 }
+
+// Has reports whether key exists, without counting a hit or miss or
+// touching its access time (for the server's own checks).
+func (tx *Tx) Has(key []byte) bool { return tx.lookup(key) != nil }

@@ -3,7 +3,7 @@ package store
 // SORT's list side: reading a list's elements and storing a result.
 
 // sortableElements returns a list's elements in order; ok is false when
-// e is not a list.
+// e is not a list. The slices alias the list's chunks.
 func (tx *Tx) sortableElements(e *entry) ([][]byte, bool, error) {
 	l, ok := e.obj.(*list)
 	if !ok {
