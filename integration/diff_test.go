@@ -5,26 +5,38 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-db/cairn/server/servertest"
 )
 
 // TestDifferential runs every script in testdata/diff against a real
-// redis-server and against Cairn and compares the replies byte for byte.
+// redis-server and against Cairn and compares the replies byte for byte,
+// once with RESP2 connections and once with RESP3 ones (every connection
+// of the resp3 run starts with HELLO 3), so a reply whose RESP3 type
+// differs from Redis's fails as surely as a wrong value.
 //
 // A script is one command per line, in redis-cli syntax. A line may start
 // with directives:
 //
-//	!sort    the reply is an array whose order is unspecified: compare sorted
+//	!sort    the reply is an array, set or map whose order is unspecified:
+//	         compare sorted (a map's pairs stay together)
 //	!skip    send to both, do not compare (a value that legitimately differs)
+//	!shape   compare only the reply's types and aggregate sizes, not its
+//	         scalars (INFO text, CLIENT LIST fields, ids)
 //	!conn N  send on connection N (each script starts on connection 0)
-//	!approx N  integer replies may differ by up to N (remaining TTLs)
+//	!approx N  integers in the reply may differ by up to N (TTLs, idle times)
+//	!replies N the command gets N replies (SUBSCRIBE a b c); compare them all
+//	!read    send nothing, read the next reply (a published message)
+//	!sleep MS  wait (a line of its own), e.g. for a TTL to pass
+//	!resp2, !resp3  run the line only in that protocol's run
 //
-// Lines starting with # are comments. Each script starts with FLUSHALL.
+// Lines starting with # are comments, except a first line "#!resp2" or
+// "#!resp3", which runs the whole script in that protocol only. Each
+// script starts with FLUSHALL.
 func TestDifferential(t *testing.T) {
 	redis := requireRedis(t)
 	cairn := servertest.Start(t)
@@ -32,30 +44,48 @@ func TestDifferential(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts: %v", err)
 	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
-			runScript(t, f, redis.addr, cairn.Addr())
+	for _, proto := range []int{2, 3} {
+		t.Run("resp"+strconv.Itoa(proto), func(t *testing.T) {
+			for _, f := range files {
+				t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
+					runScript(t, f, proto, redis.addr, cairn.Addr())
+				})
+			}
 		})
 	}
 }
 
 // scriptLine is one command of a script, with its directives.
 type scriptLine struct {
-	num        int
-	args       []string
-	sort, skip bool
-	conn       int
-	approx     int64
+	num               int
+	args              []string
+	sort, skip, shape bool
+	conn              int
+	approx            int64
+	replies           int
+	read              bool
+	sleep             time.Duration
+	proto             int // 0: both protocols
 }
 
-func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
-	lines := parseScript(t, path)
+func runScript(t *testing.T, path string, proto int, redisAddr, cairnAddr string) {
+	only, lines := parseScript(t, path)
+	if only != 0 && only != proto {
+		t.Skipf("script runs in RESP%d only", only)
+	}
 	conns := map[int][2]*servertest.Conn{}
 	get := func(n int) [2]*servertest.Conn {
 		if c, ok := conns[n]; ok {
 			return c
 		}
 		c := [2]*servertest.Conn{servertest.Dial(t, redisAddr), servertest.Dial(t, cairnAddr)}
+		if proto == 3 {
+			for _, conn := range c {
+				if r := conn.Do("HELLO", "3"); !strings.HasPrefix(r, "%7\r\n") {
+					t.Fatalf("HELLO 3: %q", r)
+				}
+			}
+		}
 		conns[n] = c
 		return c
 	}
@@ -63,14 +93,31 @@ func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
 		c.Do("FLUSHALL")
 	}
 	for _, l := range lines {
+		if l.proto != 0 && l.proto != proto {
+			continue
+		}
+		if l.sleep > 0 {
+			time.Sleep(l.sleep)
+			continue
+		}
 		c := get(l.conn)
-		want := c[0].Do(l.args...)
-		got := c[1].Do(l.args...)
+		var want, got string
+		if !l.read {
+			c[0].Send(l.args...)
+			c[1].Send(l.args...)
+		}
+		for i := 0; i < max(l.replies, 1); i++ {
+			want += c[0].Read()
+			got += c[1].Read()
+		}
 		if l.skip {
 			continue
 		}
 		if l.sort {
 			want, got = sortedReply(want), sortedReply(got)
+		}
+		if l.shape {
+			want, got = replyShape(want), replyShape(got)
 		}
 		if l.approx > 0 && closeInts(want, got, l.approx) {
 			continue
@@ -81,16 +128,21 @@ func runScript(t *testing.T, path, redisAddr, cairnAddr string) {
 	}
 }
 
-func parseScript(t *testing.T, path string) []scriptLine {
+// parseScript reads a script; only is the protocol a "#!respN" first
+// line restricts it to (0 for both).
+func parseScript(t *testing.T, path string) (only int, out []scriptLine) {
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []scriptLine
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		text := strings.TrimSpace(sc.Text())
+		if n == 1 && (text == "#!resp2" || text == "#!resp3") {
+			only = int(text[6] - '0')
+			continue
+		}
 		if text == "" || text[0] == '#' {
 			continue
 		}
@@ -105,9 +157,24 @@ func parseScript(t *testing.T, path string) []scriptLine {
 				l.sort = true
 			case "!skip":
 				l.skip = true
+			case "!shape":
+				l.shape = true
+			case "!resp2":
+				l.proto = 2
+			case "!resp3":
+				l.proto = 3
 			case "!conn":
 				l.conn, _ = strconv.Atoi(words[1])
 				words = words[1:]
+			case "!replies":
+				l.replies, _ = strconv.Atoi(words[1])
+				words = words[1:]
+			case "!sleep":
+				ms, _ := strconv.Atoi(words[1])
+				l.sleep = time.Duration(ms) * time.Millisecond
+				words = words[1:]
+			case "!read":
+				l.read = true
 			case "!approx":
 				l.approx, _ = strconv.ParseInt(words[1], 10, 64)
 				words = words[1:]
@@ -119,18 +186,30 @@ func parseScript(t *testing.T, path string) []scriptLine {
 		l.args = words
 		out = append(out, l)
 	}
-	return out
+	return only, out
 }
 
-// closeInts reports whether two integer replies differ by at most n.
+// closeInts reports whether two replies are the same except for integers
+// (at any depth) that differ by at most n: remaining TTLs, idle times.
 func closeInts(a, b string, n int64) bool {
-	if !strings.HasPrefix(a, ":") || !strings.HasPrefix(b, ":") {
+	la, lb := strings.Split(a, "\r\n"), strings.Split(b, "\r\n")
+	if len(la) != len(lb) {
 		return false
 	}
-	x, err1 := strconv.ParseInt(strings.TrimSpace(a[1:]), 10, 64)
-	y, err2 := strconv.ParseInt(strings.TrimSpace(b[1:]), 10, 64)
-	d := x - y
-	return err1 == nil && err2 == nil && d <= n && d >= -n
+	for i := range la {
+		if la[i] == lb[i] {
+			continue
+		}
+		if !strings.HasPrefix(la[i], ":") || !strings.HasPrefix(lb[i], ":") {
+			return false
+		}
+		x, err1 := strconv.ParseInt(la[i][1:], 10, 64)
+		y, err2 := strconv.ParseInt(lb[i][1:], 10, 64)
+		if d := x - y; err1 != nil || err2 != nil || d > n || d < -n {
+			return false
+		}
+	}
+	return true
 }
 
 // splitWords splits a line like redis-cli: spaces separate words, "double
@@ -183,47 +262,4 @@ func splitWords(s string) ([]string, error) {
 		out = append(out, w.String())
 	}
 	return out, nil
-}
-
-// sortedReply sorts the elements of every array in a reply, at any depth,
-// for replies whose order Redis does not define (KEYS, SCAN, SMEMBERS…).
-func sortedReply(raw string) string {
-	out, rest, ok := sortReply(raw)
-	if !ok || rest != "" {
-		return raw
-	}
-	return out
-}
-
-// sortReply parses one reply from the front of raw and returns it with
-// its arrays sorted, and what follows it.
-func sortReply(raw string) (out, rest string, ok bool) {
-	i := strings.Index(raw, "\r\n")
-	if i < 1 {
-		return "", "", false
-	}
-	head, rest := raw[:i+2], raw[i+2:]
-	n, _ := strconv.Atoi(head[1:i])
-	switch head[0] {
-	case '*', '~':
-		items := make([]string, 0, max(n, 0))
-		for j := 0; j < n; j++ {
-			var item string
-			if item, rest, ok = sortReply(rest); !ok {
-				return "", "", false
-			}
-			items = append(items, item)
-		}
-		sort.Strings(items)
-		return head + strings.Join(items, ""), rest, true
-	case '$':
-		if n < 0 {
-			return head, rest, true
-		}
-		if len(rest) < n+2 {
-			return "", "", false
-		}
-		return head + rest[:n+2], rest[n+2:], true
-	}
-	return head, rest, true
 }

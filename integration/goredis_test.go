@@ -15,8 +15,8 @@ import (
 
 var ctx = context.Background()
 
-// newClient returns a go-redis client with its default options (it asks
-// for RESP3 and falls back), closed at the end of the test.
+// newClient returns a go-redis client with its default options (RESP3,
+// negotiated with HELLO 3), closed at the end of the test.
 func newClient(t *testing.T, addr string) *redis.Client {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr})

@@ -53,6 +53,10 @@ const (
 	ErrLCSNoLenAndIdx    Error = "ERR If you want both the length and indexes, please just use IDX."
 	ErrMultiNested       Error = "ERR MULTI calls can not be nested"
 	ErrCommandNotAllowed Error = "ERR Command not allowed inside a transaction"
+	ErrExecWithoutMulti  Error = "ERR EXEC without MULTI"
+	ErrDiscardNoMulti    Error = "ERR DISCARD without MULTI"
+	ErrExecAbort         Error = "EXECABORT Transaction discarded because of previous errors."
+	ErrWatchInMulti      Error = "ERR WATCH inside MULTI is not allowed"
 	ErrUnblocked         Error = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 
 	ErrValueOutOfRange Error = "ERR value is out of range"
@@ -109,7 +113,8 @@ func ErrUnknownSubcommand(sub []byte, container string) Error {
 }
 
 // ErrSubcommandArgs is Redis's reply when a subcommand gets more
-// arguments than its own parser accepts (addReplySubcommandSyntaxError).
+// arguments than its own parser accepts (addReplySubcommandSyntaxError,
+// e.g. PUBSUB CHANNELS a b).
 func ErrSubcommandArgs(sub []byte, container string) Error {
 	return Error(oneLine("ERR unknown subcommand or wrong number of arguments for '" + truncate(sub, 128) + "'. Try " +
 		strings.ToUpper(container) + " HELP."))

@@ -59,6 +59,10 @@ func (w *Writer) Discard() { w.w.SetBuffer(nil) }
 // output buffer limit.
 func (w *Writer) Buffered() int { return len(w.w.Buffer()) }
 
+// Retarget sends later replies to rw instead (a subscriber's queue), in
+// the same protocol.
+func (w *Writer) Retarget(rw *redcon.Writer) { w.w = rw }
+
 // OK writes the simple string +OK.
 func (w *Writer) OK() { w.w.WriteRaw(okReply) }
 
@@ -117,6 +121,29 @@ func (w *Writer) Map(n int) { w.aggregate('%', n, 2*n) }
 // Set writes the header of a set of n elements.
 func (w *Writer) Set(n int) { w.aggregate('~', n, n) }
 
+// Pairs writes the header of n two-element pairs, as ZRANGE WITHSCORES,
+// ZRANDMEMBER WITHSCORES, ZPOPMIN with a count and HRANDFIELD WITHVALUES
+// reply: RESP2 flattens them into one array of 2n elements, RESP3 nests
+// each pair in an array of two (Redis 7). Call Pair before writing each
+// pair's two elements.
+func (w *Writer) Pairs(n int) {
+	if w.proto == 3 {
+		w.w.WriteArray(n)
+		return
+	}
+	w.w.WriteArray(2 * n)
+}
+
+// Pair starts one pair of a Pairs reply: an array of two in RESP3,
+// nothing in RESP2.
+func (w *Writer) Pair() {
+	if w.proto == 3 {
+		w.w.WriteRaw(pairReply3)
+	}
+}
+
+var pairReply3 = []byte("*2\r\n")
+
 // Push writes the header of an out-of-band push message of n elements
 // (pub/sub messages in RESP3).
 func (w *Writer) Push(n int) { w.aggregate('>', n, n) }
@@ -143,22 +170,38 @@ func (w *Writer) Double(f float64) {
 	w.w.WriteBulk(AppendDouble(w.scratch[:0], f))
 }
 
-// Bool writes a boolean: #t/#f in RESP3, the integer 1/0 in RESP2.
+// Bool writes a yes/no answer as the integer 1 or 0, in both protocols:
+// every Redis 7 command that answers yes or no (SETNX, EXPIRE, PERSIST,
+// RENAMENX, MOVE, COPY, HSETNX, HEXISTS, SISMEMBER, SMOVE…) replies with
+// an integer even in RESP3. Use Boolean for a RESP3 boolean.
 func (w *Writer) Bool(v bool) {
-	if w.proto == 3 {
-		if v {
-			w.w.WriteRaw([]byte("#t\r\n"))
-		} else {
-			w.w.WriteRaw([]byte("#f\r\n"))
-		}
-		return
-	}
 	if v {
-		w.w.WriteInt(1)
+		w.w.WriteRaw(oneReply)
 	} else {
-		w.w.WriteInt(0)
+		w.w.WriteRaw(zeroReply)
 	}
 }
+
+// Boolean writes a RESP3 boolean (#t/#f), or the integer 1/0 in RESP2, as
+// Redis's addReplyBool. No Redis 7 command replies with one; a Lua script
+// that calls redis.setresp(3) and returns a boolean does.
+func (w *Writer) Boolean(v bool) {
+	switch {
+	case w.proto != 3:
+		w.Bool(v)
+	case v:
+		w.w.WriteRaw(trueReply)
+	default:
+		w.w.WriteRaw(falseReply)
+	}
+}
+
+var (
+	oneReply   = []byte(":1\r\n")
+	zeroReply  = []byte(":0\r\n")
+	trueReply  = []byte("#t\r\n")
+	falseReply = []byte("#f\r\n")
+)
 
 // Verbatim writes text that RESP3 marks as verbatim ("txt"), as INFO and
 // CLIENT LIST replies are; RESP2 sends a bulk string.
@@ -171,6 +214,17 @@ func (w *Writer) Verbatim(s string) {
 		return
 	}
 	w.w.WriteBulkString(s)
+}
+
+// BigNumber writes an integer too large for a 64-bit reply, given as its
+// decimal digits: a RESP3 big number, a bulk string in RESP2 (Redis's
+// addReplyBigNum).
+func (w *Writer) BigNumber(digits string) {
+	if w.proto == 3 {
+		w.w.WriteRaw([]byte("(" + digits + "\r\n"))
+		return
+	}
+	w.w.WriteBulkString(digits)
 }
 
 // Raw writes pre-encoded RESP.

@@ -14,20 +14,31 @@ func TestWriterProtocols(t *testing.T) {
 		w.Map(1)
 		w.BulkString("k")
 		w.Double(1.5)
-		w.Set(2)
+		w.Set(3)
+		w.Boolean(true)
+		w.Boolean(false)
 		w.Bool(true)
-		w.Bool(false)
 		w.Null()
 		w.NullArray()
 		w.Double(math.Inf(-1))
 		w.Verbatim("hi")
+		w.Pairs(2)
+		w.Pair()
+		w.BulkString("a")
+		w.Double(1)
+		w.Pair()
+		w.BulkString("b")
+		w.Double(2)
+		w.BigNumber("12345678901234567890")
 	}
 	for _, c := range []struct {
 		proto int
 		want  string
 	}{
-		{2, "*2\r\n$1\r\nk\r\n$3\r\n1.5\r\n*2\r\n:1\r\n:0\r\n$-1\r\n*-1\r\n$4\r\n-inf\r\n$2\r\nhi\r\n"},
-		{3, "%1\r\n$1\r\nk\r\n,1.5\r\n~2\r\n#t\r\n#f\r\n_\r\n_\r\n,-inf\r\n=6\r\ntxt:hi\r\n"},
+		{2, "*2\r\n$1\r\nk\r\n$3\r\n1.5\r\n*3\r\n:1\r\n:0\r\n:1\r\n$-1\r\n*-1\r\n$4\r\n-inf\r\n$2\r\nhi\r\n" +
+			"*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$20\r\n12345678901234567890\r\n"},
+		{3, "%1\r\n$1\r\nk\r\n,1.5\r\n~3\r\n#t\r\n#f\r\n:1\r\n_\r\n_\r\n,-inf\r\n=6\r\ntxt:hi\r\n" +
+			"*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n(12345678901234567890\r\n"},
 	} {
 		var buf bytes.Buffer
 		w := NewWriter(redcon.NewWriter(&buf))
@@ -42,7 +53,9 @@ func TestWriterProtocols(t *testing.T) {
 
 func TestAppendDouble(t *testing.T) {
 	for f, want := range map[float64]string{1.5: "1.5", 0.1: "0.10000000000000001", 3: "3",
-		1e20: "1e+20", math.Inf(1): "inf", -2.5: "-2.5"} {
+		1e20: "1e+20", math.Inf(1): "inf", -2.5: "-2.5",
+		// Seen from redis-server 7.0.15 (ZSCORE in RESP3): %.17g.
+		1e-7: "9.9999999999999995e-08", 0.1 + 1: "1.1000000000000001", 123456789012: "123456789012"} {
 		if got := string(AppendDouble(nil, f)); got != want {
 			t.Errorf("AppendDouble(%v) = %q, want %q", f, got, want)
 		}

@@ -31,7 +31,7 @@ var categoryExceptions = map[string][]string{
 	"flushdb": {"+keyspace", "+dangerous"}, "flushall": {"+keyspace", "+dangerous"},
 	"swapdb": {"+keyspace", "+dangerous"}, "dbsize": {"+keyspace"},
 	"info": {"+dangerous"}, "lastsave": {"+admin", "+dangerous"}, "role": {"+admin", "+dangerous"},
-	"exec":    {"-keyspace"},
+	"exec": {"-keyspace"}, "pubsub|help": {"-pubsub"},
 	"command": {"+connection"}, "command|*": {"+connection"},
 }
 
@@ -47,7 +47,9 @@ func (c *Command) categories() []string {
 	switch {
 	case c.Flags&FlagWrite != 0:
 		set["write"] = true
-	case c.Flags&FlagRead != 0:
+	case c.Flags&FlagRead != 0 && c.group() != "scripting":
+		// As Redis's setImplicitACLCategories: read-only scripts are
+		// not @read.
 		set["read"] = true
 	}
 	if c.Flags&FlagAdmin != 0 && !container {

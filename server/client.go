@@ -10,6 +10,7 @@ import (
 	"github.com/tidwall/redcon"
 
 	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
 )
 
 // Client is one connection's state. The connection's own goroutine runs
@@ -32,8 +33,17 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
-	needFlush     bool  // wrote since the last durability barrier (see ackDurable)
-	softSince     int64 // unix s when the output first passed the soft limit
+	batch         *store.Tx   // the pipeline transaction commands run in, if any (pipeline.go)
+	needFlush     bool        // wrote since the last durability barrier (see ackDurable)
+	softSince     int64       // unix s when the output first passed the soft limit
+	multi         *multiState // non-nil between MULTI and EXEC/DISCARD
+	watched       []watchKey  // keys this client WATCHes
+	subs          subscriptions
+	outbox        *outbox // set once the client subscribes: all output is queued
+
+	// dirty is set (under the keyspace lock, by any goroutine) when a
+	// watched key changes: EXEC then fails.
+	dirty atomic.Bool
 
 	// Read by other goroutines.
 	db              atomic.Int32
@@ -41,8 +51,9 @@ type Client struct {
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
 	aclUser         atomic.Pointer[aclUser]
-	monitor         atomic.Bool // detached into MONITOR mode (monitor.go)
-	blocked         atomic.Bool // waiting in a blocking command: no idle timeout
+	monitor         atomic.Bool  // detached into MONITOR mode (monitor.go)
+	blocked         atomic.Bool  // waiting in a blocking command: no idle timeout
+	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST
 
 	mu      sync.Mutex
 	name    string
@@ -98,6 +109,13 @@ func (c *Client) setName(n string) {
 	c.mu.Lock()
 	c.name = n
 	c.mu.Unlock()
+}
+
+// setProto switches the connection to RESP2 or RESP3 (HELLO, RESET).
+func (c *Client) setProto(p int) {
+	c.out.SetProto(p)
+	c.ctx.Out.SetProto(p) // a CLIENT REPLY OFF writer too
+	c.resp.Store(int32(p))
 }
 
 // kill closes the connection from any goroutine. Closing the socket (not

@@ -142,8 +142,8 @@ func (s *Server) clientLine(cl *Client) string {
 	field("idle", itoa(max(idle, 0)))
 	field("flags", flags)
 	field("db", itoa(int64(cl.DB())))
-	field("sub", "0")
-	field("psub", "0")
+	field("sub", itoa(int64(cl.subs.nChannels.Load())))
+	field("psub", itoa(int64(cl.subs.nPatterns.Load())))
 	field("ssub", "0")
 	field("multi", "-1")
 	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem", "tot-mem"} {
@@ -153,7 +153,7 @@ func (s *Server) clientLine(cl *Client) string {
 	field("cmd", cmdName)
 	field("user", cl.userName())
 	field("redir", "-1")
-	field("resp", itoa(int64(cl.out.Proto())))
+	field("resp", itoa(int64(cl.resp.Load())))
 	field("lib-name", libName)
 	field("lib-ver", libVer)
 	return b.String()
@@ -357,7 +357,7 @@ func writeHelp(c *Context, container string, lines []string) error {
 		c.Out.Status(l)
 	}
 	c.Out.Status("HELP")
-	c.Out.Status("    Print this help.")
+	c.Out.Status("    Prints this help.")
 	return nil
 }
 

@@ -43,7 +43,7 @@ func cmdCommandInfo(c *Context) error {
 		if cmd := t.lookupFull(n); cmd != nil {
 			writeCommandInfo(c.Out, cmd)
 		} else {
-			c.Out.NullArray()
+			c.Out.Null()
 		}
 	}
 	return nil
@@ -79,9 +79,13 @@ func writeCommandInfo(w *protocol.Writer, cmd *Command) {
 	for _, cat := range cats {
 		w.Status(cat)
 	}
-	w.Array(0)
-	w.Array(0)
+	w.Set(0) // tips
+	w.Set(0) // key specs: Redis 7.0 sends a set (7.2 an array)
 	subs := cmd.subs()
+	if len(subs) == 0 {
+		w.Set(0) // as Redis's addReplyCommandSubCommands
+		return
+	}
 	w.Array(len(subs))
 	for _, s := range subs {
 		writeCommandInfo(w, s)

@@ -154,5 +154,5 @@ func (s *Server) tuning(name string) string {
 
 // lfuPolicy reports whether maxmemory-policy is an LFU policy.
 func (s *Server) lfuPolicy() bool {
-	return strings.Contains(s.tuning("maxmemory-policy"), "lfu")
+	return strings.Contains(s.config().MaxMemoryPolicy, "lfu")
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"github.com/cairn-db/cairn/protocol"
 )
 
@@ -10,7 +12,7 @@ func connectionCommands() []*Command {
 		cmd("echo", 2, FlagFast, cmdEcho),
 		cmd("quit", -1, FlagNoAuth|FlagFast|FlagAllowBusy, cmdQuit),
 		cmd("select", 2, FlagFast|FlagLoading|FlagStale, cmdSelect),
-		cmd("hello", -1, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagAllowBusy, cmdHello),
+		cmd("hello", -1, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy, cmdHello),
 		cmd("auth", -2, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy, cmdAuth),
 		cmd("reset", 1, FlagNoAuth|FlagFast|FlagNoScript|FlagAllowBusy, cmdReset),
 	}
@@ -18,6 +20,17 @@ func connectionCommands() []*Command {
 
 // PING [message]
 func cmdPing(c *Context) error {
+	if c.Client.subs.active() && c.Out.Proto() == 2 {
+		// Subscribed mode answers in the shape of a message.
+		c.Out.Array(2)
+		c.Out.BulkString("pong")
+		if len(c.Args) > 1 {
+			c.Out.Bulk(c.Args[1])
+		} else {
+			c.Out.BulkString("")
+		}
+		return nil
+	}
 	switch len(c.Args) {
 	case 1:
 		c.Out.Status("PONG")
@@ -39,6 +52,10 @@ func cmdEcho(c *Context) error {
 // the pipeline.
 func cmdQuit(c *Context) error {
 	c.Out.OK()
+	if o := c.Client.outbox; o != nil {
+		c.Client.out.Flush()
+		o.drain(time.Second)
+	}
 	c.Client.quitting = true
 	c.Client.conn.ReadPipeline()
 	c.Client.conn.Close()
@@ -68,9 +85,7 @@ func cmdHello(c *Context) error {
 		if !ok {
 			return protocol.ErrProtoVersion
 		}
-		// RESP3 replies are not implemented yet: clients such as go-redis
-		// fall back to RESP2 on this error.
-		if v != 2 {
+		if v != 2 && v != 3 {
 			return protocol.ErrNoProto
 		}
 		ver, args = v, args[1:]
@@ -104,7 +119,7 @@ func cmdHello(c *Context) error {
 		c.Client.setName(string(name))
 	}
 	if ver != 0 {
-		c.Out.SetProto(int(ver))
+		c.Client.setProto(int(ver))
 	}
 	out := c.Out
 	out.Map(7)
@@ -160,13 +175,16 @@ func (s *Server) authenticate(c *Client, user, pass []byte) error {
 // RESET: return the connection to its initial state.
 func cmdReset(c *Context) error {
 	cl := c.Client
+	cl.multi = nil
+	c.Server.unwatchAll(cl)
+	c.Server.unsubscribeAll(cl)
 	cl.db.Store(0)
 	cl.noTouch = false
 	cl.noEvict.Store(false)
 	cl.replyMode = replyOn
 	cl.authenticated = !c.Server.authRequired()
 	cl.aclUser.Store(c.Server.acl.get("default"))
-	cl.out.SetProto(2)
+	cl.setProto(2)
 	cl.out.Status("RESET") // even when CLIENT REPLY was OFF
 	return nil
 }

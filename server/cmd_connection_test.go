@@ -20,7 +20,7 @@ func TestConnectionCommands(t *testing.T) {
 		{"AUTH pass", Err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")},
 		{"AUTH default anything", OK},
 		{"AUTH other pass", Err("WRONGPASS invalid username-password pair or user is disabled.")},
-		{"HELLO 3", Err("NOPROTO unsupported protocol version")},
+		{"HELLO 4", Err("NOPROTO unsupported protocol version")},
 		{"HELLO x", Err("ERR Protocol version is not an integer or out of range")},
 		{"HELLO 2 BOGUS", Err("ERR Syntax error in HELLO option 'BOGUS'")},
 		{"RESET", Status("RESET")},

@@ -229,9 +229,8 @@ func parseRandCount(args [][]byte, with string) (int64, bool, error) {
 	return count, withValues, nil
 }
 
-// writeRandPairs writes n elements, each as "field value" pairs when
-// with is set: a flat array in RESP2, an array of pairs in RESP3, as
-// Redis 7 does.
+// writeRandPairs writes n elements, each as a "field value" pair when
+// with is set (Writer.Pairs: flat in RESP2, nested in RESP3).
 func writeRandPairs(c *Context, n int, with bool, key, val func(i int)) {
 	if !with {
 		c.Out.Array(n)
@@ -240,16 +239,9 @@ func writeRandPairs(c *Context, n int, with bool, key, val func(i int)) {
 		}
 		return
 	}
-	resp3 := c.Out.Proto() == 3
-	if resp3 {
-		c.Out.Array(n)
-	} else {
-		c.Out.Array(2 * n)
-	}
+	c.Out.Pairs(n)
 	for i := 0; i < n; i++ {
-		if resp3 {
-			c.Out.Array(2)
-		}
+		c.Out.Pair()
 		key(i)
 		val(i)
 	}

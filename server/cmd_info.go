@@ -37,7 +37,9 @@ var infoSections = []infoSection{
 }
 
 func infoCommands() []*Command {
-	return []*Command{cmd("info", -1, FlagLoading|FlagStale, cmdInfo)}
+	// flagAtomic: the keyspace section reads the store, and INFO may run
+	// inside EXEC or a script, which already hold the keyspace lock.
+	return []*Command{cmd("info", -1, FlagLoading|FlagStale|flagAtomic, cmdInfo)}
 }
 
 // INFO [section …]
@@ -48,7 +50,7 @@ func cmdInfo(c *Context) error {
 	}
 	all := want["all"] || want["everything"]
 	def := len(want) == 0 || want["default"]
-	w := &infoWriter{}
+	w := &infoWriter{tx: c.Tx}
 	for _, sec := range infoSections {
 		if !all && !want[sec.name] && !(def && !sec.extra) {
 			continue
@@ -63,7 +65,10 @@ func cmdInfo(c *Context) error {
 	return nil
 }
 
-type infoWriter struct{ b strings.Builder }
+type infoWriter struct {
+	b  strings.Builder
+	tx *store.Tx // the command's transaction, for sections that read the keyspace
+}
 
 func (w *infoWriter) field(k string, v any) {
 	fmt.Fprintf(&w.b, "%s:%v\r\n", k, v)
@@ -119,20 +124,22 @@ func (s *Server) infoClients(w *infoWriter) {
 }
 
 func (s *Server) infoMemory(w *infoWriter) {
-	used := heapBytes()
+	used := s.store.UsedMemory()
+	peak := s.stats.notePeakMemory(used)
 	rss := rssBytes()
-	maxmem := s.tuning("maxmemory")
+	cfg := s.config()
 	w.field("used_memory", used)
 	w.field("used_memory_human", humanBytes(used))
 	w.field("used_memory_rss", rss)
 	w.field("used_memory_rss_human", humanBytes(rss))
-	w.field("used_memory_peak", used)
-	w.field("used_memory_peak_human", humanBytes(used))
+	w.field("used_memory_peak", peak)
+	w.field("used_memory_peak_human", humanBytes(peak))
 	w.field("used_memory_dataset", used)
+	w.field("cairn_go_heap_objects", heapBytes())
 	w.field("total_system_memory", totalSystemMemory())
-	w.field("maxmemory", maxmem)
-	w.field("maxmemory_human", humanBytes(atoi64(maxmem)))
-	w.field("maxmemory_policy", s.tuning("maxmemory-policy"))
+	w.field("maxmemory", cfg.MaxMemory)
+	w.field("maxmemory_human", humanBytes(cfg.MaxMemory))
+	w.field("maxmemory_policy", cfg.MaxMemoryPolicy)
 	if used > 0 {
 		w.field("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
 	}
@@ -146,7 +153,7 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.field("instantaneous_ops_per_sec", 0)
 	w.field("rejected_connections", s.stats.rejected.Load())
 	w.field("expired_keys", st.ExpiredKeys.Load())
-	w.field("evicted_keys", 0)
+	w.field("evicted_keys", st.EvictedKeys.Load())
 	w.field("keyspace_hits", st.KeyspaceHits.Load())
 	w.field("keyspace_misses", st.KeyspaceMisses.Load())
 	w.field("pubsub_channels", 0)
@@ -180,15 +187,12 @@ func (s *Server) infoCPU(w *infoWriter) {
 }
 
 func (s *Server) infoKeyspace(w *infoWriter) {
-	s.store.View(0, func(tx *store.Tx) error {
-		for db := 0; db < s.store.Databases(); db++ {
-			keys, expires := tx.DBStats(db)
-			if keys > 0 {
-				w.field(fmt.Sprintf("db%d", db), fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires))
-			}
+	for db := 0; db < s.store.Databases(); db++ {
+		keys, expires := w.tx.DBStats(db)
+		if keys > 0 {
+			w.field(fmt.Sprintf("db%d", db), fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires))
 		}
-		return nil
-	})
+	}
 }
 
 // heapBytes is the Go heap in use, the closest figure to Redis's

@@ -25,10 +25,12 @@ func listCommands() []*Command {
 		keyCmd("lmove", 5, w|oom, 1, 2, 1, cmdLMove),
 		keyCmd("rpoplpush", 3, w|oom, 1, 2, 1, cmdRPopLPush),
 		keyCmd("lmpop", -4, w, 0, 0, 0, cmdLMPop),
-		keyCmd("blpop", -3, w|block, 1, -2, 1, bpopCmd(store.ListHead)),
-		keyCmd("brpop", -3, w|block, 1, -2, 1, bpopCmd(store.ListTail)),
-		keyCmd("blmove", 6, w|oom|block, 1, 2, 1, cmdBLMove),
-		keyCmd("brpoplpush", 4, w|oom|block, 1, 2, 1, cmdBRPopLPush),
+		// Redis 7.0 refuses these in scripts (noscript); BLMPOP is allowed
+		// and answers at once there.
+		keyCmd("blpop", -3, w|block|FlagNoScript, 1, -2, 1, bpopCmd(store.ListHead)),
+		keyCmd("brpop", -3, w|block|FlagNoScript, 1, -2, 1, bpopCmd(store.ListTail)),
+		keyCmd("blmove", 6, w|oom|block|FlagNoScript, 1, 2, 1, cmdBLMove),
+		keyCmd("brpoplpush", 4, w|oom|block|FlagNoScript, 1, 2, 1, cmdBRPopLPush),
 		keyCmd("blmpop", -5, w|block, 0, 0, 0, cmdBLMPop),
 	}
 }

@@ -114,6 +114,12 @@ func blmove(c *Context, from, to store.ListEnd, timeoutArg []byte) error {
 		c.Out.Bulk(v)
 		return nil
 	}
+	if !c.CanBlock() {
+		// Inside MULTI Redis answers a null bulk, not the timeout's null
+		// array.
+		c.Out.Null()
+		return nil
+	}
 	// Copied so a long wait does not pin the whole request buffer.
 	dst = append([]byte(nil), dst...)
 	c.Block(c.Args[1:2], timeout, func(tx *store.Tx, key []byte, out *protocol.Writer) bool {

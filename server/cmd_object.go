@@ -39,6 +39,9 @@ func cmdObjectIdleTime(c *Context) error {
 		c.Out.Null()
 		return nil
 	}
+	if c.Server.lfuPolicy() {
+		return protocol.Error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+	}
 	c.Out.Int(info.Idle)
 	return nil
 }

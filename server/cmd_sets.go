@@ -89,13 +89,6 @@ func cmdSMIsMember(c *Context) error {
 	return nil
 }
 
-func b2i(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // SCARD key
 func cmdSCard(c *Context) error {
 	n, err := c.Tx.SCard(c.Args[1])

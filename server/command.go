@@ -63,7 +63,7 @@ const (
 	FlagDenyOOM
 	// FlagPubSub: a pub/sub command.
 	FlagPubSub
-	// FlagNoMulti: executed at once, never queued by MULTI.
+	// FlagNoMulti: refused inside MULTI (the transaction then fails).
 	FlagNoMulti
 	// FlagLoading, FlagStale: allowed while loading / with stale data,
 	// reported for client compatibility.
@@ -75,6 +75,10 @@ const (
 	FlagAllowBusy
 	// FlagSkipSlowlog: never recorded in the slow log (EXEC…).
 	FlagSkipSlowlog
+
+	// flagAtomic: runs inside a store transaction like a read or write
+	// command, but COMMAND INFO does not say so (EXEC, EVAL, WATCH).
+	flagAtomic
 )
 
 var flagNames = []struct {
@@ -109,7 +113,7 @@ func (c *Command) FullName() string {
 }
 
 // touchesData reports whether the command runs inside a transaction.
-func (c *Command) touchesData() bool { return c.Flags&(FlagWrite|FlagRead) != 0 }
+func (c *Command) touchesData() bool { return c.Flags&(FlagWrite|FlagRead|flagAtomic) != 0 }
 
 // arityOK checks n arguments against the command's arity.
 func (c *Command) arityOK(n int) bool {

@@ -22,6 +22,10 @@ func commandGroups() [][]*Command {
 		group("set", setCommands()...),
 		group("sorted-set", zsetCommands()...),
 		group("generic", sortCommands()...),
+		group("stream", streamCommands()...),
+		group("transactions", multiCommands()...),
+		group("pubsub", pubsubCommands()...),
+		group("scripting", scriptingCommands()...),
 	}
 }
 

@@ -37,6 +37,19 @@ type Config struct {
 	// Default 10.
 	Hz int
 
+	// MaxMemory caps used memory (Cairn's accounting of its data, INFO
+	// used_memory) in bytes; 0, the default, means no limit. Over it,
+	// keys are evicted by MaxMemoryPolicy before each command, and under
+	// noeviction commands that grow memory are refused with OOM.
+	MaxMemory int64
+	// MaxMemoryPolicy is Redis's maxmemory-policy. Default "noeviction".
+	MaxMemoryPolicy string
+	// MaxMemorySamples is keys sampled per eviction round. Default 5.
+	MaxMemorySamples int
+	// SetGoMemLimit makes MaxMemory also set the Go runtime's soft memory
+	// limit (GOMEMLIMIT), which is process-wide: the daemon turns it on,
+	// embedded servers leave it off. See goMemLimit.
+	SetGoMemLimit bool
 	// MetricsAddr, when set, serves Prometheus metrics on
 	// http://MetricsAddr/metrics ("metrics-addr").
 	MetricsAddr string
@@ -77,6 +90,18 @@ type Config struct {
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 
+	// NotifyKeyspaceEvents selects the keyspace notifications published,
+	// in Redis's letters (notify-keyspace-events, e.g. "KEA"). Default
+	// none.
+	NotifyKeyspaceEvents string
+	// ClientOutputBufferLimit is Redis's client-output-buffer-limit; Cairn
+	// applies its pubsub class (hard, soft bytes, soft seconds) to
+	// subscribers. Default Redis's.
+	ClientOutputBufferLimit string
+	// BusyReplyThreshold (lua-time-limit) is how long, in milliseconds, a
+	// script runs before other clients get BUSY. Default 5000.
+	BusyReplyThreshold int
+
 	// tuning holds Redis settings that Cairn accepts and reports but that
 	// do not change its behaviour (see tuningDefaults).
 	tuning map[string]string
@@ -98,6 +123,12 @@ func (c *Config) setDefaults() {
 	if c.Hz == 0 {
 		c.Hz = 10
 	}
+	if c.MaxMemoryPolicy == "" {
+		c.MaxMemoryPolicy = "noeviction"
+	}
+	if c.MaxMemorySamples == 0 {
+		c.MaxMemorySamples = 5
+	}
 	if c.TLSAuthClients == "" {
 		c.TLSAuthClients = "yes"
 	}
@@ -116,12 +147,18 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	c.setEventDefaults()
 	if c.tuning == nil {
 		c.tuning = make(map[string]string, len(tuningDefaults))
 	}
 	for _, t := range tuningDefaults {
 		if _, ok := c.tuning[t.name]; !ok {
 			c.tuning[t.name] = t.value
+		}
+	}
+	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1"} {
+		if _, ok := c.tuning[name]; !ok {
+			c.tuning[name] = v
 		}
 	}
 }
@@ -236,6 +273,8 @@ func directives() []directive {
 			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
 	}
+	d = append(d, eventDirectives()...)
+	d = append(d, maxmemoryDirectives()...)
 	for _, t := range tuningDefaults {
 		d = append(d, t.directive())
 	}
@@ -323,8 +362,6 @@ var tuningDefaults = []tuning{
 	{"stream-node-max-bytes", "4096", tuneMemory},
 	{"stream-node-max-entries", "100", tuneInt},
 	{"hll-sparse-max-bytes", "3000", tuneMemory},
-	{"lua-time-limit", "5000", tuneInt},
-	{"busy-reply-threshold", "5000", tuneInt},
 	{"sanitize-dump-payload", "no", tuneString},
 	{"activerehashing", "yes", tuneBool},
 	{"active-expire-effort", "1", tuneInt},
@@ -346,14 +383,9 @@ var tuningDefaults = []tuning{
 	{"loglevel", "notice", tuneString},
 	{"logfile", "", tuneString},
 	{"pidfile", "", tuneString},
-	{"maxmemory", "0", tuneMemory},
-	{"maxmemory-policy", "noeviction", tuneString},
-	{"maxmemory-samples", "5", tuneInt},
-	{"notify-keyspace-events", "", tuneString},
 	{"slowlog-log-slower-than", "10000", tuneInt},
 	{"slowlog-max-len", "128", tuneInt},
 	{"client-query-buffer-limit", "1073741824", tuneMemory},
-	{"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", tuneString},
 	{"replica-read-only", "yes", tuneBool},
 	{"repl-diskless-sync", "yes", tuneBool},
 	{"stop-writes-on-bgsave-error", "yes", tuneBool},
@@ -365,8 +397,6 @@ var tuningDefaults = []tuning{
 	{"auto-aof-rewrite-min-size", "67108864", tuneMemory},
 	{"jemalloc-bg-thread", "yes", tuneBool},
 	{"activedefrag", "no", tuneBool},
-	{"lfu-log-factor", "10", tuneInt},
-	{"lfu-decay-time", "1", tuneInt},
 	{"enable-debug-command", "no", tuneString},
 	{"enable-protected-configs", "no", tuneString},
 	{"enable-module-command", "no", tuneString},

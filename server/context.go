@@ -28,3 +28,11 @@ type Context struct {
 
 // Arg returns argument i as a string (allocates; use for rare paths).
 func (c *Context) Arg(i int) string { return string(c.Args[i]) }
+
+// b2i is Redis's integer reply for a yes/no answer.
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -19,6 +19,10 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 	if !ok || c.quitting {
 		return
 	}
+	if len(conn.PeekPipeline()) > 0 && s.batchable(rc.Args) {
+		s.servePipeline(c, conn, rc.Args)
+		return
+	}
 	s.execute(c, rc.Args)
 	// The pipeline's replies leave when redcon flushes after its last
 	// command: make its writes durable first, once for the whole pipeline.
@@ -39,20 +43,26 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
 	defer restore()
+	defer c.flushQueued()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
+	switch {
+	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
+		s.queue(c, cmd, args, err)
+		return
+	case err == nil:
+		err = s.admit(c, cmd)
+	}
 	if err == nil {
 		err = s.checkWritable(cmd)
 	}
 	if err == nil {
-		c.lastCmd.Store(cmd)
-		ctx.Args, ctx.Cmd = args, cmd
 		durable := s.engine != nil
 		var before uint64
 		if durable {
 			before = s.store.Commits()
 		}
-		err = s.run(ctx, cmd)
+		err = s.call(ctx, cmd, args)
 		if durable && (cmd.Flags&FlagWrite != 0 || s.store.Commits() != before) {
 			// Also when another client committed meanwhile: as in Redis,
 			// replies leave only after the writes they may have seen.
@@ -87,6 +97,26 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	s.checkOutputLimit(c)
 }
 
+// admit applies the checks that depend on the client's state rather than
+// on the command line: subscribed mode, and a script running.
+func (s *Server) admit(c *Client, cmd *Command) error {
+	if c.subs.active() && c.out.Proto() == 2 && !allowedSubscribed(cmd) {
+		return subscribedOnly(cmd)
+	}
+	return s.waitScript(c, cmd)
+}
+
+// call runs one resolved command for ctx's client. It is the one path by
+// which commands run: the dispatcher, EXEC and scripts all come through
+// here, so every command gets the same transaction handling, statistics
+// and panic recovery. When ctx.Tx is set (inside EXEC or a script) the
+// command joins that transaction instead of opening its own.
+func (s *Server) call(ctx *Context, cmd *Command, args [][]byte) error {
+	ctx.Client.lastCmd.Store(cmd)
+	ctx.Args, ctx.Cmd = args, cmd
+	return s.run(ctx, cmd)
+}
+
 // run calls the handler, inside a transaction when the command touches
 // data, and turns a panic into an error reply so one bad command cannot
 // take the server down.
@@ -97,15 +127,35 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 			err = protocol.Error("ERR internal error running '" + cmd.FullName() + "'")
 		}
 	}()
+	if tx := ctx.Tx; tx != nil {
+		// Inside EXEC or a script: SELECT may have switched databases.
+		tx.Use(ctx.Client.DB())
+		tx.SetNoTouch(ctx.Client.noTouch)
+		return cmd.Handler(ctx)
+	}
 	if !cmd.touchesData() {
 		return cmd.Handler(ctx)
 	}
+	if tx := ctx.Client.batch; tx != nil { // inside a pipeline's transaction
+		tx.Use(ctx.Client.DB())
+		defer tx.Checkpoint()
+		return s.runIn(tx, ctx, cmd)
+	}
 	return s.store.Update(ctx.Client.DB(), func(tx *store.Tx) error {
-		tx.SetNoTouch(ctx.Client.noTouch)
-		ctx.Tx = tx
-		defer func() { ctx.Tx = nil }()
-		return cmd.Handler(ctx)
+		return s.runIn(tx, ctx, cmd)
 	})
+}
+
+// runIn runs a data command's handler in tx, after evicting keys if used
+// memory is over maxmemory.
+func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
+	if err := s.evict(tx, cmd); err != nil {
+		return err
+	}
+	tx.SetNoTouch(ctx.Client.noTouch)
+	ctx.Tx = tx
+	defer func() { ctx.Tx = nil }()
+	return cmd.Handler(ctx)
 }
 
 // checkWritable refuses write commands (and PING, as Redis does) once the
@@ -182,11 +232,16 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
 
-	store.ErrHashNotInteger: protocol.ErrHashNotInteger,
-	store.ErrHashNotFloat:   protocol.ErrHashNotFloat,
-	store.ErrScoreNaN:       protocol.ErrScoreNaN,
-	store.ErrValueNaNOrInf:  protocol.ErrValueNaNOrInf,
-	store.ErrSortNotDouble:  protocol.ErrSortNotDouble,
+	store.ErrHashNotInteger:     protocol.ErrHashNotInteger,
+	store.ErrHashNotFloat:       protocol.ErrHashNotFloat,
+	store.ErrScoreNaN:           protocol.ErrScoreNaN,
+	store.ErrValueNaNOrInf:      protocol.ErrValueNaNOrInf,
+	store.ErrSortNotDouble:      protocol.ErrSortNotDouble,
+	store.ErrStreamIDTooSmall:   protocol.ErrStreamIDSmall,
+	store.ErrStreamExhausted:    protocol.ErrStreamExhausted,
+	store.ErrBusyGroup:          protocol.ErrBusyGroup,
+	store.ErrSetIDBelowTop:      protocol.ErrStreamSetIDSmall,
+	store.ErrSetIDAddedBelowLen: protocol.ErrStreamSetIDAdded,
 }
 
 // replyText is the error reply for err.

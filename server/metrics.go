@@ -75,7 +75,8 @@ func newMetrics(s *Server) *promMetrics {
 	m.reg.MustRegister(
 		gauge("cairn_connected_clients", "Client connections open now.", func() float64 { return float64(s.clients.count()) }),
 		gauge("cairn_blocked_clients", "Clients waiting in a blocking command.", func() float64 { return float64(s.blockedClients()) }),
-		gauge("cairn_memory_used_bytes", "Go heap in use (INFO used_memory).", func() float64 { return float64(heapBytes()) }),
+		gauge("cairn_memory_used_bytes", "Cairn's accounting of its data (INFO used_memory), which maxmemory caps.", func() float64 { return float64(s.store.UsedMemory()) }),
+		gauge("cairn_go_heap_objects_bytes", "Go heap in live and unswept objects.", func() float64 { return float64(heapBytes()) }),
 		gauge("cairn_maxmemory_bytes", "The maxmemory setting; 0 is no limit.", func() float64 { return float64(atoi64(s.tuning("maxmemory"))) }),
 		counter("cairn_connections_received_total", "Connections accepted.", func() float64 { return float64(s.clients.total.Load()) }),
 		counter("cairn_connections_rejected_total", "Connections refused over maxclients.", func() float64 { return float64(s.stats.rejected.Load()) }),
@@ -89,8 +90,8 @@ func newMetrics(s *Server) *promMetrics {
 	return m
 }
 
-// evictedKeys is the evicted_keys figure; nothing evicts yet.
-func (s *Server) evictedKeys() int64 { return 0 }
+// evictedKeys is the evicted_keys figure.
+func (s *Server) evictedKeys() int64 { return s.store.Stats().EvictedKeys.Load() }
 
 // commandCollector emits the call counters and latency histograms of the
 // commands that have run at least once, so an idle command adds no

@@ -7,13 +7,19 @@ import "github.com/cairn-db/cairn/store"
 var _ store.Observer = (*Server)(nil)
 
 // KeyChanged is called for every change to a key.
-func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event string) {}
+func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event string) {
+	if class&(store.EventKeyMiss|store.EventNew) == 0 {
+		s.touchWatched(db, key)
+	}
+	s.notifyKeyspace(db, key, class, event)
+}
 
 // DatabaseChanged is called when FLUSHDB, FLUSHALL or SWAPDB changed a
-// whole database: every key of db that clients wait on may now hold data
-// (after SWAPDB), so each is marked ready and rechecked at the end of the
-// transaction.
+// whole database: WATCH marks the watchers of keys it holds, and every key
+// of db that clients wait on may now hold data (after SWAPDB), so each is
+// marked ready and rechecked at the end of the transaction.
 func (s *Server) DatabaseChanged(tx *store.Tx, db int) {
+	s.touchWatchedDB(tx, db)
 	if s.blocking.count.Load() == 0 {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,10 @@ type Server struct {
 	clients   clients
 	stats     serverStats
 	engine    *pebblestore.Engine // nil with the memory engine
+	watches   watches
+	pubsub    pubsub
+	scripts   scripts
+	hot       eventConfig
 	// blocking holds the clients waiting in blocking commands.
 	blocking blocking
 	persist  persistState
@@ -58,12 +63,15 @@ type Server struct {
 	protoMaxBulkLen atomic.Int64
 	maxClients      atomic.Int64
 	hz              atomic.Int64
+	maxMemory       atomic.Int64
+	startMemLimit   int64        // the Go memory limit at start (GOMEMLIMIT), restored when maxmemory is unset
 	slowlogSlower   atomic.Int64 // µs; negative disables the slow log
 	limits          limits
 
 	ctx      context.Context // cancelled by Close: wakes every waiting client
 	cancel   context.CancelFunc
 	conns    sync.WaitGroup // one per accepted connection
+	outboxes sync.WaitGroup // one per subscriber's writer goroutine
 	bg       sync.WaitGroup // background goroutines
 	closing  sync.Once
 	closed   chan struct{}
@@ -89,6 +97,7 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
+	s.startMemLimit = debug.SetMemoryLimit(-1)
 	s.persist.init(s)
 	_, s.realClock = cfg.Clock.(store.RealClock)
 	s.metrics = newMetrics(s)
@@ -184,6 +193,7 @@ func (s *Server) applyConfig() {
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+	s.applyMaxMemory()
 	if s.engine != nil {
 		if m, err := pebblestore.ParseSyncMode(s.cfg.AppendFsync); err == nil && m != s.engine.Mode() {
 			if err := s.engine.SetMode(m); err != nil {
@@ -194,6 +204,7 @@ func (s *Server) applyConfig() {
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
 	s.limits.apply(&s.cfg)
+	s.applyEventConfig()
 }
 
 // config returns a copy of the current configuration.
@@ -221,6 +232,7 @@ func (s *Server) Close() error {
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
+		s.outboxes.Wait()
 		failed := s.store.WriteError()
 		if failed == nil {
 			if err := s.store.Sync(); err != nil {
@@ -295,6 +307,7 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
+	c.resp.Store(2)
 	c.authenticated = !s.authRequired()
 	c.aclUser.Store(s.acl.get("default"))
 	if g, ok := nc.(*protocol.Guard); ok {
@@ -311,6 +324,7 @@ func (s *Server) disconnected(conn redcon.Conn, err error) {
 		return // a MONITOR connection cleans up after itself
 	}
 	s.clients.remove(c)
+	s.forget(c)
 	s.conns.Done()
 }
 

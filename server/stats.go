@@ -8,6 +8,7 @@ type serverStats struct {
 	errors     atomic.Int64 // error replies sent
 	rejected   atomic.Int64 // connections refused (maxclients)
 	limitKills atomic.Int64 // clients closed for breaking a limit
+	peakMem    atomic.Int64 // highest used memory INFO has seen
 }
 
 // resetStats zeroes the counters CONFIG RESETSTAT resets.
@@ -17,7 +18,21 @@ func (s *Server) resetStats() {
 	s.stats.rejected.Store(0)
 	st := s.store.Stats()
 	st.ExpiredKeys.Store(0)
+	st.EvictedKeys.Store(0)
 	st.KeyspaceHits.Store(0)
 	st.KeyspaceMisses.Store(0)
 	s.resetCommandStats()
+}
+
+// notePeakMemory records used as a candidate peak and returns the peak.
+func (st *serverStats) notePeakMemory(used int64) int64 {
+	for {
+		p := st.peakMem.Load()
+		if used <= p {
+			return p
+		}
+		if st.peakMem.CompareAndSwap(p, used) {
+			return used
+		}
+	}
 }

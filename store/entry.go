@@ -10,7 +10,8 @@ type entry struct {
 	expireAt int64  // unix ms; 0 = no TTL
 	pos      int32  // index in keyspace.dense
 	heapIdx  int32  // index in the expiry heap; -1 when the key has no TTL
-	access   uint32 // last access, in seconds since the store started (OBJECT IDLETIME, LRU)
+	access   uint32 // last access (LRU clock) or LFU counter and decay time; see evict.go
+	mem      uint32 // bytes counted in used memory, in memUnit units; see memory.go
 }
 
 func (e *entry) kind() Kind {
@@ -27,7 +28,8 @@ type collection interface {
 	// size is the element count; a collection with none is deleted.
 	size() int
 	// memory estimates the bytes the value occupies, for MEMORY USAGE and
-	// maxmemory accounting.
+	// maxmemory accounting. It is called after every write to the key, so
+	// it must be O(1): keep a running total in the collection.
 	memory() int
 	// encoding is the name OBJECT ENCODING gives Redis's closest equivalent.
 	encoding() string

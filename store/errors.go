@@ -40,3 +40,19 @@ var (
 	// ErrScoreNaN: a score computation gave NaN (inf + -inf).
 	ErrScoreNaN = errors.New("store: resulting score is not a number")
 )
+
+// Stream errors.
+var (
+	// ErrStreamIDTooSmall: an XADD ID is not above the stream's last ID.
+	ErrStreamIDTooSmall = errors.New("store: stream ID equal or smaller than the top item")
+	// ErrStreamExhausted: the stream's last ID is the largest possible.
+	ErrStreamExhausted = errors.New("store: stream has exhausted the last possible ID")
+	// ErrNoGroup: the stream or the consumer group does not exist. The
+	// server words the reply per command (they differ in Redis).
+	ErrNoGroup = errors.New("store: no such key or consumer group")
+	// ErrBusyGroup: XGROUP CREATE of a group that exists.
+	ErrBusyGroup = errors.New("store: consumer group name already exists")
+	// ErrStreamSetID: an XSETID argument contradicts the stream's state;
+	// the wrapped text says which.
+	ErrStreamSetID = errors.New("store: invalid XSETID")
+)

@@ -251,6 +251,13 @@ func (tx *Tx) FlushAll() {
 }
 
 func (tx *Tx) flush(db int) {
+	// The observer looks at the keys before they go, so WATCH can tell
+	// which watched keys the flush removed.
+	if o := tx.s.observer; o != nil {
+		o.DatabaseChanged(tx, db)
+	}
+	tx.settleMemory()
+	tx.s.used -= tx.s.dbs[db].keys.used
 	// A fresh map, not clear(): Go maps never shrink.
 	tx.s.dbs[db] = newDatabase()
 	if tx.dbIndex == db {
@@ -260,9 +267,6 @@ func (tx *Tx) flush(db int) {
 		slot := tx.s.slots[db]
 		b.DeleteRange([]byte{spaceMeta, slot}, []byte{spaceMeta, slot + 1})
 		b.DeleteRange([]byte{spaceData, slot}, []byte{spaceData, slot + 1})
-	}
-	if o := tx.s.observer; o != nil {
-		o.DatabaseChanged(tx, db)
 	}
 }
 
@@ -276,6 +280,12 @@ func (tx *Tx) SwapDB(a, b int) error {
 		return nil
 	}
 	s := tx.s
+	// Told before and after: a watched key is touched if it was in either
+	// database, and blocked clients care about what is there afterwards.
+	if o := s.observer; o != nil {
+		o.DatabaseChanged(tx, a)
+		o.DatabaseChanged(tx, b)
+	}
 	s.dbs[a], s.dbs[b] = s.dbs[b], s.dbs[a]
 	s.slots[a], s.slots[b] = s.slots[b], s.slots[a]
 	tx.db = s.dbs[tx.dbIndex]

@@ -81,6 +81,7 @@ func (s *Store) load() error {
 		cleanup.Close()
 		return err
 	}
+	s.accountAll()
 	if cleanup.Empty() {
 		cleanup.Close()
 		return nil
@@ -159,6 +160,8 @@ func newCollection(k Kind, meta []byte) (collection, error) {
 		return newSet(), nil
 	case KindZSet:
 		return newZSet(), nil
+	case KindStream:
+		return newStreamFromMeta(meta)
 	}
 	return nil, fmt.Errorf("%w: unknown value type %d", ErrForeignData, k)
 }

@@ -5,8 +5,8 @@ import "github.com/cairn-db/cairn/protocol/num"
 // ObjectInfo is what OBJECT reports about a key.
 type ObjectInfo struct {
 	Encoding string // Redis's name for the closest encoding
-	Idle     int64  // seconds since the last access
-	Freq     int    // LFU access frequency estimate
+	Idle     int64  // seconds since the last access (not under an LFU policy)
+	Freq     int    // LFU access frequency estimate (under an LFU policy)
 }
 
 // Object describes the value at key, without touching it.
@@ -15,8 +15,13 @@ func (tx *Tx) Object(key []byte) (ObjectInfo, bool) {
 	if e == nil {
 		return ObjectInfo{}, false
 	}
-	idle := int64(tx.s.accessClock(tx.now)) - int64(e.access)
-	return ObjectInfo{Encoding: e.encoding(), Idle: max(idle, 0)}, true
+	info := ObjectInfo{Encoding: e.encoding()}
+	if tx.s.lfu {
+		info.Freq = int(tx.s.lfuCounter(e.access, tx.now))
+	} else {
+		info.Idle = max(int64(tx.s.accessClock(tx.now))-int64(e.access), 0)
+	}
+	return info, true
 }
 
 func (e *entry) encoding() string {
@@ -33,8 +38,13 @@ func (e *entry) encoding() string {
 }
 
 // entryOverhead estimates the bytes a key costs beyond its name and value:
-// the entry, its map slot and its dense-array slot.
-const entryOverhead = 64 + 32 + 8
+// the 80-byte entry, its map slot (a string and a pointer, at the map's
+// average load) and its dense-array slot (with append's slack); a TTL adds
+// an expiry-heap slot. Calibrated by TestUsedMemoryTracksHeap.
+const (
+	entryOverhead  = 80 + 28 + 12
+	expireOverhead = 10
+)
 
 // MemoryUsage estimates the bytes key and its value occupy.
 func (tx *Tx) MemoryUsage(key []byte) (int, bool) {
@@ -46,11 +56,27 @@ func (tx *Tx) MemoryUsage(key []byte) (int, bool) {
 }
 
 func (e *entry) memory() int {
-	n := entryOverhead + sizeClass(len(e.key))
+	n := entryOverhead + keyBytes(len(e.key))
+	if e.expireAt != 0 {
+		n += expireOverhead
+	}
 	if e.obj != nil {
 		return n + e.obj.memory()
 	}
 	return n + sizeClass(cap(e.str))
+}
+
+// keyBytes is what a key of n bytes adds to its entry (see newEntry).
+func keyBytes(n int) int {
+	switch {
+	case n <= 16:
+		return sizeClass(n)
+	case n <= 32:
+		return 32
+	case n <= 64:
+		return 64
+	}
+	return sizeClass(n)
 }
 
 // sizeClass rounds an allocation up roughly as Go's allocator does.

@@ -47,6 +47,9 @@ func TestRestartPreservesKeyspace(t *testing.T) {
 					s.ExpireCycle(1000)
 				}
 			}
+			if err := s.CheckMemory(); err != nil {
+				t.Fatalf("before restart: %v", err)
+			}
 			before := s.Dump()
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
@@ -55,6 +58,9 @@ func TestRestartPreservesKeyspace(t *testing.T) {
 			defer s2.Close()
 			if after := s2.Dump(); after != before {
 				t.Fatalf("keyspace changed across restart\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+			if err := s2.CheckMemory(); err != nil {
+				t.Fatalf("after restart: %v", err)
 			}
 		})
 	}

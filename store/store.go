@@ -36,7 +36,12 @@ type Store struct {
 
 	maxStringLen atomic.Int64
 	stats        Stats
-	commits      atomic.Uint64 // batches handed to the engine
+
+	used    int64         // used memory, under mu (see memory.go)
+	usedPub atomic.Int64  // used, published at the end of each transaction
+	evict   evictState    // maxmemory settings and the eviction pool, under mu
+	lfu     bool          // the policy is LFU: access holds an LFU counter
+	commits atomic.Uint64 // batches handed to the engine
 }
 
 type database struct {
@@ -48,6 +53,7 @@ type database struct {
 // without the keyspace lock.
 type Stats struct {
 	ExpiredKeys    atomic.Int64
+	EvictedKeys    atomic.Int64
 	KeyspaceHits   atomic.Int64
 	KeyspaceMisses atomic.Int64
 }
@@ -77,6 +83,7 @@ func Open(opts Options) (*Store, error) {
 		s.slots[i] = byte(i)
 	}
 	s.tx.s = s
+	s.evict.init()
 	if s.engine != nil {
 		if err := s.load(); err != nil {
 			return nil, err
@@ -194,13 +201,7 @@ func (s *Store) begin(db int) *Tx {
 }
 
 func (s *Store) finish(tx *Tx) error {
-	for len(tx.ready) > 0 && s.observer != nil {
-		ready := tx.ready
-		tx.ready = tx.readyNext[:0]
-		s.observer.KeysReady(tx, ready)
-		tx.readyNext = ready[:0]
-	}
-	tx.ready = tx.ready[:0]
+	tx.Checkpoint()
 	if tx.batch == nil {
 		return nil
 	}
@@ -215,6 +216,24 @@ func (s *Store) finish(tx *Tx) error {
 		return fmt.Errorf("%w: %v", ErrPersist, err)
 	}
 	return nil
+}
+
+// Checkpoint ends one command of several run in one transaction (a
+// client's pipelined commands): blocked clients are served from the keys
+// the command gave data, and its memory is accounted, as if the
+// transaction ended here. The records are still committed once, when the
+// transaction ends, as one batch.
+func (tx *Tx) Checkpoint() {
+	s := tx.s
+	for len(tx.ready) > 0 && s.observer != nil {
+		ready := tx.ready
+		tx.ready = tx.readyNext[:0]
+		s.observer.KeysReady(tx, ready)
+		tx.readyNext = ready[:0]
+	}
+	tx.ready = tx.ready[:0]
+	tx.settleMemory()
+	s.usedPub.Store(s.used)
 }
 
 // accessClock is the coarse access time kept per key (seconds since the

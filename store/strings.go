@@ -81,6 +81,7 @@ func (tx *Tx) dropElements(e *entry) {
 	if e.obj == nil {
 		return
 	}
+	tx.streamGone(e)
 	if b, p := tx.elements(e); b != nil && e.obj.size() > 0 {
 		b.DeleteRange(p.start(), p.end())
 	}

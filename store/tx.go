@@ -20,6 +20,7 @@ type Tx struct {
 	batch     Batch
 	ready     []ReadyKey
 	readyNext []ReadyKey
+	dirty     []dirtyEntry // entries written since the memory was last settled
 	kbuf      []byte
 	vbuf      []byte
 }
@@ -39,8 +40,9 @@ type Observer interface {
 	// KeyChanged is called for every change to a key, with the keyspace
 	// event Redis raises for it ("set", "del", "expired", "lpush"…).
 	KeyChanged(db int, key []byte, class EventClass, event string)
-	// DatabaseChanged is called when a whole database changed at once
-	// (FLUSHDB, FLUSHALL, SWAPDB).
+	// DatabaseChanged is called when a whole database changes at once:
+	// before FLUSHDB/FLUSHALL empty it, and both before and after SWAPDB
+	// exchanges two databases.
 	DatabaseChanged(tx *Tx, db int)
 	// KeysReady is called at the end of a transaction with the keys that
 	// received elements. It may run further operations in tx, to hand
@@ -111,6 +113,7 @@ func (tx *Tx) lookupWrite(key []byte) *entry {
 	e := tx.lookup(key)
 	if e != nil {
 		tx.touch(e)
+		tx.markDirty(e)
 	}
 	return e
 }
@@ -134,16 +137,22 @@ func (tx *Tx) lookupWriteKind(key []byte, k Kind) (*entry, error) {
 }
 
 func (tx *Tx) touch(e *entry) {
-	if !tx.noTouch {
-		e.access = tx.s.accessClock(tx.now)
+	if tx.noTouch {
+		return
 	}
+	if tx.s.lfu {
+		e.access = tx.s.lfuTouch(e.access, tx.now)
+		return
+	}
+	e.access = tx.s.accessClock(tx.now)
 }
 
 // create adds an empty entry for key, which must be absent, and raises the
 // "new" event. The caller fills the value and saves it.
 func (tx *Tx) create(key []byte) *entry {
 	e := tx.db.keys.add(key)
-	e.access = tx.s.accessClock(tx.now)
+	e.access = tx.s.newAccess(tx.now)
+	tx.markDirty(e)
 	tx.notify(key, EventNew, "new")
 	return e
 }
@@ -151,9 +160,11 @@ func (tx *Tx) create(key []byte) *entry {
 // remove deletes e from memory and from disk. It raises no event; callers
 // name the event ("del", "expired", "rename_from"…).
 func (tx *Tx) remove(e *entry) {
+	tx.streamGone(e)
 	if e.heapIdx >= 0 {
 		tx.db.expires.remove(e)
 	}
+	tx.s.unaccount(tx.db.keys, e)
 	tx.db.keys.remove(e)
 	tx.dropRecords(tx.s.slots[tx.dbIndex], e)
 }
@@ -176,6 +187,9 @@ func (tx *Tx) expireEntry(e *entry) {
 // setExpire sets e's absolute expiry (0 removes it) in memory; the caller
 // saves the key's metadata.
 func (tx *Tx) setExpire(e *entry, at int64) {
+	if (at == 0) != (e.expireAt == 0) {
+		tx.markDirty(e) // gaining or losing a TTL changes the entry's memory
+	}
 	h := &tx.db.expires
 	switch {
 	case at == 0 && e.heapIdx >= 0:

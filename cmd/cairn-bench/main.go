@@ -8,6 +8,7 @@
 //	go run ./cmd/cairn-bench                      # memory engine vs Redis in memory
 //	go run ./cmd/cairn-bench -modes memory,everysec,always -runs 5
 //	go run ./cmd/cairn-bench -seed-only
+//	go run ./cmd/cairn-bench -cache                # maxmemory: eviction, hit rate, RSS
 //
 // Only ratios measured in one run mean anything on a shared machine.
 package main
@@ -30,6 +31,10 @@ func main() {
 	noSeed := flag.Bool("no-seed", false, "skip the seeding workload")
 	seedKeys := flag.Int("seed-keys", 498501, "keys in the seeding workload")
 	list := flag.Bool("list", false, "list the benchmarks and exit")
+	cacheOnly := flag.Bool("cache", false, "run only the cache workload (maxmemory, eviction, Zipf hit rate)")
+	cacheMax := flag.String("cache-maxmemory", "64mb", "maxmemory of the cache workload")
+	cacheOps := flag.Int("cache-ops", 1000000, "Zipf GETs in the cache workload")
+	policies := flag.String("cache-policies", "allkeys-lru,allkeys-lfu", "eviction policies of the cache workload")
 	flag.Parse()
 	if *list {
 		for _, t := range defaultTests {
@@ -43,6 +48,13 @@ func main() {
 		os.Exit(1)
 	}
 	defer b.cleanup()
+	if *cacheOnly {
+		if err := b.runCache(*cacheMax, strings.Split(*policies, ","), *cacheOps); err != nil {
+			fmt.Fprintln(os.Stderr, "cairn-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	for _, mode := range strings.Split(*modes, ",") {
 		if !*seedOnly {
 			rows, err := b.throughput(mode, strings.Split(*tests, ","), parseInts(*pipelines), *clients, *requests, *runs)

@@ -48,8 +48,8 @@ type server struct {
 }
 
 // start launches Cairn or Redis in the given persistence mode with a
-// fresh data directory.
-func (b *bench) start(kind, mode string) (*server, error) {
+// fresh data directory; extra are more "--directive value" arguments.
+func (b *bench) start(kind, mode string, extra ...string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -68,7 +68,7 @@ func (b *bench) start(kind, mode string) (*server, error) {
 		} else {
 			args = append(args, "--engine", "pebble", "--appendfsync", mode)
 		}
-		cmd = exec.Command(b.cairn, args...)
+		cmd = exec.Command(b.cairn, append(args, extra...)...)
 	case "redis":
 		args := []string{"--port", p, "--bind", "127.0.0.1", "--dir", data, "--save", "", "--daemonize", "no"}
 		if mode == "memory" {
@@ -76,7 +76,7 @@ func (b *bench) start(kind, mode string) (*server, error) {
 		} else {
 			args = append(args, "--appendonly", "yes", "--appendfsync", mode)
 		}
-		cmd = exec.Command("redis-server", args...)
+		cmd = exec.Command("redis-server", append(args, extra...)...)
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, err

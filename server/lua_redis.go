@@ -1,0 +1,262 @@
+package server
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/cairn-db/cairn/protocol"
+)
+
+// redisLib builds the redis table scripts call into.
+func (vm *luaVM) redisLib() *lua.LTable {
+	L := vm.L
+	t := L.NewTable()
+	fns := map[string]lua.LGFunction{
+		"call":  func(L *lua.LState) int { return vm.call(L, true) },
+		"pcall": func(L *lua.LState) int { return vm.call(L, false) },
+		"error_reply": func(L *lua.LState) int {
+			L.Push(errorTable(L, "-"+L.CheckString(1)))
+			return 1
+		},
+		"status_reply": func(L *lua.LState) int {
+			r := L.NewTable()
+			r.RawSetString("ok", lua.LString(L.CheckString(1)))
+			L.Push(r)
+			return 1
+		},
+		"sha1hex": func(L *lua.LState) int {
+			if L.GetTop() != 1 {
+				L.RaiseError("wrong number of arguments")
+			}
+			L.Push(lua.LString(sha1hex([]byte(lua.LVAsString(L.Get(1))))))
+			return 1
+		},
+		"log": func(L *lua.LState) int {
+			if L.GetTop() < 2 {
+				L.RaiseError("redis.log() requires two arguments or more.")
+			}
+			level := L.CheckInt(1)
+			var parts []string
+			for i := 2; i <= L.GetTop(); i++ {
+				parts = append(parts, lua.LVAsString(L.Get(i)))
+			}
+			msg := strings.Join(parts, " ")
+			if vm.cur != nil {
+				log := vm.cur.s.log
+				switch {
+				case level >= 3:
+					log.Warn(msg, "source", "script")
+				case level == 2:
+					log.Info(msg, "source", "script")
+				default:
+					log.Debug(msg, "source", "script")
+				}
+			}
+			return 0
+		},
+		"setresp": func(L *lua.LState) int {
+			if L.GetTop() != 1 {
+				L.RaiseError("redis.setresp() requires one argument.")
+			}
+			v := L.CheckInt(1)
+			if v != 2 && v != 3 {
+				L.Error(errorTable(L, "RESP version must be 2 or 3."), 0)
+			}
+			if vm.cur != nil {
+				vm.cur.ctx.Out.SetProto(v)
+			}
+			return 0
+		},
+		"set_repl":           func(L *lua.LState) int { return 0 },
+		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
+		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
+		"debug":              func(L *lua.LState) int { return 0 },
+	}
+	for name, f := range fns {
+		t.RawSetString(name, L.NewFunction(f))
+	}
+	for name, v := range map[string]int{
+		"LOG_DEBUG": 0, "LOG_VERBOSE": 1, "LOG_NOTICE": 2, "LOG_WARNING": 3,
+		"REPL_NONE": 0, "REPL_AOF": 1, "REPL_SLAVE": 2, "REPL_REPLICA": 2, "REPL_ALL": 3,
+		"REDIS_VERSION_NUM": 0x07000f,
+	} {
+		t.RawSetString(name, lua.LNumber(v))
+	}
+	t.RawSetString("REDIS_VERSION", lua.LString(Version))
+	return t
+}
+
+// errorTable is Redis's luaPushErrorBuff: "-CODE msg" keeps its code,
+// anything else gets ERR.
+func errorTable(L *lua.LState, s string) *lua.LTable {
+	var code, msg string
+	if strings.HasPrefix(s, "-") {
+		if i := strings.IndexByte(s, ' '); i > 0 {
+			code, msg = s[1:i], s[i+1:]
+		} else {
+			code, msg = "ERR", s[1:]
+		}
+	} else {
+		code, msg = "ERR", s
+	}
+	t := L.NewTable()
+	t.RawSetString("err", lua.LString(code+" "+strings.TrimRight(msg, "\r\n")))
+	return t
+}
+
+// Errors redis.call raises before running a command.
+const (
+	errScriptNoArgs     = "Please specify at least one argument for this redis lib call"
+	errScriptArgType    = "Lua redis lib command arguments must be strings or integers"
+	errScriptUnknown    = "Unknown Redis command called from script"
+	errScriptArity      = "Wrong number of args calling Redis command from script"
+	errScriptNotAllowed = "This Redis command is not allowed from script"
+	errScriptWriteInRO  = "Write commands are not allowed from read-only scripts."
+)
+
+// call implements redis.call (raise) and redis.pcall: it runs a command
+// through Server.call in the script's transaction and converts the reply
+// to Lua.
+func (vm *luaVM) call(L *lua.LState, raise bool) int {
+	sc := vm.cur
+	fail := func(msg string) int {
+		t := errorTable(L, msg)
+		if raise {
+			L.Error(t, 0)
+		}
+		L.Push(t)
+		return 1
+	}
+	n := L.GetTop()
+	if n == 0 || sc == nil {
+		return fail(errScriptNoArgs)
+	}
+	args := make([][]byte, n)
+	for i := range args {
+		switch v := L.Get(i + 1).(type) {
+		case lua.LString:
+			args[i] = []byte(v)
+		case lua.LNumber:
+			args[i] = []byte(v.String())
+		default:
+			return fail(errScriptArgType)
+		}
+	}
+	s := sc.s
+	cmd := s.table.lookup(args[0])
+	if cmd == nil {
+		return fail(errScriptUnknown)
+	}
+	if cmd.Subcommands != nil && len(args) > 1 {
+		if sub := cmd.subcommand(args[1]); sub != nil {
+			cmd = sub
+		}
+	}
+	switch {
+	case !cmd.arityOK(len(args)) || (cmd.Subcommands != nil && cmd.Handler == nil):
+		return fail(errScriptArity)
+	case cmd.Flags&FlagNoScript != 0:
+		return fail(errScriptNotAllowed)
+	case cmd.Flags&FlagWrite != 0 && sc.readOnly:
+		return fail(errScriptWriteInRO)
+	}
+	if cmd.Flags&FlagWrite != 0 {
+		sc.run.wrote.Store(true)
+	}
+	sc.buf.Reset()
+	if err := s.call(&sc.ctx, cmd, args); err != nil {
+		sc.ctx.Out.Error(replyText(err))
+	}
+	sc.rw.Flush()
+	v, isErr := respToLua(L, sc.buf.Bytes())
+	if isErr && raise {
+		L.Error(v, 0)
+	}
+	L.Push(v)
+	return 1
+}
+
+// writeLuaReply converts a script's return value to a reply, with Redis's
+// rules: numbers are truncated to integers, false is nil (RESP2), tables
+// with err/ok/double/map/set fields are those reply types, any other table
+// is an array up to its first nil.
+func writeLuaReply(w *protocol.Writer, v lua.LValue, depth int) {
+	if depth > 1000 {
+		w.Error("ERR reached lua stack limit")
+		return
+	}
+	switch v := v.(type) {
+	case lua.LString:
+		w.Bulk([]byte(v))
+	case lua.LNumber:
+		w.Int(luaInt(v))
+	case lua.LBool:
+		switch {
+		case bool(v):
+			w.Bool(true)
+		case w.Proto() == 3:
+			w.Bool(false)
+		default:
+			w.Null()
+		}
+	case *lua.LTable:
+		writeLuaTable(w, v, depth)
+	default:
+		w.Null()
+	}
+}
+
+func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth int) {
+	if e, ok := t.RawGetString("err").(lua.LString); ok {
+		w.Error(oneLineMsg(string(e)))
+		return
+	}
+	if s, ok := t.RawGetString("ok").(lua.LString); ok {
+		w.Status(string(s))
+		return
+	}
+	if d, ok := t.RawGetString("double").(lua.LNumber); ok {
+		w.Double(float64(d))
+		return
+	}
+	if b, ok := t.RawGetString("big_number").(lua.LString); ok {
+		w.Bulk([]byte(b))
+		return
+	}
+	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
+		n := 0
+		m.ForEach(func(_, _ lua.LValue) { n++ })
+		w.Map(n)
+		m.ForEach(func(k, v lua.LValue) {
+			writeLuaReply(w, k, depth+1)
+			writeLuaReply(w, v, depth+1)
+		})
+		return
+	}
+	if s, ok := t.RawGetString("set").(*lua.LTable); ok {
+		n := 0
+		s.ForEach(func(_, _ lua.LValue) { n++ })
+		w.Set(n)
+		s.ForEach(func(k, _ lua.LValue) { writeLuaReply(w, k, depth+1) })
+		return
+	}
+	n := 0
+	for t.RawGetInt(n+1) != lua.LNil {
+		n++
+	}
+	w.Array(n)
+	for i := 1; i <= n; i++ {
+		writeLuaReply(w, t.RawGetInt(i), depth+1)
+	}
+}
+
+// luaInt converts a Lua number to a reply integer as C's (long long) cast
+// does on amd64: truncation, and the minimum for NaN and out of range.
+func luaInt(n lua.LNumber) int64 {
+	f := float64(n)
+	if f != f || f >= 9.223372036854775807e18 || f < -9.223372036854775808e18 {
+		return -9223372036854775808
+	}
+	return int64(f)
+}

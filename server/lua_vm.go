@@ -1,0 +1,235 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/redcon"
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/cairn-db/cairn/protocol"
+)
+
+// luaVM is the Lua interpreter scripts run in: Lua 5.1 (gopher-lua) with
+// the libraries Redis loads (base, table, string, math, coroutine, debug,
+// cjson, bit, struct, cmsgpack) and the redis table. Globals are read-only
+// for scripts, as in Redis 7: a script sees them through a proxy that
+// refuses new globals and reports unknown ones.
+type luaVM struct {
+	L       *lua.LState
+	globals *lua.LTable
+	env     *lua.LTable // the proxy scripts run with
+	handler *lua.LFunction
+	cur     *scriptCall // the running call, for redis.call
+}
+
+// scriptCall is the state of one EVAL.
+type scriptCall struct {
+	s        *Server
+	sha      string
+	readOnly bool
+	run      *scriptRun
+	ctx      Context // the script's own client context, in the caller's transaction
+	buf      bytes.Buffer
+	rw       *redcon.Writer
+}
+
+// scriptChunk names scripts in error messages ("user_script:1: …").
+const scriptChunk = "user_script"
+
+// compileScript compiles a script body into a function prototype.
+func compileScript(body []byte) (*lua.FunctionProto, error) {
+	chunk, err := parse.Parse(bytes.NewReader(body), scriptChunk)
+	if err == nil {
+		var proto *lua.FunctionProto
+		if proto, err = lua.Compile(chunk, scriptChunk); err == nil {
+			return proto, nil
+		}
+	}
+	return nil, protocol.Error("ERR Error compiling script (new function): " + oneLineMsg(err.Error()))
+}
+
+func oneLineMsg(s string) string {
+	return strings.TrimSpace(strings.NewReplacer("\r", " ", "\n", " ").Replace(s))
+}
+
+func newLuaVM(s *Server) *luaVM {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 1024})
+	for _, lib := range []struct {
+		name string
+		open lua.LGFunction
+	}{
+		{lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath}, {lua.CoroutineLibName, lua.OpenCoroutine}, {lua.DebugLibName, lua.OpenDebug},
+	} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	vm := &luaVM{L: L, globals: L.G.Global}
+	for _, name := range []string{"dofile", "loadfile", "print"} {
+		vm.globals.RawSetString(name, lua.LNil)
+	}
+	vm.globals.RawSetString("redis", vm.redisLib())
+	vm.globals.RawSetString("cjson", cjsonLib(L))
+	vm.globals.RawSetString("bit", bitLib(L))
+	vm.globals.RawSetString("struct", structLib(L))
+	vm.globals.RawSetString("cmsgpack", msgpackLib(L))
+	vm.env = vm.readOnlyProxy()
+	vm.handler = L.NewFunction(errorHandler)
+	return vm
+}
+
+// readOnlyProxy is the environment scripts run in: reads go to the real
+// globals (an unknown name is an error), writes are refused.
+func (vm *luaVM) readOnlyProxy() *lua.LTable {
+	L := vm.L
+	proxy := L.NewTable()
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		k := L.Get(2)
+		v := vm.globals.RawGet(k)
+		if v == lua.LNil {
+			L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(k))
+		}
+		L.Push(v)
+		return 1
+	}))
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("Attempt to modify a readonly table")
+		return 0
+	}))
+	L.SetMetatable(proxy, mt)
+	return proxy
+}
+
+// errorHandler turns whatever a script raised into Redis's error table
+// {err=…, source=…, line=…}: a string becomes "ERR <text>", and the line
+// is the script's line where the error happened.
+func errorHandler(L *lua.LState) int {
+	e := L.Get(1)
+	t, ok := e.(*lua.LTable)
+	if !ok {
+		t = L.NewTable()
+		t.RawSetString("err", lua.LString("ERR "+lua.LVAsString(L.ToStringMeta(e))))
+	}
+	for lv := 0; ; lv++ {
+		dbg, ok := L.GetStack(lv)
+		if !ok {
+			break
+		}
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.Source != "" && dbg.CurrentLine > 0 {
+			t.RawSetString("source", lua.LString("@"+scriptChunk))
+			t.RawSetString("line", lua.LNumber(dbg.CurrentLine))
+			break
+		}
+	}
+	L.Push(t)
+	return 1
+}
+
+// runScript runs a compiled script for the client of c, inside c's
+// transaction, and writes its reply.
+func (s *Server) runScript(c *Context, sha string, proto *lua.FunctionProto, keys, args [][]byte, readOnly bool) error {
+	sc := &s.scripts
+	if sc.vm == nil {
+		sc.vm = newLuaVM(s)
+	}
+	vm := sc.vm
+	ctx, cancel := context.WithCancel(s.ctx)
+	r := &scriptRun{caller: c.Client, done: make(chan struct{}), busy: make(chan struct{}), cancel: cancel}
+	sc.running.Store(r)
+	var timer *time.Timer
+	if d := s.busyAfter(); d > 0 {
+		timer = time.AfterFunc(d, func() { close(r.busy) })
+	}
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+		sc.running.Store(nil)
+		close(r.done)
+		cancel()
+	}()
+
+	fake := &Client{srv: s, authenticated: true, noTouch: c.Client.noTouch}
+	fake.db.Store(int32(c.Client.DB()))
+	call := &scriptCall{s: s, sha: sha, readOnly: readOnly, run: r}
+	call.rw = redcon.NewWriter(&call.buf)
+	call.ctx = Context{Out: protocol.NewWriter(call.rw), Client: fake, Server: s, Tx: c.Tx, noBlock: true}
+	vm.cur = call
+	defer func() { vm.cur = nil }()
+
+	L := vm.L
+	vm.globals.RawSetString("KEYS", stringTable(L, keys))
+	vm.globals.RawSetString("ARGV", stringTable(L, args))
+	fn := L.NewFunctionFromProto(proto)
+	fn.Env = vm.env
+	L.SetContext(ctx)
+	top := L.GetTop()
+	L.Push(fn)
+	err := L.PCall(0, 1, vm.handler)
+	L.RemoveContext()
+	if err != nil {
+		L.SetTop(top)
+		if r.killed.Load() || ctx.Err() != nil {
+			// The interpreter was interrupted mid-instruction; start the
+			// next script on a fresh one.
+			sc.vm = nil
+			L.Close()
+			return protocol.Error("ERR Script killed by user with SCRIPT KILL... script: " + sha + ", on @" + scriptChunk + ":" + lineOf(err) + ".")
+		}
+		return scriptError(err, sha)
+	}
+	v := L.Get(-1)
+	L.SetTop(top)
+	writeLuaReply(c.Out, v, 0)
+	return nil
+}
+
+// lineOf digs the line out of a raised error table, for messages.
+func lineOf(err error) string {
+	if ae, ok := err.(*lua.ApiError); ok {
+		if t, ok := ae.Object.(*lua.LTable); ok {
+			if n, ok := t.RawGetString("line").(lua.LNumber); ok {
+				return strconv.Itoa(int(n))
+			}
+		}
+	}
+	return "0"
+}
+
+// scriptError formats a script's failure as Redis 7.0 does:
+// "<err> script: <sha>, on @user_script:<line>."
+func scriptError(err error, sha string) error {
+	ae, ok := err.(*lua.ApiError)
+	if !ok {
+		return protocol.Error("ERR " + oneLineMsg(err.Error()))
+	}
+	t, ok := ae.Object.(*lua.LTable)
+	if !ok {
+		return protocol.Error("ERR Error running script " + sha + ", " + oneLineMsg(ae.Object.String()))
+	}
+	msg := "ERR unknown error"
+	if e, ok := t.RawGetString("err").(lua.LString); ok {
+		msg = string(e)
+	}
+	msg = strings.TrimRight(msg, "\r\n")
+	if line, ok := t.RawGetString("line").(lua.LNumber); ok {
+		msg += " script: " + sha + ", on @" + scriptChunk + ":" + strconv.Itoa(int(line)) + "."
+	}
+	return protocol.Error(oneLineMsg(msg))
+}
+
+// stringTable builds a Lua array of strings (KEYS, ARGV).
+func stringTable(L *lua.LState, items [][]byte) *lua.LTable {
+	t := L.CreateTable(len(items), 0)
+	for i, it := range items {
+		t.RawSetInt(i+1, lua.LString(it))
+	}
+	return t
+}

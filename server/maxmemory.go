@@ -1,0 +1,114 @@
+package server
+
+import (
+	"math"
+	"runtime/debug"
+	"strconv"
+
+	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
+)
+
+// This file wires maxmemory to the store: the directives, the eviction
+// that runs before each command, and the Go runtime's memory limit.
+
+// ErrOOM is Redis's reply to a command that would grow memory while used
+// memory is over maxmemory and nothing can be evicted.
+const ErrOOM = protocol.Error("OOM command not allowed when used memory > 'maxmemory'.")
+
+// maxmemoryDirectives are maxmemory and its tuning settings. lfu-log-factor
+// and lfu-decay-time live in the tuning map because 0 is a valid value.
+func maxmemoryDirectives() []directive {
+	return []directive{
+		{name: "maxmemory",
+			get: func(c *Config) string { return strconv.FormatInt(c.MaxMemory, 10) },
+			set: func(c *Config, v string) error {
+				n, err := parseMemory(v)
+				if err != nil {
+					return configError("argument must be a memory value")
+				}
+				c.MaxMemory = n
+				return nil
+			}},
+		{name: "maxmemory-policy",
+			get: func(c *Config) string { return c.MaxMemoryPolicy },
+			set: func(c *Config, v string) error {
+				if _, ok := store.ParseEvictionPolicy(v); !ok {
+					return configError("argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction")
+				}
+				c.MaxMemoryPolicy = v
+				return nil
+			}},
+		{name: "maxmemory-samples",
+			get: func(c *Config) string { return strconv.Itoa(c.MaxMemorySamples) },
+			set: boundedInt(func(c *Config, n int) { c.MaxMemorySamples = n }, 1)},
+		{name: "lfu-log-factor",
+			get: func(c *Config) string { return c.tuning["lfu-log-factor"] },
+			set: boundedInt(func(c *Config, n int) { c.tuning["lfu-log-factor"] = strconv.Itoa(n) }, 0)},
+		{name: "lfu-decay-time",
+			get: func(c *Config) string { return c.tuning["lfu-decay-time"] },
+			set: boundedInt(func(c *Config, n int) { c.tuning["lfu-decay-time"] = strconv.Itoa(n) }, 0)},
+	}
+}
+
+// boundedInt parses an int from lo to MaxInt32, with Redis's message.
+func boundedInt(set func(*Config, int), lo int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errNotInteger
+		}
+		if n < int64(lo) || n > math.MaxInt32 {
+			return configError("argument must be between " + strconv.Itoa(lo) + " and 2147483647 inclusive")
+		}
+		set(c, int(n))
+		return nil
+	}
+}
+
+// applyMaxMemory passes the maxmemory settings to the store (and to the Go
+// runtime when the daemon asked for it). The caller holds cfgMu.
+func (s *Server) applyMaxMemory() {
+	c := &s.cfg
+	policy, _ := store.ParseEvictionPolicy(c.MaxMemoryPolicy)
+	logFactor, _ := strconv.Atoi(c.tuning["lfu-log-factor"])
+	decay, _ := strconv.Atoi(c.tuning["lfu-decay-time"])
+	s.maxMemory.Store(c.MaxMemory)
+	s.store.SetEviction(store.Eviction{
+		MaxMemory:    c.MaxMemory,
+		Policy:       policy,
+		Samples:      c.MaxMemorySamples,
+		LFULogFactor: logFactor,
+		LFUDecayTime: decay,
+	})
+	if c.SetGoMemLimit {
+		if c.MaxMemory > 0 {
+			debug.SetMemoryLimit(goMemLimit(c.MaxMemory))
+		} else {
+			debug.SetMemoryLimit(s.startMemLimit) // GOMEMLIMIT from the environment, or none
+		}
+	}
+}
+
+// goMemLimit is the Go soft memory limit for a maxmemory: the data may use
+// maxmemory, and the heap needs room beyond it for connection buffers,
+// transient garbage and the accounting's estimation error, so the limit is
+// 1.5x maxmemory plus 64 MiB. Near the limit the GC runs more often
+// instead of letting garbage double the heap.
+func goMemLimit(maxMemory int64) int64 {
+	return maxMemory + maxMemory/2 + 64<<20
+}
+
+// evict runs eviction inside a command's transaction when used memory is
+// over maxmemory. It refuses the command with OOM only when it would grow
+// memory (FlagDenyOOM) and nothing more could be evicted, as Redis does.
+func (s *Server) evict(tx *store.Tx, cmd *Command) error {
+	max := s.maxMemory.Load()
+	if !s.store.OverMaxMemory(max) {
+		return nil
+	}
+	if err := tx.Evict(); err != nil && cmd.Flags&FlagDenyOOM != 0 {
+		return ErrOOM
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"strings"
+
+	"github.com/cairn-db/cairn/protocol"
+)
+
+// Transactions: MULTI starts queueing, EXEC runs the queue as one store
+// transaction (no other client's command runs in between), DISCARD drops
+// it. WATCH (watch.go) makes EXEC fail when a watched key changed.
+
+func multiCommands() []*Command {
+	const std = FlagNoScript | FlagLoading | FlagStale
+	return []*Command{
+		cmd("multi", 1, std|FlagFast|FlagAllowBusy, cmdMulti),
+		cmd("exec", 1, std|flagAtomic, cmdExec),
+		cmd("discard", 1, std|FlagFast|FlagAllowBusy, cmdDiscard),
+		keyCmd("watch", -2, std|FlagFast|FlagAllowBusy|flagAtomic, 1, -1, 1, cmdWatch),
+		cmd("unwatch", 1, std|FlagFast|FlagAllowBusy, cmdUnwatch),
+	}
+}
+
+// multiState is a client's open transaction.
+type multiState struct {
+	cmds   []queued
+	failed bool // a command was refused while queueing: EXEC aborts
+}
+
+type queued struct {
+	cmd  *Command
+	args [][]byte // redcon gives every command its own buffer, so keeping them is safe
+}
+
+// runsInMulti reports whether cmd runs at once inside MULTI instead of
+// being queued, as Redis's processCommand decides.
+func runsInMulti(cmd *Command) bool {
+	if cmd == nil {
+		return false
+	}
+	switch cmd.Name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return cmd.parent == nil
+	}
+	return false
+}
+
+// queue adds a command to c's transaction, or refuses it (err from
+// lookup, or a command not allowed in MULTI) and marks the transaction
+// failed, so EXEC answers EXECABORT.
+func (s *Server) queue(c *Client, cmd *Command, args [][]byte, err error) {
+	if err == nil && cmd.Flags&FlagNoMulti != 0 {
+		err = protocol.ErrCommandNotAllowed
+	}
+	if err != nil && protocol.EqualFold(args[0], "exec") {
+		// A malformed EXEC ends the transaction at once, naming why.
+		c.multi = nil
+		s.unwatchAll(c)
+		s.stats.errors.Add(1)
+		c.ctx.Out.Error("EXECABORT Transaction discarded because of: " + errorMessage(err))
+		return
+	}
+	if err != nil {
+		c.multi.failed = true
+		s.stats.errors.Add(1)
+		c.ctx.Out.Error(replyText(err))
+		return
+	}
+	c.multi.cmds = append(c.multi.cmds, queued{cmd: cmd, args: args})
+	c.ctx.Out.Status("QUEUED")
+}
+
+// MULTI
+func cmdMulti(c *Context) error {
+	if c.Client.multi != nil {
+		return protocol.ErrMultiNested
+	}
+	c.Client.multi = &multiState{}
+	c.Out.OK()
+	return nil
+}
+
+// DISCARD
+func cmdDiscard(c *Context) error {
+	if c.Client.multi == nil {
+		return protocol.ErrDiscardNoMulti
+	}
+	c.Client.multi = nil
+	c.Server.unwatchAll(c.Client)
+	c.Out.OK()
+	return nil
+}
+
+// EXEC runs inside one store transaction (flagAtomic): the queued
+// commands join it through Server.call, so together they are atomic and
+// their records form one batch. A command that fails answers its error in
+// its slot; the others still run, as in Redis.
+func cmdExec(c *Context) error {
+	cl := c.Client
+	m := cl.multi
+	if m == nil {
+		return protocol.ErrExecWithoutMulti
+	}
+	cl.multi = nil
+	s := c.Server
+	if m.failed {
+		s.unwatchAll(cl)
+		return protocol.ErrExecAbort
+	}
+	s.expireWatched(c.Tx, cl)
+	dirty := cl.dirty.Load()
+	s.unwatchAll(cl) // the transaction's own writes must not count
+	if dirty {
+		c.Out.NullArray()
+		return nil
+	}
+	c.Out.Array(len(m.cmds))
+	// Blocking commands inside EXEC answer as their non-blocking forms.
+	c.noBlock = true
+	defer func() { c.noBlock = false }()
+	for _, q := range m.cmds {
+		s.stats.commands.Add(1)
+		if err := s.call(c, q.cmd, q.args); err != nil {
+			s.stats.errors.Add(1)
+			c.Out.Error(replyText(err))
+		}
+	}
+	return nil
+}
+
+// errorMessage is an error reply's text without its code ("ERR ").
+func errorMessage(err error) string {
+	t := replyText(err)
+	if i := strings.IndexByte(t, ' '); i > 0 {
+		return t[i+1:]
+	}
+	return t
+}

@@ -1,0 +1,80 @@
+package server
+
+import (
+	"github.com/tidwall/redcon"
+
+	"github.com/cairn-db/cairn/store"
+)
+
+// A connection's pipelined commands arrive together in redcon's read
+// buffer. Runs of consecutive data commands among them execute inside one
+// store transaction: one lock acquisition, one clock read and one engine
+// batch for the run instead of one per command. Each command still goes
+// through execute (lookup, arity, auth, MULTI queueing, errors), and
+// tx.Checkpoint after each one serves blocked clients and accounts memory
+// exactly as if its own transaction had ended. Other clients' commands
+// cannot interleave with a run, which Redis allows (it is single-threaded
+// and may serve one client's whole read buffer in one go).
+
+// servePipeline runs first and every command pipelined behind it.
+func (s *Server) servePipeline(c *Client, conn redcon.Conn, first [][]byte) {
+	rest := conn.ReadPipeline()
+	next := func(i int) [][]byte {
+		if i == 0 {
+			return first
+		}
+		return rest[i-1].Args
+	}
+	n := len(rest) + 1
+	for i := 0; i < n && !c.quitting; {
+		if !s.batchable(next(i)) {
+			s.execute(c, next(i))
+			i++
+			continue
+		}
+		j := i + 1
+		for j < n && s.batchable(next(j)) {
+			j++
+		}
+		err := s.store.Update(c.DB(), func(tx *store.Tx) error {
+			c.batch = tx
+			defer func() { c.batch = nil }()
+			for k := i; k < j && !c.quitting; k++ {
+				s.execute(c, next(k))
+			}
+			return nil
+		})
+		if err != nil {
+			// The replies are buffered; they must not leave.
+			s.log.Error("writing to disk failed; refusing writes", "err", err)
+			c.abort()
+			return
+		}
+		i = j
+	}
+	// The replies leave when this returns: make the pipeline's writes
+	// durable first, with one barrier for all of them.
+	if c.needFlush {
+		s.ackDurable(c)
+	}
+}
+
+// batchable reports whether args is a command that may run inside a
+// pipeline's shared transaction: a plain data command that neither
+// blocks, nor switches databases, nor manages transactions or the server.
+// A command that may block (Context.Block) must carry FlagBlocking: its
+// wait would otherwise hold the keyspace lock.
+func (s *Server) batchable(args [][]byte) bool {
+	cmd := s.table.lookup(args[0])
+	if cmd == nil || cmd.Subcommands != nil || !cmd.touchesData() {
+		return false
+	}
+	if cmd.Flags&(FlagBlocking|FlagNoMulti|FlagAdmin|FlagPubSub) != 0 {
+		return false
+	}
+	switch cmd.Name {
+	case "exec", "multi", "discard", "watch", "unwatch", "select", "eval", "evalsha", "fcall":
+		return false
+	}
+	return true
+}

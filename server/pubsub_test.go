@@ -1,0 +1,102 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/cairn-db/cairn/server/servertest"
+)
+
+func TestPubSubReplies(t *testing.T) {
+	srv := Start(t)
+	sub := Dial(t, srv.Addr())
+	pub := Dial(t, srv.Addr())
+	if got := sub.Do("SUBSCRIBE", "ch"); got != "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n" {
+		t.Fatalf("SUBSCRIBE: %q", got)
+	}
+	if got := sub.Do("PSUBSCRIBE", "c*"); got != "*3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:2\r\n" {
+		t.Fatalf("PSUBSCRIBE: %q", got)
+	}
+	if got := pub.Do("PUBLISH", "ch", "hi"); got != ":2\r\n" {
+		t.Fatalf("PUBLISH: %q", got)
+	}
+	if got := sub.Read(); got != "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n" {
+		t.Fatalf("message: %q", got)
+	}
+	if got := sub.Read(); got != "*4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nch\r\n$2\r\nhi\r\n" {
+		t.Fatalf("pmessage: %q", got)
+	}
+	if got := sub.Do("GET", "k"); !strings.HasPrefix(got, "-ERR Can't execute 'get'") {
+		t.Fatalf("GET in subscribed mode: %q", got)
+	}
+	// QUIT answers before the connection closes.
+	if got := sub.Do("QUIT"); got != "+OK\r\n" {
+		t.Fatalf("QUIT: %q", got)
+	}
+	if got := pub.Do("PUBSUB", "NUMSUB", "ch"); got != "*2\r\n$2\r\nch\r\n:0\r\n" {
+		t.Fatalf("NUMSUB after QUIT: %q", got)
+	}
+}
+
+// A subscriber that does not read never stalls PUBLISH or the other
+// subscribers, and is disconnected once its queue passes the pubsub
+// output limit.
+func TestSlowSubscriberDisconnected(t *testing.T) {
+	srv := Start(t)
+	admin := Dial(t, srv.Addr())
+	if got := admin.Do("CONFIG", "SET", "client-output-buffer-limit", "pubsub 4mb 1mb 60"); got != "+OK\r\n" {
+		t.Fatalf("CONFIG SET: %q", got)
+	}
+	slow := Dial(t, srv.Addr())
+	slow.Do("SUBSCRIBE", "ch")
+	fast := Dial(t, srv.Addr())
+	fast.Do("SUBSCRIBE", "ch")
+	received := make(chan int)
+	go func() {
+		n := 0
+		for {
+			if _, err := fast.ReadErr(5 * time.Second); err != nil {
+				break
+			}
+			n++
+			if n == 200 {
+				break
+			}
+		}
+		received <- n
+	}()
+	msg := strings.Repeat("x", 64<<10)
+	pub := Dial(t, srv.Addr())
+	// Were PUBLISH to wait on the stalled subscriber, these reads would
+	// time out (servertest's 10 s deadline) and fail the test.
+	for i := 0; i < 200; i++ { // 12.5 MB in all
+		pub.Send("PUBLISH", "ch", msg)
+	}
+	for i := 0; i < 200; i++ {
+		pub.Read()
+	}
+	if n := <-received; n != 200 {
+		t.Errorf("fast subscriber got %d of 200 messages", n)
+	}
+	// The slow one was cut off: draining it ends in an error, well before
+	// all 12.5 MB arrive.
+	for i := 0; ; i++ {
+		if _, err := slow.ReadErr(5 * time.Second); err != nil {
+			if i >= 200 {
+				t.Fatalf("slow subscriber got all %d messages", i)
+			}
+			break
+		}
+	}
+	want := "*2\r\n$2\r\nch\r\n:1\r\n"
+	got := ""
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if got = admin.Do("PUBSUB", "NUMSUB", "ch"); got == want {
+			break
+		}
+	}
+	if got != want {
+		t.Errorf("NUMSUB after disconnect: %q", got)
+	}
+}

@@ -1,0 +1,66 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/cairn-db/cairn/server/servertest"
+)
+
+func TestEvalReplies(t *testing.T) {
+	runSteps(t, []step{
+		{`EVAL return`, "-ERR wrong number of arguments for 'eval' command\r\n"},
+		{`EVAL return 2 k`, "-ERR Number of keys can't be greater than number of args\r\n"},
+		{`EVAL return{KEYS[1],ARGV[1]} 1 k a`, "*2\r\n$1\r\nk\r\n$1\r\na\r\n"},
+		{`EVALSHA 0000000000000000000000000000000000000000 0`, "-NOSCRIPT No matching script. Please use EVAL.\r\n"},
+		{`SCRIPT LOAD return'hi'`, "$40\r\n" + "9ae3404f835710586d306ab6a09e833c312d93e3" + "\r\n"},
+		{`SCRIPT KILL`, "-NOTBUSY No scripts in execution right now.\r\n"},
+	})
+}
+
+// A script past busy-reply-threshold makes other clients get BUSY until
+// SCRIPT KILL stops it; the caller gets Redis's "killed" error.
+func TestScriptBusyAndKill(t *testing.T) {
+	srv := Start(t)
+	a := Dial(t, srv.Addr())
+	b := Dial(t, srv.Addr())
+	if got := b.Do("CONFIG", "SET", "lua-time-limit", "50"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	a.Send("EVAL", "while true do end", "0")
+	time.Sleep(150 * time.Millisecond)
+	if got := b.Do("GET", "k"); !strings.HasPrefix(got, "-BUSY ") {
+		t.Fatalf("GET during a busy script: %q", got)
+	}
+	if got := b.Do("SCRIPT", "KILL"); got != "+OK\r\n" {
+		t.Fatalf("SCRIPT KILL: %q", got)
+	}
+	if got := a.Read(); !strings.HasPrefix(got, "-ERR Script killed by user with SCRIPT KILL... script: ") {
+		t.Fatalf("killed script's reply: %q", got)
+	}
+	if got := b.Do("PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING after kill: %q", got)
+	}
+	// A script that wrote cannot be killed (closing the server ends it).
+	a.Send("EVAL", "redis.call('set','w','1') local n = 0 while n < 1e12 do n = n + 1 end return 1", "0")
+	time.Sleep(150 * time.Millisecond)
+	if got := b.Do("SCRIPT", "KILL"); !strings.HasPrefix(got, "-UNKILLABLE ") {
+		t.Fatalf("SCRIPT KILL after a write: %q", got)
+	}
+}
+
+// Before the threshold, other clients wait for the script rather than
+// interleave with it.
+func TestScriptAtomic(t *testing.T) {
+	srv := Start(t)
+	a := Dial(t, srv.Addr())
+	b := Dial(t, srv.Addr())
+	a.Send("EVAL", "redis.call('set','k','start') local n = 0 while n < 200000 do n = n + 1 end redis.call('set','k','end') return 1", "0")
+	time.Sleep(5 * time.Millisecond)
+	got := b.Do("GET", "k")
+	if got != "$3\r\nend\r\n" && got != "$-1\r\n" {
+		t.Fatalf("another client saw the script half-way: %q", got)
+	}
+	a.Read()
+}

@@ -1,0 +1,121 @@
+package store
+
+import "math"
+
+// Used memory is Cairn's own accounting of its data: the sum over every
+// key of entry.memory() (the entry, its map and dense-array slots, the
+// key's bytes and the value's estimate). INFO reports it as used_memory
+// and maxmemory eviction compares against it. It is an estimate of the
+// live heap the keyspace holds, calibrated against runtime.MemStats in
+// memory_test.go, not a GC statistic: GC figures lag and include garbage.
+//
+// It is kept incrementally. Every write path finds its key through
+// lookupWrite or create, which put the entry on the transaction's dirty
+// list; settleMemory recomputes those entries' memory() once, at the end
+// of the transaction (or before an eviction decision), so a collection's
+// memory() runs once per write however many elements the write touched.
+// Removing a key subtracts what was counted for it.
+//
+// A collection's memory() walks its elements, so calling it on every
+// write would make LPUSH on a long list O(n). For collections, estimate
+// scales the last full measurement by the change in element count, and
+// measures again when the count has doubled or halved since, or after as
+// many writes as there were elements: amortized O(1) per write, and
+// exact again after a bounded amount of change.
+
+// memUnit is the granularity of entry.mem: a uint32 of 8-byte units covers
+// values up to 32 GiB without growing the entry.
+const memUnit = 8
+
+// dirtyEntry is an entry written in this transaction, with the keyspace
+// it lives in.
+type dirtyEntry struct {
+	ks *keyspace
+	e  *entry
+}
+
+// markDirty schedules e's memory to be recounted when the transaction
+// settles.
+func (tx *Tx) markDirty(e *entry) {
+	tx.dirty = append(tx.dirty, dirtyEntry{ks: tx.db.keys, e: e})
+}
+
+// settleMemory recounts the entries written since the last settle.
+func (tx *Tx) settleMemory() {
+	for i, d := range tx.dirty {
+		if d.e.pos >= 0 {
+			tx.s.account(d.ks, d.e)
+		}
+		tx.dirty[i] = dirtyEntry{}
+	}
+	if cap(tx.dirty) > 4096 {
+		tx.dirty = nil // a huge MSET or EXEC; don't keep its list forever
+	}
+	tx.dirty = tx.dirty[:0]
+}
+
+// account brings e's counted bytes up to date with its memory().
+func (s *Store) account(ks *keyspace, e *entry) {
+	units := (ks.estimate(e) + memUnit - 1) / memUnit
+	if units > math.MaxUint32 {
+		units = math.MaxUint32
+	}
+	delta := int64(units-int(e.mem)) * memUnit
+	e.mem = uint32(units)
+	ks.used += delta
+	s.used += delta
+}
+
+// unaccount subtracts what was counted for e, which is leaving ks.
+func (s *Store) unaccount(ks *keyspace, e *entry) {
+	if len(ks.samples) > 0 {
+		delete(ks.samples, e)
+	}
+	n := int64(e.mem) * memUnit
+	e.mem = 0
+	ks.used -= n
+	s.used -= n
+}
+
+// UsedMemory returns the bytes Cairn's data occupies, by its own
+// accounting, as of the last finished transaction. It does not take the
+// keyspace lock.
+func (s *Store) UsedMemory() int64 { return s.usedPub.Load() }
+
+// accountAll counts every key, after loading.
+func (s *Store) accountAll() {
+	for _, d := range s.dbs {
+		for _, e := range d.keys.dense {
+			s.account(d.keys, e)
+		}
+	}
+	s.usedPub.Store(s.used)
+}
+
+// memSample is the last full memory() of a collection.
+type memSample struct {
+	obj    collection
+	size   int
+	mem    int
+	writes int
+}
+
+// estimate is e's memory: exact for strings, sampled for collections.
+func (ks *keyspace) estimate(e *entry) int {
+	if e.obj == nil {
+		return e.memory()
+	}
+	n := e.obj.size()
+	sm, ok := ks.samples[e]
+	if ok && sm.obj == e.obj && sm.size > 0 && n <= 2*sm.size && 2*n >= sm.size && sm.writes < sm.size {
+		sm.writes++
+		ks.samples[e] = sm
+		return int(int64(sm.mem) * int64(n) / int64(sm.size))
+	}
+	m := e.memory()
+	if ks.samples == nil {
+		ks.samples = make(map[*entry]memSample)
+	}
+	ks.samples[e] = memSample{obj: e.obj, size: n, mem: m}
+	return m
+}

@@ -1,0 +1,431 @@
+package store
+
+import (
+	"sort"
+
+	"github.com/cairn-db/cairn/protocol"
+)
+
+// StreamID is a stream entry ID (milliseconds, sequence).
+type StreamID = protocol.StreamID
+
+// StreamEntry is one entry as commands return it. Fields alternates field
+// and value; it is nil for an entry that no longer exists (a PEL entry
+// whose message was deleted), which replies show as a null.
+type StreamEntry struct {
+	ID     StreamID
+	Fields [][]byte
+}
+
+// streamNodeMax is how many entries (live or deleted) one node holds, as
+// Redis's stream-node-max-entries: approximate trimming ("~") drops whole
+// nodes, so keeping Redis's node size keeps its results.
+const streamNodeMax = 100
+
+// stream is a Redis stream: entries in ID order in a slice of fixed-size
+// nodes, plus the metadata and consumer groups XINFO reports.
+//
+// Appending writes into the last node, or starts a new one: O(1). A lookup
+// by ID binary-searches the nodes by their first ID and then the node:
+// O(log n). XDEL marks an entry deleted in place, as Redis does (the node
+// keeps its slot count) and frees a node once none of its entries is live;
+// trimming drops whole nodes from the front by re-slicing, so nothing
+// after them is copied.
+type stream struct {
+	nodes        []*streamNode
+	length       int
+	lastID       StreamID // the largest ID ever added (or set by XSETID)
+	firstID      StreamID // the first live entry; 0-0 when empty
+	maxDeletedID StreamID // the largest ID removed by XDEL (or XSETID)
+	entriesAdded uint64   // every entry ever added
+	groups       []*streamGroup
+}
+
+type streamNode struct {
+	entries []streamEntry
+	live    int
+}
+
+type streamEntry struct {
+	id      StreamID
+	fields  [][]byte
+	deleted bool
+}
+
+// pos is the position of an entry: node index and index in the node.
+type streamPos struct{ n, i int }
+
+func newStream() *stream { return &stream{} }
+
+func (s *stream) kind() Kind       { return KindStream }
+func (s *stream) encoding() string { return "stream" }
+
+// size counts the stream itself as well as its entries and groups: a
+// stream is not deleted when its last entry goes, as in Redis.
+func (s *stream) size() int { return 1 + s.length + len(s.groups) }
+
+func (s *stream) memory() int {
+	n := 96 + 8*cap(s.nodes)
+	for _, nd := range s.nodes {
+		n += 48 + cap(nd.entries)*56
+		for _, e := range nd.entries {
+			for _, f := range e.fields {
+				n += 24 + sizeClass(len(f))
+			}
+		}
+	}
+	for _, g := range s.groups {
+		n += g.memory()
+	}
+	return n
+}
+
+// lastNode returns the node appends go to, or nil.
+func (s *stream) lastNode() *streamNode {
+	if len(s.nodes) == 0 {
+		return nil
+	}
+	return s.nodes[len(s.nodes)-1]
+}
+
+// appendEntry adds an entry whose ID is greater than every other. fields
+// must already be owned by the stream.
+func (s *stream) appendEntry(id StreamID, fields [][]byte) {
+	nd := s.lastNode()
+	if nd == nil || len(nd.entries) >= streamNodeMax {
+		nd = &streamNode{entries: make([]streamEntry, 0, 8)}
+		s.nodes = append(s.nodes, nd)
+	}
+	nd.entries = append(nd.entries, streamEntry{id: id, fields: fields})
+	nd.live++
+	s.length++
+	if s.length == 1 {
+		s.firstID = id
+	}
+}
+
+// nextAutoID is the ID "*" gives at time now (ms): now-0, or the last
+// ID's sequence plus one when the clock has not moved past it. ok is
+// false when the stream has used the largest possible ID.
+func (s *stream) nextAutoID(now int64) (StreamID, bool) {
+	if now > 0 && uint64(now) > s.lastID.Ms {
+		return StreamID{Ms: uint64(now)}, true
+	}
+	return s.lastID.Next()
+}
+
+// seek returns the position of the first entry (live or deleted) whose ID
+// is >= id; n == len(nodes) when there is none.
+func (s *stream) seek(id StreamID) streamPos {
+	n := sort.Search(len(s.nodes), func(i int) bool {
+		es := s.nodes[i].entries
+		return !es[len(es)-1].id.Less(id)
+	})
+	if n == len(s.nodes) {
+		return streamPos{n, 0}
+	}
+	es := s.nodes[n].entries
+	i := sort.Search(len(es), func(i int) bool { return !es[i].id.Less(id) })
+	return streamPos{n, i}
+}
+
+// find returns the live entry with id.
+func (s *stream) find(id StreamID) (*streamEntry, streamPos, bool) {
+	p := s.seek(id)
+	if p.n == len(s.nodes) {
+		return nil, p, false
+	}
+	e := &s.nodes[p.n].entries[p.i]
+	if e.id != id || e.deleted {
+		return nil, p, false
+	}
+	return e, p, true
+}
+
+// exists reports whether a live entry has id.
+func (s *stream) exists(id StreamID) bool {
+	_, _, ok := s.find(id)
+	return ok
+}
+
+// at returns the entry at p.
+func (s *stream) at(p streamPos) *streamEntry { return &s.nodes[p.n].entries[p.i] }
+
+// next advances p to the following slot; valid reports whether one exists.
+func (s *stream) next(p streamPos) (streamPos, bool) {
+	p.i++
+	if p.i >= len(s.nodes[p.n].entries) {
+		p.n, p.i = p.n+1, 0
+	}
+	return p, p.n < len(s.nodes)
+}
+
+// prev moves p to the preceding slot.
+func (s *stream) prev(p streamPos) (streamPos, bool) {
+	p.i--
+	if p.i < 0 {
+		p.n--
+		if p.n < 0 {
+			return p, false
+		}
+		p.i = len(s.nodes[p.n].entries) - 1
+	}
+	return p, true
+}
+
+// rangeEntries returns up to count (0 = all) live entries with start <=
+// ID <= end, in ID order or, with rev, backwards.
+func (s *stream) rangeEntries(start, end StreamID, count int, rev bool) []StreamEntry {
+	var out []StreamEntry
+	if end.Less(start) || s.length == 0 {
+		return out
+	}
+	var p streamPos
+	var ok bool
+	if rev {
+		// The last slot <= end: the first >= end, or the one before it.
+		p = s.seek(end)
+		ok = true
+		if p.n == len(s.nodes) || s.at(p).id != end {
+			p, ok = s.prev(p)
+		}
+	} else {
+		p = s.seek(start)
+		ok = p.n < len(s.nodes)
+	}
+	for ok && (count == 0 || len(out) < count) {
+		e := s.at(p)
+		if rev && e.id.Less(start) || !rev && end.Less(e.id) {
+			break
+		}
+		if !e.deleted {
+			out = append(out, StreamEntry{ID: e.id, Fields: e.fields})
+		}
+		if rev {
+			p, ok = s.prev(p)
+		} else {
+			p, ok = s.next(p)
+		}
+	}
+	return out
+}
+
+// lastLiveID returns the ID of the last live entry (0-0 when empty).
+func (s *stream) lastLiveID() StreamID {
+	for n := len(s.nodes) - 1; n >= 0; n-- {
+		es := s.nodes[n].entries
+		for i := len(es) - 1; i >= 0; i-- {
+			if !es[i].deleted {
+				return es[i].id
+			}
+		}
+	}
+	return StreamID{}
+}
+
+// firstLiveID returns the ID of the first live entry (0-0 when empty).
+func (s *stream) firstLiveID() StreamID {
+	for _, nd := range s.nodes {
+		for i := range nd.entries {
+			if !nd.entries[i].deleted {
+				return nd.entries[i].id
+			}
+		}
+	}
+	return StreamID{}
+}
+
+// deleteAt marks the entry at p deleted, freeing its node when it was the
+// node's last live entry. It reports whether the node was removed.
+func (s *stream) deleteAt(p streamPos) bool {
+	nd := s.nodes[p.n]
+	e := &nd.entries[p.i]
+	e.deleted, e.fields = true, nil
+	nd.live--
+	s.length--
+	if nd.live > 0 {
+		return false
+	}
+	if p.n == 0 {
+		s.nodes[0] = nil
+		s.nodes = s.nodes[1:]
+	} else {
+		s.nodes = append(s.nodes[:p.n], s.nodes[p.n+1:]...)
+	}
+	return true
+}
+
+// del deletes the live entries with the given IDs and returns how many
+// it deleted. Like Redis it records the largest deleted ID and moves
+// first-id when the first entry goes.
+func (s *stream) del(ids []StreamID) int {
+	n := 0
+	for _, id := range ids {
+		_, p, ok := s.find(id)
+		if !ok {
+			continue
+		}
+		s.deleteAt(p)
+		n++
+		if s.maxDeletedID.Less(id) {
+			s.maxDeletedID = id
+		}
+		if s.length == 0 {
+			s.firstID = StreamID{}
+		} else if id == s.firstID {
+			s.firstID = s.firstLiveID()
+		}
+	}
+	return n
+}
+
+// TrimStrategy is how XADD and XTRIM trim.
+type TrimStrategy uint8
+
+// Trim strategies.
+const (
+	TrimNone   TrimStrategy = iota
+	TrimMaxLen              // keep at most MaxLen entries
+	TrimMinID               // drop entries with IDs below MinID
+)
+
+// TrimArgs are the trimming options of XADD and XTRIM.
+type TrimArgs struct {
+	Strategy TrimStrategy
+	MaxLen   int64
+	MinID    StreamID
+	// Approx ("~") removes only whole nodes, as Redis does.
+	Approx bool
+	// Limit caps how many entries one trim removes (0 = no cap). With
+	// Approx and no LIMIT given, Redis uses 100 * node size.
+	Limit int64
+}
+
+// trim removes entries from the front per a and returns how many. It
+// follows Redis's streamTrim: whole nodes go while they may, then (unless
+// approximate) single entries of the next node.
+func (s *stream) trim(a TrimArgs) int64 {
+	if a.Strategy == TrimNone {
+		return 0
+	}
+	var deleted int64
+	drop := 0
+	for drop < len(s.nodes) {
+		if a.Strategy == TrimMaxLen && int64(s.length) <= a.MaxLen {
+			break
+		}
+		nd := s.nodes[drop]
+		if a.Limit > 0 && deleted+int64(nd.live) > a.Limit {
+			break
+		}
+		var whole bool
+		if a.Strategy == TrimMaxLen {
+			whole = int64(s.length-nd.live) >= a.MaxLen
+		} else {
+			whole = nd.entries[len(nd.entries)-1].id.Less(a.MinID)
+		}
+		if whole {
+			s.length -= nd.live
+			deleted += int64(nd.live)
+			s.nodes[drop] = nil
+			drop++
+			continue
+		}
+		if a.Approx {
+			break
+		}
+		for i := range nd.entries {
+			e := &nd.entries[i]
+			if a.Strategy == TrimMaxLen && int64(s.length) <= a.MaxLen ||
+				a.Strategy == TrimMinID && !e.id.Less(a.MinID) {
+				break
+			}
+			if !e.deleted {
+				e.deleted, e.fields = true, nil
+				nd.live--
+				s.length--
+				deleted++
+			}
+		}
+		break
+	}
+	s.nodes = s.nodes[drop:]
+	if len(s.nodes) == 0 {
+		s.nodes = nil
+	}
+	if s.length == 0 {
+		s.firstID = StreamID{}
+	} else {
+		s.firstID = s.firstLiveID()
+	}
+	return deleted
+}
+
+// lookupGroup returns the group called name.
+func (s *stream) lookupGroup(name []byte) *streamGroup {
+	i, ok := s.groupIndex(name)
+	if !ok {
+		return nil
+	}
+	return s.groups[i]
+}
+
+// groupIndex finds name in the groups, kept sorted by name as Redis's
+// radix tree lists them.
+func (s *stream) groupIndex(name []byte) (int, bool) {
+	i := sort.Search(len(s.groups), func(i int) bool { return s.groups[i].name >= string(name) })
+	return i, i < len(s.groups) && s.groups[i].name == string(name)
+}
+
+// estimateEntriesRead is Redis's streamEstimateDistanceFromFirstEverEntry:
+// the logical read counter of id, or -1 when it cannot be known.
+func (s *stream) estimateEntriesRead(id StreamID) int64 {
+	if s.entriesAdded == 0 {
+		return 0
+	}
+	if s.length == 0 && id.Compare(s.lastID) < 1 {
+		return int64(s.entriesAdded)
+	}
+	switch id.Compare(s.lastID) {
+	case 0:
+		return int64(s.entriesAdded)
+	case 1:
+		return -1
+	}
+	if s.maxDeletedID.IsZero() || s.maxDeletedID.Less(s.firstID) {
+		switch id.Compare(s.firstID) {
+		case -1:
+			return int64(s.entriesAdded) - int64(s.length)
+		case 0:
+			return int64(s.entriesAdded) - int64(s.length) + 1
+		}
+	}
+	return -1
+}
+
+// rangeHasTombstones is Redis's streamRangeHasTombstones: whether the
+// last XDEL fell inside [start, end] of the live stream.
+func (s *stream) rangeHasTombstones(start, end StreamID) bool {
+	if s.length == 0 || s.maxDeletedID.IsZero() {
+		return false
+	}
+	if s.maxDeletedID.Less(s.firstID) {
+		return false
+	}
+	return !s.maxDeletedID.Less(start) && !end.Less(s.maxDeletedID)
+}
+
+// lag is the number of entries a group has yet to read, or -1 when it
+// cannot be known (Redis's streamReplyWithCGLag).
+func (s *stream) lag(g *streamGroup) int64 {
+	if s.entriesAdded == 0 {
+		return 0
+	}
+	if g.entriesRead != -1 && !s.rangeHasTombstones(g.lastID, protocol.MaxStreamID) {
+		return int64(s.entriesAdded) - g.entriesRead
+	}
+	if r := s.estimateEntriesRead(g.lastID); r != -1 {
+		return int64(s.entriesAdded) - r
+	}
+	return -1
+}

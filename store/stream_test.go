@@ -1,0 +1,92 @@
+package store
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestStreamMatchesModel drives the chunked stream and a plain sorted
+// slice with the same random appends, deletes, trims and ranges, and
+// checks that they agree.
+func TestStreamMatchesModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	s := newStream()
+	var model []StreamID
+	next := StreamID{Ms: 1}
+	for step := 0; step < 20000; step++ {
+		switch op := r.IntN(10); {
+		case op < 6:
+			s.appendEntry(next, [][]byte{[]byte("f"), []byte("v")})
+			model = append(model, next)
+			next.Seq += uint64(1 + r.IntN(3))
+		case op < 8 && len(model) > 0:
+			id := model[r.IntN(len(model))]
+			if s.del([]StreamID{id}) != 1 {
+				t.Fatalf("step %d: del %v failed", step, id)
+			}
+			model = removeID(model, id)
+		case op == 8 && r.IntN(20) == 0:
+			maxLen := int64(r.IntN(len(model) + 1))
+			s.trim(TrimArgs{Strategy: TrimMaxLen, MaxLen: maxLen})
+			if int64(len(model)) > maxLen {
+				model = model[int64(len(model))-maxLen:]
+			}
+		default:
+			if len(model) == 0 {
+				continue
+			}
+			a, b := model[r.IntN(len(model))], model[r.IntN(len(model))]
+			if b.Less(a) {
+				a, b = b, a
+			}
+			got := s.rangeEntries(a, b, 0, r.IntN(2) == 0)
+			want := 0
+			for _, id := range model {
+				if !id.Less(a) && !b.Less(id) {
+					want++
+				}
+			}
+			if len(got) != want {
+				t.Fatalf("step %d: range %v..%v: %d entries, want %d", step, a, b, len(got), want)
+			}
+		}
+		if s.length != len(model) {
+			t.Fatalf("step %d: length %d, want %d", step, s.length, len(model))
+		}
+		if len(model) > 0 && (s.firstID != model[0] || s.lastLiveID() != model[len(model)-1]) {
+			t.Fatalf("step %d: first %v last %v, want %v %v", step, s.firstID, s.lastLiveID(), model[0], model[len(model)-1])
+		}
+	}
+	for _, nd := range s.nodes {
+		if nd.live == 0 || len(nd.entries) > streamNodeMax {
+			t.Fatalf("node with %d live of %d entries", nd.live, len(nd.entries))
+		}
+	}
+}
+
+func removeID(ids []StreamID, id StreamID) []StreamID {
+	for i, x := range ids {
+		if x == id {
+			return append(ids[:i], ids[i+1:]...)
+		}
+	}
+	return ids
+}
+
+// TestStreamApproxTrimDropsWholeNodes: "~" removes only whole nodes of
+// 100 entries, as Redis's listpacks.
+func TestStreamApproxTrimDropsWholeNodes(t *testing.T) {
+	s := newStream()
+	for i := 1; i <= 250; i++ {
+		s.appendEntry(StreamID{Ms: uint64(i)}, nil)
+	}
+	if n := s.trim(TrimArgs{Strategy: TrimMaxLen, MaxLen: 120, Approx: true}); n != 100 || s.length != 150 {
+		t.Fatalf("approx trim removed %d, length %d; want 100, 150", n, s.length)
+	}
+	if n := s.trim(TrimArgs{Strategy: TrimMaxLen, MaxLen: 120}); n != 30 || s.firstID != (StreamID{Ms: 131}) {
+		t.Fatalf("exact trim removed %d, first %v", n, s.firstID)
+	}
+	if n := s.trim(TrimArgs{Strategy: TrimMinID, MinID: StreamID{Ms: 240}, Approx: true, Limit: 50}); n != 0 {
+		t.Fatalf("limited trim removed %d", n)
+	}
+}
