@@ -250,7 +250,7 @@ func cmdClientKill(c *Context) error {
 		// Reply first, then close, as Redis does for CLIENT KILL of itself.
 		c.Client.quitting = true
 		c.Client.conn.ReadPipeline()
-		c.Client.conn.Close()
+		c.Client.closeAfterReplies()
 	}
 	return nil
 }

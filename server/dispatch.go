@@ -72,6 +72,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			ctx.blocked = nil
 			if err == nil {
 				s.wait(ctx, w)
+				// A client that served this one committed the pop after
+				// the barrier wait's flush ran: the reply waits for another.
+				c.needFlush = durable
 			} else {
 				s.blocking.finish(w, waitGone)
 			}

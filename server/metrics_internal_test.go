@@ -5,33 +5,36 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cairn-db/cairn/store/pebblestore"
 )
 
-// pebbleDB stands in for an engine that exposes Pebble's metrics.
-type pebbleDB struct{ db *pebble.DB }
-
-func (p pebbleDB) Metrics() *pebble.Metrics { return p.db.Metrics() }
-
 func TestEngineCollector(t *testing.T) {
-	db, err := pebble.Open("", &pebble.Options{FS: vfs.NewMem()})
+	eng, err := pebblestore.Open("data", pebblestore.Options{FS: vfs.NewMem(), Sync: pebblestore.SyncAlways})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer eng.Close()
 	for i := 0; i < 100; i++ {
-		db.Set([]byte{byte(i)}, []byte("v"), pebble.Sync)
+		b := eng.NewBatch()
+		b.Set([]byte{byte(i)}, []byte("v"))
+		if err := eng.Commit(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := eng.Flush(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(newEngineCollector(pebbleDB{db}))
+	reg.MustRegister(newEngineCollector(eng))
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(mfs) != 5 {
-		t.Errorf("engine series = %d, want 5", len(mfs))
+	if len(mfs) != 6 {
+		t.Errorf("engine series = %d, want 6", len(mfs))
 	}
 	for _, mf := range mfs {
 		if mf.GetName() == "cairn_engine_wal_sync_duration_seconds" && mf.Metric[0].Histogram.GetSampleCount() < 100 {
