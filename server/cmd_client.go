@@ -123,6 +123,9 @@ func (s *Server) clientLine(cl *Client) string {
 	if s.blocking.isBlocked(cl.ID) {
 		flags = "b"
 	}
+	if cl.monitor.Load() {
+		flags = "O"
+	}
 	var b strings.Builder
 	field := func(k, v string) {
 		if b.Len() > 0 {
