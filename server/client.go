@@ -52,7 +52,7 @@ type Client struct {
 	noEvict         atomic.Bool
 	aclUser         atomic.Pointer[aclUser]
 	monitor         atomic.Bool  // detached into MONITOR mode (monitor.go)
-	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST
+	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST and pub/sub messages
 
 	mu      sync.Mutex
 	name    string
@@ -113,8 +113,7 @@ func (c *Client) setName(n string) {
 // setProto switches the connection to RESP2 or RESP3 (HELLO, RESET).
 func (c *Client) setProto(p int) {
 	c.out.SetProto(p)
-	c.ctx.Out.SetProto(p)        // a CLIENT REPLY OFF writer too
-	c.subs.proto.Store(int32(p)) // pub/sub messages are encoded for it
+	c.ctx.Out.SetProto(p) // a CLIENT REPLY OFF writer too
 	c.resp.Store(int32(p))
 }
 

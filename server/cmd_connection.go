@@ -20,7 +20,7 @@ func connectionCommands() []*Command {
 
 // PING [message]
 func cmdPing(c *Context) error {
-	if c.Client.subs.active() && c.Out.Proto() == 2 {
+	if c.Client.resp2Subscribed() {
 		// Subscribed mode answers in the shape of a message.
 		c.Out.Array(2)
 		c.Out.BulkString("pong")

@@ -103,7 +103,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 // admit applies the checks that depend on the client's state rather than
 // on the command line: subscribed mode, and a script running.
 func (s *Server) admit(c *Client, cmd *Command) error {
-	if c.subs.active() && c.out.Proto() == 2 && !allowedSubscribed(cmd) {
+	if c.resp2Subscribed() && !allowedSubscribed(cmd) {
 		return subscribedOnly(cmd)
 	}
 	return s.waitScript(c, cmd)
