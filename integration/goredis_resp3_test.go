@@ -159,6 +159,9 @@ func TestGoRedisRESP3PubSub(t *testing.T) {
 	if got := c.Do("SUBSCRIBE", "a"); got != ">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n" {
 		t.Fatalf("SUBSCRIBE in RESP3 = %q", got)
 	}
+	if got := c.Do("CLIENT", "INFO"); !strings.Contains(got, " flags=P ") || !strings.Contains(got, " sub=1 ") {
+		t.Fatalf("CLIENT INFO of a subscriber = %q, want flags=P sub=1", got)
+	}
 	if got := c.Do("SET", "k", "v"); got != servertest.OK {
 		t.Fatalf("SET while subscribed = %q", got)
 	}
