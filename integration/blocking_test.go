@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"crypto/tls"
 	"fmt"
 	"strings"
 	"testing"
@@ -115,6 +116,9 @@ func TestBlockingTimeoutManualClock(t *testing.T) {
 	srv := servertest.Start(t, servertest.WithClock(clock))
 	ch := blpopAsync(newClient(t, srv.Addr()), 5*time.Second, "q")
 	waitBlocked(t, srv, 1)
+	if info := newClient(t, srv.Addr()).Info(ctx, "clients").Val(); !strings.Contains(info, "clients_in_timeout_table:1\r\n") {
+		t.Fatalf("INFO clients:\n%s", info)
+	}
 	clock.FastForward(4 * time.Second)
 	time.Sleep(20 * time.Millisecond)
 	select {
@@ -254,5 +258,80 @@ func TestBlockingSwapDB(t *testing.T) {
 	c.Do("SWAPDB", "0", "1")
 	if got := recv(t, ch); got[1] != "from-db1" {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// Over TLS the client's close_notify alert arrives before its FIN; the
+// hang-up is still seen and the next push is not lost.
+func TestBlockingDisconnectTLS(t *testing.T) {
+	pki := newTestPKI(t)
+	srv := servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
+		c.TLSCertFile, c.TLSKeyFile, c.TLSCACertFile = pki.certFile, pki.keyFile, pki.caFile
+		c.TLSAuthClients = "no"
+	}))
+	conn, err := tls.Dial("tcp", srv.TLSAddr(), &tls.Config{RootCAs: pki.pool, ServerName: "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write([]byte(servertest.EncodeCommand("BLPOP", "q", "0"))); err != nil {
+		t.Fatal(err)
+	}
+	waitBlocked(t, srv, 1)
+	conn.Close()
+	time.Sleep(5 * time.Millisecond)
+	rdb := newClient(t, srv.Addr())
+	rdb.RPush(ctx, "q", "job")
+	if n := rdb.LLen(ctx, "q").Val(); n != 1 {
+		t.Fatalf("LLEN = %d after a TLS client hung up, want 1", n)
+	}
+	waitBlocked(t, srv, 0)
+}
+
+// BLMPOP with COUNT takes up to COUNT elements; the next waiter gets what
+// is left; BRPOPLPUSH waiters are served by a push too.
+func TestBlockingBLMPopAndBRPopLPush(t *testing.T) {
+	srv := servertest.Start(t)
+	a := servertest.Dial(t, srv.Addr())
+	b := servertest.Dial(t, srv.Addr())
+	a.Send("BLMPOP", "0", "2", "x", "q", "LEFT", "COUNT", "2")
+	waitBlocked(t, srv, 1)
+	b.Send("BLMPOP", "0", "1", "q", "RIGHT", "COUNT", "5")
+	waitBlocked(t, srv, 2)
+	c := servertest.Dial(t, srv.Addr())
+	if got := c.Do("RPUSH", "q", "1", "2", "3"); got != servertest.Int(3) {
+		t.Fatalf("RPUSH = %q", got)
+	}
+	if got := a.Read(); got != servertest.Array(servertest.Bulk("q"), servertest.Bulks("1", "2")) {
+		t.Fatalf("first BLMPOP = %q", got)
+	}
+	if got := b.Read(); got != servertest.Array(servertest.Bulk("q"), servertest.Bulks("3")) {
+		t.Fatalf("second BLMPOP = %q", got)
+	}
+	a.Send("BRPOPLPUSH", "src", "dst", "0")
+	waitBlocked(t, srv, 1)
+	c.Do("LPUSH", "src", "job")
+	if got := a.Read(); got != servertest.Bulk("job") {
+		t.Fatalf("BRPOPLPUSH = %q", got)
+	}
+	if got := c.Do("LRANGE", "dst", "0", "-1"); got != servertest.Bulks("job") {
+		t.Fatalf("dst = %q", got)
+	}
+}
+
+// CLIENT KILL of a blocked client removes its wait; nothing is popped.
+func TestBlockingClientKill(t *testing.T) {
+	srv := servertest.Start(t)
+	c := servertest.Dial(t, srv.Addr())
+	id := strings.TrimSpace(strings.TrimPrefix(c.Do("CLIENT", "ID"), ":"))
+	c.Send("BRPOP", "q", "0")
+	waitBlocked(t, srv, 1)
+	rdb := newClient(t, srv.Addr())
+	if n := rdb.ClientKillByFilter(ctx, "ID", id).Val(); n != 1 {
+		t.Fatalf("CLIENT KILL = %d", n)
+	}
+	waitBlocked(t, srv, 0)
+	rdb.RPush(ctx, "q", "job")
+	if n := rdb.LLen(ctx, "q").Val(); n != 1 {
+		t.Fatalf("LLEN = %d", n)
 	}
 }

@@ -64,7 +64,6 @@ const (
 	ErrHashNotFloat    Error = "ERR hash value is not a float"
 	ErrValueNaNOrInf   Error = "ERR value is NaN or Infinity"
 	ErrSortNotDouble   Error = "ERR One or more scores can't be converted into double"
-	ErrSortNoLists     Error = "ERR SORT over lists and SORT STORE are not available in this build"
 	ErrScoreNaN        Error = "ERR resulting score is not a number (NaN)"
 	ErrMinMaxNotFloat  Error = "ERR min or max is not a float"
 	ErrMinMaxNotLex    Error = "ERR min or max not valid string range item"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -83,10 +84,75 @@ func FuzzGuard(f *testing.F) {
 		chunk = 1 + (chunk&0xffff)%4096
 		framed, _ := frameAll(in, chunk)
 		rd := redcon.NewReader(strings.NewReader(framed))
+		var want []string
 		for {
-			if _, err := rd.ReadCommands(); err != nil {
+			cmds, err := rd.ReadCommands()
+			if err != nil {
 				break
 			}
+			for _, c := range cmds {
+				want = append(want, string(c.Raw))
+			}
+		}
+		// redcon reading through the Guard itself, which hands over whole
+		// requests where it can, sees the same requests; it may see more
+		// before a malformed one, because redcon drops the requests parsed
+		// in the same read as an error.
+		rd = redcon.NewReader(NewGuard(&pipeConn{in: []byte(in), chunk: chunk}, func() int64 { return 1 << 20 }, nil))
+		var got []string
+		for {
+			cmds, err := rd.ReadCommands()
+			if err != nil {
+				break
+			}
+			for _, c := range cmds {
+				got = append(got, string(c.Raw))
+			}
+		}
+		if len(got) < len(want) || strings.Join(got[:len(want)], "|") != strings.Join(want, "|") {
+			t.Fatalf("through the Guard redcon read %q, want %q first", got, want)
 		}
 	})
+}
+
+// TestGuardKeepsRedconBufferSmall: a client streaming large pipelined
+// requests (the seeding workload's MSETs) must not make redcon's read
+// buffer grow to the size of the stream. The Guard hands over whole
+// requests, so redcon drains and resets its buffer after each one.
+func TestGuardKeepsRedconBufferSmall(t *testing.T) {
+	var in bytes.Buffer
+	val := strings.Repeat("v", 40)
+	for range 300 {
+		in.WriteString("*1001\r\n$4\r\nMSET\r\n")
+		for range 500 {
+			in.WriteString("$16\r\nrate:10000:10000\r\n$40\r\n" + val + "\r\n")
+		}
+	}
+	stream := in.Bytes()
+	before := liveHeap()
+	g := NewGuard(&pipeConn{in: stream, chunk: 16 * 1024}, func() int64 { return 1 << 20 }, nil)
+	rd := redcon.NewReader(g)
+	n := 0
+	for {
+		cmds, err := rd.ReadCommands()
+		if err != nil {
+			break
+		}
+		n += len(cmds)
+	}
+	retained := liveHeap() - before
+	runtime.KeepAlive(rd)
+	if n != 300 {
+		t.Fatalf("read %d requests, want 300", n)
+	}
+	if retained > 1<<20 {
+		t.Fatalf("the reader retains %d bytes after a %d-byte stream; want its buffer near one request", retained, len(stream))
+	}
+}
+
+func liveHeap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,7 +33,9 @@ import (
 
 // ServeFunc tries to serve a blocked client from key, under the keyspace
 // lock; it writes the reply to out and returns true when served, false to
-// keep waiting (writing nothing).
+// keep waiting (writing nothing). Waiters on a key are offered it in the
+// order they blocked; after a false the next waiter is tried while the key
+// still exists.
 type ServeFunc func(tx *store.Tx, key []byte, out *protocol.Writer) bool
 
 // CanBlock reports whether this command may block: false inside
@@ -67,16 +70,12 @@ func (c *Context) Block(keys [][]byte, timeoutMs int64, serve ServeFunc, timeout
 	for _, k := range keys {
 		w.keys = append(w.keys, string(k))
 	}
-	s.blocking.add(w)
-	if timeoutMs > 0 {
-		// Under mu: the timer may fire before AfterFunc returns, and its
-		// finish reads stopTimer.
-		s.blocking.mu.Lock()
-		w.stopTimer = s.clock.AfterFunc(time.Duration(timeoutMs)*time.Millisecond, func() {
-			s.blocking.finish(w, waitTimedOut)
-		})
-		s.blocking.mu.Unlock()
+	var timeout time.Duration
+	// A timeout beyond what a Duration holds (292 years) is forever.
+	if timeoutMs > 0 && timeoutMs <= math.MaxInt64/int64(time.Millisecond) {
+		timeout = time.Duration(timeoutMs) * time.Millisecond
 	}
+	s.blocking.add(w, s.clock, timeout)
 	c.blocked = w
 }
 
@@ -119,10 +118,15 @@ type blocking struct {
 	mu       sync.Mutex
 	queues   map[waitKey][]*waiter
 	byClient map[int64]*waiter
-	count    atomic.Int64
+	count    atomic.Int64 // blocked clients
+	timed    atomic.Int64 // of which with a timeout (clients_in_timeout_table)
 }
 
-func (b *blocking) add(w *waiter) {
+// add registers w and starts its timer (none when timeout is 0). Both
+// happen under mu, before the blocked count moves, so whoever sees the
+// client counted as blocked (a test about to FastForward) also finds its
+// timer armed.
+func (b *blocking) add(w *waiter, clock store.Clock, timeout time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.queues == nil {
@@ -138,6 +142,10 @@ func (b *blocking) add(w *waiter) {
 		b.queues[wk] = append(q, w)
 	}
 	b.byClient[w.client.ID] = w
+	if timeout > 0 {
+		w.stopTimer = clock.AfterFunc(timeout, func() { b.finish(w, waitTimedOut) })
+		b.timed.Add(1)
+	}
 	b.count.Add(1)
 }
 
@@ -173,41 +181,48 @@ func (b *blocking) finishLocked(w *waiter, st waitState) bool {
 	b.count.Add(-1)
 	if w.stopTimer != nil {
 		w.stopTimer()
+		b.timed.Add(-1)
 	}
 	close(w.done)
 	return true
 }
 
-// serveKey hands key's data to its waiters in FIFO order until one cannot
-// be served. It runs under the keyspace lock, in tx.
+// serveKey hands key's data to its waiters in the order they blocked. A
+// waiter whose ServeFunc declines keeps waiting and the next one is tried,
+// as long as the key exists: a list or sorted set that ran out is deleted,
+// which ends the round at once, while a stream stays and every XREAD
+// waiter gets its chance. It runs under the keyspace lock, in tx.
 func (b *blocking) serveKey(tx *store.Tx, db int, key string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	wk := waitKey{db, key}
-	var kb []byte
-	for {
+	if len(b.queues[wk]) == 0 {
+		return
+	}
+	kb := []byte(key)
+	prev := tx.DB()
+	tx.Use(db)
+	defer tx.Use(prev)
+	for i := 0; ; {
 		q := b.queues[wk]
-		if len(q) == 0 {
+		if i >= len(q) {
 			return
 		}
-		w := q[0]
+		w := q[i]
 		// A client that hung up must not take an element with it.
 		if peerClosed(w.client.netConn) {
-			b.finishLocked(w, waitGone)
+			b.finishLocked(w, waitGone) // removes w: q[i] is the next one
 			continue
 		}
-		if kb == nil {
-			kb = []byte(key)
+		if w.serve(tx, kb, w.out) {
+			b.finishLocked(w, waitServed)
+			continue
 		}
-		prev := tx.DB()
-		tx.Use(db)
-		ok := w.serve(tx, kb, w.out)
-		tx.Use(prev)
-		if !ok {
-			w.raw.SetBuffer(nil)
+		w.raw.SetBuffer(nil)
+		if !tx.Has(kb) {
 			return
 		}
-		b.finishLocked(w, waitServed)
+		i++
 	}
 }
 
@@ -270,7 +285,7 @@ wait:
 			}
 		}
 	}
-	s.recordBlockedWait(time.Since(w.start))
+	s.recordBlockedWait(c, time.Since(w.start))
 	switch w.state {
 	case waitServed:
 		c.Out.Raw(w.raw.Buffer())
@@ -282,7 +297,3 @@ wait:
 		c.Client.quitting = true
 	}
 }
-
-// recordBlockedWait is told how long each blocking command waited; the
-// metrics layer turns it into a histogram.
-func (s *Server) recordBlockedWait(d time.Duration) {}

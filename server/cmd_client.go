@@ -129,6 +129,9 @@ func (s *Server) clientLine(cl *Client) string {
 	if flags == "" {
 		flags = "N"
 	}
+	if cl.monitor.Load() {
+		flags = "O"
+	}
 	var b strings.Builder
 	field := func(k, v string) {
 		if b.Len() > 0 {
@@ -256,7 +259,7 @@ func cmdClientKill(c *Context) error {
 		// Reply first, then close, as Redis does for CLIENT KILL of itself.
 		c.Client.quitting = true
 		c.Client.conn.ReadPipeline()
-		c.Client.conn.Close()
+		c.Client.closeAfterReplies()
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func cmdQuit(c *Context) error {
 	}
 	c.Client.quitting = true
 	c.Client.conn.ReadPipeline()
-	c.Client.conn.Close()
+	c.Client.closeAfterReplies()
 	return nil
 }
 

@@ -66,7 +66,7 @@ func cmdXInfoStream(c *Context) error {
 	out.BulkString("radix-tree-keys")
 	out.Int(int64(in.Nodes))
 	out.BulkString("radix-tree-nodes")
-	out.Int(int64(radixNodes(in.Nodes)))
+	out.Int(int64(in.RaxNodes))
 	out.BulkString("last-generated-id")
 	writeStreamID(out, in.LastID)
 	out.BulkString("max-deleted-entry-id")
@@ -125,7 +125,7 @@ func cmdXInfoStream(c *Context) error {
 			out.BulkString("seen-time")
 			out.Int(cons.SeenTime)
 			out.BulkString("pel-count")
-			out.Int(int64(len(cons.PEL)))
+			out.Int(int64(cons.Pending))
 			out.BulkString("pending")
 			out.Array(len(cons.PEL))
 			for _, p := range cons.PEL {
@@ -138,10 +138,6 @@ func cmdXInfoStream(c *Context) error {
 	}
 	return nil
 }
-
-// radixNodes stands in for Redis's radix-tree-nodes, an internal figure
-// of its rax: one root plus about one node per listpack.
-func radixNodes(keys int) int { return 1 + keys }
 
 // intOrNull writes n, or the null reply for -1 (unknown).
 func intOrNull(out *protocol.Writer, n int64) {

@@ -106,3 +106,31 @@ func splitArgs(s string) []string {
 	}
 	return out
 }
+
+// Auto IDs never go backwards: not when the clock does, nor after the
+// last entries are deleted.
+func TestStreamIDsStayMonotonic(t *testing.T) {
+	clock := NewClock()
+	clock.Set(time.UnixMilli(5000))
+	c := Dial(t, Start(t, WithClock(clock)).Addr())
+	for _, s := range []struct {
+		args, want string
+		setMs      int64
+	}{
+		{"XADD s * a 1", Bulk("5000-0"), 0},
+		{"XADD s * a 1", Bulk("5000-1"), 4000},
+		{"XADD s * a 1", Bulk("5000-2"), 0},
+		{"XTRIM s MAXLEN 0", Int(3), 0},
+		{"XADD s * a 1", Bulk("5000-3"), 6000},
+		{"XADD s * a 1", Bulk("6000-0"), 0},
+		{"XSETID s 18446744073709551615-18446744073709551615", OK, 0},
+		{"XADD s * a 1", Err("ERR The stream has exhausted the last possible ID, unable to add more items"), 0},
+	} {
+		if got := c.Do(splitArgs(s.args)...); got != s.want {
+			t.Errorf("%s\n got %q\nwant %q", s.args, got, s.want)
+		}
+		if s.setMs != 0 {
+			clock.Set(time.UnixMilli(s.setMs))
+		}
+	}
+}

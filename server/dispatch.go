@@ -72,6 +72,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			ctx.blocked = nil
 			if err == nil {
 				s.wait(ctx, w)
+				// A client that served this one committed the pop after
+				// the barrier wait's flush ran: the reply waits for another.
+				c.needFlush = durable
 			} else {
 				s.blocking.finish(w, waitGone)
 			}
@@ -237,7 +240,6 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrScoreNaN:           protocol.ErrScoreNaN,
 	store.ErrValueNaNOrInf:      protocol.ErrValueNaNOrInf,
 	store.ErrSortNotDouble:      protocol.ErrSortNotDouble,
-	store.ErrSortNoLists:        protocol.ErrSortNoLists,
 	store.ErrStreamIDTooSmall:   protocol.ErrStreamIDSmall,
 	store.ErrStreamExhausted:    protocol.ErrStreamExhausted,
 	store.ErrBusyGroup:          protocol.ErrBusyGroup,

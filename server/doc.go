@@ -10,6 +10,12 @@
 // helpers, runs store operations and writes one reply. Errors a handler
 // returns are mapped to Redis's texts in one place.
 //
+// Blocking commands (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK…) try to serve
+// at once and otherwise call Context.Block, which parks the client on its
+// keys (blocking.go). Writers hand their elements to waiters inside their
+// own transaction, through the store's Observer (observer.go), in the
+// order the clients blocked.
+//
 // Start runs a server; the daemon (cmd/cairn) and embedded tests
 // (server/servertest) use the same code.
 package server

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !linux
 
 package server
 
@@ -14,13 +14,7 @@ import (
 // connection is open and idle. A connection closed on our side (CLIENT
 // KILL) counts as closed too.
 func peerClosed(nc net.Conn) bool {
-	for {
-		u, ok := nc.(interface{ Unwrap() net.Conn })
-		if !ok {
-			break
-		}
-		nc = u.Unwrap()
-	}
+	nc = socketConn(nc)
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
 		return false

@@ -194,6 +194,13 @@ func (s *Server) numSub(channel []byte) int64 {
 	return int64(len(p.channels[string(channel)]))
 }
 
+func (s *Server) numChannels() int64 {
+	p := &s.pubsub
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return int64(len(p.channels))
+}
+
 func (s *Server) numPat() int64 {
 	p := &s.pubsub
 	p.mu.RLock()

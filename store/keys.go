@@ -322,3 +322,7 @@ func (s *Store) ExpireCycle(limit int) (more bool) {
 	}
 	return more
 }
+
+// Has reports whether key exists, without counting a hit or miss or
+// touching its access time (for the server's own checks).
+func (tx *Tx) Has(key []byte) bool { return tx.lookup(key) != nil }

@@ -4,6 +4,7 @@ package store
 type StreamInfo struct {
 	Length        int
 	Nodes         int // radix-tree-keys: Cairn's nodes play Redis's listpacks
+	RaxNodes      int // radix-tree-nodes: what Redis's tree of them would have
 	LastID        StreamID
 	MaxDeletedID  StreamID
 	EntriesAdded  uint64
@@ -45,6 +46,7 @@ type PendingFull struct {
 type ConsumerInfoFull struct {
 	Name     string
 	SeenTime int64
+	Pending  int // the whole PEL's size; PEL may be cut by COUNT
 	PEL      []PendingFull
 }
 
@@ -66,7 +68,7 @@ func (tx *Tx) XInfoStream(key []byte, full bool, count int) (StreamInfo, error) 
 	if s == nil {
 		return in, ErrNoSuchKey
 	}
-	in = StreamInfo{Length: s.length, Nodes: len(s.nodes), LastID: s.lastID, MaxDeletedID: s.maxDeletedID,
+	in = StreamInfo{Length: s.length, Nodes: len(s.nodes), RaxNodes: s.raxNodes(), LastID: s.lastID, MaxDeletedID: s.maxDeletedID,
 		EntriesAdded: s.entriesAdded, FirstRecorded: s.firstID, Groups: len(s.groups)}
 	if !full {
 		if f := s.rangeEntries(StreamID{}, maxID, 1, false); len(f) == 1 {
@@ -82,7 +84,7 @@ func (tx *Tx) XInfoStream(key []byte, full bool, count int) (StreamInfo, error) 
 		gf := GroupInfoFull{GroupInfo: s.groupInfo(g)}
 		gf.PEL = pelFull(g.pel.Len(), count, func(yield func(*pendingEntry) bool) { g.pel.Scan(yield) })
 		for _, c := range g.consumers {
-			gf.Consumers = append(gf.Consumers, ConsumerInfoFull{Name: c.name, SeenTime: c.seenTime,
+			gf.Consumers = append(gf.Consumers, ConsumerInfoFull{Name: c.name, SeenTime: c.seenTime, Pending: c.pel.Len(),
 				PEL: pelFull(c.pel.Len(), count, func(yield func(*pendingEntry) bool) { c.pel.Scan(yield) })})
 		}
 		in.GroupsFull = append(in.GroupsFull, gf)

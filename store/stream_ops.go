@@ -1,7 +1,5 @@
 package store
 
-import "bytes"
-
 // XAddArgs are XADD's arguments.
 type XAddArgs struct {
 	// ID is the explicit ID; unused with AutoID. With AutoSeq ("ms-*")
@@ -76,13 +74,7 @@ func (tx *Tx) XAdd(key []byte, a XAddArgs) (id StreamID, ok bool, err error) {
 		}
 		id = a.ID
 	}
-	fields := make([][]byte, len(a.Fields))
-	for i, f := range a.Fields {
-		fields[i] = bytes.Clone(f)
-		if fields[i] == nil {
-			fields[i] = []byte{}
-		}
-	}
+	fields := packFields(a.Fields)
 	s.appendEntry(id, fields)
 	s.lastID = id
 	s.entriesAdded++
@@ -237,4 +229,21 @@ func (tx *Tx) streamGone(e *entry) {
 	if _, ok := e.obj.(*stream); ok {
 		tx.MarkReady(tx.dbIndex, e.key)
 	}
+}
+
+// packFields copies fields into one allocation, so an entry costs two
+// allocations whatever its number of fields.
+func packFields(in [][]byte) [][]byte {
+	n := 0
+	for _, f := range in {
+		n += len(f)
+	}
+	buf := make([]byte, n)
+	out := make([][]byte, len(in))
+	off := 0
+	for i, f := range in {
+		out[i] = buf[off : off+copy(buf[off:], f) : off+len(f)]
+		off += len(f)
+	}
+	return out
 }

@@ -13,13 +13,15 @@ import (
 // benchmarks maps a name to redis-benchmark arguments after the common
 // flags. Custom commands use __rand_int__ with -r for a realistic keyspace.
 var benchmarks = map[string][]string{
-	"SET":    {"-t", "set"},
-	"GET":    {"-t", "get"},
-	"INCR":   {"-t", "incr"},
-	"LPUSH":  {"-t", "lpush"},
-	"RPUSH":  {"-t", "rpush"},
-	"LPOP":   {"-t", "lpop"},
-	"RPOP":   {"-t", "rpop"},
+	"SET":   {"-t", "set"},
+	"GET":   {"-t", "get"},
+	"INCR":  {"-t", "incr"},
+	"LPUSH": {"-t", "lpush"},
+	"RPUSH": {"-t", "rpush"},
+	"LPOP":  {"-t", "lpop"},
+	"RPOP":  {"-t", "rpop"},
+	// BRPOP on the list the LPUSH benchmark fills: run "-tests LPUSH,BRPOP".
+	"BRPOP":  {"BRPOP", "mylist", "1"},
 	"MSET":   {"-t", "mset"},
 	"XADD":   {"XADD", "bench:stream", "*", "field", "__rand_int__"},
 	"SET_EX": {"SET", "key:__rand_int__", "xxx", "EX", "100"},
