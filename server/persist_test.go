@@ -231,11 +231,11 @@ func TestPebbleMetricsExported(t *testing.T) {
 	found := map[string]bool{}
 	for _, mf := range mfs {
 		found[mf.GetName()] = true
-		if mf.GetName() == "cairn_engine_wal_sync_duration_seconds" && mf.Metric[0].Histogram.GetSampleCount() == 0 {
+		if mf.GetName() == "cairn_engine_wal_fsync_duration_seconds" && mf.Metric[0].Histogram.GetSampleCount() == 0 {
 			t.Error("no fsync observed after a write under appendfsync always")
 		}
 	}
-	for _, name := range []string{"cairn_engine_disk_usage_bytes", "cairn_engine_wal_sync_duration_seconds", "cairn_engine_wal_barriers_total", "cairn_engine_compactions_total"} {
+	for _, name := range []string{"cairn_engine_disk_usage_bytes", "cairn_engine_wal_fsync_duration_seconds", "cairn_engine_wal_barriers_total", "cairn_engine_compactions_total"} {
 		if !found[name] {
 			t.Errorf("metric %s not exported", name)
 		}
