@@ -11,12 +11,12 @@ import (
 	"github.com/cairn-db/cairn/server/servertest"
 )
 
-// newRESP3Client is a go-redis client that must speak RESP3: go-redis
-// falls back to RESP2 silently when HELLO 3 fails, so the test checks the
-// connection's protocol itself.
+// newRESP3Client is a go-redis client with its default options, whose
+// default protocol is RESP3. go-redis falls back to RESP2 silently when
+// HELLO 3 fails, so the test checks the connection's protocol itself.
 func newRESP3Client(t *testing.T, addr string) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 3})
+	c := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { c.Close() })
 	info, err := c.ClientInfo(ctx).Result()
 	if err != nil {
