@@ -73,3 +73,26 @@ func TestZSetMatchesModel(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleIndexes: positive counts give distinct in-range positions on
+// both paths (rejection sampling for few of many, a permutation
+// otherwise); negative counts give exactly -count positions.
+func TestSampleIndexes(t *testing.T) {
+	for _, c := range []struct {
+		n     int
+		count int64
+		want  int
+	}{{1000, 3, 3}, {1000, 900, 900}, {10, 10, 10}, {10, 50, 10}, {10, -50, 50}, {0, 5, 0}} {
+		got := sampleIndexes(c.n, c.count)
+		if len(got) != c.want {
+			t.Fatalf("sampleIndexes(%d, %d) gave %d positions, want %d", c.n, c.count, len(got), c.want)
+		}
+		seen := map[int]bool{}
+		for _, i := range got {
+			if i < 0 || i >= c.n || (c.count > 0 && seen[i]) {
+				t.Fatalf("sampleIndexes(%d, %d): bad or repeated position %d", c.n, c.count, i)
+			}
+			seen[i] = true
+		}
+	}
+}
