@@ -37,6 +37,16 @@
 // one record (field → value, member → "", member → score bits). sort.go
 // is SORT over lists, sets and sorted sets.
 //
+// # Streams
+//
+// A stream (stream.go) keeps its entries in nodes of up to 100, like
+// Redis's listpacks: append is O(1), lookup by ID a binary search over
+// nodes then within one, XDEL marks entries deleted in place, and
+// trimming drops whole nodes from the front. Consumer groups
+// (stream_groups.go) keep their pending entries in a B-tree by ID, and each
+// consumer its own B-tree over the same entries. Entries, groups, consumers
+// and pending entries are separate element records (stream_records.go).
+//
 // # Observers
 //
 // The server learns about changes through an Observer, called under the
