@@ -96,3 +96,39 @@ func TestSampleIndexes(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeIndexMatchesMap checks the open-addressing member index against
+// a Go map through growth and many backward-shift deletions.
+func TestNodeIndexMatchesMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	var ix nodeIndex
+	model := map[string]*zsNode{}
+	for i := 0; i < 200000; i++ {
+		m := fmt.Sprintf("m%d", r.IntN(5000))
+		switch r.IntN(3) {
+		case 0:
+			if model[m] == nil {
+				nd := &zsNode{member: m}
+				ix.put(nd)
+				model[m] = nd
+			}
+		case 1:
+			if got, want := ix.del(m), model[m] != nil; got != want {
+				t.Fatalf("del(%s) = %v, want %v", m, got, want)
+			}
+			delete(model, m)
+		default:
+			if got := ix.get(m); got != model[m] {
+				t.Fatalf("get(%s) = %v, want %v", m, got, model[m])
+			}
+		}
+	}
+	if ix.n != len(model) {
+		t.Fatalf("size %d, want %d", ix.n, len(model))
+	}
+	for m, nd := range model {
+		if ix.get(m) != nd {
+			t.Fatalf("lost %s", m)
+		}
+	}
+}
