@@ -54,8 +54,11 @@ func TestBinaryOperations(t *testing.T) {
 	// A request over the query buffer limit closes that client and is logged.
 	q := servertest.Dial(t, p.addr)
 	q.Do("AUTH", "pw")
-	q.Send("SET", "big", strings.Repeat("x", 2<<20))
-	if _, err := q.ReadErr(5 * time.Second); err == nil {
+	// The server may close (a reset) while the request is still being
+	// written; that is the close this checks for.
+	if err := q.TrySend("SET", "big", strings.Repeat("x", 2<<20)); err != nil {
+		t.Logf("write cut short: %v", err)
+	} else if _, err := q.ReadErr(5 * time.Second); err == nil {
 		t.Error("client over the query buffer limit was not closed")
 	}
 	out, err := exec.Command(cairnBinary(t), "ping", p.addr).CombinedOutput()
