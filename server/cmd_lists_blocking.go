@@ -102,11 +102,7 @@ func cmdBLMPop(c *Context) error {
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
 func cmdBLMove(c *Context) error {
-	from, err := parseEnd(c.Args[3])
-	if err != nil {
-		return err
-	}
-	to, err := parseEnd(c.Args[4])
+	from, to, err := parseMoveEnds(c.Args[3], c.Args[4])
 	if err != nil {
 		return err
 	}

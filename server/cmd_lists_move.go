@@ -21,15 +21,20 @@ func parseEnd(b []byte) (store.ListEnd, error) {
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT
 func cmdLMove(c *Context) error {
-	from, err := parseEnd(c.Args[3])
-	if err != nil {
-		return err
-	}
-	to, err := parseEnd(c.Args[4])
+	from, to, err := parseMoveEnds(c.Args[3], c.Args[4])
 	if err != nil {
 		return err
 	}
 	return lmove(c, from, to)
+}
+
+// parseMoveEnds parses the wherefrom and whereto of LMOVE and BLMOVE.
+func parseMoveEnds(a, b []byte) (from, to store.ListEnd, err error) {
+	if from, err = parseEnd(a); err != nil {
+		return
+	}
+	to, err = parseEnd(b)
+	return
 }
 
 // RPOPLPUSH source destination
