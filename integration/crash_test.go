@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +26,7 @@ type crashType struct {
 	probe string // a command the type needs
 	write func(rdb *redis.Client, w, i int) error
 	check func(rdb *redis.Client, w, n int) error
+	setup func(rdb *redis.Client, w int) error // optional, before the writes
 }
 
 var crashTypes = []crashType{
@@ -37,7 +41,7 @@ var crashTypes = []crashType{
 				}
 			}
 			return nil
-		}},
+		}, nil},
 	{"counter", "incr",
 		func(rdb *redis.Client, w, i int) error { return rdb.Incr(ctx, fmt.Sprintf("n:%d", w)).Err() },
 		func(rdb *redis.Client, w, n int) error {
@@ -46,12 +50,12 @@ var crashTypes = []crashType{
 				return fmt.Errorf("counter n:%d = %d, %v; %d increments acknowledged", w, v, err, n)
 			}
 			return nil
-		}},
+		}, nil},
 	{"list", "rpush",
 		func(rdb *redis.Client, w, i int) error { return rdb.RPush(ctx, fmt.Sprintf("l:%d", w), i).Err() },
 		func(rdb *redis.Client, w, n int) error {
 			return checkSeq(rdb.LRange(ctx, fmt.Sprintf("l:%d", w), 0, -1).Result())(n)
-		}},
+		}, nil},
 	{"hash", "hset",
 		func(rdb *redis.Client, w, i int) error {
 			return rdb.HSet(ctx, fmt.Sprintf("h:%d", w), strconv.Itoa(i), i).Err()
@@ -64,7 +68,7 @@ var crashTypes = []crashType{
 				}
 			}
 			return nil
-		}},
+		}, nil},
 	{"set", "sadd",
 		func(rdb *redis.Client, w, i int) error { return rdb.SAdd(ctx, fmt.Sprintf("set:%d", w), i).Err() },
 		func(rdb *redis.Client, w, n int) error {
@@ -73,14 +77,14 @@ var crashTypes = []crashType{
 				return fmt.Errorf("SCARD set:%d = %d, %v; %d adds acknowledged", w, c, err, n)
 			}
 			return nil
-		}},
+		}, nil},
 	{"zset", "zadd",
 		func(rdb *redis.Client, w, i int) error {
 			return rdb.ZAdd(ctx, fmt.Sprintf("z:%d", w), redis.Z{Score: float64(i), Member: strconv.Itoa(i)}).Err()
 		},
 		func(rdb *redis.Client, w, n int) error {
 			return checkSeq(rdb.ZRange(ctx, fmt.Sprintf("z:%d", w), 0, -1).Result())(n)
-		}},
+		}, nil},
 	{"stream", "xadd",
 		func(rdb *redis.Client, w, i int) error {
 			return rdb.XAdd(ctx, &redis.XAddArgs{Stream: fmt.Sprintf("x:%d", w), Values: []any{"i", i}}).Err()
@@ -92,6 +96,46 @@ var crashTypes = []crashType{
 				vals[j], _ = m.Values["i"].(string)
 			}
 			return checkSeq(vals, err)(n)
+		}, nil},
+	{"stream-ack", "xack",
+		// One acknowledged write is a whole consumer step: XADD, XREADGROUP,
+		// and the XACK that answered 1.
+		func(rdb *redis.Client, w, i int) error {
+			key := fmt.Sprintf("q:%d", w)
+			if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: key, Values: []any{"i", i}}).Err(); err != nil {
+				return err
+			}
+			res, err := rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "g", Consumer: "c", Streams: []string{key, ">"}, Count: 1}).Result()
+			if err != nil {
+				return err
+			}
+			if len(res) != 1 || len(res[0].Messages) != 1 {
+				return fmt.Errorf("XREADGROUP got %v", res)
+			}
+			n, err := rdb.XAck(ctx, key, "g", res[0].Messages[0].ID).Result()
+			if err == nil && n != 1 {
+				err = fmt.Errorf("XACK = %d", n)
+			}
+			return err
+		},
+		func(rdb *redis.Client, w, n int) error {
+			key := fmt.Sprintf("q:%d", w)
+			p, err := rdb.XPending(ctx, key, "g").Result()
+			if err != nil {
+				return err
+			}
+			// Only the entry in flight at the kill may still be pending.
+			if p.Count > 1 {
+				return fmt.Errorf("%d entries pending after %d acknowledged XACKs", p.Count, n)
+			}
+			l, err := rdb.XLen(ctx, key).Result()
+			if err != nil || l < int64(n) {
+				return fmt.Errorf("XLEN %s = %d, %v; %d entries acknowledged", key, l, err, n)
+			}
+			return nil
+		},
+		func(rdb *redis.Client, w int) error {
+			return rdb.XGroupCreateMkStream(ctx, fmt.Sprintf("q:%d", w), "g", "$").Err()
 		}},
 }
 
@@ -149,8 +193,15 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 			rdb := crashClient(p.addr)
 			defer rdb.Close()
 			types := availableTypes(t, rdb)
-			const workers = 12
+			const workers = 16
 			acked := make([]int, workers)
+			for w := 0; w < workers; w++ {
+				if ct := types[w%len(types)]; ct.setup != nil {
+					if err := ct.setup(rdb, w); err != nil {
+						t.Fatalf("setup %s: %v", ct.name, err)
+					}
+				}
+			}
 			var wg sync.WaitGroup
 			for w := 0; w < workers; w++ {
 				wg.Add(1)
@@ -369,4 +420,24 @@ func dumpKeyspace(t *testing.T, rdb *redis.Client, dbs int) string {
 		conn.Close()
 	}
 	return b.String()
+}
+
+// TestBinaryRefusesBusyOrForeignDir: a second process on the same --dir,
+// and a --dir full of someone else's files, fail at start with a clear
+// message instead of serving an empty database.
+func TestBinaryRefusesBusyOrForeignDir(t *testing.T) {
+	dir := t.TempDir()
+	p := startCairn(t, "--dir", dir)
+	out, err := exec.Command(cairnBinary(t), "--port", "0", "--dir", dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "in use by another Cairn process") {
+		t.Fatalf("second process on %s: %v\n%s", dir, err, out)
+	}
+	p.stop(t)
+
+	foreign := t.TempDir()
+	os.WriteFile(filepath.Join(foreign, "thesis.tex"), []byte("\\documentclass{article}"), 0o644)
+	out, err = exec.Command(cairnBinary(t), "--port", "0", "--dir", foreign).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "holds no Cairn data") {
+		t.Fatalf("foreign directory: %v\n%s", err, out)
+	}
 }

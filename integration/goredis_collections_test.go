@@ -137,3 +137,29 @@ func TestGoRedisScanBigCollections(t *testing.T) {
 		}
 	}
 }
+
+// TestGoRedisSort: SORT with BY and GET through go-redis, and SORT …
+// STORE handing its list to a blocked BLPOP.
+func TestGoRedisSort(t *testing.T) {
+	srv := servertest.Start(t)
+	rdb := newClient(t, srv.Addr())
+	rdb.SAdd(ctx, "ids", "1", "2", "3")
+	rdb.HSet(ctx, "user:1", "age", "30", "name", "ann")
+	rdb.HSet(ctx, "user:2", "age", "20", "name", "bob")
+	rdb.HSet(ctx, "user:3", "age", "25", "name", "cy")
+	got, err := rdb.Sort(ctx, "ids", &redis.Sort{By: "user:*->age", Get: []string{"#", "user:*->name"}, Order: "DESC"}).Result()
+	if err != nil || !reflect.DeepEqual(got, []string{"1", "ann", "3", "cy", "2", "bob"}) {
+		t.Fatalf("SORT = %v, %v", got, err)
+	}
+	ch := blpopAsync(newClient(t, srv.Addr()), 0, "sorted")
+	waitBlocked(t, srv, 1)
+	if n, err := rdb.SortStore(ctx, "ids", "sorted", &redis.Sort{By: "user:*->age"}).Result(); err != nil || n != 3 {
+		t.Fatalf("SORT STORE = %d, %v", n, err)
+	}
+	if v := recv(t, ch); v[1] != "2" {
+		t.Fatalf("BLPOP after SORT STORE got %v", v)
+	}
+	if rest := rdb.LRange(ctx, "sorted", 0, -1).Val(); !reflect.DeepEqual(rest, []string{"3", "1"}) {
+		t.Fatalf("stored list = %v", rest)
+	}
+}

@@ -107,6 +107,21 @@ func TestGoRedisRESP3(t *testing.T) {
 		t.Fatalf("ZINCRBY = %v, %v", v, err)
 	}
 
+	// Streams: XREAD is keyed by stream (a map), XINFO STREAM a map.
+	rdb.XAdd(ctx, &redis.XAddArgs{Stream: "st", ID: "1-1", Values: []string{"f", "v"}})
+	streams, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{"st", "0"}}).Result()
+	if err != nil || len(streams) != 1 || streams[0].Stream != "st" || streams[0].Messages[0].Values["f"] != "v" {
+		t.Fatalf("XREAD = %+v, %v", streams, err)
+	}
+	if v, err := rdb.Do(ctx, "XREAD", "STREAMS", "st", "0").Result(); err != nil {
+		t.Fatal(err)
+	} else if _, ok := v.(map[interface{}]interface{}); !ok {
+		t.Fatalf("XREAD via Do = %#v, want a map", v)
+	}
+	if xi, err := rdb.XInfoStream(ctx, "st").Result(); err != nil || xi.Length != 1 || xi.LastGeneratedID != "1-1" {
+		t.Fatalf("XINFO STREAM = %+v, %v", xi, err)
+	}
+
 	info, err := rdb.Info(ctx, "server").Result()
 	if err != nil || !strings.HasPrefix(info, "# Server\r\n") {
 		t.Fatalf("INFO server = %q, %v", info, err)
@@ -117,5 +132,41 @@ func TestGoRedisRESP3(t *testing.T) {
 	}
 	if cmd := flags.([]interface{})[0].([]interface{}); cmd[0] != "get" {
 		t.Fatalf("COMMAND INFO get = %#v", flags)
+	}
+}
+
+// TestGoRedisRESP3PubSub: go-redis's subscriber over RESP3 receives push
+// messages, and a raw RESP3 connection keeps running commands while
+// subscribed, as Redis 7 allows.
+func TestGoRedisRESP3PubSub(t *testing.T) {
+	srv := servertest.Start(t)
+	rdb := newRESP3Client(t, srv.Addr())
+	sub := rdb.Subscribe(ctx, "news")
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil {
+		t.Fatalf("subscribe confirmation: %v", err)
+	}
+	if n, err := rdb.Publish(ctx, "news", "hello").Result(); err != nil || n != 1 {
+		t.Fatalf("PUBLISH = %d, %v", n, err)
+	}
+	msg, err := sub.ReceiveMessage(ctx)
+	if err != nil || msg.Channel != "news" || msg.Payload != "hello" {
+		t.Fatalf("message = %+v, %v", msg, err)
+	}
+
+	c := servertest.Dial(t, srv.Addr())
+	c.Do("HELLO", "3")
+	if got := c.Do("SUBSCRIBE", "a"); got != ">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n" {
+		t.Fatalf("SUBSCRIBE in RESP3 = %q", got)
+	}
+	if got := c.Do("SET", "k", "v"); got != servertest.OK {
+		t.Fatalf("SET while subscribed = %q", got)
+	}
+	rdb.Publish(ctx, "a", "m")
+	if got := c.Read(); got != ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nm\r\n" {
+		t.Fatalf("message push = %q", got)
+	}
+	if got := c.Do("GET", "k"); got != servertest.Bulk("v") {
+		t.Fatalf("GET after a push = %q", got)
 	}
 }

@@ -142,7 +142,26 @@ func (w *Writer) Pair() {
 	}
 }
 
-var pairReply3 = []byte("*2\r\n")
+var pairReply3 = []byte("*2\r\n") // also RESP2's map entry
+
+// EntryMap writes the header of a map of n entries that RESP2 sends as an
+// array of [key, value] arrays rather than flattened (XREAD and
+// XREADGROUP, keyed by stream). Call MapEntry before each entry's key.
+func (w *Writer) EntryMap(n int) {
+	if w.proto == 3 {
+		w.aggregate('%', n, 0)
+		return
+	}
+	w.w.WriteArray(n)
+}
+
+// MapEntry starts one entry of an EntryMap: an array of two in RESP2,
+// nothing in RESP3.
+func (w *Writer) MapEntry() {
+	if w.proto != 3 {
+		w.w.WriteRaw(pairReply3)
+	}
+}
 
 // Push writes the header of an out-of-band push message of n elements
 // (pub/sub messages in RESP3).
@@ -205,11 +224,17 @@ var (
 
 // Verbatim writes text that RESP3 marks as verbatim ("txt"), as INFO and
 // CLIENT LIST replies are; RESP2 sends a bulk string.
-func (w *Writer) Verbatim(s string) {
+func (w *Writer) Verbatim(s string) { w.VerbatimFormat("txt", s) }
+
+// VerbatimFormat writes a verbatim string with a three-letter format
+// ("txt", "mkd"), as Redis's addReplyVerbatim: a bulk string in RESP2.
+func (w *Writer) VerbatimFormat(format, s string) {
 	if w.proto == 3 {
 		b := append(w.scratch[:0], '=')
 		b = strconv.AppendInt(b, int64(len(s)+4), 10)
-		w.w.WriteRaw(append(b, "\r\ntxt:"...))
+		b = append(b, '\r', '\n')
+		b = append(b, format...)
+		w.w.WriteRaw(append(b, ':'))
 		w.w.WriteRaw([]byte(s + "\r\n"))
 		return
 	}

@@ -221,9 +221,13 @@ func (c *Client) ChannelAllowed(channel string) bool {
 	return false
 }
 
-// commandKeys returns the key arguments of a command from its key
-// positions (FirstKey, LastKey, Step).
+// commandKeys returns the key arguments of a command: from its key
+// finder when its keys move (acl_keys.go), else from its key positions
+// (FirstKey, LastKey, Step).
 func commandKeys(cmd *Command, args [][]byte) [][]byte {
+	if f, ok := movableKeys[cmd.FullName()]; ok {
+		return f(args)
+	}
 	if cmd.FirstKey <= 0 || cmd.FirstKey >= len(args) {
 		return nil
 	}

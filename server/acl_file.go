@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cairn-db/cairn/protocol"
@@ -105,6 +106,8 @@ const aclLogMax = 128
 type aclLog struct {
 	mu      sync.Mutex
 	entries []*aclLogEntry
+	// Denials by reason, for INFO stats (acl_access_denied_*).
+	deniedAuth, deniedCmd, deniedKey, deniedChannel atomic.Int64
 }
 
 type aclLogEntry struct {
@@ -123,8 +126,12 @@ func (l *aclLog) add(c *Client, user string, cmd *Command, err error, now time.T
 	switch {
 	case err == errNoPermKey:
 		reason = "key"
+		l.deniedKey.Add(1)
 	case err == protocol.ErrWrongPass:
 		reason, object = "auth", "AUTH"
+		l.deniedAuth.Add(1)
+	default:
+		l.deniedCmd.Add(1)
 	}
 	info := ""
 	if c != nil {

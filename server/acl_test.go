@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-db/cairn/server"
 	. "github.com/cairn-db/cairn/server/servertest"
@@ -78,6 +79,10 @@ func TestACLUsers(t *testing.T) {
 		{"SET cache:1 v", OK},
 		{"GET cache:1", Bulk("v")},
 		{"SET plain 2", Err("NOPERM this user has no permissions to access one of the keys used as arguments")},
+		{"ZUNIONSTORE cache:d 2 cache:a plain", Err("NOPERM this user has no permissions to access one of the keys used as arguments")},
+		{"ZUNIONSTORE plain 1 cache:a", Err("NOPERM this user has no permissions to access one of the keys used as arguments")},
+		{"ZUNIONSTORE cache:d 1 cache:a", Int(0)},
+		{"LMPOP 2 cache:l plain LEFT", Err("NOPERM this user has no permissions to access one of the keys used as arguments")},
 		{"FLUSHALL", Err("NOPERM this user has no permissions to run the 'flushall' command")},
 		{"CONFIG GET maxmemory", Err("NOPERM this user has no permissions to run the 'config|get' command")},
 		{"CLIENT ID", ":" + strings.TrimPrefix(app.Do("CLIENT", "ID"), ":")},
@@ -103,6 +108,25 @@ func TestACLUsers(t *testing.T) {
 	}
 	if got := admin.Do("ACL", "LOG", "1"); !strings.Contains(got, "reason") {
 		t.Errorf("ACL LOG = %q", got)
+	}
+	if got := admin.Do("INFO", "stats"); !strings.Contains(got, "acl_access_denied_auth:2") || !strings.Contains(got, "acl_access_denied_key:") || !strings.Contains(got, "acl_access_denied_cmd:") {
+		t.Errorf("INFO stats ACL denials: %q", got)
+	}
+	if got := admin.Do("CLIENT", "LIST"); !strings.Contains(got, "user=ro") || !strings.Contains(got, "user=app") {
+		t.Errorf("CLIENT LIST users: %q", got)
+	}
+	if got := admin.Do("CLIENT", "KILL", "USER", "ro"); got != Int(1) {
+		t.Errorf("CLIENT KILL USER ro = %q", got)
+	}
+	if _, err := ro.ReadErr(2 * time.Second); err == nil {
+		t.Error("killed client still connected")
+	}
+	// Deleting a user disconnects its clients.
+	if got := admin.Do("ACL", "DELUSER", "app"); got != Int(1) {
+		t.Errorf("DELUSER app = %q", got)
+	}
+	if _, err := app.ReadErr(2 * time.Second); err == nil {
+		t.Error("client of a deleted user still connected")
 	}
 }
 

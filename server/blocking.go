@@ -285,7 +285,7 @@ wait:
 			}
 		}
 	}
-	s.recordBlockedWait(time.Since(w.start))
+	s.recordBlockedWait(c, time.Since(w.start))
 	switch w.state {
 	case waitServed:
 		c.Out.Raw(w.raw.Buffer())
@@ -297,7 +297,3 @@ wait:
 		c.Client.quitting = true
 	}
 }
-
-// recordBlockedWait is told how long each blocking command waited; the
-// metrics layer turns it into a histogram.
-func (s *Server) recordBlockedWait(d time.Duration) {}

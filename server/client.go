@@ -52,8 +52,7 @@ type Client struct {
 	noEvict         atomic.Bool
 	aclUser         atomic.Pointer[aclUser]
 	monitor         atomic.Bool  // detached into MONITOR mode (monitor.go)
-	blocked         atomic.Bool  // waiting in a blocking command: no idle timeout
-	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST
+	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST and pub/sub messages
 
 	mu      sync.Mutex
 	name    string

@@ -123,6 +123,9 @@ func (s *Server) clientLine(cl *Client) string {
 	if s.blocking.isBlocked(cl.ID) {
 		flags = "b"
 	}
+	if cl.monitor.Load() {
+		flags = "O"
+	}
 	var b strings.Builder
 	field := func(k, v string) {
 		if b.Len() > 0 {
@@ -250,7 +253,7 @@ func cmdClientKill(c *Context) error {
 		// Reply first, then close, as Redis does for CLIENT KILL of itself.
 		c.Client.quitting = true
 		c.Client.conn.ReadPipeline()
-		c.Client.conn.Close()
+		c.Client.closeAfterReplies()
 	}
 	return nil
 }

@@ -139,6 +139,7 @@ func cmdConfigHelp(c *Context) error {
 // clone copies c deeply enough for CONFIG SET to change the copy.
 func (c Config) clone() Config {
 	c.Bind = append([]string(nil), c.Bind...)
+	c.MetricsQueueKeys = append([]string(nil), c.MetricsQueueKeys...)
 	t := make(map[string]string, len(c.tuning))
 	for k, v := range c.tuning {
 		t[k] = v

@@ -20,7 +20,7 @@ func connectionCommands() []*Command {
 
 // PING [message]
 func cmdPing(c *Context) error {
-	if c.Client.subs.active() && c.Out.Proto() == 2 {
+	if c.Client.resp2Subscribed() {
 		// Subscribed mode answers in the shape of a message.
 		c.Out.Array(2)
 		c.Out.BulkString("pong")
@@ -58,7 +58,7 @@ func cmdQuit(c *Context) error {
 	}
 	c.Client.quitting = true
 	c.Client.conn.ReadPipeline()
-	c.Client.conn.Close()
+	c.Client.closeAfterReplies()
 	return nil
 }
 

@@ -156,10 +156,14 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.field("evicted_keys", st.EvictedKeys.Load())
 	w.field("keyspace_hits", st.KeyspaceHits.Load())
 	w.field("keyspace_misses", st.KeyspaceMisses.Load())
-	w.field("pubsub_channels", 0)
-	w.field("pubsub_patterns", 0)
+	w.field("pubsub_channels", s.numChannels())
+	w.field("pubsub_patterns", s.numPat())
 	w.field("total_error_replies", s.stats.errors.Load())
 	w.field("total_connections_closed_over_limit", s.stats.limitKills.Load())
+	w.field("acl_access_denied_auth", s.acl.log.deniedAuth.Load())
+	w.field("acl_access_denied_cmd", s.acl.log.deniedCmd.Load())
+	w.field("acl_access_denied_key", s.acl.log.deniedKey.Load())
+	w.field("acl_access_denied_channel", s.acl.log.deniedChannel.Load())
 }
 
 func (s *Server) infoReplication(w *infoWriter) {

@@ -23,7 +23,7 @@ func setCommands() []*Command {
 		keyCmd("sinterstore", -3, w|oom, 1, -1, 1, setOpStoreCmd(store.SetInter)),
 		keyCmd("sunionstore", -3, w|oom, 1, -1, 1, setOpStoreCmd(store.SetUnion)),
 		keyCmd("sdiffstore", -3, w|oom, 1, -1, 1, setOpStoreCmd(store.SetDiff)),
-		&Command{Name: "sintercard", Arity: -3, Flags: r, FirstKey: 2, LastKey: 2, Step: 1, Handler: cmdSInterCard},
+		&Command{Name: "sintercard", Arity: -3, Flags: r, Handler: cmdSInterCard},
 		keyCmd("sscan", -3, r, 1, 1, 1, cmdSScan),
 	}
 }

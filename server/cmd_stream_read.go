@@ -125,15 +125,9 @@ func writeKeyEntries(out *protocol.Writer, res []keyEntries) {
 		out.NullArray()
 		return
 	}
-	if out.Proto() == 3 {
-		out.Map(len(res))
-	} else {
-		out.Array(len(res))
-	}
+	out.EntryMap(len(res))
 	for _, r := range res {
-		if out.Proto() != 3 {
-			out.Array(2)
-		}
+		out.MapEntry()
 		out.Bulk(r.key)
 		writeStreamEntries(out, r.entries)
 	}

@@ -23,6 +23,7 @@ func zsetCommands() []*Command {
 		keyCmd("zscan", -3, r, 1, 1, 1, cmdZScan),
 	}
 	cmds = append(cmds, zrangeCommands()...)
+	cmds = append(cmds, zsetBlockingCommands()...)
 	return append(cmds, zcombineCommands()...)
 }
 
@@ -222,23 +223,23 @@ func cmdZMPop(c *Context) error {
 	if err != nil {
 		return err
 	}
-	writeMPop(c, key, items)
+	writeMPop(c.Out, key, items)
 	return nil
 }
 
 // writeMPop writes [key, [[member, score] …]], or a null array when key is nil.
-func writeMPop(c *Context, key []byte, items []store.ScoredMember) {
+func writeMPop(out *protocol.Writer, key []byte, items []store.ScoredMember) {
 	if key == nil {
-		c.Out.NullArray()
+		out.NullArray()
 		return
 	}
-	c.Out.Array(2)
-	c.Out.Bulk(key)
-	c.Out.Array(len(items))
+	out.Array(2)
+	out.Bulk(key)
+	out.Array(len(items))
 	for _, it := range items {
-		c.Out.Array(2)
-		c.Out.Bulk(it.Member)
-		c.Out.Double(it.Score)
+		out.Array(2)
+		out.Bulk(it.Member)
+		out.Double(it.Score)
 	}
 }
 

@@ -76,6 +76,10 @@ func errorKind(msg string) string {
 // allocates nothing unless the command is slow or failed.
 func (s *Server) commandDone(c *Client, cmd *Command, args [][]byte, start time.Time, err error) {
 	d := time.Since(start) // monotonic clock only: cheaper than time.Now
+	if c.ctx.waited != 0 {
+		d -= c.ctx.waited
+		c.ctx.waited = 0
+	}
 	st := cmd.stats
 	if st == nil {
 		return
@@ -122,11 +126,13 @@ func (s *Server) errorReplied(cmd *Command, msg string) {
 	}
 }
 
-// BlockedFor records how long a blocking command waited, for the
-// blocking-wait histogram; the blocking machinery calls it when a waiter
-// is served or times out.
-func (s *Server) BlockedFor(cmd *Command, d time.Duration) {
-	if cmd != nil && cmd.stats != nil && cmd.stats.wait != nil {
+// recordBlockedWait is told by the blocking framework how long a command
+// waited (served, timed out, unblocked or gone): it goes to the
+// blocking-wait histogram and is left out of the command's latency, as
+// Redis leaves blocked time out of commandstats.
+func (s *Server) recordBlockedWait(c *Context, d time.Duration) {
+	c.waited += d
+	if cmd := c.Cmd; cmd != nil && cmd.stats != nil && cmd.stats.wait != nil {
 		cmd.stats.wait.Observe(d.Seconds())
 	}
 }

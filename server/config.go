@@ -53,6 +53,9 @@ type Config struct {
 	// MetricsAddr, when set, serves Prometheus metrics on
 	// http://MetricsAddr/metrics ("metrics-addr").
 	MetricsAddr string
+	// MetricsQueueKeys are keys or glob patterns whose queue length the
+	// metrics report ("metrics-queue-keys", space-separated).
+	MetricsQueueKeys []string
 	// ACLFile holds the ACL users, loaded at start and by ACL LOAD,
 	// written by ACL SAVE ("aclfile").
 	ACLFile string
@@ -89,6 +92,9 @@ type Config struct {
 	FS vfs.FS
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// LogLevel, when set, is the level of Logger's handler: the server
+	// sets it from loglevel at start and on CONFIG SET loglevel.
+	LogLevel *slog.LevelVar
 
 	// NotifyKeyspaceEvents selects the keyspace notifications published,
 	// in Redis's letters (notify-keyspace-events, e.g. "KEA"). Default
@@ -233,6 +239,9 @@ func directives() []directive {
 		{name: "metrics-addr", startOnly: true,
 			get: func(c *Config) string { return c.MetricsAddr },
 			set: func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
+		{name: "metrics-queue-keys",
+			get: func(c *Config) string { return strings.Join(c.MetricsQueueKeys, " ") },
+			set: func(c *Config, v string) error { c.MetricsQueueKeys = strings.Fields(v); return nil }},
 		{name: "aclfile", startOnly: true,
 			get: func(c *Config) string { return c.ACLFile },
 			set: func(c *Config, v string) error { c.ACLFile = v; return nil }},

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
 )
@@ -24,6 +26,9 @@ type Context struct {
 	// blocked is the waiter Block registered; the dispatcher waits on it
 	// once the command's transaction has ended.
 	blocked *waiter
+	// waited is how long the command was blocked, which its latency
+	// excludes (see recordBlockedWait).
+	waited time.Duration
 }
 
 // Arg returns argument i as a string (allocates; use for rare paths).

@@ -75,6 +75,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			ctx.blocked = nil
 			if err == nil {
 				s.wait(ctx, w)
+				// A client that served this one committed the pop after
+				// the barrier wait's flush ran: the reply waits for another.
+				c.needFlush = durable
 			} else {
 				s.blocking.finish(w, waitGone)
 			}
@@ -103,7 +106,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 // admit applies the checks that depend on the client's state rather than
 // on the command line: subscribed mode, and a script running.
 func (s *Server) admit(c *Client, cmd *Command) error {
-	if c.subs.active() && c.out.Proto() == 2 && !allowedSubscribed(cmd) {
+	if c.resp2Subscribed() && !allowedSubscribed(cmd) {
 		return subscribedOnly(cmd)
 	}
 	return s.waitScript(c, cmd)

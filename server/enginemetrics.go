@@ -1,78 +1,62 @@
 package server
 
 import (
-	"github.com/cockroachdb/pebble/v2"
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
+
+	"github.com/cairn-db/cairn/store/pebblestore"
 )
 
-// pebbleMetrics is the seam to the Pebble engine: an engine that can hand
-// out Pebble's own metrics gets WAL sync latency, compactions and disk
-// usage exported. Engines without it (the memory engine) export nothing.
-type pebbleMetrics interface {
-	Metrics() *pebble.Metrics
+// engineCollector reports the Pebble engine's figures at scrape time, from
+// pebblestore's Metrics: Cairn's own fsync figures (Pebble's WAL sync
+// histogram would count the no-op syncs of everysec and no), disk usage,
+// compactions, flushes, WAL bytes. With the memory engine it reports
+// nothing.
+type engineCollector struct {
+	metrics func() (pebblestore.Metrics, bool)
 }
 
-// engineCollector reports the storage engine's internals at scrape time.
-type engineCollector struct{ eng pebbleMetrics }
-
 var (
-	diskDesc        = prometheus.NewDesc("cairn_engine_disk_usage_bytes", "Disk space used by the Pebble engine (WAL, tables, obsolete files).", nil, nil)
+	diskDesc        = prometheus.NewDesc("cairn_engine_disk_usage_bytes", "Disk space used by the Pebble engine (WAL, tables, MANIFEST).", nil, nil)
 	compactionsDesc = prometheus.NewDesc("cairn_engine_compactions_total", "Pebble compactions completed.", nil, nil)
-	flushesDesc     = prometheus.NewDesc("cairn_engine_flushes_total", "Pebble memtable flushes.", nil, nil)
+	flushesDesc     = prometheus.NewDesc("cairn_engine_memtable_flushes_total", "Pebble memtable flushes.", nil, nil)
 	walBytesDesc    = prometheus.NewDesc("cairn_engine_wal_bytes_written_total", "Bytes written to the WAL.", nil, nil)
-	syncDesc        = prometheus.NewDesc("cairn_engine_wal_sync_duration_seconds", "WAL fsync latency.", nil, nil)
+	syncDesc        = prometheus.NewDesc("cairn_engine_wal_fsync_duration_seconds", "WAL fsync latency (real fsyncs only: every barrier under appendfsync always, the background syncer under everysec).", nil, nil)
+	syncMaxDesc     = prometheus.NewDesc("cairn_engine_wal_fsync_max_seconds", "Longest WAL fsync since start.", nil, nil)
+	barriersDesc    = prometheus.NewDesc("cairn_engine_wal_barriers_total", "WAL barriers run before acknowledging writes (one serves every waiting client).", nil, nil)
+	unsyncedDesc    = prometheus.NewDesc("cairn_engine_unsynced_batches", "Committed write batches not yet known to be fsynced.", nil, nil)
+	readAmpDesc     = prometheus.NewDesc("cairn_engine_read_amplification", "Sorted runs a point lookup may visit.", nil, nil)
 )
 
-// newEngineCollector returns a collector for eng, which is nil or any
-// store engine.
-func newEngineCollector(eng any) prometheus.Collector {
-	pm, _ := eng.(pebbleMetrics)
-	return &engineCollector{eng: pm}
+func newEngineCollector(f func() (pebblestore.Metrics, bool)) prometheus.Collector {
+	return &engineCollector{metrics: f}
 }
 
 func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
-	if c.eng == nil {
-		return
-	}
-	for _, d := range []*prometheus.Desc{diskDesc, compactionsDesc, flushesDesc, walBytesDesc, syncDesc} {
+	for _, d := range []*prometheus.Desc{diskDesc, compactionsDesc, flushesDesc, walBytesDesc, syncDesc, syncMaxDesc, barriersDesc, unsyncedDesc, readAmpDesc} {
 		ch <- d
 	}
 }
 
 func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
-	if c.eng == nil {
+	m, ok := c.metrics()
+	if !ok {
 		return
 	}
-	m := c.eng.Metrics()
-	if m == nil {
-		return
+	gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }
+	counter := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v)
 	}
-	ch <- prometheus.MustNewConstMetric(diskDesc, prometheus.GaugeValue, float64(m.DiskSpaceUsage()))
-	ch <- prometheus.MustNewConstMetric(compactionsDesc, prometheus.CounterValue, float64(m.Compact.Count))
-	ch <- prometheus.MustNewConstMetric(flushesDesc, prometheus.CounterValue, float64(m.Flush.Count))
-	ch <- prometheus.MustNewConstMetric(walBytesDesc, prometheus.CounterValue, float64(m.WAL.BytesWritten))
-	if h := m.LogWriter.FsyncLatency; h != nil {
-		if hm := secondsHistogram(h); hm != nil {
-			ch <- hm
-		}
+	gauge(diskDesc, float64(m.DiskBytes))
+	counter(compactionsDesc, float64(m.Compactions))
+	counter(flushesDesc, float64(m.MemtableFlushes))
+	counter(walBytesDesc, float64(m.WALBytesWritten))
+	buckets := make(map[float64]uint64, len(m.FsyncHistogram))
+	for i, n := range m.FsyncHistogram {
+		buckets[pebblestore.FsyncBuckets[i].Seconds()] = n
 	}
-}
-
-// secondsHistogram re-labels Pebble's fsync histogram, which observes
-// nanoseconds, as a histogram in seconds under Cairn's name.
-func secondsHistogram(h prometheus.Histogram) prometheus.Metric {
-	var pb dto.Metric
-	if h.Write(&pb) != nil || pb.Histogram == nil {
-		return nil
-	}
-	buckets := map[float64]uint64{}
-	for _, b := range pb.Histogram.Bucket {
-		buckets[b.GetUpperBound()/1e9] = b.GetCumulativeCount()
-	}
-	m, err := prometheus.NewConstHistogram(syncDesc, pb.Histogram.GetSampleCount(), pb.Histogram.GetSampleSum()/1e9, buckets)
-	if err != nil {
-		return nil
-	}
-	return m
+	ch <- prometheus.MustNewConstHistogram(syncDesc, uint64(m.Fsyncs), m.FsyncTotal.Seconds(), buckets)
+	gauge(syncMaxDesc, m.FsyncMax.Seconds())
+	counter(barriersDesc, float64(m.Flushes))
+	gauge(unsyncedDesc, float64(m.Unsynced))
+	gauge(readAmpDesc, float64(m.ReadAmp))
 }

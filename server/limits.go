@@ -65,7 +65,7 @@ func (s *Server) reapIdle() {
 	}
 	now := s.clock.Now().UnixMilli()
 	for _, c := range s.clients.snapshot() {
-		if c.monitor.Load() || c.blocked.Load() {
+		if c.monitor.Load() || s.blocking.isBlocked(c.ID) {
 			continue
 		}
 		if idle := (now - c.lastInteraction.Load()) / 1000; idle > t {

@@ -178,10 +178,12 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 }
 
 // writeLuaReply converts a script's return value to a reply, with Redis's
-// rules: numbers are truncated to integers, false is nil (RESP2), tables
-// with err/ok/double/map/set fields are those reply types, any other table
-// is an array up to its first nil.
-func writeLuaReply(w *protocol.Writer, v lua.LValue, depth int) {
+// rules: numbers are truncated to integers; a boolean is 1 or nil while the
+// script speaks RESP2 (resp, set by redis.setresp) and a boolean after
+// redis.setresp(3); tables with err/ok/double/big_number/verbatim_string/
+// map/set fields are those reply types; any other table is an array up to
+// its first nil. The caller's protocol only decides the encoding (w).
+func writeLuaReply(w *protocol.Writer, resp int, v lua.LValue, depth int) {
 	if depth > 1000 {
 		w.Error("ERR reached lua stack limit")
 		return
@@ -193,21 +195,21 @@ func writeLuaReply(w *protocol.Writer, v lua.LValue, depth int) {
 		w.Int(luaInt(v))
 	case lua.LBool:
 		switch {
+		case resp == 3:
+			w.Boolean(bool(v))
 		case bool(v):
-			w.Bool(true)
-		case w.Proto() == 3:
-			w.Bool(false)
+			w.Int(1)
 		default:
 			w.Null()
 		}
 	case *lua.LTable:
-		writeLuaTable(w, v, depth)
+		writeLuaTable(w, resp, v, depth)
 	default:
 		w.Null()
 	}
 }
 
-func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth int) {
+func writeLuaTable(w *protocol.Writer, resp int, t *lua.LTable, depth int) {
 	if e, ok := t.RawGetString("err").(lua.LString); ok {
 		w.Error(oneLineMsg(string(e)))
 		return
@@ -221,16 +223,24 @@ func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth int) {
 		return
 	}
 	if b, ok := t.RawGetString("big_number").(lua.LString); ok {
-		w.Bulk([]byte(b))
+		w.BigNumber(string(b))
 		return
+	}
+	if vt, ok := t.RawGetString("verbatim_string").(*lua.LTable); ok {
+		format, ok1 := vt.RawGetString("format").(lua.LString)
+		str, ok2 := vt.RawGetString("string").(lua.LString)
+		if ok1 && ok2 {
+			w.VerbatimFormat(string(format), string(str))
+			return
+		}
 	}
 	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
 		n := 0
 		m.ForEach(func(_, _ lua.LValue) { n++ })
 		w.Map(n)
 		m.ForEach(func(k, v lua.LValue) {
-			writeLuaReply(w, k, depth+1)
-			writeLuaReply(w, v, depth+1)
+			writeLuaReply(w, resp, k, depth+1)
+			writeLuaReply(w, resp, v, depth+1)
 		})
 		return
 	}
@@ -238,7 +248,7 @@ func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth int) {
 		n := 0
 		s.ForEach(func(_, _ lua.LValue) { n++ })
 		w.Set(n)
-		s.ForEach(func(k, _ lua.LValue) { writeLuaReply(w, k, depth+1) })
+		s.ForEach(func(k, _ lua.LValue) { writeLuaReply(w, resp, k, depth+1) })
 		return
 	}
 	n := 0
@@ -247,7 +257,7 @@ func writeLuaTable(w *protocol.Writer, t *lua.LTable, depth int) {
 	}
 	w.Array(n)
 	for i := 1; i <= n; i++ {
-		writeLuaReply(w, t.RawGetInt(i), depth+1)
+		writeLuaReply(w, resp, t.RawGetInt(i), depth+1)
 	}
 }
 

@@ -187,7 +187,7 @@ func (s *Server) runScript(c *Context, sha string, proto *lua.FunctionProto, key
 	}
 	v := L.Get(-1)
 	L.SetTop(top)
-	writeLuaReply(c.Out, v, 0)
+	writeLuaReply(c.Out, call.ctx.Out.Proto(), v, 0)
 	return nil
 }
 

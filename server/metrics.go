@@ -63,7 +63,8 @@ func newMetrics(s *Server) *promMetrics {
 		m.commandErrors,
 		&commandCollector{s: s},
 		&keyspaceCollector{s: s},
-		newEngineCollector(s.engine),
+		&queueCollector{s: s},
+		newEngineCollector(s.EngineMetrics),
 	)
 	gauge := func(name, help string, f func() float64) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)

@@ -1,48 +1,52 @@
 package server
 
 import (
+	"bytes"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/vfs"
-	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
-// pebbleDB stands in for an engine that exposes Pebble's metrics.
-type pebbleDB struct{ db *pebble.DB }
-
-func (p pebbleDB) Metrics() *pebble.Metrics { return p.db.Metrics() }
-
 func TestEngineCollector(t *testing.T) {
-	db, err := pebble.Open("", &pebble.Options{FS: vfs.NewMem()})
+	s, err := Start(Config{Engine: "pebble", Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	for i := 0; i < 100; i++ {
-		db.Set([]byte{byte(i)}, []byte("v"), pebble.Sync)
+	defer s.Close()
+	var out bytes.Buffer
+	c := newFakeClient(t, s, &out)
+	for i := 0; i < 50; i++ {
+		s.execute(c, [][]byte{[]byte("SET"), []byte("k" + strconv.Itoa(i)), []byte("v")})
 	}
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(newEngineCollector(pebbleDB{db}))
-	mfs, err := reg.Gather()
+	s.store.Sync()
+	mfs, err := s.metrics.reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(mfs) != 5 {
-		t.Errorf("engine series = %d, want 5", len(mfs))
-	}
+	got := map[string]*dto.MetricFamily{}
 	for _, mf := range mfs {
-		if mf.GetName() == "cairn_engine_wal_sync_duration_seconds" && mf.Metric[0].Histogram.GetSampleCount() < 100 {
-			t.Errorf("WAL syncs counted: %d", mf.Metric[0].Histogram.GetSampleCount())
-		}
+		got[mf.GetName()] = mf
 	}
-	// The memory engine exports nothing.
-	reg2 := prometheus.NewPedanticRegistry()
-	reg2.MustRegister(newEngineCollector(nil))
-	if mfs, _ := reg2.Gather(); len(mfs) != 0 {
-		t.Errorf("memory engine series = %d", len(mfs))
+	if mf := got["cairn_engine_disk_usage_bytes"]; mf == nil || mf.Metric[0].Gauge.GetValue() <= 0 {
+		t.Errorf("disk usage: %v", mf)
+	}
+	if mf := got["cairn_engine_wal_fsync_duration_seconds"]; mf == nil || mf.Metric[0].Histogram.GetSampleCount() == 0 {
+		t.Errorf("fsyncs: %v", mf)
+	}
+	// The memory engine exports no engine series.
+	m, err := Start(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	mfs, _ = m.metrics.reg.Gather()
+	for _, mf := range mfs {
+		if strings.HasPrefix(mf.GetName(), "cairn_engine_") {
+			t.Errorf("memory engine exports %s", mf.GetName())
+		}
 	}
 }
 
@@ -72,4 +76,23 @@ func TestProtectedMode(t *testing.T) {
 	if !strings.HasPrefix(deniedProtected, "-DENIED Redis is running in protected mode") || !strings.HasSuffix(deniedProtected, "outside.\r\n") {
 		t.Error("DENIED text")
 	}
+}
+
+// TestKeyAccessCoversCommands makes every command that touches data
+// declare its keys for ACL checks: key positions, a key finder, or an
+// explicit place among the whole-database commands.
+func TestKeyAccessCoversCommands(t *testing.T) {
+	s, err := Start(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.table.forEachCommand(func(c *Command) {
+		if c.Flags&(FlagRead|FlagWrite) == 0 || c.FirstKey > 0 {
+			return
+		}
+		if _, ok := movableKeys[c.FullName()]; !ok && !keylessCommands[c.FullName()] {
+			t.Errorf("%s touches data but declares no keys: give it key positions, or add it to movableKeys or keylessCommands (server/acl_keys.go)", c.FullName())
+		}
+	})
 }

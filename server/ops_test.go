@@ -3,10 +3,12 @@ package server_test
 import (
 	"bufio"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,7 +186,7 @@ func TestMonitor(t *testing.T) {
 	if !strings.HasSuffix(line, "\"GET\" \"k\"\r\n") || !strings.Contains(line, " [0 127.0.0.1:") {
 		t.Errorf("monitor line = %q", line)
 	}
-	if got := c.Do("CLIENT", "LIST"); strings.Count(got, "id=") != 2 {
+	if got := c.Do("CLIENT", "LIST"); strings.Count(got, "id=") != 2 || !strings.Contains(got, "flags=O") {
 		t.Errorf("monitor client missing from CLIENT LIST: %q", got)
 	}
 	nc.Write([]byte(EncodeCommand("QUIT")))
@@ -244,3 +246,100 @@ func TestLimits(t *testing.T) {
 		t.Error("idle client was not closed")
 	}
 }
+
+func TestBlockingMetrics(t *testing.T) {
+	srv := Start(t, WithConfig(func(c *server.Config) { c.MetricsAddr = "127.0.0.1:0" }))
+	a := Dial(t, srv.Addr())
+	b := Dial(t, srv.Addr())
+	a.Send("BLPOP", "q", "10")
+	deadline := time.Now().Add(5 * time.Second)
+	for scrape(t, srv.MetricsAddr())["cairn_blocked_clients"] != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("blocked client never counted")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := b.Do("INFO", "clients"); !strings.Contains(got, "blocked_clients:1") {
+		t.Errorf("INFO clients: %q", got)
+	}
+	time.Sleep(300 * time.Millisecond)
+	b.Do("RPUSH", "q", "x")
+	if got := a.Read(); got != Array(Bulk("q"), Bulk("x")) {
+		t.Fatalf("BLPOP = %q", got)
+	}
+	m := scrape(t, srv.MetricsAddr())
+	if m[`cairn_blocking_wait_seconds_count{cmd="blpop"}`] != 1 || m[`cairn_blocking_wait_seconds_sum{cmd="blpop"}`] < 0.3 {
+		t.Errorf("blocking wait not recorded: count %v sum %v", m[`cairn_blocking_wait_seconds_count{cmd="blpop"}`], m[`cairn_blocking_wait_seconds_sum{cmd="blpop"}`])
+	}
+	// The command's own latency leaves the wait out, as commandstats does.
+	if sum := m[`cairn_command_duration_seconds_sum{cmd="blpop"}`]; sum >= 0.3 {
+		t.Errorf("blpop latency %v s includes the blocked time", sum)
+	}
+	if m["cairn_blocked_clients"] != 0 {
+		t.Errorf("blocked clients after serving: %v", m["cairn_blocked_clients"])
+	}
+}
+
+func TestQueueMetrics(t *testing.T) {
+	srv := Start(t, WithConfig(func(c *server.Config) { c.MetricsAddr = "127.0.0.1:0" }))
+	c := Dial(t, srv.Addr())
+	c.Do("RPUSH", "jobs:mail", "a", "b", "c")
+	c.Do("RPUSH", "jobs:sms", "a")
+	c.Do("SELECT", "2")
+	c.Do("LPUSH", "exact", "x", "y")
+	c.Do("SET", "jobs:notalist", "v")
+	if m := scrape(t, srv.MetricsAddr()); m[`cairn_queue_length{db="0",key="jobs:mail",type="list"}`] != 0 {
+		t.Error("queue series without metrics-queue-keys")
+	}
+	if got := c.Do("CONFIG", "SET", "metrics-queue-keys", "jobs:* exact"); got != OK {
+		t.Fatalf("CONFIG SET metrics-queue-keys = %q", got)
+	}
+	m := scrape(t, srv.MetricsAddr())
+	for series, want := range map[string]float64{
+		`cairn_queue_length{db="0",key="jobs:mail",type="list"}`: 3,
+		`cairn_queue_length{db="0",key="jobs:sms",type="list"}`:  1,
+		`cairn_queue_length{db="2",key="exact",type="list"}`:     2,
+	} {
+		if m[series] != want {
+			t.Errorf("%s = %v, want %v", series, m[series], want)
+		}
+	}
+	if _, ok := m[`cairn_queue_length{db="2",key="jobs:notalist",type="string"}`]; ok {
+		t.Error("a string reported as a queue")
+	}
+}
+
+func TestLogLevelAtRunTime(t *testing.T) {
+	lv := new(slog.LevelVar)
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: lv}))
+	srv := Start(t, WithConfig(func(c *server.Config) { c.Logger, c.LogLevel = logger, lv }))
+	c := Dial(t, srv.Addr())
+	if lv.Level() != slog.LevelInfo {
+		t.Errorf("default level %v", lv.Level())
+	}
+	if got := c.Do("CONFIG", "SET", "loglevel", "warning"); got != OK {
+		t.Fatal(got)
+	}
+	if lv.Level() != slog.LevelWarn {
+		t.Errorf("after CONFIG SET loglevel warning: %v", lv.Level())
+	}
+	c.Do("CONFIG", "SET", "loglevel", "debug")
+	if lv.Level() != slog.LevelDebug {
+		t.Errorf("after CONFIG SET loglevel debug: %v", lv.Level())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(buf.String(), "cairn started") {
+		t.Errorf("start-up line missing: %q", buf.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

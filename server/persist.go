@@ -173,6 +173,17 @@ func (s *Server) ackDurable(c *Client) error {
 	return err
 }
 
+// closeAfterReplies sends the buffered replies, once the writes they
+// acknowledge are durable, and closes the connection (QUIT, CLIENT KILL
+// of itself). redcon's Close flushes its buffer directly, without the
+// writer's hook.
+func (c *Client) closeAfterReplies() {
+	if c.srv.ackDurable(c) != nil {
+		return // abort closed the connection without the replies
+	}
+	c.conn.Close()
+}
+
 // abort drops the unsent replies and the rest of the pipeline, and closes
 // the connection.
 func (c *Client) abort() {

@@ -28,7 +28,6 @@ type subscriptions struct {
 	patterns  map[string]struct{}
 	nChannels atomic.Int32
 	nPatterns atomic.Int32
-	proto     atomic.Int32 // protocol messages are encoded in
 }
 
 // count is how many channels and patterns the client is subscribed to,
@@ -38,11 +37,15 @@ func (s *subscriptions) count() int64 { return int64(s.nChannels.Load() + s.nPat
 // active reports whether the client is in subscribed mode.
 func (s *subscriptions) active() bool { return s.count() > 0 }
 
+// resp2Subscribed reports whether c is in RESP2's subscribed mode, where
+// only (un)subscribing, PING, QUIT and RESET run and PING answers like a
+// message. A RESP3 subscriber receives pushes and runs any command.
+func (c *Client) resp2Subscribed() bool { return c.subs.active() && c.resp.Load() == 2 }
+
 // subscribe adds c to channel (pattern when pat is set) and reports
 // whether it was new.
 func (s *Server) subscribe(c *Client, name string, pat bool) bool {
 	s.startOutbox(c)
-	c.subs.proto.Store(int32(c.out.Proto()))
 	mine, reg, n := &c.subs.channels, &s.pubsub.channels, &c.subs.nChannels
 	if pat {
 		mine, reg, n = &c.subs.patterns, &s.pubsub.patterns, &c.subs.nPatterns
@@ -134,18 +137,17 @@ func (s *Server) publish(channel, message []byte) int64 {
 	return n
 }
 
-// deliver queues one message for c, encoding it for c's protocol on first
-// use. pattern is empty for a channel message.
+// deliver queues one message for c, encoding it for c's protocol (as of
+// now: HELLO may switch it while subscribed) on first use. pattern is
+// empty for a channel message.
 func (c *Client) deliver(frames *[2][]byte, channel, message []byte, pattern string) {
-	i := 0
-	if c.subs.proto.Load() == 3 {
-		i = 1
-	}
+	proto := int(c.resp.Load())
+	i := proto - 2
 	if frames[i] == nil {
 		if pattern == "" {
-			frames[i] = encodePush(int(c.subs.proto.Load()), "message", channel, message)
+			frames[i] = encodePush(proto, "message", channel, message)
 		} else {
-			frames[i] = encodePush(int(c.subs.proto.Load()), "pmessage", []byte(pattern), channel, message)
+			frames[i] = encodePush(proto, "pmessage", []byte(pattern), channel, message)
 		}
 	}
 	if o := c.outbox; o != nil {
@@ -190,6 +192,13 @@ func (s *Server) numSub(channel []byte) int64 {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	return int64(len(p.channels[string(channel)]))
+}
+
+func (s *Server) numChannels() int64 {
+	p := &s.pubsub
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return int64(len(p.channels))
 }
 
 func (s *Server) numPat() int64 {

@@ -34,7 +34,14 @@ func TestPubSubReplies(t *testing.T) {
 	if got := sub.Do("QUIT"); got != "+OK\r\n" {
 		t.Fatalf("QUIT: %q", got)
 	}
-	if got := pub.Do("PUBSUB", "NUMSUB", "ch"); got != "*2\r\n$2\r\nch\r\n:0\r\n" {
+	// The server forgets the subscriber once the connection is gone.
+	want, got := "*2\r\n$2\r\nch\r\n:0\r\n", ""
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if got = pub.Do("PUBSUB", "NUMSUB", "ch"); got == want {
+			break
+		}
+	}
+	if got != want {
 		t.Fatalf("NUMSUB after QUIT: %q", got)
 	}
 }
@@ -98,5 +105,27 @@ func TestSlowSubscriberDisconnected(t *testing.T) {
 	}
 	if got != want {
 		t.Errorf("NUMSUB after disconnect: %q", got)
+	}
+}
+
+// A RESP3 subscriber gets push messages and may run any command.
+func TestPubSubRESP3(t *testing.T) {
+	srv := Start(t)
+	sub := Dial(t, srv.Addr())
+	pub := Dial(t, srv.Addr())
+	sub.Do("HELLO", "3")
+	sub.Do("SUBSCRIBE", "ch")
+	if got := sub.Do("GET", "k"); got != "_\r\n" {
+		t.Fatalf("GET in RESP3 subscribed mode: %q", got)
+	}
+	pub.Do("PUBLISH", "ch", "hi")
+	if got := sub.Read(); got != ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n" {
+		t.Fatalf("RESP3 message: %q", got)
+	}
+	// Back to RESP2 while subscribed: messages follow the protocol.
+	sub.Do("HELLO", "2")
+	pub.Do("PUBLISH", "ch", "hi")
+	if got := sub.Read(); got != "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n" {
+		t.Fatalf("RESP2 message after HELLO 2: %q", got)
 	}
 }

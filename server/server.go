@@ -204,6 +204,7 @@ func (s *Server) applyConfig() {
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
 	s.limits.apply(&s.cfg)
+	s.applyLogLevel()
 	s.applyEventConfig()
 }
 

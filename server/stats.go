@@ -22,6 +22,9 @@ func (s *Server) resetStats() {
 	st.KeyspaceHits.Store(0)
 	st.KeyspaceMisses.Store(0)
 	s.resetCommandStats()
+	for _, c := range []*atomic.Int64{&s.acl.log.deniedAuth, &s.acl.log.deniedCmd, &s.acl.log.deniedKey, &s.acl.log.deniedChannel} {
+		c.Store(0)
+	}
 }
 
 // notePeakMemory records used as a candidate peak and returns the peak.

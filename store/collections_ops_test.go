@@ -72,4 +72,9 @@ func init() {
 			tx.ZCombineStore(store.ZCombineOp(r.IntN(3)), randomKey(r), [][]byte{randomKey(r), randomKey(r)}, nil, store.Aggregate(r.IntN(3)))
 		},
 	}
+	randomOps["sort"] = []randomOp{
+		func(tx *store.Tx, r *rand.Rand) {
+			tx.Sort(randomKey(r), store.SortOptions{Alpha: true, Desc: r.IntN(2) == 0, Store: randomKey(r)})
+		},
+	}
 }

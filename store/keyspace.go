@@ -18,6 +18,11 @@ func newKeyspace() *keyspace {
 	return &keyspace{m: make(map[string]*entry)}
 }
 
+// newKeyspaceSize returns a keyspace with room for n keys (start-up).
+func newKeyspaceSize(n int) *keyspace {
+	return &keyspace{m: make(map[string]*entry, n), dense: make([]*entry, 0, n)}
+}
+
 func (k *keyspace) len() int { return len(k.dense) }
 
 // get looks key up without allocating.

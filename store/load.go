@@ -25,6 +25,24 @@ func (s *Store) load() error {
 	for db, slot := range s.slots {
 		slotDB[slot] = db
 	}
+	// Count the keys of each database first and size the maps once:
+	// growing a map of a million keys step by step costs more than this
+	// extra pass over the metadata records.
+	counts := make(map[byte]int, len(s.slots))
+	if err := s.engine.Iterate([]byte{spaceMeta}, []byte{spaceMeta + 1}, func(k, v []byte) error {
+		if len(k) >= 2 {
+			counts[k[1]]++
+		}
+		return nil
+	}); err != nil {
+		cleanup.Close()
+		return err
+	}
+	for slot, n := range counts {
+		if db, ok := slotDB[slot]; ok {
+			s.dbs[db].keys = newKeyspaceSize(n)
+		}
+	}
 	err := s.engine.Iterate([]byte{spaceMeta}, []byte{spaceMeta + 1}, func(k, v []byte) error {
 		if len(k) < 2 || len(v) < metaHeaderLen {
 			return fmt.Errorf("%w: short metadata record %q", ErrForeignData, k)

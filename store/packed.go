@@ -19,8 +19,21 @@ func (p packed) next(off int) ([]byte, int) {
 	return p[start:end:end], end
 }
 
+// grow makes room for need more bytes. It grows by a quarter rather than
+// append's doubling: a packed value lives long and is small, so spare
+// capacity would be a large share of its memory.
+func (p packed) grow(need int) packed {
+	if cap(p)-len(p) >= need {
+		return p
+	}
+	q := make(packed, len(p), len(p)+need+len(p)/4+8)
+	copy(q, p)
+	return q
+}
+
 // appendStr appends one string.
 func (p packed) appendStr(s []byte) packed {
+	p = p.grow(binary.MaxVarintLen64 + len(s))
 	p = binary.AppendUvarint(p, uint64(len(s)))
 	return append(p, s...)
 }
@@ -32,7 +45,7 @@ func (p packed) insertAt(off int, strs ...[]byte) packed {
 		tmp = binary.AppendUvarint(tmp, uint64(len(s)))
 		tmp = append(tmp, s...)
 	}
-	p = append(p, tmp...) // grow
+	p = append(p.grow(len(tmp)), tmp...)
 	copy(p[off+len(tmp):], p[off:len(p)-len(tmp)])
 	copy(p[off:], tmp)
 	return p

@@ -46,6 +46,11 @@ func (tx *Tx) Sort(key []byte, o SortOptions) ([][]byte, error) {
 		case *set:
 			elems = v.members()
 		case *zset:
+			// Redis converts a sorted set it sorts to a skip list; do the
+			// same so OBJECT ENCODING agrees afterwards.
+			if v.sl == nil {
+				v.convert()
+			}
 			for _, it := range v.collect(0, v.n, false) {
 				elems = append(elems, it.Member)
 			}

@@ -10,34 +10,25 @@ func (tx *Tx) sortableElements(e *entry) ([][]byte, bool, error) {
 		return nil, false, nil
 	}
 	out := make([][]byte, 0, l.n)
-	l.each(0, func(i int, v []byte) bool {
+	l.each(0, func(_ int, v []byte) bool {
 		out = append(out, v)
 		return true
 	})
 	return out, true, nil
 }
 
-// sortStore stores vals at dst as a list, replacing any value (and its
-// TTL), or deletes dst when vals is empty, as SORT … STORE does.
+// sortStore stores vals at dst as a list (deleting dst when empty); a
+// missing GET value is stored as an empty string, as Redis does.
 func (tx *Tx) sortStore(dst []byte, vals [][]byte) error {
-	old := tx.lookupWrite(dst)
-	if len(vals) == 0 {
-		if old != nil {
-			tx.delete(old)
-		}
-		return nil
-	}
-	if old != nil {
-		tx.remove(old)
-	}
 	l := newList()
 	for _, v := range vals {
+		if v == nil {
+			v = []byte{}
+		}
 		l.pushBack(v)
 	}
-	e := tx.create(dst)
-	e.obj = l
-	tx.saveWhole(e)
-	tx.notifyString(e.key, EventList, "sortstore")
-	tx.MarkReady(tx.dbIndex, e.key)
+	if tx.storeColl(dst, l, EventList, "sortstore") {
+		tx.MarkReady(tx.dbIndex, string(dst))
+	}
 	return nil
 }

@@ -64,6 +64,29 @@ func encScore(buf *[8]byte, f float64) []byte {
 
 func decScore(b []byte) float64 { return math.Float64frombits(binary.BigEndian.Uint64(b)) }
 
+// packScore encodes a score for the packed form as a listpack does: an
+// integral score in ±2^48 as a zigzag varint (1–7 bytes, so most scores
+// and unix-second timestamps take a few bytes), anything else as its 8
+// IEEE-754 bytes. The length tells the two apart.
+func packScore(buf *[10]byte, f float64) []byte {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<48 {
+		n := binary.PutVarint(buf[:], int64(f))
+		if n < 8 {
+			return buf[:n]
+		}
+	}
+	binary.BigEndian.PutUint64(buf[:8], math.Float64bits(f))
+	return buf[:8]
+}
+
+func unpackScore(b []byte) float64 {
+	if len(b) == 8 {
+		return decScore(b)
+	}
+	v, _ := binary.Varint(b)
+	return float64(v)
+}
+
 // findPacked returns the offsets of member's entry and its score.
 func (z *zset) findPacked(member []byte) (off, end int, score float64, ok bool) {
 	p := z.small
@@ -71,7 +94,7 @@ func (z *zset) findPacked(member []byte) (off, end int, score float64, ok bool) 
 		m, next := p.next(off)
 		s, e := p.next(next)
 		if bytes.Equal(m, member) {
-			return off, e, decScore(s), true
+			return off, e, unpackScore(s), true
 		}
 		off = e
 	}
@@ -105,18 +128,23 @@ func (z *zset) insert(member []byte, score float64) {
 		z.dict[m] = nd
 		return
 	}
+	if score == 0 {
+		// A listpack stores an integral score as an integer, so Redis
+		// turns -0 into 0 in small sorted sets (not in skip lists).
+		score = 0
+	}
 	p := z.small
 	off := 0
 	for off < len(p) {
 		m, next := p.next(off)
 		s, end := p.next(next)
-		if zless(score, string(member), decScore(s), string(m)) {
+		if zless(score, string(member), unpackScore(s), string(m)) {
 			break
 		}
 		off = end
 	}
-	var buf [8]byte
-	z.small = p.insertAt(off, member, encScore(&buf, score))
+	var buf [10]byte
+	z.small = p.insertAt(off, member, packScore(&buf, score))
 }
 
 // remove deletes member and reports whether it was there.
@@ -243,7 +271,7 @@ func (z *zset) walk(from, to int, rev bool, fn func(member []byte, score float64
 		m, next := p.next(off)
 		s, end := p.next(next)
 		off = end
-		if i >= from && !fn(m, decScore(s)) {
+		if i >= from && !fn(m, unpackScore(s)) {
 			return
 		}
 	}

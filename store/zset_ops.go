@@ -88,6 +88,9 @@ func (tx *Tx) ZAdd(key []byte, o ZAddOptions, scores []float64, members [][]byte
 			res.Score, res.Done = score, true
 			res.Added++
 		}
+		if score == 0 && z.sl == nil {
+			score = 0 // the packed form stores -0 as 0
+		}
 		if w.p.buf == nil {
 			w = tx.elemWriter(e)
 		}

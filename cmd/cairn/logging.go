@@ -4,7 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/cairn-db/cairn/server"
 )
@@ -13,16 +12,10 @@ import (
 // redis.conf names them: debug, verbose, notice (the default), warning;
 // an empty logfile logs to stderr.
 func newLogger(cfg *server.Config) (*slog.Logger, io.Closer, error) {
-	level := slog.LevelInfo
 	lv, _ := cfg.Get("loglevel")
-	switch strings.ToLower(lv) {
-	case "debug", "verbose":
-		level = slog.LevelDebug
-	case "warning":
-		level = slog.LevelWarn
-	case "nothing":
-		level = slog.LevelError + 4
-	}
+	level := new(slog.LevelVar)
+	level.Set(server.LogLevel(lv))
+	cfg.LogLevel = level // CONFIG SET loglevel changes it at run time
 	var w io.Writer = os.Stderr
 	var closer io.Closer = io.NopCloser(nil)
 	if path, _ := cfg.Get("logfile"); path != "" {

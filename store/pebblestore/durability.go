@@ -196,7 +196,7 @@ func ratchet(v *atomic.Uint64, to uint64) {
 // syncLoop is appendfsync everysec's background fsync.
 func (e *Engine) syncLoop() {
 	defer close(e.stopped)
-	t := time.NewTicker(time.Second)
+	t := time.NewTicker(e.syncEvery)
 	defer t.Stop()
 	for {
 		select {
@@ -210,6 +210,18 @@ func (e *Engine) syncLoop() {
 	}
 }
 
+// FsyncBuckets are the upper bounds of the fsync latency histogram:
+// 10 µs to 2.6 s, ×4 each.
+var FsyncBuckets = func() []time.Duration {
+	b := make([]time.Duration, 10)
+	d := 10 * time.Microsecond
+	for i := range b {
+		b[i] = d
+		d *= 4
+	}
+	return b
+}()
+
 // syncStats are the fsync figures Metrics reports.
 type syncStats struct {
 	flushes    atomic.Int64 // WAL barriers run for acknowledgements
@@ -217,10 +229,17 @@ type syncStats struct {
 	fsyncNanos atomic.Int64
 	lastNanos  atomic.Int64
 	maxNanos   atomic.Int64
+	buckets    [10]atomic.Uint64 // per FsyncBuckets bound, not cumulative
 }
 
 func (s *syncStats) observeFsync(d time.Duration) {
 	n := int64(d)
+	for i, ub := range FsyncBuckets {
+		if d <= ub {
+			s.buckets[i].Add(1)
+			break
+		}
+	}
 	s.fsyncs.Add(1)
 	s.fsyncNanos.Add(n)
 	s.lastNanos.Store(n)

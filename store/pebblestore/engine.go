@@ -31,6 +31,8 @@ type Options struct {
 	MemTableSize uint64
 	// Sync is the fsync policy (appendfsync). Default SyncEverySec.
 	Sync SyncMode
+
+	syncEvery time.Duration // everysec's period; tests stretch it
 }
 
 // ErrLocked: another process (or another engine in this process) has the
@@ -61,7 +63,8 @@ type Engine struct {
 	failed    error // first write error: sticky, writes are refused after it
 	hasFailed atomic.Bool
 
-	stats syncStats
+	stats     syncStats
+	syncEvery time.Duration
 
 	stop     chan struct{}
 	stopped  chan struct{}
@@ -92,7 +95,10 @@ func Open(dir string, o Options) (*Engine, error) {
 	if err := checkDir(o.FS, dir); err != nil {
 		return nil, err
 	}
-	e := &Engine{dir: dir, fs: o.FS, stop: make(chan struct{}), stopped: make(chan struct{})}
+	if o.syncEvery == 0 {
+		o.syncEvery = time.Second
+	}
+	e := &Engine{dir: dir, fs: o.FS, syncEvery: o.syncEvery, stop: make(chan struct{}), stopped: make(chan struct{})}
 	e.mode.Store(int32(mode.code()))
 	e.gc.cond = sync.NewCond(&e.gc.mu)
 	e.wal = &walFS{FS: o.FS, dir: filepath.Clean(dir), realSync: func() bool { return e.Mode() == SyncAlways }}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/cockroachdb/pebble/v2/vfs/errorfs"
@@ -62,7 +63,11 @@ func TestSyncModesAfterCrash(t *testing.T) {
 	} {
 		t.Run(string(c.mode), func(t *testing.T) {
 			fs := vfs.NewCrashableMem()
-			e := openT(t, fs, "data", c.mode)
+			// No background fsync during the test, however slow the machine.
+			e, err := Open("data", Options{FS: fs, Sync: c.mode, syncEvery: time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
 			defer e.Close()
 			put(t, e, "a")
 			if err := e.Flush(); err != nil {
@@ -242,5 +247,28 @@ func TestParseSyncMode(t *testing.T) {
 	}
 	if _, err := ParseSyncMode("sometimes"); err == nil {
 		t.Error("ParseSyncMode accepted sometimes")
+	}
+}
+
+// TestEverySecSyncer: under everysec, the background syncer fsyncs
+// committed writes without anyone asking, so a machine crash a period
+// later keeps them.
+func TestEverySecSyncer(t *testing.T) {
+	fs := vfs.NewCrashableMem()
+	e, err := Open("data", Options{FS: fs, Sync: SyncEverySec, syncEvery: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	put(t, e, "a")
+	deadline := time.Now().Add(10 * time.Second)
+	for e.Metrics().Unsynced != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the background syncer never synced")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := keys(t, fs.CrashClone(vfs.CrashCloneCfg{}), "data"); got != "a" {
+		t.Fatalf("after the background fsync and a machine crash: %q, want a", got)
 	}
 }

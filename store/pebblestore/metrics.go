@@ -20,6 +20,9 @@ type Metrics struct {
 	FsyncTotal time.Duration
 	FsyncLast  time.Duration
 	FsyncMax   time.Duration
+	// FsyncHistogram counts fsyncs by latency: entry i counts those that
+	// took at most FsyncBuckets[i] (cumulative, as Prometheus buckets).
+	FsyncHistogram []uint64
 	// DiskBytes is the space the database uses on disk (sstables, WAL,
 	// MANIFEST), as Pebble counts it.
 	DiskBytes uint64
@@ -44,6 +47,12 @@ func (e *Engine) Metrics() Metrics {
 		FsyncTotal: time.Duration(e.stats.fsyncNanos.Load()),
 		FsyncLast:  time.Duration(e.stats.lastNanos.Load()),
 		FsyncMax:   time.Duration(e.stats.maxNanos.Load()),
+	}
+	m.FsyncHistogram = make([]uint64, len(FsyncBuckets))
+	var cum uint64
+	for i := range m.FsyncHistogram {
+		cum += e.stats.buckets[i].Load()
+		m.FsyncHistogram[i] = cum
 	}
 	if f := e.fsynced.Load(); f < m.Committed {
 		m.Unsynced = m.Committed - f

@@ -1,0 +1,93 @@
+package server
+
+import "github.com/cairn-db/cairn/protocol"
+
+// keyFinder extracts the keys of a command whose keys move with its
+// arguments (a numkeys count, a STORE option), for ACL key checks.
+type keyFinder func(args [][]byte) [][]byte
+
+// movableKeys are the key finders of commands whose key positions
+// (FirstKey, LastKey, Step) cannot describe their keys. A command that
+// reads or writes data but has no key positions must be listed here or
+// in keylessCommands: TestKeyAccessCoversCommands fails otherwise, so a
+// new command cannot silently escape ~pattern restrictions.
+var movableKeys = map[string]keyFinder{
+	"lmpop":       numKeysAt(1, 0),
+	"zmpop":       numKeysAt(1, 0),
+	"blmpop":      numKeysAt(2, 0),
+	"bzmpop":      numKeysAt(2, 0),
+	"zunion":      numKeysAt(1, 0),
+	"zinter":      numKeysAt(1, 0),
+	"zdiff":       numKeysAt(1, 0),
+	"zintercard":  numKeysAt(1, 0),
+	"sintercard":  numKeysAt(1, 0),
+	"zunionstore": numKeysAt(2, 1),
+	"zinterstore": numKeysAt(2, 1),
+	"zdiffstore":  numKeysAt(2, 1),
+	"eval":        numKeysAt(2, 0),
+	"evalsha":     numKeysAt(2, 0),
+	"eval_ro":     numKeysAt(2, 0),
+	"evalsha_ro":  numKeysAt(2, 0),
+	"fcall":       numKeysAt(2, 0),
+	"fcall_ro":    numKeysAt(2, 0),
+	"xread":       streamsKeys,
+	"xreadgroup":  streamsKeys,
+	"sort":        sortKeys,
+	"sort_ro":     sortKeys,
+}
+
+// keylessCommands read or write data without naming keys: whole-database
+// commands, which key patterns do not restrict (as in Redis).
+var keylessCommands = map[string]bool{
+	"dbsize": true, "flushall": true, "flushdb": true, "keys": true,
+	"randomkey": true, "scan": true, "swapdb": true, "exec": true,
+	"multi": true, "discard": true, "unwatch": true,
+	"save": true, "bgsave": true, "lastsave": true,
+}
+
+// numKeysAt finds keys after a numkeys argument at index at, plus the
+// destination key at index dest when dest > 0.
+func numKeysAt(at, dest int) keyFinder {
+	return func(args [][]byte) [][]byte {
+		var keys [][]byte
+		if dest > 0 && dest < len(args) {
+			keys = append(keys, args[dest])
+		}
+		if at >= len(args) {
+			return keys
+		}
+		n, ok := protocol.ParseInt(args[at])
+		if !ok || n <= 0 {
+			return keys
+		}
+		for i := at + 1; i < len(args) && int64(i-at) <= n; i++ {
+			keys = append(keys, args[i])
+		}
+		return keys
+	}
+}
+
+// streamsKeys are XREAD's keys: the first half of what follows STREAMS.
+func streamsKeys(args [][]byte) [][]byte {
+	for i := 1; i < len(args); i++ {
+		if protocol.EqualFold(args[i], "streams") {
+			rest := args[i+1:]
+			return rest[:len(rest)/2]
+		}
+	}
+	return nil
+}
+
+// sortKeys are SORT's key and its STORE destination.
+func sortKeys(args [][]byte) [][]byte {
+	if len(args) < 2 {
+		return nil
+	}
+	keys := [][]byte{args[1]}
+	for i := 2; i+1 < len(args); i++ {
+		if protocol.EqualFold(args[i], "store") {
+			keys = append(keys, args[i+1])
+		}
+	}
+	return keys
+}
