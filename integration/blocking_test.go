@@ -335,3 +335,25 @@ func TestBlockingClientKill(t *testing.T) {
 		t.Fatalf("LLEN = %d", n)
 	}
 }
+
+// A push inside MULTI/EXEC serves a blocked client when EXEC runs.
+func TestBlockingServedByExec(t *testing.T) {
+	srv := servertest.Start(t)
+	ch := blpopAsync(newClient(t, srv.Addr()), 0, "q")
+	waitBlocked(t, srv, 1)
+	rdb := newClient(t, srv.Addr())
+	_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.RPush(ctx, "q", "a", "b")
+		p.LLen(ctx, "q")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := recv(t, ch); got[1] != "a" {
+		t.Fatalf("got %v", got)
+	}
+	if n := rdb.LLen(ctx, "q").Val(); n != 1 {
+		t.Fatalf("LLEN = %d, want 1", n)
+	}
+}

@@ -329,14 +329,23 @@ var randomCommands = []struct {
 	{"hset", []randomCommand{
 		func(r *rand.Rand) []any { return []any{"HSET", rk(r), r.IntN(10), r.IntN(100)} },
 		func(r *rand.Rand) []any { return []any{"HDEL", rk(r), r.IntN(10)} },
+		func(r *rand.Rand) []any { return []any{"HINCRBYFLOAT", rk(r), r.IntN(10), "0.5"} },
 	}},
 	{"sadd", []randomCommand{
 		func(r *rand.Rand) []any { return []any{"SADD", rk(r), r.IntN(20)} },
 		func(r *rand.Rand) []any { return []any{"SREM", rk(r), r.IntN(20)} },
+		func(r *rand.Rand) []any { return []any{"SPOP", rk(r), r.IntN(3)} },
+		func(r *rand.Rand) []any { return []any{"SMOVE", rk(r), rk(r), r.IntN(20)} },
+		func(r *rand.Rand) []any { return []any{"SUNIONSTORE", rk(r), rk(r), rk(r)} },
+		func(r *rand.Rand) []any { return []any{"SORT", rk(r), "ALPHA", "STORE", rk(r)} },
 	}},
 	{"zadd", []randomCommand{
 		func(r *rand.Rand) []any { return []any{"ZADD", rk(r), r.IntN(50), r.IntN(20)} },
 		func(r *rand.Rand) []any { return []any{"ZREM", rk(r), r.IntN(20)} },
+		func(r *rand.Rand) []any { return []any{"ZINCRBY", rk(r), "1.5", r.IntN(20)} },
+		func(r *rand.Rand) []any { return []any{"ZPOPMIN", rk(r), r.IntN(3)} },
+		func(r *rand.Rand) []any { return []any{"ZREMRANGEBYRANK", rk(r), 0, r.IntN(3)} },
+		func(r *rand.Rand) []any { return []any{"ZUNIONSTORE", rk(r), 2, rk(r), rk(r), "WEIGHTS", 2, 1} },
 	}},
 	{"xadd", []randomCommand{
 		func(r *rand.Rand) []any { return []any{"XADD", rk(r), "*", "f", r.IntN(100)} },

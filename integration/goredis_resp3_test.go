@@ -11,12 +11,12 @@ import (
 	"github.com/cairn-db/cairn/server/servertest"
 )
 
-// newRESP3Client is a go-redis client that must speak RESP3: go-redis
-// falls back to RESP2 silently when HELLO 3 fails, so the test checks the
-// connection's protocol itself.
+// newRESP3Client is a go-redis client with its default options, whose
+// default protocol is RESP3. go-redis falls back to RESP2 silently when
+// HELLO 3 fails, so the test checks the connection's protocol itself.
 func newRESP3Client(t *testing.T, addr string) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 3})
+	c := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { c.Close() })
 	info, err := c.ClientInfo(ctx).Result()
 	if err != nil {
@@ -158,6 +158,9 @@ func TestGoRedisRESP3PubSub(t *testing.T) {
 	c.Do("HELLO", "3")
 	if got := c.Do("SUBSCRIBE", "a"); got != ">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n" {
 		t.Fatalf("SUBSCRIBE in RESP3 = %q", got)
+	}
+	if got := c.Do("CLIENT", "INFO"); !strings.Contains(got, " flags=P ") || !strings.Contains(got, " sub=1 ") {
+		t.Fatalf("CLIENT INFO of a subscriber = %q, want flags=P sub=1", got)
 	}
 	if got := c.Do("SET", "k", "v"); got != servertest.OK {
 		t.Fatalf("SET while subscribed = %q", got)

@@ -153,7 +153,7 @@ func TestQueueReliableBLMove(t *testing.T) {
 	prodWG.Wait()
 	// The reaper: the dead worker's processing list goes back to src.
 	reaper := newClient(t, srv.Addr())
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // generous: -race on two shared cores
 	for {
 		for reaper.RPopLPush(ctx, "processing:99", "src").Err() == nil {
 		}

@@ -141,6 +141,26 @@ func TestTwemproxyShards(t *testing.T) {
 		{[]string{"STRLEN", "big"}, Int(100000)},
 		{[]string{"GET", "missing"}, Nil},
 		{[]string{"INCR", "s2"}, Int(1)},
+		// Collections: twemproxy forwards every single-key command.
+		{[]string{"RPUSH", "l", "a", "b", "c"}, Int(3)},
+		{[]string{"LPOP", "l"}, Bulk("a")},
+		{[]string{"LRANGE", "l", "0", "-1"}, servertest.Bulks("b", "c")},
+		{[]string{"LLEN", "l"}, Int(2)},
+		{[]string{"LINDEX", "l", "1"}, Bulk("c")},
+		{[]string{"HSET", "h", "f", "v", "g", "w"}, Int(2)},
+		{[]string{"HGET", "h", "f"}, Bulk("v")},
+		{[]string{"HLEN", "h"}, Int(2)},
+		{[]string{"HINCRBY", "h", "n", "3"}, Int(3)},
+		{[]string{"HDEL", "h", "g"}, Int(1)},
+		{[]string{"SADD", "set", "x", "y"}, Int(2)},
+		{[]string{"SISMEMBER", "set", "x"}, Int(1)},
+		{[]string{"SCARD", "set"}, Int(2)},
+		{[]string{"ZADD", "z", "1", "a", "2", "b"}, Int(2)},
+		{[]string{"ZSCORE", "z", "b"}, Bulk("2")},
+		{[]string{"ZRANGE", "z", "0", "-1"}, servertest.Bulks("a", "b")},
+		{[]string{"ZINCRBY", "z", "5", "a"}, Bulk("6")},
+		{[]string{"ZCARD", "z"}, Int(2)},
+		{[]string{"TYPE", "z"}, "+zset\r\n"},
 	} {
 		if got := do(c.args...); got != c.want {
 			t.Errorf("%s through twemproxy = %q, want %q", strings.Join(c.args, " "), got, c.want)

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"strconv"
+	"unsafe"
 
 	"github.com/cairn-db/cairn/protocol/num"
 
@@ -235,7 +236,8 @@ func (w *Writer) VerbatimFormat(format, s string) {
 		b = append(b, '\r', '\n')
 		b = append(b, format...)
 		w.w.WriteRaw(append(b, ':'))
-		w.w.WriteRaw([]byte(s + "\r\n"))
+		w.w.WriteRaw(bytesOf(s)) // copied into the buffer
+		w.w.WriteRaw(crlf)
 		return
 	}
 	w.w.WriteBulkString(s)
@@ -246,11 +248,21 @@ func (w *Writer) VerbatimFormat(format, s string) {
 // addReplyBigNum).
 func (w *Writer) BigNumber(digits string) {
 	if w.proto == 3 {
-		w.w.WriteRaw([]byte("(" + digits + "\r\n"))
+		w.w.WriteRaw(bigNumberMark)
+		w.w.WriteRaw(bytesOf(digits)) // copied into the buffer
+		w.w.WriteRaw(crlf)
 		return
 	}
 	w.w.WriteBulkString(digits)
 }
+
+var (
+	crlf          = []byte("\r\n")
+	bigNumberMark = []byte("(")
+)
+
+// bytesOf views s as bytes without copying, for WriteRaw, which copies.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // Raw writes pre-encoded RESP.
 func (w *Writer) Raw(b []byte) { w.w.WriteRaw(b) }

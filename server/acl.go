@@ -151,12 +151,15 @@ func (s *Server) checkAccess(c *Client, cmd *Command, args [][]byte) error {
 		return nil
 	}
 	r := u.rules.Load()
-	if r.unrestricted() || cmd.Flags&FlagNoAuth != 0 {
+	if (r.unrestricted() && r.allChannels) || cmd.Flags&FlagNoAuth != 0 {
 		return nil
 	}
 	if err := r.permits(cmd, args); err != nil {
-		if _, ok := err.(keyDenied); ok {
+		switch err.(type) {
+		case keyDenied:
 			err = errNoPermKey
+		case channelDenied:
+			err = errNoPermChannel
 		}
 		s.acl.log.add(c, u.name, cmd, err, s.now())
 		return err
@@ -168,6 +171,13 @@ func (s *Server) checkAccess(c *Client, cmd *Command, args [][]byte) error {
 func (r *aclRules) permits(cmd *Command, args [][]byte) error {
 	if !r.allowed[cmd] {
 		return protocol.Error("NOPERM this user has no permissions to run the '" + cmd.FullName() + "' command")
+	}
+	if !r.allChannels {
+		for _, ch := range channelArgs(cmd, args) {
+			if !r.channelAllowed(string(ch), cmd.Name == "psubscribe") {
+				return channelDenied{channel: string(ch)}
+			}
+		}
 	}
 	if r.allKeys {
 		return nil
@@ -182,7 +192,63 @@ func (r *aclRules) permits(cmd *Command, args [][]byte) error {
 	return nil
 }
 
-const errNoPermKey = protocol.Error("NOPERM this user has no permissions to access one of the keys used as arguments")
+const (
+	errNoPermKey     = protocol.Error("NOPERM this user has no permissions to access one of the keys used as arguments")
+	errNoPermChannel = protocol.Error("NOPERM this user has no permissions to access one of the channels used as arguments")
+)
+
+// channelArgs are the channels (or patterns) a pub/sub command names.
+func channelArgs(cmd *Command, args [][]byte) [][]byte {
+	switch cmd.Name {
+	case "subscribe", "psubscribe", "ssubscribe":
+		return args[1:]
+	case "publish", "spublish":
+		if len(args) > 1 {
+			return args[1:2]
+		}
+	}
+	return nil
+}
+
+// channelAllowed checks a channel against the user's &patterns; a
+// PSUBSCRIBE pattern must be one of them literally, as in Redis.
+func (r *aclRules) channelAllowed(ch string, isPattern bool) bool {
+	if r.allChannels {
+		return true
+	}
+	for _, p := range r.channels {
+		if isPattern && p == ch || !isPattern && store.Match(p, ch, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// scriptAccess is the ACL check of redis.call and redis.pcall: the error
+// text ("" when allowed) a script gets for a command its user may not run.
+func (s *Server) scriptAccess(c *Client, cmd *Command, args [][]byte) string {
+	u := c.aclUser.Load()
+	if u == nil {
+		return ""
+	}
+	r := u.rules.Load()
+	if r.unrestricted() && r.allChannels {
+		return ""
+	}
+	err := r.permits(cmd, args)
+	switch err.(type) {
+	case nil:
+		return ""
+	case keyDenied:
+		s.acl.log.add(c, u.name, cmd, errNoPermKey, s.now())
+		return "The user executing the script can't access at least one of the keys mentioned in the command arguments"
+	case channelDenied:
+		s.acl.log.add(c, u.name, cmd, errNoPermChannel, s.now())
+		return "The user executing the script can't publish to the channel mentioned in the command"
+	}
+	s.acl.log.add(c, u.name, cmd, err, s.now())
+	return "The user executing the script can't run this command or subcommand"
+}
 
 // keyDenied is a key permission failure; it replies as errNoPermKey, and
 // ACL DRYRUN names the key.
@@ -190,31 +256,17 @@ type keyDenied struct{ key string }
 
 func (keyDenied) Error() string { return string(errNoPermKey) }
 
+// channelDenied is a channel permission failure, as keyDenied.
+type channelDenied struct{ channel string }
+
+func (channelDenied) Error() string { return string(errNoPermChannel) }
+
 func (r *aclRules) keyAllowed(key string, read, write bool) bool {
 	for _, p := range r.keys {
 		if (read && !p.read) || (write && !p.write) {
 			continue
 		}
 		if store.Match(p.pattern, key, false) {
-			return true
-		}
-	}
-	return false
-}
-
-// ChannelAllowed reports whether the user may publish or subscribe to
-// channel; the pub/sub commands call it.
-func (c *Client) ChannelAllowed(channel string) bool {
-	u := c.aclUser.Load()
-	if u == nil {
-		return true
-	}
-	r := u.rules.Load()
-	if r.allChannels {
-		return true
-	}
-	for _, p := range r.channels {
-		if store.Match(p, channel, false) {
 			return true
 		}
 	}

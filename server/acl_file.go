@@ -130,6 +130,9 @@ func (l *aclLog) add(c *Client, user string, cmd *Command, err error, now time.T
 	case err == protocol.ErrWrongPass:
 		reason, object = "auth", "AUTH"
 		l.deniedAuth.Add(1)
+	case err == errNoPermChannel:
+		reason = "channel"
+		l.deniedChannel.Add(1)
 	default:
 		l.deniedCmd.Add(1)
 	}

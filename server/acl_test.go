@@ -168,3 +168,29 @@ func TestRenameCommand(t *testing.T) {
 		t.Errorf("CFG GET = %q", got)
 	}
 }
+
+func TestConfigSetRequirePass(t *testing.T) {
+	srv := Start(t)
+	c := Dial(t, srv.Addr())
+	if got := c.Do("CONFIG", "SET", "requirepass", "later"); got != OK {
+		t.Fatal(got)
+	}
+	// The connection that was already in stays in; new ones must AUTH.
+	if got := c.Do("PING"); got != "+PONG\r\n" {
+		t.Errorf("existing client after requirepass: %q", got)
+	}
+	d := Dial(t, srv.Addr())
+	if got := d.Do("PING"); got != Err("NOAUTH Authentication required.") {
+		t.Errorf("new client: %q", got)
+	}
+	if got := d.Do("AUTH", "later"); got != OK {
+		t.Errorf("AUTH later = %q", got)
+	}
+	if got := c.Do("ACL", "GETUSER", "default"); !strings.Contains(got, "passwords\r\n*1\r\n") {
+		t.Errorf("default user after requirepass: %q", got)
+	}
+	c.Do("CONFIG", "SET", "requirepass", "")
+	if got := Dial(t, srv.Addr()).Do("PING"); got != "+PONG\r\n" {
+		t.Errorf("after clearing requirepass: %q", got)
+	}
+}

@@ -269,6 +269,12 @@ const disconnectPoll = 50 * time.Millisecond
 // the handler called Block: it flushes earlier pipelined replies, waits
 // for the waiter's end and writes the reply.
 func (s *Server) wait(c *Context, w *waiter) {
+	// Earlier pipelined writes are made durable before their replies
+	// leave (appendfsync always), as at the end of any pipeline.
+	if s.ackDurable(c.Client) != nil {
+		s.blocking.finish(w, waitGone)
+		return
+	}
 	c.Client.out.Flush()
 	tick := time.NewTicker(disconnectPoll)
 	defer tick.Stop()
@@ -289,6 +295,9 @@ wait:
 	switch w.state {
 	case waitServed:
 		c.Out.Raw(w.raw.Buffer())
+		// The pop was committed by the pushing client's transaction; the
+		// reply waits for the same durability barrier as our own writes.
+		c.Client.needFlush = s.engine != nil
 	case waitTimedOut:
 		w.timeoutReply(c.Out)
 	case waitUnblockedError:

@@ -252,8 +252,11 @@ func cmdACLDryRun(c *Context) error {
 	}
 	if err := u.rules.Load().permits(cmd, args); err != nil {
 		msg := "T" + strings.TrimPrefix(err.Error(), "NOPERM t")
-		if ke, ok := err.(keyDenied); ok {
-			msg = "This user has no permissions to access the '" + ke.key + "' key"
+		switch e := err.(type) {
+		case keyDenied:
+			msg = "This user has no permissions to access the '" + e.key + "' key"
+		case channelDenied:
+			msg = "This user has no permissions to access the '" + e.channel + "' channel"
 		}
 		c.Out.BulkString(msg)
 		return nil

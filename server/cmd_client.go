@@ -119,9 +119,15 @@ func (s *Server) clientLine(cl *Client) string {
 	}
 	age := int64(now.Sub(cl.created).Seconds())
 	idle := (now.UnixMilli() - cl.lastInteraction.Load()) / 1000
-	flags := "N"
+	var flags string // Redis's letters, in its order
+	if cl.subs.active() {
+		flags += "P"
+	}
 	if s.blocking.isBlocked(cl.ID) {
-		flags = "b"
+		flags += "b"
+	}
+	if flags == "" {
+		flags = "N"
 	}
 	if cl.monitor.Load() {
 		flags = "O"

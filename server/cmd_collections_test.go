@@ -68,6 +68,7 @@ func TestSetCommands(t *testing.T) {
 		{"SPOP t -1", Err("ERR value is out of range, must be positive")},
 		{"SRANDMEMBER d -2", Bulks("c", "c")},
 		{"SSCAN d 0 MATCH c", Array(Bulk("0"), Bulks("c"))},
+		{"SRANDMEMBER d -1000000000000", Err("ERR value is out of range")},
 	})
 }
 

@@ -211,6 +211,13 @@ func cmdHRandField(c *Context) error {
 	return nil
 }
 
+// maxRandRepeat bounds the negative counts of HRANDFIELD, SRANDMEMBER
+// and ZRANDMEMBER (elements repeated). Redis would stream a reply of any
+// size; Cairn builds it first, so an absurd count would exhaust memory
+// and take the server down. Beyond this it answers "value is out of
+// range".
+const maxRandRepeat = 1 << 26
+
 // parseRandCount parses the "count [WITHxxx]" of HRANDFIELD and
 // ZRANDMEMBER.
 func parseRandCount(args [][]byte, with string) (int64, bool, error) {
@@ -223,7 +230,7 @@ func parseRandCount(args [][]byte, with string) (int64, bool, error) {
 	}
 	withValues := len(args) == 4
 	// Redis refuses counts whose reply size would overflow.
-	if withValues && count < -(1<<62-1) {
+	if (withValues && count < -(1<<62-1)) || count < -maxRandRepeat {
 		return 0, false, protocol.ErrValueOutOfRange
 	}
 	return count, withValues, nil

@@ -120,3 +120,15 @@ func TestRESP3CommandInfo(t *testing.T) {
 		t.Fatalf("COMMAND INFO config in RESP3 = %q, want sets then an array of subcommands", got)
 	}
 }
+
+// TestHelloAuthACLUser: HELLO's AUTH takes any ACL user, in RESP3 too.
+func TestHelloAuthACLUser(t *testing.T) {
+	runSteps(t, []step{
+		{"ACL SETUSER alice on >pw ~* +@all", OK},
+		{"HELLO 3 AUTH alice wrong", Err("WRONGPASS invalid username-password pair or user is disabled.")},
+		{"ACL WHOAMI", Bulk("default")},
+		{"HELLO 3 AUTH alice pw", helloReply(3, 1)},
+		{"ACL WHOAMI", Bulk("alice")},
+		{"GET k", "_\r\n"},
+	})
+}

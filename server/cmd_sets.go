@@ -151,6 +151,9 @@ func cmdSRandMember(c *Context) error {
 	if !ok {
 		return protocol.ErrNotInteger
 	}
+	if count < -maxRandRepeat {
+		return protocol.ErrValueOutOfRange
+	}
 	ms, err := c.Tx.SRandMember(c.Args[1], count)
 	if err != nil {
 		return err

@@ -161,6 +161,9 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 	case cmd.Flags&FlagWrite != 0 && sc.readOnly:
 		return fail(errScriptWriteInRO)
 	}
+	if msg := s.scriptAccess(sc.ctx.Client, cmd, args); msg != "" {
+		return fail(msg)
+	}
 	if cmd.Flags&FlagWrite != 0 {
 		sc.run.wrote.Store(true)
 	}

@@ -158,6 +158,8 @@ func (s *Server) runScript(c *Context, sha string, proto *lua.FunctionProto, key
 
 	fake := &Client{srv: s, authenticated: true, noTouch: c.Client.noTouch}
 	fake.db.Store(int32(c.Client.DB()))
+	fake.aclUser.Store(c.Client.aclUser.Load()) // redis.call runs with the caller's permissions
+	fake.addr = c.Client.addr
 	call := &scriptCall{s: s, sha: sha, readOnly: readOnly, run: r}
 	call.rw = redcon.NewWriter(&call.buf)
 	call.ctx = Context{Out: protocol.NewWriter(call.rw), Client: fake, Server: s, Tx: c.Tx, noBlock: true}

@@ -233,8 +233,10 @@ func TestLimits(t *testing.T) {
 
 	// A request over the query buffer limit closes the connection.
 	q := Dial(t, srv.Addr())
-	q.Send("SET", "huge", strings.Repeat("y", 2<<20))
-	if _, err := q.ReadErr(2 * time.Second); err == nil {
+	// The server may close while the request is still being written.
+	if err := q.TrySend("SET", "huge", strings.Repeat("y", 2<<20)); err != nil {
+		t.Logf("write cut short: %v", err)
+	} else if _, err := q.ReadErr(2 * time.Second); err == nil {
 		t.Error("client over the query buffer limit was not disconnected")
 	}
 

@@ -73,6 +73,7 @@ func (o *outbox) push(p []byte) {
 	o.buf = append(o.buf, p...)
 	if o.checkLimit() {
 		o.mu.Unlock()
+		o.c.srv.stats.limitKills.Add(1)
 		o.c.srv.log.Warn("client closed for overcoming of output buffer limits", "id", o.c.ID, "addr", o.c.addr)
 		o.close()
 		o.c.kill()

@@ -25,6 +25,28 @@
 // metadata), which Update commits to the Engine, in apply order, under
 // the lock. See records.go for the layout and load.go for start-up.
 //
+// # Hashes, sets and sorted sets
+//
+// hash.go, set.go and zset.go hold the structures, *_ops.go the Tx
+// operations. Small values live in one packed byte slice (packed.go, in
+// the spirit of Redis's listpack); bigger ones convert once to tables
+// with a dense array (O(1) random picks, SCAN cursors that survive
+// removals: see denseScan), and sorted sets to a span skip list
+// (skiplist.go). Range commands are built on two primitives, countWhile
+// (rank of a boundary) and walk (visit a rank interval). Each element is
+// one record (field → value, member → "", member → score bits). sort.go
+// is SORT over lists, sets and sorted sets.
+//
+// # Streams
+//
+// A stream (stream.go) keeps its entries in nodes of up to 100, like
+// Redis's listpacks: append is O(1), lookup by ID a binary search over
+// nodes then within one, XDEL marks entries deleted in place, and
+// trimming drops whole nodes from the front. Consumer groups
+// (stream_groups.go) keep their pending entries in a B-tree by ID, and each
+// consumer its own B-tree over the same entries. Entries, groups, consumers
+// and pending entries are separate element records (stream_records.go).
+//
 // # Observers
 //
 // The server learns about changes through an Observer, called under the

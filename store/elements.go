@@ -108,8 +108,21 @@ func sampleIndexes(n int, count int64) []int {
 		}
 		return out
 	}
-	perm := rand.Perm(n)[:count]
-	return perm
+	if count*4 <= int64(n) {
+		// Few of many: draw until distinct, O(count) instead of a
+		// permutation of the whole collection (SPOP on a big set).
+		seen := make(map[int]struct{}, count)
+		out := make([]int, 0, count)
+		for int64(len(out)) < count {
+			i := rand.IntN(n)
+			if _, dup := seen[i]; !dup {
+				seen[i] = struct{}{}
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	return rand.Perm(n)[:count]
 }
 
 // quoteSorted renders strings canonically for dump.
@@ -138,4 +151,12 @@ func bview(s string) []byte {
 		return []byte{}
 	}
 	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// unsafeString views b as a string for a lookup that does not keep it.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }

@@ -263,14 +263,21 @@ func (tx *Tx) ListMove(src, dst []byte, from, to ListEnd) (val []byte, ok bool, 
 	if err != nil {
 		return nil, false, err
 	}
-	// Copy: pushing to the same list may reuse the popped bytes' space.
-	val = bytes.Clone(tx.popElems(se, sl, from, 1)[0])
+	// Push a copy of the element first, then pop it: the keyspace events
+	// come in Redis's order (push on dst, pop on src, del of an emptied
+	// src), and it also rotates a list onto itself correctly.
+	i := 0
+	if from == ListTail {
+		i = sl.size() - 1
+	}
+	val = bytes.Clone(sl.at(i))
 	if de == nil {
 		de = tx.create(dst)
 		dl = newList()
 		de.obj = dl
 	}
 	tx.pushElems(de, dl, to, [][]byte{val})
+	tx.popElems(se, sl, from, 1)
 	if se != de {
 		tx.deleteIfEmpty(se)
 	}

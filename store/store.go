@@ -227,11 +227,11 @@ func (tx *Tx) Checkpoint() {
 	s := tx.s
 	for len(tx.ready) > 0 && s.observer != nil {
 		ready := tx.ready
-		tx.ready = tx.readyNext[:0]
+		tx.ready, tx.readySet = tx.readyNext[:0], nil
 		s.observer.KeysReady(tx, ready)
 		tx.readyNext = ready[:0]
 	}
-	tx.ready = tx.ready[:0]
+	tx.ready, tx.readySet = tx.ready[:0], nil
 	tx.settleMemory()
 	s.usedPub.Store(s.used)
 }

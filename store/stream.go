@@ -39,6 +39,7 @@ type stream struct {
 	maxDeletedID StreamID // the largest ID removed by XDEL (or XSETID)
 	entriesAdded uint64   // every entry ever added
 	groups       []*streamGroup
+	fieldBytes   int // memory held by live entries' fields, kept as they change
 }
 
 type streamNode struct {
@@ -65,14 +66,9 @@ func (s *stream) encoding() string { return "stream" }
 func (s *stream) size() int { return 1 + s.length + len(s.groups) }
 
 func (s *stream) memory() int {
-	n := 96 + 8*cap(s.nodes)
+	n := 96 + 8*cap(s.nodes) + s.fieldBytes
 	for _, nd := range s.nodes {
 		n += 48 + cap(nd.entries)*56
-		for _, e := range nd.entries {
-			for _, f := range e.fields {
-				n += 24 + sizeClass(len(f))
-			}
-		}
 	}
 	for _, g := range s.groups {
 		n += g.memory()
@@ -98,6 +94,7 @@ func (s *stream) appendEntry(id StreamID, fields [][]byte) {
 	}
 	nd.entries = append(nd.entries, streamEntry{id: id, fields: fields})
 	nd.live++
+	s.fieldBytes += fieldsMemory(fields)
 	s.length++
 	if s.length == 1 {
 		s.firstID = id
@@ -240,6 +237,7 @@ func (s *stream) firstLiveID() StreamID {
 func (s *stream) deleteAt(p streamPos) bool {
 	nd := s.nodes[p.n]
 	e := &nd.entries[p.i]
+	s.fieldBytes -= fieldsMemory(e.fields)
 	e.deleted, e.fields = true, nil
 	nd.live--
 	s.length--
@@ -325,6 +323,9 @@ func (s *stream) trim(a TrimArgs) int64 {
 			whole = nd.entries[len(nd.entries)-1].id.Less(a.MinID)
 		}
 		if whole {
+			for i := range nd.entries {
+				s.fieldBytes -= fieldsMemory(nd.entries[i].fields)
+			}
 			s.length -= nd.live
 			deleted += int64(nd.live)
 			s.nodes[drop] = nil
@@ -341,6 +342,7 @@ func (s *stream) trim(a TrimArgs) int64 {
 				break
 			}
 			if !e.deleted {
+				s.fieldBytes -= fieldsMemory(e.fields)
 				e.deleted, e.fields = true, nil
 				nd.live--
 				s.length--
@@ -428,4 +430,17 @@ func (s *stream) lag(g *streamGroup) int64 {
 		return int64(s.entriesAdded) - r
 	}
 	return -1
+}
+
+// fieldsMemory estimates the bytes an entry's fields hold: the slice
+// headers and the packed bytes (see packFields).
+func fieldsMemory(fields [][]byte) int {
+	if fields == nil {
+		return 0
+	}
+	n := 0
+	for _, f := range fields {
+		n += len(f)
+	}
+	return 24*len(fields) + sizeClass(n)
 }

@@ -178,7 +178,7 @@ func (tx *Tx) XReadGroup(key []byte, a XReadGroupArgs) (entries []StreamEntry, s
 	}
 	// Like Redis, the consumer is created only when the read is served.
 	r := tx.streamRec(e)
-	c := g.lookupOrCreateConsumer(a.Consumer, tx.now, r)
+	c := tx.streamConsumer(key, g, a.Consumer, r)
 	if !a.New {
 		start, _ := a.After.Next()
 		return s.history(g, c, start, a.Count, tx.now, r), true, nil
@@ -206,4 +206,14 @@ func (tx *Tx) XAck(key, group []byte, ids []StreamID) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// streamConsumer looks up or creates a consumer for a read or a claim,
+// raising "xgroup-createconsumer" when it is new, as Redis does.
+func (tx *Tx) streamConsumer(key []byte, g *streamGroup, name []byte, r *streamRec) *streamConsumer {
+	c, created := g.lookupOrCreateConsumer(name, tx.now, r)
+	if created {
+		tx.notify(key, EventStream, "xgroup-createconsumer")
+	}
+	return c
 }

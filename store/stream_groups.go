@@ -123,15 +123,16 @@ func (g *streamGroup) assign(pe *pendingEntry, c *streamConsumer) {
 }
 
 // lookupOrCreateConsumer returns consumer name, creating it if needed, and
-// refreshes its seen time (SLC_DEFAULT in Redis).
-func (g *streamGroup) lookupOrCreateConsumer(name []byte, now int64, r *streamRec) *streamConsumer {
-	c := g.lookupConsumer(name)
+// refreshes its seen time (SLC_DEFAULT in Redis). created reports a new
+// consumer, for the "xgroup-createconsumer" event.
+func (g *streamGroup) lookupOrCreateConsumer(name []byte, now int64, r *streamRec) (c *streamConsumer, created bool) {
+	c = g.lookupConsumer(name)
 	if c == nil {
-		c = g.addConsumer(name, now)
+		c, created = g.addConsumer(name, now), true
 	}
 	c.seenTime = now
 	r.consumer(g, c)
-	return c
+	return c, created
 }
 
 // deliver hands entries read with ">" to consumer c: it advances the

@@ -136,7 +136,7 @@ func (tx *Tx) XClaim(key, group, consumer []byte, a XClaimArgs) ([]StreamEntry, 
 			continue
 		}
 		if c == nil {
-			c = g.lookupOrCreateConsumer(consumer, tx.now, r)
+			c = tx.streamConsumer(key, g, consumer, r)
 		}
 		g.assign(pe, c)
 		pe.deliveryTime = when
@@ -196,7 +196,7 @@ func (tx *Tx) XAutoClaim(key, group, consumer []byte, minIdle int64, start Strea
 			continue
 		}
 		if c == nil {
-			c = g.lookupOrCreateConsumer(consumer, tx.now, r)
+			c = tx.streamConsumer(key, g, consumer, r)
 		}
 		g.assign(pe, c)
 		pe.deliveryTime = tx.now

@@ -57,10 +57,17 @@ func TestStreamMatchesModel(t *testing.T) {
 			t.Fatalf("step %d: first %v last %v, want %v %v", step, s.firstID, s.lastLiveID(), model[0], model[len(model)-1])
 		}
 	}
+	bytes := 0
 	for _, nd := range s.nodes {
 		if nd.live == 0 || len(nd.entries) > streamNodeMax {
 			t.Fatalf("node with %d live of %d entries", nd.live, len(nd.entries))
 		}
+		for _, e := range nd.entries {
+			bytes += fieldsMemory(e.fields)
+		}
+	}
+	if bytes != s.fieldBytes {
+		t.Fatalf("fieldBytes %d, entries hold %d", s.fieldBytes, bytes)
 	}
 }
 

@@ -19,6 +19,7 @@ type Tx struct {
 
 	batch     Batch
 	ready     []ReadyKey
+	readySet  map[ReadyKey]struct{} // index of ready once it is long
 	readyNext []ReadyKey
 	dirty     []dirtyEntry // entries written since the memory was last settled
 	kbuf      []byte
@@ -71,12 +72,28 @@ func (tx *Tx) SetNoTouch(v bool) { tx.noTouch = v }
 
 // MarkReady records that key in db may serve blocked clients.
 func (tx *Tx) MarkReady(db int, key string) {
-	for _, r := range tx.ready {
-		if r.DB == db && r.Key == key {
+	k := ReadyKey{DB: db, Key: key}
+	if len(tx.ready) < 16 {
+		for _, r := range tx.ready {
+			if r == k {
+				return
+			}
+		}
+	} else {
+		// An EXEC or script that fills many keys: index them, so marking
+		// stays O(1) instead of scanning the list each time.
+		if tx.readySet == nil {
+			tx.readySet = make(map[ReadyKey]struct{}, 2*len(tx.ready))
+			for _, r := range tx.ready {
+				tx.readySet[r] = struct{}{}
+			}
+		}
+		if _, ok := tx.readySet[k]; ok {
 			return
 		}
+		tx.readySet[k] = struct{}{}
 	}
-	tx.ready = append(tx.ready, ReadyKey{DB: db, Key: key})
+	tx.ready = append(tx.ready, k)
 }
 
 // lookup returns the live entry for key, deleting it first if its TTL has

@@ -28,7 +28,7 @@ type zset struct {
 	small packed // member, score(8 bytes)… in order, while sl is nil
 	n     int
 	sl    *skiplist
-	dict  map[string]*zsNode
+	dict  *nodeIndex
 	dense []*zsNode
 }
 
@@ -50,7 +50,7 @@ func (z *zset) memory() int {
 	if z.sl == nil {
 		return 32 + sizeClass(cap(z.small))
 	}
-	n := 64 + len(z.dict)*40 + cap(z.dense)*8
+	n := 64 + len(z.dict.slots)*8 + cap(z.dense)*8
 	for _, nd := range z.dense {
 		n += 64 + sizeClass(len(nd.level)*16) + sizeClass(len(nd.member))
 	}
@@ -104,8 +104,8 @@ func (z *zset) findPacked(member []byte) (off, end int, score float64, ok bool) 
 // score returns member's score.
 func (z *zset) score(member []byte) (float64, bool) {
 	if z.sl != nil {
-		nd, ok := z.dict[string(member)]
-		if !ok {
+		nd := z.dict.get(unsafeString(member))
+		if nd == nil {
 			return 0, false
 		}
 		return nd.score, true
@@ -125,7 +125,7 @@ func (z *zset) insert(member []byte, score float64) {
 		nd := z.sl.insert(score, m)
 		nd.pos = int32(len(z.dense))
 		z.dense = append(z.dense, nd)
-		z.dict[m] = nd
+		z.dict.put(nd)
 		return
 	}
 	if score == 0 {
@@ -150,12 +150,12 @@ func (z *zset) insert(member []byte, score float64) {
 // remove deletes member and reports whether it was there.
 func (z *zset) remove(member []byte) bool {
 	if z.sl != nil {
-		nd, ok := z.dict[string(member)]
-		if !ok {
+		nd := z.dict.get(unsafeString(member))
+		if nd == nil {
 			return false
 		}
 		z.sl.delete(nd.score, nd.member)
-		delete(z.dict, nd.member)
+		z.dict.del(nd.member)
 		last := len(z.dense) - 1
 		if int(nd.pos) != last {
 			z.dense[nd.pos] = z.dense[last]
@@ -191,14 +191,14 @@ func (z *zset) set(member []byte, score float64) bool {
 
 func (z *zset) convert() {
 	sl := newSkiplist()
-	dict := make(map[string]*zsNode, z.n+1)
+	dict := &nodeIndex{}
 	dense := make([]*zsNode, 0, z.n+1)
 	z.walk(0, z.n, false, func(m []byte, s float64) bool {
 		ms := string(m)
 		nd := sl.insert(s, ms)
 		nd.pos = int32(len(dense))
 		dense = append(dense, nd)
-		dict[ms] = nd
+		dict.put(nd)
 		return true
 	})
 	z.sl, z.dict, z.dense, z.small = sl, dict, dense, nil

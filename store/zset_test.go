@@ -73,3 +73,62 @@ func TestZSetMatchesModel(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleIndexes: positive counts give distinct in-range positions on
+// both paths (rejection sampling for few of many, a permutation
+// otherwise); negative counts give exactly -count positions.
+func TestSampleIndexes(t *testing.T) {
+	for _, c := range []struct {
+		n     int
+		count int64
+		want  int
+	}{{1000, 3, 3}, {1000, 900, 900}, {10, 10, 10}, {10, 50, 10}, {10, -50, 50}, {0, 5, 0}} {
+		got := sampleIndexes(c.n, c.count)
+		if len(got) != c.want {
+			t.Fatalf("sampleIndexes(%d, %d) gave %d positions, want %d", c.n, c.count, len(got), c.want)
+		}
+		seen := map[int]bool{}
+		for _, i := range got {
+			if i < 0 || i >= c.n || (c.count > 0 && seen[i]) {
+				t.Fatalf("sampleIndexes(%d, %d): bad or repeated position %d", c.n, c.count, i)
+			}
+			seen[i] = true
+		}
+	}
+}
+
+// TestNodeIndexMatchesMap checks the open-addressing member index against
+// a Go map through growth and many backward-shift deletions.
+func TestNodeIndexMatchesMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	var ix nodeIndex
+	model := map[string]*zsNode{}
+	for i := 0; i < 200000; i++ {
+		m := fmt.Sprintf("m%d", r.IntN(5000))
+		switch r.IntN(3) {
+		case 0:
+			if model[m] == nil {
+				nd := &zsNode{member: m}
+				ix.put(nd)
+				model[m] = nd
+			}
+		case 1:
+			if got, want := ix.del(m), model[m] != nil; got != want {
+				t.Fatalf("del(%s) = %v, want %v", m, got, want)
+			}
+			delete(model, m)
+		default:
+			if got := ix.get(m); got != model[m] {
+				t.Fatalf("get(%s) = %v, want %v", m, got, model[m])
+			}
+		}
+	}
+	if ix.n != len(model) {
+		t.Fatalf("size %d, want %d", ix.n, len(model))
+	}
+	for m, nd := range model {
+		if ix.get(m) != nd {
+			t.Fatalf("lost %s", m)
+		}
+	}
+}

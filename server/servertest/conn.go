@@ -41,6 +41,14 @@ func (c *Conn) Send(args ...string) {
 	c.Write(EncodeCommand(args...))
 }
 
+// TrySend sends a command and returns the write error instead of failing
+// the test: for requests the server may close the connection during.
+func (c *Conn) TrySend(args ...string) error {
+	c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_, err := c.nc.Write([]byte(EncodeCommand(args...)))
+	return err
+}
+
 // Write sends raw bytes.
 func (c *Conn) Write(raw string) {
 	c.t.Helper()

@@ -109,9 +109,18 @@ func Open(dir string, o Options) (*Engine, error) {
 		FormatMajorVersion: pebble.FormatNewest,
 		Logger:             quietLogger{},
 		EventListener: &pebble.EventListener{
-			// A flush or compaction that fails (disk full) stops writes
-			// before memtables fill up and stall the keyspace lock.
-			BackgroundError: func(err error) { e.fail(err) },
+			// A memtable flush that fails (disk full) stops writes before
+			// memtables fill up and Pebble stalls commits, which would
+			// stall the keyspace lock and every reader with it. Other
+			// background errors (a compaction, table statistics) are
+			// retried by Pebble and do not endanger acknowledged writes.
+			FlushEnd: func(info pebble.FlushInfo) {
+				// A flush whose data was all deleted writes no table and
+				// reports "pebble: empty table": not a failure.
+				if info.Err != nil && info.Err.Error() != "pebble: empty table" {
+					e.fail(info.Err)
+				}
+			},
 		},
 	}
 	for i := range opts.Levels {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -270,5 +271,42 @@ func TestEverySecSyncer(t *testing.T) {
 	}
 	if got := keys(t, fs.CrashClone(vfs.CrashCloneCfg{}), "data"); got != "a" {
 		t.Fatalf("after the background fsync and a machine crash: %q, want a", got)
+	}
+}
+
+// TestFlushErrorStopsWrites: when a memtable cannot be flushed to an
+// sstable (disk full), the engine refuses writes instead of letting
+// memtables pile up until Pebble stalls every commit.
+func TestFlushErrorStopsWrites(t *testing.T) {
+	inj := errorfs.InjectorFunc(func(op errorfs.Op) error {
+		if op.Kind == errorfs.OpCreate && strings.HasSuffix(op.Path, ".sst") {
+			return errorfs.ErrInjected
+		}
+		return nil
+	})
+	e, err := Open("data", Options{FS: errorfs.Wrap(vfs.NewMem(), inj), MemTableSize: 1 << 20, Sync: SyncNo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	val := make([]byte, 1024)
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; e.Err() == nil; i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("a failing flush did not stop writes")
+		}
+		b := e.NewBatch()
+		b.Set([]byte(strconv.Itoa(i)), val)
+		if err := e.Commit(b); err != nil {
+			break
+		}
+		if i%1000 == 999 {
+			time.Sleep(10 * time.Millisecond) // let the flush run
+		}
+	}
+	b := e.NewBatch()
+	b.Set([]byte("after"), val)
+	if err := e.Commit(b); err == nil {
+		t.Fatal("Commit accepted after a failed flush")
 	}
 }
