@@ -210,3 +210,30 @@ func max64(a, b int64) int64 {
 	}
 	return b
 }
+
+// TestMaxMemoryInMulti: under noeviction a deny-oom command queued while
+// over maxmemory is refused and EXEC aborts; reads still queue and run.
+func TestMaxMemoryInMulti(t *testing.T) {
+	rdb := newClient(t, servertest.Start(t, withMaxMemory(100<<10, "noeviction")).Addr())
+	val := strings.Repeat("v", 200)
+	for i := 0; i < 10000; i++ {
+		if rdb.Set(ctx, fmt.Sprintf("key:%d", i), val, 0).Err() != nil {
+			break
+		}
+	}
+	_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Get(ctx, "key:0")
+		p.Set(ctx, "more", val, 0)
+		return nil
+	})
+	if err == nil || !strings.HasPrefix(err.Error(), "EXECABORT") {
+		t.Fatalf("MULTI with a SET over maxmemory: %v, want EXECABORT", err)
+	}
+	cmds, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Get(ctx, "key:0")
+		return nil
+	})
+	if err != nil || cmds[0].(*redis.StringCmd).Val() != val {
+		t.Fatalf("read-only MULTI over maxmemory: %v", err)
+	}
+}

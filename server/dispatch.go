@@ -48,6 +48,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	cmd, err := s.resolve(c, args)
 	switch {
 	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
+		if err == nil {
+			err = s.oomOnQueue(cmd)
+		}
 		s.queue(c, cmd, args, err)
 		return
 	case err == nil:
@@ -152,7 +155,7 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 // runIn runs a data command's handler in tx, after evicting keys if used
 // memory is over maxmemory.
 func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
-	if err := s.evict(tx, cmd); err != nil {
+	if err := s.evict(tx, ctx.Client, cmd); err != nil {
 		return err
 	}
 	tx.SetNoTouch(ctx.Client.noTouch)

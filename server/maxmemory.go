@@ -102,13 +102,42 @@ func goMemLimit(maxMemory int64) int64 {
 // evict runs eviction inside a command's transaction when used memory is
 // over maxmemory. It refuses the command with OOM only when it would grow
 // memory (FlagDenyOOM) and nothing more could be evicted, as Redis does.
-func (s *Server) evict(tx *store.Tx, cmd *Command) error {
+// EXEC counts as deny-oom when it holds a deny-oom command, as in Redis.
+func (s *Server) evict(tx *store.Tx, c *Client, cmd *Command) error {
 	max := s.maxMemory.Load()
 	if !s.store.OverMaxMemory(max) {
 		return nil
 	}
-	if err := tx.Evict(); err != nil && cmd.Flags&FlagDenyOOM != 0 {
+	if err := tx.Evict(); err != nil && (cmd.Flags&FlagDenyOOM != 0 || queuedDenyOOM(c, cmd)) {
 		return ErrOOM
 	}
 	return nil
+}
+
+// queuedDenyOOM reports whether cmd is an EXEC whose queue holds a
+// command that grows memory.
+func queuedDenyOOM(c *Client, cmd *Command) bool {
+	if cmd.Name != "exec" || c.multi == nil {
+		return false
+	}
+	for _, q := range c.multi.cmds {
+		if q.cmd.Flags&FlagDenyOOM != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// oomOnQueue is the error a deny-oom command gets while being queued in
+// MULTI when memory is over maxmemory and the policy cannot evict, which
+// makes EXEC abort, as Redis refuses it before queueing. (Under an
+// evicting policy the keys are evicted when EXEC runs.)
+func (s *Server) oomOnQueue(cmd *Command) error {
+	if cmd == nil || cmd.Flags&FlagDenyOOM == 0 || !s.store.OverMaxMemory(s.maxMemory.Load()) {
+		return nil
+	}
+	if s.config().MaxMemoryPolicy != "noeviction" {
+		return nil
+	}
+	return ErrOOM
 }

@@ -203,10 +203,7 @@ func TestEvictionPersists(t *testing.T) {
 	clock := store.NewManualClock(time.UnixMilli(1_700_000_000_000))
 	s := openPebble(t, fs, clock)
 	r := rand.New(rand.NewPCG(7, 7))
-	var ops []randomOp
-	for _, group := range randomOps {
-		ops = append(ops, group...)
-	}
+	ops := allRandomOps()
 	fill(t, s, "bulk", 2000, false)
 	s.SetEviction(store.Eviction{MaxMemory: s.UsedMemory() / 3, Policy: store.AllKeysLRU})
 	for i := 0; i < 2000; i++ {

@@ -92,6 +92,10 @@ func (s *Store) accountAll() {
 	s.usedPub.Store(s.used)
 }
 
+// exactBelow is the element count up to which a collection's memory is
+// measured on every write rather than estimated.
+const exactBelow = 128
+
 // memSample is the last full memory() of a collection.
 type memSample struct {
 	obj    collection
@@ -106,6 +110,14 @@ func (ks *keyspace) estimate(e *entry) int {
 		return e.memory()
 	}
 	n := e.obj.size()
+	if n <= exactBelow {
+		// Small values are cheap to measure, and scaling would be wrong
+		// for them: one popped element can free a whole chunk.
+		if len(ks.samples) > 0 {
+			delete(ks.samples, e)
+		}
+		return e.memory()
+	}
 	sm, ok := ks.samples[e]
 	if ok && sm.obj == e.obj && sm.size > 0 && n <= 2*sm.size && 2*n >= sm.size && sm.writes < sm.size {
 		sm.writes++

@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"testing"
 	"time"
 
@@ -19,6 +20,21 @@ type randomOp func(tx *store.Tx, r *rand.Rand)
 
 var randomOps = map[string][]randomOp{}
 
+// allRandomOps lists every type's operations in a fixed order, so a seed
+// replays the same operations (map iteration order is random).
+func allRandomOps() []randomOp {
+	names := make([]string, 0, len(randomOps))
+	for name := range randomOps {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var ops []randomOp
+	for _, name := range names {
+		ops = append(ops, randomOps[name]...)
+	}
+	return ops
+}
+
 // randomKey draws from a small key space so operations collide.
 func randomKey(r *rand.Rand) []byte { return []byte(fmt.Sprintf("k%d", r.IntN(40))) }
 
@@ -32,10 +48,7 @@ func TestRestartPreservesKeyspace(t *testing.T) {
 			fs := vfs.NewMem()
 			clock := store.NewManualClock(time.UnixMilli(1_700_000_000_000))
 			s := openPebble(t, fs, clock)
-			var ops []randomOp
-			for _, group := range randomOps {
-				ops = append(ops, group...)
-			}
+			ops := allRandomOps()
 			for i := 0; i < 2000; i++ {
 				db := r.IntN(3)
 				s.Update(db, func(tx *store.Tx) error {
