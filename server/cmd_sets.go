@@ -99,6 +99,16 @@ func cmdSCard(c *Context) error {
 	return nil
 }
 
+// oneMember is the reply of SPOP and SRANDMEMBER without a count: the
+// member, or null for a missing key.
+func (c *Context) oneMember(ms [][]byte) {
+	if len(ms) == 0 {
+		c.Out.Null()
+		return
+	}
+	c.Out.Bulk(ms[0])
+}
+
 // SPOP key [count]
 func cmdSPop(c *Context) error {
 	switch len(c.Args) {
@@ -107,11 +117,7 @@ func cmdSPop(c *Context) error {
 		if err != nil {
 			return err
 		}
-		if len(ms) == 0 {
-			c.Out.Null()
-		} else {
-			c.Out.Bulk(ms[0])
-		}
+		c.oneMember(ms)
 		return nil
 	case 3:
 	default:
@@ -137,11 +143,7 @@ func cmdSRandMember(c *Context) error {
 		if err != nil {
 			return err
 		}
-		if len(ms) == 0 {
-			c.Out.Null()
-		} else {
-			c.Out.Bulk(ms[0])
-		}
+		c.oneMember(ms)
 		return nil
 	case 3:
 	default:
