@@ -262,7 +262,7 @@ func (b *blocking) isBlocked(id int64) bool {
 }
 
 // disconnectPoll is how often a waiting connection checks that its peer
-// is still there: redcon does not read the socket while a handler runs.
+// is still there: its loop does not read the socket while a handler runs.
 const disconnectPoll = 50 * time.Millisecond
 
 // wait runs on the connection's goroutine after the transaction in which

@@ -7,8 +7,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
 )
@@ -19,7 +17,7 @@ import (
 type Client struct {
 	ID      int64
 	srv     *Server
-	conn    redcon.Conn
+	conn    *conn
 	netConn net.Conn
 	out     *protocol.Writer
 	ctx     Context
@@ -70,10 +68,7 @@ const (
 
 // socketFD returns the connection's file descriptor, for CLIENT LIST.
 func socketFD(nc net.Conn) int {
-	if u, ok := nc.(interface{ Unwrap() net.Conn }); ok {
-		nc = u.Unwrap()
-	}
-	sc, ok := nc.(syscall.Conn)
+	sc, ok := socketConn(nc).(syscall.Conn)
 	if !ok {
 		return -1
 	}
@@ -118,7 +113,7 @@ func (c *Client) setProto(p int) {
 }
 
 // kill closes the connection from any goroutine. Closing the socket (not
-// the redcon conn, which would flush from the wrong goroutine) makes the
+// the conn, which would flush from the wrong goroutine) makes the
 // connection's goroutine see an error and clean up.
 func (c *Client) kill() { c.netConn.Close() }
 
@@ -146,6 +141,15 @@ func (cs *clients) get(id int64) *Client {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	return cs.byID[id]
+}
+
+// each calls f for every client.
+func (cs *clients) each(f func(*Client)) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for _, c := range cs.byID {
+		f(c)
+	}
 }
 
 func (cs *clients) count() int {

@@ -13,20 +13,19 @@ import (
 	"github.com/cairn-db/cairn/store"
 )
 
-// serveRESP is redcon's handler: it runs one command of a connection.
-func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
-	c, ok := conn.Context().(*Client)
-	if !ok || c.quitting {
+// serveRESP runs one request of a connection's batch (conn.go).
+func (s *Server) serveRESP(c *Client, args [][]byte) {
+	if c.quitting {
 		return
 	}
-	if len(conn.PeekPipeline()) > 0 && s.batchable(rc.Args) {
-		s.servePipeline(c, conn, rc.Args)
+	if c.conn.Pipelined() > 0 && s.batchable(args) {
+		s.servePipeline(c, args)
 		return
 	}
-	s.execute(c, rc.Args)
-	// The pipeline's replies leave when redcon flushes after its last
+	s.execute(c, args)
+	// The pipeline's replies leave when the loop flushes after its last
 	// command: make its writes durable first, once for the whole pipeline.
-	if c.needFlush && len(conn.PeekPipeline()) == 0 {
+	if c.needFlush && c.conn.Pipelined() == 0 {
 		s.ackDurable(c)
 	}
 }

@@ -2,13 +2,15 @@
 // dispatcher, per-connection state, the handlers (one file per command
 // group, cmd_*.go), configuration, INFO, and the server's lifecycle.
 //
-// A command flows like this: redcon parses a request from a connection
-// (after protocol.Guard checked its framing); the dispatcher looks the
+// A command flows like this: a connection's goroutine (conn.go) reads
+// every request that has arrived, framed by protocol.RequestReader with
+// Redis's rules, and runs them in order; the dispatcher looks the
 // command up without allocating, checks its arity and the client's
 // authentication, opens a store transaction when the command touches
 // data, and calls the handler, which parses its arguments with protocol
 // helpers, runs store operations and writes one reply. Errors a handler
-// returns are mapped to Redis's texts in one place.
+// returns are mapped to Redis's texts in one place. The batch's replies
+// leave in one write, encoded by redcon's Writer.
 //
 // Blocking commands (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK…) try to serve
 // at once and otherwise call Context.Block, which parks the client on its

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/tidwall/redcon"
 )
 
 // monitorQueue is how many lines a MONITOR client may fall behind before
@@ -27,7 +25,7 @@ func monitorCommands() []*Command {
 }
 
 // MONITOR: stream every command the server runs to this connection. The
-// connection leaves redcon's loop; a goroutine of its own writes the
+// connection leaves its loop (conn.Detach); a goroutine of its own writes the
 // lines and watches for QUIT or a closed socket.
 func cmdMonitor(c *Context) error {
 	s, cl := c.Server, c.Client
@@ -47,7 +45,7 @@ func cmdMonitor(c *Context) error {
 }
 
 // runMonitor owns a detached MONITOR connection until it closes.
-func (s *Server) runMonitor(cl *Client, dc redcon.DetachedConn, ch chan string) {
+func (s *Server) runMonitor(cl *Client, dc *detachedConn, ch chan string) {
 	defer func() {
 		s.monitors.mu.Lock()
 		delete(s.monitors.chans, cl)
@@ -62,11 +60,11 @@ func (s *Server) runMonitor(cl *Client, dc redcon.DetachedConn, ch chan string) 
 	go func() {
 		defer close(quit)
 		for {
-			rc, err := dc.ReadCommand()
+			args, err := dc.ReadCommand()
 			if err != nil {
 				return
 			}
-			if len(rc.Args) > 0 && strings.EqualFold(string(rc.Args[0]), "quit") {
+			if len(args) > 0 && strings.EqualFold(string(args[0]), "quit") {
 				return
 			}
 		}

@@ -29,7 +29,7 @@ type multiState struct {
 
 type queued struct {
 	cmd  *Command
-	args [][]byte // redcon gives every command its own buffer, so keeping them is safe
+	args [][]byte // RequestReader copies each batch out of its buffer, so keeping them is safe
 }
 
 // runsInMulti reports whether cmd runs at once inside MULTI instead of

@@ -175,7 +175,7 @@ func (s *Server) ackDurable(c *Client) error {
 
 // closeAfterReplies sends the buffered replies, once the writes they
 // acknowledge are durable, and closes the connection (QUIT, CLIENT KILL
-// of itself). redcon's Close flushes its buffer directly, without the
+// of itself). conn.Close flushes its buffer directly, without the
 // writer's hook.
 func (c *Client) closeAfterReplies() {
 	if c.srv.ackDurable(c) != nil {

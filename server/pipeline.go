@@ -1,13 +1,8 @@
 package server
 
-import (
-	"github.com/tidwall/redcon"
+import "github.com/cairn-db/cairn/store"
 
-	"github.com/cairn-db/cairn/store"
-)
-
-// A connection's pipelined commands arrive together in redcon's read
-// buffer. Runs of consecutive data commands among them execute inside one
+// A connection's pipelined commands arrive together in one read (conn.go). Runs of consecutive data commands among them execute inside one
 // store transaction: one lock acquisition, one clock read and one engine
 // batch for the run instead of one per command. Each command still goes
 // through execute (lookup, arity, auth, MULTI queueing, errors), and
@@ -17,13 +12,13 @@ import (
 // and may serve one client's whole read buffer in one go).
 
 // servePipeline runs first and every command pipelined behind it.
-func (s *Server) servePipeline(c *Client, conn redcon.Conn, first [][]byte) {
-	rest := conn.ReadPipeline()
+func (s *Server) servePipeline(c *Client, first [][]byte) {
+	rest := c.conn.ReadPipeline()
 	next := func(i int) [][]byte {
 		if i == 0 {
 			return first
 		}
-		return rest[i-1].Args
+		return rest[i-1]
 	}
 	n := len(rest) + 1
 	for i := 0; i < n && !c.quitting; {

@@ -56,7 +56,6 @@ type Server struct {
 
 	listeners    []net.Listener
 	tlsListeners []net.Listener
-	redcons      []*redcon.Server
 
 	// Hot configuration, read on every command or connection.
 	requirePass     string // last applied, to tell when CONFIG SET changes it
@@ -143,12 +142,10 @@ func Start(cfg Config) (*Server, error) {
 		}
 	}
 	for _, ln := range append(append([]net.Listener(nil), s.listeners...), s.tlsListeners...) {
-		rs := redcon.NewServer("", s.serveRESP, s.accept, s.disconnected)
-		s.redcons = append(s.redcons, rs)
 		s.bg.Add(1)
 		go func() {
 			defer s.bg.Done()
-			rs.Serve(guardListener{Listener: ln, s: s})
+			s.serveListener(ln)
 		}()
 	}
 	s.startBackground()
@@ -267,39 +264,38 @@ func (s *Server) closeListeners() {
 	}
 }
 
-// accept registers a new connection, or refuses it over maxclients.
-func (s *Server) accept(conn redcon.Conn) bool {
+// accept registers a new connection, or refuses it (nil) over maxclients.
+func (s *Server) accept(nc net.Conn) *Client {
 	if s.ctx.Err() != nil {
-		return false
+		return nil
 	}
-	nc := conn.NetConn()
 	if int64(s.clients.count()) >= s.maxClients.Load() {
 		s.stats.rejected.Add(1)
-		s.log.Warn("connection refused: maxclients reached", "client", conn.RemoteAddr())
+		s.log.Warn("connection refused: maxclients reached", "client", nc.RemoteAddr().String())
 		nc.Write([]byte("-ERR max number of clients reached\r\n"))
-		return false
+		return nil
 	}
 	if s.protectedDenied(nc.RemoteAddr()) {
 		nc.Write([]byte(deniedProtected))
-		return false
+		return nil
 	}
-	c := s.newClient(conn, redcon.BaseWriter(conn))
-	conn.SetContext(c)
+	c := s.newClient(nc, redcon.NewWriter(nc))
 	s.clients.add(c)
 	s.clients.total.Add(1)
 	s.conns.Add(1)
-	return true
+	return c
 }
 
 // newClient builds the state of a new connection that replies through w.
-func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
-	nc := conn.NetConn()
+func (s *Server) newClient(nc net.Conn, w *redcon.Writer) *Client {
+	cn := newConn(nc, w, s.protoMaxBulkLen.Load)
+	cn.rd.QueryLimit = s.limits.queryBuf.Load
 	c := &Client{
 		ID:      s.clients.nextID.Add(1),
 		srv:     s,
-		conn:    conn,
+		conn:    cn,
 		netConn: nc,
-		addr:    conn.RemoteAddr(),
+		addr:    nc.RemoteAddr().String(),
 		laddr:   nc.LocalAddr().String(),
 		fd:      socketFD(nc),
 		created: s.clock.Now(),
@@ -311,17 +307,17 @@ func (s *Server) newClient(conn redcon.Conn, w *redcon.Writer) *Client {
 	c.resp.Store(2)
 	c.authenticated = !s.authRequired()
 	c.aclUser.Store(s.acl.get("default"))
-	if g, ok := nc.(*protocol.Guard); ok {
-		g.AuthRequired = func() bool { return !c.authenticated && s.authRequired() }
+	cn.rd.AuthRequired = func() bool { return !c.authenticated && s.authRequired() }
+	cn.rd.OnQueryLimit = func(n int64) {
+		s.stats.limitKills.Add(1)
+		s.log.Warn("closing client that reached max query buffer length", "client", c.addr, "qbuf", n)
 	}
 	return c
 }
 
-// disconnected runs when a connection's goroutine ends. redcon calls it
-// with its own lock held, so it must not call back into redcon.
-func (s *Server) disconnected(conn redcon.Conn, err error) {
-	c, ok := conn.Context().(*Client)
-	if !ok || c.monitor.Load() {
+// disconnected runs when a connection's goroutine ends.
+func (s *Server) disconnected(c *Client) {
+	if c.monitor.Load() {
 		return // a MONITOR connection cleans up after itself
 	}
 	s.clients.remove(c)
@@ -334,26 +330,6 @@ func (s *Server) disconnected(conn redcon.Conn, err error) {
 func (s *Server) authRequired() bool {
 	r := s.acl.get("default").rules.Load()
 	return !(r.enabled && r.nopass)
-}
-
-// guardListener wraps each accepted connection in a protocol.Guard.
-type guardListener struct {
-	net.Listener
-	s *Server
-}
-
-func (l guardListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	g := protocol.NewGuard(c, l.s.protoMaxBulkLen.Load, nil)
-	g.QueryLimit = l.s.limits.queryBuf.Load
-	g.OnQueryLimit = func(n int64) {
-		l.s.stats.limitKills.Add(1)
-		l.s.log.Warn("closing client that reached max query buffer length", "client", c.RemoteAddr().String(), "qbuf", n)
-	}
-	return g, nil
 }
 
 // startBackground starts the active expiry cycle. With a ManualClock the
