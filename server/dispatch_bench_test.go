@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -23,5 +25,53 @@ func BenchmarkExecuteGet(b *testing.B) {
 		out.Reset()
 		s.execute(c, get)
 		c.out.Flush()
+	}
+}
+
+// BenchmarkPipelineBatch runs batches of 16 pipelined commands over a
+// 100,000-key keyspace, as redis-benchmark -P 16 -r 100000 sends them,
+// through the connection's batch path (serveRESP, servePipeline) without
+// the socket. ns/op is per command.
+func BenchmarkPipelineBatch(b *testing.B) {
+	for _, name := range []string{"SET", "GET"} {
+		b.Run(name, func(b *testing.B) {
+			s, err := Start(Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			var out bytes.Buffer
+			c := newFakeClient(b, s, &out)
+			const keys = 100000
+			key := func(i int) []byte { return fmt.Appendf(nil, "key:%012d", i) }
+			for i := range keys {
+				s.execute(c, [][]byte{[]byte("SET"), key(i), []byte("xxx")})
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			batches := make([][][][]byte, 1024)
+			for i := range batches {
+				for range 16 {
+					args := [][]byte{[]byte(name), key(rng.IntN(keys))}
+					if name == "SET" {
+						args = append(args, []byte("xxx"))
+					}
+					batches[i] = append(batches[i], args)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i += 16 {
+				out.Reset()
+				batch := batches[(i/16)%len(batches)]
+				c.conn.pending = batch[1:]
+				s.serveRESP(c, batch[0])
+				for len(c.conn.pending) > 0 {
+					args := c.conn.pending[0]
+					c.conn.pending = c.conn.pending[1:]
+					s.serveRESP(c, args)
+				}
+				c.out.Flush()
+			}
+		})
 	}
 }
