@@ -38,11 +38,11 @@ func (e *entry) encoding() string {
 }
 
 // entryOverhead estimates the bytes a key costs beyond its name and value:
-// the 80-byte entry, its map slot (a string and a pointer, at the map's
+// the 80-byte entry, its index slot (8 bytes at the table's
 // average load) and its dense-array slot (with append's slack); a TTL adds
 // an expiry-heap slot. Calibrated by TestUsedMemoryTracksHeap.
 const (
-	entryOverhead  = 80 + 28 + 12
+	entryOverhead  = 80 + 24
 	expireOverhead = 10
 )
 
