@@ -75,14 +75,40 @@ func (k *keyspace) get(key []byte) *entry {
 
 // add inserts a new entry for key, which must be absent.
 func (k *keyspace) add(key []byte) *entry {
-	e := newEntry(key)
+	e, _ := newEntry(key, 0)
+	k.insertEntry(key, e)
+	return e
+}
+
+// addString inserts a new entry for key, which must be absent, holding a
+// copy of val, in the entry's own allocation when it is small.
+func (k *keyspace) addString(key, val []byte) *entry {
+	e, spare := newEntry(key, len(val))
+	if spare != nil {
+		e.setVal(spare[:copy(spare, val)])
+		e.sc |= valInline
+	} else {
+		e.setVal(cloneVal(val))
+	}
+	k.insertEntry(key, e)
+	return e
+}
+
+// cloneVal copies a string value; an empty one is not nil.
+func cloneVal(val []byte) []byte {
+	if len(val) == 0 {
+		return []byte{}
+	}
+	return append([]byte{}, val...)
+}
+
+func (k *keyspace) insertEntry(key []byte, e *entry) {
 	e.pos, e.heapIdx = int32(len(k.dense)), -1
 	if (len(k.dense)+1)*4 > len(k.slots)*3 {
 		k.resize(max(8, 2*len(k.slots)))
 	}
 	k.dense = append(k.dense, e)
 	k.insert(uint64(keyHash(key))<<32 | uint64(len(k.dense)))
-	return e
 }
 
 // insert puts slot s in the first free slot from its home.
@@ -154,38 +180,60 @@ func (k *keyspace) remove(e *entry) {
 // at returns the entry at dense index i.
 func (k *keyspace) at(i int) *entry { return k.dense[i] }
 
-// newEntry allocates an entry whose key bytes share its allocation when
-// the key is short, as most are: one object instead of two for the GC,
-// the same bytes (the size classes line up), and a map lookup that
-// compares the key reads the cache lines of the entry it then uses.
-func newEntry(key []byte) *entry {
-	switch n := len(key); {
-	case n == 0:
-		return &entry{}
-	case n <= 16:
-		x := &struct {
-			entry
-			k [16]byte
-		}{}
-		copy(x.k[:], key)
-		x.key = unsafe.String(&x.k[0], n)
-		return &x.entry
-	case n <= 32:
-		x := &struct {
-			entry
-			k [32]byte
-		}{}
-		copy(x.k[:], key)
-		x.key = unsafe.String(&x.k[0], n)
-		return &x.entry
-	case n <= 64:
-		x := &struct {
-			entry
-			k [64]byte
-		}{}
-		copy(x.k[:], key)
-		x.key = unsafe.String(&x.k[0], n)
-		return &x.entry
+// newEntry allocates an entry for key with the key's bytes, and room for
+// at least room more bytes, in the same allocation when they fit in
+// maxTail: one object instead of two or three for the GC, fewer bytes
+// (the tails below fill Go's size classes exactly), and a lookup that
+// compares the key reads the cache lines of the entry it then uses. spare
+// is the room after the key (nil when key and room did not fit together).
+func newEntry(key []byte, room int) (e *entry, spare []byte) {
+	n := len(key)
+	var tail []byte
+	switch need := n + room; {
+	case need <= 8:
+		e, tail = allocEntry[[8]byte]()
+	case need <= 24:
+		e, tail = allocEntry[[24]byte]()
+	case need <= 40:
+		e, tail = allocEntry[[40]byte]()
+	case need <= 56:
+		e, tail = allocEntry[[56]byte]()
+	case need <= 72:
+		e, tail = allocEntry[[72]byte]()
+	case need <= 88:
+		e, tail = allocEntry[[88]byte]()
+	case need <= 104:
+		e, tail = allocEntry[[104]byte]()
+	case need <= 120:
+		e, tail = allocEntry[[120]byte]()
+	case need <= 152:
+		e, tail = allocEntry[[152]byte]()
+	case need <= maxTail:
+		e, tail = allocEntry[[maxTail]byte]()
+	case room > 0:
+		e, _ = newEntry(key, 0) // the value goes elsewhere
+		return e, nil
+	default:
+		e = &entry{key: string(key)}
+		return e, nil
 	}
-	return &entry{key: string(key)}
+	copy(tail, key)
+	if n > 0 {
+		e.key = unsafe.String(&tail[0], n)
+	}
+	return e, tail[n:]
+}
+
+// maxTail is the largest key-and-value tail allocated with an entry: 72 +
+// 184 bytes is the 256-byte size class.
+const maxTail = 184
+
+// allocEntry allocates an entry followed by a tail of bytes (T is a byte
+// array) and returns both.
+func allocEntry[T any]() (*entry, []byte) {
+	x := new(struct {
+		entry
+		tail T
+	})
+	return &x.entry, unsafe.Slice((*byte)(unsafe.Pointer(&x.tail)), unsafe.Sizeof(x.tail))
 }
