@@ -29,7 +29,7 @@ func (s *Store) Dump() string {
 			if e.obj != nil {
 				b.WriteString(e.obj.dump())
 			} else {
-				b.WriteString(strconv.Quote(string(e.str)))
+				b.WriteString(strconv.Quote(string(e.val())))
 			}
 			b.WriteByte('\n')
 		}

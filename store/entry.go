@@ -1,18 +1,67 @@
 package store
 
-// entry is one key and its value. Strings keep their bytes in str; every
-// other type is a collection in obj. The key string is shared with the
-// keyspace map, so it is stored once.
+import "unsafe"
+
+// entry is one key and its value. Strings keep their bytes in the value
+// (val, setVal); every other type is a collection in obj. The key string
+// is shared with the index, so it is stored once.
+//
+// The layout is 72 bytes, so that an entry with a 16-byte key and a
+// 40-byte value inline (see newEntry) fills a 128-byte size class: the
+// value is a pointer and two uint32s rather than a 24-byte slice.
 type entry struct {
 	key      string
-	str      []byte
 	obj      collection
+	sp       *byte  // the string value's bytes
 	expireAt int64  // unix ms; 0 = no TTL
+	sl       uint32 // the string value's length
+	sc       uint32 // its capacity, and valInline when it is in the entry's allocation
 	pos      int32  // index in keyspace.dense
 	heapIdx  int32  // index in the expiry heap; -1 when the key has no TTL
 	access   uint32 // last access (LRU clock) or LFU counter and decay time; see evict.go
 	mem      uint32 // bytes counted in used memory, in memUnit units; see memory.go
 }
+
+// valInline flags sc when the value lives in the entry's own allocation.
+const valInline = 1 << 31
+
+// maxValLen is the longest string value an entry holds (2 GiB - 1; Redis's
+// default proto-max-bulk-len is 512 MiB).
+const maxValLen = valInline - 1
+
+// val is the string value. It aliases the entry's bytes: callers copy it
+// before the entry is written again.
+func (e *entry) val() []byte {
+	if e.sp == nil {
+		return nil
+	}
+	return unsafe.Slice(e.sp, e.sc&^valInline)[: e.sl : e.sc&^valInline]
+}
+
+// setVal makes b, which the entry then owns, the string value.
+func (e *entry) setVal(b []byte) {
+	if len(b) > maxValLen {
+		panic("store: string value over 2 GiB")
+	}
+	e.sp, e.sl, e.sc = unsafe.SliceData(b), uint32(len(b)), uint32(min(cap(b), maxValLen))
+}
+
+// appendVal appends b to the string value, which stays in place while
+// it fits its capacity (inline or not), as append does.
+func (e *entry) appendVal(b []byte) {
+	v := e.val()
+	if len(v)+len(b) <= cap(v) {
+		e.sl = uint32(copy(v[len(v):len(v)+len(b)], b) + len(v))
+		return
+	}
+	e.setVal(append(v, b...))
+}
+
+// valLen is the string value's length.
+func (e *entry) valLen() int { return int(e.sl) }
+
+// inline reports whether the value shares the entry's allocation.
+func (e *entry) inline() bool { return e.sc&valInline != 0 }
 
 func (e *entry) kind() Kind {
 	if e.obj != nil {

@@ -71,8 +71,18 @@ func (tx *Tx) Rename(src, dst []byte, nx bool) (bool, error) {
 // adopt creates key in the current database holding e's value and TTL,
 // and saves it. e keeps its value too; the caller removes it if moving.
 func (tx *Tx) adopt(key []byte, e *entry) *entry {
-	n := tx.create(key)
-	n.str, n.obj, n.access = e.str, e.obj, e.access
+	var n *entry
+	switch {
+	case e.obj != nil:
+		n = tx.create(key)
+		n.obj = e.obj
+	case e.inline():
+		n = tx.createString(key, e.val()) // a copy: e's allocation may go
+	default:
+		n = tx.create(key)
+		n.setVal(e.val())
+	}
+	n.access = e.access
 	tx.setExpire(n, e.expireAt)
 	tx.saveWhole(n)
 	return n
@@ -113,7 +123,7 @@ func (tx *Tx) Copy(src, dst []byte, dstDB int, replace bool) (bool, error) {
 	if c.obj != nil {
 		c.obj = c.obj.clone()
 	} else {
-		c.str = append([]byte{}, e.str...)
+		c.setVal(append([]byte{}, e.val()...))
 	}
 	n := tx.adopt(dst, &c)
 	tx.notify(dst, EventGeneric, "copy_to")

@@ -17,10 +17,10 @@ func (tx *Tx) LCSStrings(k1, k2 []byte) (a, b []byte, err error) {
 		return nil, nil, ErrWrongType
 	}
 	if ea != nil {
-		a = ea.str
+		a = ea.val()
 	}
 	if eb != nil {
-		b = eb.str
+		b = eb.val()
 	}
 	return a, b, nil
 }

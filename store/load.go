@@ -58,12 +58,12 @@ func (s *Store) load() error {
 			return nil
 		}
 		d := s.dbs[db]
-		e := d.keys.add(k[2:])
-		payload := bytes.Clone(v[metaHeaderLen:])
+		var e *entry
 		if kind == KindString {
-			e.str = payload
+			e = d.keys.addString(k[2:], v[metaHeaderLen:])
 		} else {
-			obj, err := newCollection(kind, payload)
+			e = d.keys.add(k[2:])
+			obj, err := newCollection(kind, bytes.Clone(v[metaHeaderLen:]))
 			if err != nil {
 				return fmt.Errorf("key %q: %w", k[2:], err)
 			}

@@ -71,3 +71,41 @@ func heap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// BenchmarkSeedMemory loads issue 9's seeding workload straight into the
+// store: 498 501 keys like rate:10123:10456 (16 bytes) with ~40-byte
+// values, 500 SETs per transaction as a pipelined MSET of 500 pairs does.
+// It reports the live heap per key after a full GC (heap-B/key), Cairn's
+// own accounting (used-B/key) and the heap objects per key, which is what
+// GC marking costs.
+//
+//	go test ./store -run '^$' -bench SeedMemory -benchtime 1x
+func BenchmarkSeedMemory(b *testing.B) {
+	const keys = 498501
+	for range b.N {
+		b.StopTimer()
+		s, _ := store.Open(store.Options{Databases: 1})
+		before := heap()
+		var m0 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		b.StartTimer()
+		for i := 0; i < keys; i += 500 {
+			s.Update(0, func(tx *store.Tx) error {
+				for j := i; j < min(i+500, keys); j++ {
+					k := fmt.Appendf(nil, "rate:%05d:%05d", 10000+j/1000, 10000+j%1000)
+					v := fmt.Appendf(nil, `{"rate":%d.%02d,"svc":"ground","zone":%03d}`, 5+j%40, j%100, j%997)
+					tx.Set(k, v, store.SetOptions{})
+				}
+				return nil
+			})
+		}
+		b.StopTimer()
+		after := heap()
+		var m1 runtime.MemStats
+		runtime.ReadMemStats(&m1)
+		b.ReportMetric(float64(after-before)/keys, "heap-B/key")
+		b.ReportMetric(float64(s.UsedMemory())/keys, "used-B/key")
+		b.ReportMetric(float64(m1.HeapObjects-m0.HeapObjects)/keys, "objs/key")
+		runtime.KeepAlive(s)
+	}
+}

@@ -28,22 +28,23 @@ func (e *entry) encoding() string {
 	if e.obj != nil {
 		return e.obj.encoding()
 	}
-	if _, ok := num.ParseInt(e.str); ok {
+	if _, ok := num.ParseInt(e.val()); ok {
 		return "int"
 	}
-	if len(e.str) <= 44 {
+	if e.valLen() <= 44 {
 		return "embstr"
 	}
 	return "raw"
 }
 
 // entryOverhead estimates the bytes a key costs beyond its name and value:
-// the 80-byte entry, its map slot (a string and a pointer, at the map's
+// the 72-byte entry, its index slot (8 bytes at the table's
 // average load) and its dense-array slot (with append's slack); a TTL adds
 // an expiry-heap slot. Calibrated by TestUsedMemoryTracksHeap.
 const (
-	entryOverhead  = 80 + 28 + 12
-	expireOverhead = 10
+	entryOverhead      = 72 + entryIndexOverhead
+	entryIndexOverhead = 24
+	expireOverhead     = 10
 )
 
 // MemoryUsage estimates the bytes key and its value occupy.
@@ -63,21 +64,35 @@ func (e *entry) memory() int {
 	if e.obj != nil {
 		return n + e.obj.memory()
 	}
-	return n + sizeClass(cap(e.str))
+	if e.inline() {
+		// One allocation: the entry, the key and the value.
+		// newEntry's tails fill a size class exactly.
+		return n - keyBytes(len(e.key)) + len(e.key) + int(e.sc&^valInline)
+	}
+	return n + sizeClass(int(e.sc))
 }
 
 // keyBytes is what a key of n bytes adds to its entry (see newEntry).
 func keyBytes(n int) int {
-	switch {
-	case n <= 16:
-		return sizeClass(n)
-	case n <= 32:
-		return 32
-	case n <= 64:
-		return 64
+	if n <= maxTail {
+		return tailSize(n)
 	}
 	return sizeClass(n)
 }
+
+// tailSize is the tail newEntry allocates for need bytes of key and value.
+func tailSize(need int) int {
+	for _, t := range entryTails {
+		if need <= t {
+			return t
+		}
+	}
+	return 0
+}
+
+// entryTails are newEntry's tail sizes: with the 72-byte entry, each fills
+// one of Go's size classes exactly (80, 96, … 192, 224, 256 bytes).
+var entryTails = [...]int{8, 24, 40, 56, 72, 88, 104, 120, 152, maxTail}
 
 // sizeClass rounds an allocation up roughly as Go's allocator does.
 func sizeClass(n int) int {

@@ -31,7 +31,7 @@ func (tx *Tx) saveMeta(e *entry) {
 
 func (tx *Tx) saveMetaIn(b Batch, slot byte, e *entry) {
 	tx.kbuf = appendMetaKey(tx.kbuf[:0], slot, e.key)
-	payload := e.str
+	payload := e.val()
 	if e.obj != nil {
 		payload = e.obj.meta()
 	}

@@ -224,5 +224,5 @@ func (tx *Tx) sortLookup(pattern, el []byte) ([]byte, bool) {
 	if e.obj != nil {
 		return nil, false
 	}
-	return e.str, true
+	return e.val(), true
 }

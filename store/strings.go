@@ -1,8 +1,8 @@
 package store
 
 import (
-	"bytes"
 	"strconv"
+	"unsafe"
 
 	"github.com/cairn-db/cairn/protocol/num"
 )
@@ -28,7 +28,7 @@ func (tx *Tx) Get(key []byte) (val []byte, ok bool, err error) {
 	if e == nil {
 		return nil, false, err
 	}
-	return e.str, true, nil
+	return e.val(), true, nil
 }
 
 // Set stores val at key, replacing any value of any type, subject to o.
@@ -39,15 +39,16 @@ func (tx *Tx) Set(key, val []byte, o SetOptions) (SetResult, error) {
 		if e.kind() != KindString {
 			return res, ErrWrongType
 		}
-		res.Old, res.HadOld = e.str, true
+		res.Old, res.HadOld = e.val(), true
 	}
 	if (o.NX && e != nil) || (o.XX && e == nil) {
 		return res, nil
 	}
 	if e == nil {
-		e = tx.create(key)
+		e = tx.createString(key, val)
+	} else {
+		tx.setString(e, val, !o.Get)
 	}
-	tx.setString(e, val, !o.Get)
 	if !o.KeepTTL {
 		tx.setExpire(e, o.Expire)
 	}
@@ -62,17 +63,17 @@ func (tx *Tx) Set(key, val []byte, o SetOptions) (SetResult, error) {
 
 // setString makes e a string holding a copy of val. With reuse it may
 // overwrite the old bytes in place, which saves an allocation per SET of a
-// same-sized value; callers that still hold the old bytes pass false.
+// same-sized value; callers that still hold the old bytes pass false. The
+// bytes inside the entry's own allocation are reused whenever val fits;
+// a value that no longer fits moves to an allocation of its own.
 func (tx *Tx) setString(e *entry, val []byte, reuse bool) {
 	tx.dropElements(e)
-	if reuse && cap(e.str) >= len(val) && cap(e.str) <= 2*len(val)+16 {
-		e.str = append(e.str[:0], val...)
+	if c := int(e.sc &^ valInline); reuse && e.sp != nil && c >= len(val) && (e.inline() || c <= 2*len(val)+16) {
+		copy(unsafe.Slice(e.sp, c), val)
+		e.sl = uint32(len(val))
 		return
 	}
-	e.str = bytes.Clone(val)
-	if e.str == nil {
-		e.str = []byte{}
-	}
+	e.setVal(cloneVal(val))
 }
 
 // dropElements turns e from a collection into an empty string value,
@@ -107,7 +108,7 @@ func (tx *Tx) GetDel(key []byte) ([]byte, bool, error) {
 	if e == nil {
 		return nil, false, err
 	}
-	val := e.str
+	val := e.val()
 	tx.delete(e)
 	return val, true, nil
 }
@@ -125,7 +126,7 @@ func (tx *Tx) GetEx(key []byte, o GetExOptions) ([]byte, bool, error) {
 	if e == nil {
 		return nil, false, err
 	}
-	val := e.str
+	val := e.val()
 	switch {
 	case o.Expire != 0 && o.Expire <= tx.now:
 		tx.delete(e)
@@ -150,7 +151,7 @@ func (tx *Tx) IncrBy(key []byte, delta int64) (int64, error) {
 	var cur int64
 	if e != nil {
 		var ok bool
-		if cur, ok = num.ParseInt(e.str); !ok {
+		if cur, ok = num.ParseInt(e.val()); !ok {
 			return 0, ErrNotInteger
 		}
 	}
@@ -159,10 +160,11 @@ func (tx *Tx) IncrBy(key []byte, delta int64) (int64, error) {
 		return 0, ErrOverflow
 	}
 	cur += delta
-	if e == nil {
-		e = tx.create(key)
+	if v := strconv.AppendInt(tx.vbuf[:0], cur, 10); e == nil {
+		e = tx.createString(key, v)
+	} else {
+		tx.setString(e, v, true)
 	}
-	tx.setString(e, strconv.AppendInt(tx.vbuf[:0], cur, 10), true)
 	tx.saveMeta(e)
 	tx.notify(key, EventString, "incrby")
 	return cur, nil
@@ -183,7 +185,7 @@ func (tx *Tx) IncrByFloat(key, incr []byte) ([]byte, error) {
 	cur, _ := parseLongDouble([]byte("0"))
 	if e != nil {
 		var ok bool
-		if cur, ok = parseLongDouble(e.str); !ok {
+		if cur, ok = parseLongDouble(e.val()); !ok {
 			return nil, ErrNotFloat
 		}
 	}
@@ -195,13 +197,14 @@ func (tx *Tx) IncrByFloat(key, incr []byte) ([]byte, error) {
 	if !ok {
 		return nil, ErrNaNOrInfinity
 	}
-	if e == nil {
-		e = tx.create(key)
+	if v := formatLongDouble(sum); e == nil {
+		e = tx.createString(key, v)
+	} else {
+		tx.setString(e, v, false)
 	}
-	tx.setString(e, formatLongDouble(sum), false)
 	tx.saveMeta(e)
 	tx.notify(key, EventString, "incrbyfloat")
-	return e.str, nil
+	return e.val(), nil
 }
 
 // Append appends val to the string at key and returns the new length.
@@ -211,17 +214,16 @@ func (tx *Tx) Append(key, val []byte) (int, error) {
 		return 0, err
 	}
 	if e == nil {
-		e = tx.create(key)
-		tx.setString(e, val, false)
+		e = tx.createString(key, val)
 	} else {
-		if int64(len(e.str)+len(val)) > tx.s.maxStringLen.Load() {
+		if int64(e.valLen()+len(val)) > tx.s.maxStringLen.Load() {
 			return 0, ErrTooLarge
 		}
-		e.str = append(e.str, val...)
+		e.appendVal(val)
 	}
 	tx.saveMeta(e)
 	tx.notify(key, EventString, "append")
-	return len(e.str), nil
+	return e.valLen(), nil
 }
 
 // StrLen returns the length of the string at key.
@@ -230,7 +232,7 @@ func (tx *Tx) StrLen(key []byte) (int, error) {
 	if e == nil {
 		return 0, err
 	}
-	return len(e.str), nil
+	return e.valLen(), nil
 }
 
 // GetRange returns the bytes of the string at key between start and end,
@@ -240,7 +242,7 @@ func (tx *Tx) GetRange(key []byte, start, end int64) ([]byte, error) {
 	if e == nil {
 		return nil, err
 	}
-	n := int64(len(e.str))
+	n := int64(e.valLen())
 	if start < 0 && end < 0 && start > end {
 		return nil, nil
 	}
@@ -257,7 +259,7 @@ func (tx *Tx) GetRange(key []byte, start, end int64) ([]byte, error) {
 	if start > end || n == 0 {
 		return nil, nil
 	}
-	return e.str[start : end+1], nil
+	return e.val()[start : end+1], nil
 }
 
 // SetRange overwrites the string at key from offset with val, padding
@@ -271,20 +273,19 @@ func (tx *Tx) SetRange(key []byte, offset int64, val []byte) (int, error) {
 		if e == nil {
 			return 0, nil
 		}
-		return len(e.str), nil
+		return e.valLen(), nil
 	}
 	if offset+int64(len(val)) > tx.s.maxStringLen.Load() {
 		return 0, ErrTooLarge
 	}
 	if e == nil {
-		e = tx.create(key)
-		e.str = []byte{}
+		e = tx.createString(key, nil)
 	}
-	if need := int(offset) + len(val); need > len(e.str) {
-		e.str = append(e.str, make([]byte, need-len(e.str))...)
+	if need := int(offset) + len(val); need > e.valLen() {
+		e.appendVal(make([]byte, need-e.valLen()))
 	}
-	copy(e.str[offset:], val)
+	copy(e.val()[offset:], val)
 	tx.saveMeta(e)
 	tx.notify(key, EventString, "setrange")
-	return len(e.str), nil
+	return e.valLen(), nil
 }

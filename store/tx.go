@@ -167,7 +167,17 @@ func (tx *Tx) touch(e *entry) {
 // create adds an empty entry for key, which must be absent, and raises the
 // "new" event. The caller fills the value and saves it.
 func (tx *Tx) create(key []byte) *entry {
-	e := tx.db.keys.add(key)
+	return tx.created(key, tx.db.keys.add(key))
+}
+
+// createString is create for a string holding a copy of val, which it
+// stores in the entry's own allocation when small.
+func (tx *Tx) createString(key, val []byte) *entry {
+	return tx.created(key, tx.db.keys.addString(key, val))
+}
+
+// created finishes create.
+func (tx *Tx) created(key []byte, e *entry) *entry {
 	e.access = tx.s.newAccess(tx.now)
 	tx.markDirty(e)
 	tx.notify(key, EventNew, "new")

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func TestGCPercent(t *testing.T) {
+	for _, tc := range []struct {
+		live uint64
+		want int
+	}{
+		{0, 100},
+		{1 << 20, 100},
+		{8 << 20, 100},
+		{16 << 20, 50},
+		{32 << 20, 25},
+		{64 << 20, 25},
+		{1 << 30, 25},
+		{64 << 30, 25},
+	} {
+		if got := gcPercent(tc.live); got != tc.want {
+			t.Errorf("gcPercent(%d MiB) = %d, want %d", tc.live>>20, got, tc.want)
+		}
+	}
+}
+
+// TestGCTunerFollowsLiveHeap: after a collection with ~200 MB live, the
+// tuner has lowered the GC percent; once that data is garbage it goes
+// back to 100.
+func TestGCTunerFollowsLiveHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates ~200 MB")
+	}
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	armGCTuner() // a second chain in this process is harmless: both set the same value
+	waitPercent := func(want func(int) bool) int {
+		var p int
+		for range 100 {
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond) // the finalizer runs on its own goroutine
+			p = debug.SetGCPercent(-1)
+			debug.SetGCPercent(p)
+			if want(p) {
+				break
+			}
+		}
+		return p
+	}
+	live := make([][]byte, 200)
+	for i := range live {
+		live[i] = make([]byte, 1<<20)
+	}
+	if p := waitPercent(func(p int) bool { return p <= 25 }); p > 25 {
+		t.Errorf("GC percent with 200 MB live = %d, want 25", p)
+	}
+	runtime.KeepAlive(live)
+	live = nil
+	if p := waitPercent(func(p int) bool { return p == 100 }); p != 100 {
+		t.Errorf("GC percent after freeing = %d, want 100", p)
+	}
+}

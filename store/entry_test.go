@@ -1,0 +1,117 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"testing"
+	"unsafe"
+)
+
+// The entry's size is what lets newEntry's tails fill size classes.
+func TestEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(entry{}); n != 72 {
+		t.Fatalf("entry is %d bytes; newEntry's tails (entryTails) assume 72", n)
+	}
+}
+
+// TestNewEntryAllocates checks that newEntry makes one allocation of the
+// size keyBytes and memory() assume, for keys and values of every tail.
+func TestNewEntryAllocates(t *testing.T) {
+	for _, need := range []int{0, 1, 8, 9, 24, 40, 56, 57, 100, 120, 121, 152, 184} {
+		key := bytes.Repeat([]byte("k"), need/2)
+		val := bytes.Repeat([]byte("v"), need-len(key))
+		const n = 1000
+		keep := make([]*entry, n)
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		for i := range keep {
+			e, spare := newEntry(key, len(val))
+			if len(spare) < len(val) {
+				t.Fatalf("need %d: spare %d", need, len(spare))
+			}
+			keep[i] = e
+		}
+		runtime.ReadMemStats(&m1)
+		if got, want := (m1.TotalAlloc-m0.TotalAlloc)/n, uint64(72+tailSize(need)); got != want {
+			t.Errorf("need %d: %d bytes an entry, want %d", need, got, want)
+		}
+		if got := m1.Mallocs - m0.Mallocs; got != n {
+			t.Errorf("need %d: %d allocations for %d entries", need, got, n)
+		}
+		runtime.KeepAlive(keep)
+	}
+}
+
+// TestInlineValues exercises the string value in the entry's allocation:
+// overwrites that fit and that do not, APPEND and SETRANGE past the inline
+// room, SET … GET keeping the old bytes intact, and RENAME and COPY of an
+// inline value.
+func TestInlineValues(t *testing.T) {
+	s, _ := Open(Options{Databases: 2})
+	get := func(key string) string {
+		var v []byte
+		s.View(0, func(tx *Tx) error { v, _, _ = tx.Get([]byte(key)); v = bytes.Clone(v); return nil })
+		return string(v)
+	}
+	upd := func(f func(tx *Tx)) {
+		s.Update(0, func(tx *Tx) error { f(tx); return nil })
+		if err := s.CheckMemory(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := string(bytes.Repeat([]byte("L"), 300))
+	upd(func(tx *Tx) { tx.Set([]byte("k"), []byte("hello"), SetOptions{}) })
+	upd(func(tx *Tx) {
+		if e := tx.db.keys.get([]byte("k")); !e.inline() {
+			t.Error("a 5-byte value is not inline")
+		}
+	})
+	upd(func(tx *Tx) { tx.Set([]byte("k"), []byte("hi"), SetOptions{}) })
+	if v := get("k"); v != "hi" {
+		t.Fatalf("k = %q", v)
+	}
+	var old []byte
+	upd(func(tx *Tx) {
+		r, _ := tx.Set([]byte("k"), []byte("yo"), SetOptions{Get: true})
+		old = r.Old
+	})
+	if string(old) != "hi" || get("k") != "yo" {
+		t.Fatalf("SET GET: old %q, k = %q", old, get("k"))
+	}
+	upd(func(tx *Tx) { tx.Set([]byte("k"), []byte(long), SetOptions{}) })
+	if v := get("k"); v != long {
+		t.Fatalf("k = %q", v)
+	}
+	upd(func(tx *Tx) { tx.Set([]byte("a"), []byte("abc"), SetOptions{}) })
+	for i := range 40 {
+		upd(func(tx *Tx) { tx.Append([]byte("a"), []byte(fmt.Sprint(i%10))) })
+	}
+	want := "abc" + string(bytes.Repeat([]byte("0123456789"), 4))
+	if v := get("a"); v != want {
+		t.Fatalf("after APPEND: %q", v)
+	}
+	upd(func(tx *Tx) { tx.SetRange([]byte("r"), 2, []byte("xy")) })
+	upd(func(tx *Tx) { tx.SetRange([]byte("r"), 60, []byte("z")) })
+	if v := get("r"); v != "\x00\x00xy"+string(make([]byte, 56))+"z" {
+		t.Fatalf("after SETRANGE: %q", v)
+	}
+	upd(func(tx *Tx) { tx.Set([]byte("src"), []byte("value"), SetOptions{}) })
+	upd(func(tx *Tx) { tx.Rename([]byte("src"), []byte("dst"), false) })
+	upd(func(tx *Tx) { tx.Copy([]byte("dst"), []byte("cp"), 0, false) })
+	upd(func(tx *Tx) { tx.Set([]byte("dst"), []byte("VALUE"), SetOptions{}) })
+	if get("dst") != "VALUE" || get("cp") != "value" || get("src") != "" {
+		t.Fatalf("after RENAME and COPY: dst %q cp %q src %q", get("dst"), get("cp"), get("src"))
+	}
+	upd(func(tx *Tx) { tx.IncrBy([]byte("n"), 5) })
+	upd(func(tx *Tx) { tx.IncrBy([]byte("n"), 1_000_000_000_000) })
+	if v := get("n"); v != "1000000000005" {
+		t.Fatalf("n = %q", v)
+	}
+	upd(func(tx *Tx) { tx.Set([]byte("e"), nil, SetOptions{}) })
+	upd(func(tx *Tx) {
+		if v, ok, _ := tx.Get([]byte("e")); !ok || v == nil || len(v) != 0 {
+			t.Fatalf("empty value: %q %v", v, ok)
+		}
+	})
+}
