@@ -17,9 +17,9 @@ func TestGCPercent(t *testing.T) {
 		{8 << 20, 100},
 		{16 << 20, 50},
 		{32 << 20, 25},
-		{64 << 20, 25},
-		{1 << 30, 25},
-		{64 << 30, 25},
+		{64 << 20, 12},
+		{1 << 30, 12},
+		{64 << 30, 12},
 	} {
 		if got := gcPercent(tc.live); got != tc.want {
 			t.Errorf("gcPercent(%d MiB) = %d, want %d", tc.live>>20, got, tc.want)
@@ -54,12 +54,34 @@ func TestGCTunerFollowsLiveHeap(t *testing.T) {
 	for i := range live {
 		live[i] = make([]byte, 1<<20)
 	}
-	if p := waitPercent(func(p int) bool { return p <= 25 }); p > 25 {
-		t.Errorf("GC percent with 200 MB live = %d, want 25", p)
+	if p := waitPercent(func(p int) bool { return p < 25 }); p >= 25 {
+		t.Errorf("GC percent with 200 MB live = %d, want < 25", p)
 	}
 	runtime.KeepAlive(live)
 	live = nil
 	if p := waitPercent(func(p int) bool { return p == 100 }); p != 100 {
 		t.Errorf("GC percent after freeing = %d, want 100", p)
+	}
+}
+
+func TestRelaxGC(t *testing.T) {
+	r := 1.0
+	for range 10 {
+		r = relaxGC(r, 0.5)
+	}
+	if r != gcMaxRelax {
+		t.Fatalf("relax after expensive cycles = %v, want %v", r, float64(gcMaxRelax))
+	}
+	if p := min(100, int(float64(gcPercent(1<<30))*r)); p != 100 {
+		t.Fatalf("fully relaxed percent = %d, want 100", p)
+	}
+	if got := relaxGC(r, 0.15); got != r {
+		t.Fatalf("relax after a middling cycle = %v, want unchanged %v", got, r)
+	}
+	for range 10 {
+		r = relaxGC(r, 0.05)
+	}
+	if r != 1 {
+		t.Fatalf("relax after cheap cycles = %v, want 1", r)
 	}
 }
