@@ -13,7 +13,7 @@ import (
 type seedResult struct {
 	load       []time.Duration
 	rssPerKey  []float64
-	usedPerKey []float64 // Redis's used_memory per key (Redis only)
+	usedPerKey []float64 // used_memory per key (Cairn's is its own accounting)
 }
 
 // seed loads keys with pipelined MSET of 500 pairs per call on fresh
@@ -39,10 +39,8 @@ func (b *bench) seed(mode string, keys, runs int) (map[string]*seedResult, error
 			r := res[kind]
 			r.load = append(r.load, d)
 			r.rssPerKey = append(r.rssPerKey, float64(s.rss()-base)/float64(keys))
-			if kind == "redis" {
-				if used, err := usedMemory(s.port); err == nil {
-					r.usedPerKey = append(r.usedPerKey, float64(used)/float64(keys))
-				}
+			if used, err := usedMemory(s.port); err == nil {
+				r.usedPerKey = append(r.usedPerKey, float64(used)/float64(keys))
 			}
 			s.stop()
 		}
@@ -193,7 +191,8 @@ func printSeed(mode string, keys int, res map[string]*seedResult) {
 	fmt.Printf("| load time (s) | %.2f | %.2f | %.2f |\n", cl, rl, cl/rl)
 	cm, rm := median(c.rssPerKey), median(r.rssPerKey)
 	fmt.Printf("| RSS growth per key (bytes) | %.0f | %.0f | %.2f |\n", cm, rm, cm/rm)
-	if len(r.usedPerKey) > 0 {
-		fmt.Printf("| Redis used_memory per key (bytes) | | %.0f | |\n", median(r.usedPerKey))
+	if len(c.usedPerKey) > 0 && len(r.usedPerKey) > 0 {
+		cu, ru := median(c.usedPerKey), median(r.usedPerKey)
+		fmt.Printf("| used_memory per key (bytes) | %.0f | %.0f | %.2f |\n", cu, ru, cu/ru)
 	}
 }
