@@ -32,6 +32,7 @@ type Client struct {
 	replyMode     replyMode
 	quitting      bool
 	batch         *store.Tx   // the pipeline transaction commands run in, if any (pipeline.go)
+	keyScratch    [][]byte    // the keys of a pipeline's commands (pipeline.go)
 	needFlush     bool        // wrote since the last durability barrier (see ackDurable)
 	softSince     int64       // unix s when the output first passed the soft limit
 	multi         *multiState // non-nil between MULTI and EXEC/DISCARD

@@ -33,9 +33,9 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 // execute does the work every command shares — lookup, arity, auth, the
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
-	start := time.Now() // wall time even under a manual clock: it measures work
+	start := monotonic() // real time even under a manual clock: it measures work
 	if s.realClock {
-		c.lastInteraction.Store(start.UnixMilli()) // one clock read, not two
+		c.lastInteraction.Store(monoStart.Add(start).UnixMilli()) // one clock read, not three
 	} else {
 		c.lastInteraction.Store(s.clock.Now().UnixMilli())
 	}
@@ -89,7 +89,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		}
 		s.commandDone(c, cmd, args, start, err)
 		if s.monitors.active.Load() > 0 {
-			s.feedMonitors(c, cmd, args, start)
+			s.feedMonitors(c, cmd, args, monoStart.Add(start))
 		}
 	} else {
 		s.commandRejected(cmd)

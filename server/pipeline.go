@@ -34,6 +34,7 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 		err := s.store.Update(c.DB(), func(tx *store.Tx) error {
 			c.batch = tx
 			defer func() { c.batch = nil }()
+			tx.Prefetch(s.runKeys(c, next, i, j))
 			for k := i; k < j && !c.quitting; k++ {
 				s.execute(c, next(k))
 			}
@@ -52,6 +53,29 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 	if c.needFlush {
 		s.ackDurable(c)
 	}
+}
+
+// runKeys collects the keys of commands from..to-1 of a pipeline, up to
+// store.PrefetchMax, into the client's scratch slice.
+func (s *Server) runKeys(c *Client, next func(int) [][]byte, from, to int) [][]byte {
+	clear(c.keyScratch) // let the previous batch's arguments go
+	keys := c.keyScratch[:0]
+	for i := from; i < to && len(keys) < store.PrefetchMax; i++ {
+		args := next(i)
+		cmd := s.table.lookup(args[0])
+		if cmd == nil || cmd.FirstKey <= 0 || cmd.FirstKey >= len(args) {
+			continue
+		}
+		last := cmd.LastKey
+		if last < 0 {
+			last += len(args)
+		}
+		for k := cmd.FirstKey; k <= min(last, len(args)-1) && len(keys) < store.PrefetchMax; k += max(cmd.Step, 1) {
+			keys = append(keys, args[k])
+		}
+	}
+	c.keyScratch = keys
+	return keys
 }
 
 // batchable reports whether args is a command that may run inside a

@@ -24,6 +24,7 @@ type Tx struct {
 	dirty     []dirtyEntry // entries written since the memory was last settled
 	kbuf      []byte
 	vbuf      []byte
+	sink      uint64 // Prefetch's loads land here
 }
 
 // ReadyKey names a key that received elements (a push, a ZADD, an XADD…)
