@@ -115,3 +115,28 @@ func TestInlineValues(t *testing.T) {
 		}
 	})
 }
+
+// TestSetInPlace: overwriting a small string with one that fits its
+// inline room allocates nothing, and creating a key allocates once.
+func TestSetInPlace(t *testing.T) {
+	s, _ := Open(Options{Databases: 1})
+	key, val := []byte("rate:10123:10456"), []byte(`{"rate":12.34,"svc":"ground","zone":123}`)
+	s.Update(0, func(tx *Tx) error { tx.Set(key, val, SetOptions{}); return nil })
+	short := val[:20]
+	if n := testing.AllocsPerRun(100, func() {
+		s.Update(0, func(tx *Tx) error { tx.Set(key, short, SetOptions{}); tx.Set(key, val, SetOptions{}); return nil })
+	}); n != 0 {
+		t.Errorf("overwriting an inline value: %v allocations", n)
+	}
+	i := 0
+	keys := make([][]byte, 200)
+	for j := range keys {
+		keys[j] = fmt.Appendf(nil, "rate:%05d:%05d", j, j)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		s.Update(0, func(tx *Tx) error { tx.Set(keys[i], val, SetOptions{}); return nil })
+		i++
+	}); n > 1 {
+		t.Errorf("creating a key: %v allocations, want 1", n)
+	}
+}
