@@ -31,7 +31,9 @@ import (
 // redis-cli --pipe, 3 interleaved runs): RSS 177-182 B/key and 0.42-0.53 s
 // against 206-221 B/key and 0.30-0.39 s with GOGC=100; 21-24 cycles
 // instead of 10-11. The RSS left above the live heap (~150 B/key) is the
-// heap headroom plus the ~10% of free pages the Go scavenger retains.
+// heap headroom plus the ~10% of free pages the Go scavenger retains,
+// which the idle release (gcidle.go) returns once the load is over: 163
+// B/key then.
 //
 // Because marking costs more when the keyspace is big and the garbage
 // rate high, the tuner watches the GC's share of the CPU between cycles
@@ -107,6 +109,7 @@ func tuneGC() {
 		gcPercentSet = p
 		debug.SetGCPercent(p)
 	}
+	armIdleRelease()
 }
 
 // The GC's share of the available CPU (GOMAXPROCS × wall time) between
