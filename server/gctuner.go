@@ -12,7 +12,7 @@ import (
 // GOGC=100 the Go heap grows to twice the live heap before each
 // collection, so a server holding 1 GB of keys sits at ~2 GB of RSS. The
 // GC tuner lowers the GC percent as the live heap grows, so that the
-// headroom above the live heap is a fixed fraction of it (an eighth)
+// headroom above the live heap is a fixed fraction of it (a quarter)
 // rather than all of it, with at least gcMinHeadroom for small heaps,
 // where collections would otherwise run too often for little gain.
 //
@@ -24,16 +24,18 @@ import (
 // from maxmemory (goMemLimit) still applies on top.
 //
 // The CPU cost is more frequent marking of the live heap: a collection
-// every eighth of growth (or of garbage) instead of every doubling.
+// every quarter of growth (or of garbage) instead of every doubling.
 // Marking costs in proportion to the objects and pointers in the live
 // heap, which the store keeps to one object with three pointers per
 // small string key. Seeding 498 501 keys (the seeding MSETs sent with
-// redis-cli --pipe, 3 interleaved runs): RSS 177-182 B/key and 0.42-0.53 s
-// against 206-221 B/key and 0.30-0.39 s with GOGC=100; 21-24 cycles
-// instead of 10-11. The RSS left above the live heap (~150 B/key) is the
-// heap headroom plus the ~10% of free pages the Go scavenger retains,
-// which the idle release (gcidle.go) returns once the load is over: 163
-// B/key then.
+// redis-cli --pipe, interleaved runs): loads took 0.38-0.43 s with a
+// headroom of half the live heap, 0.40-0.48 s with a quarter and
+// 0.46-0.58 s with an eighth (0.30-0.39 s with GOGC=100), and the RSS
+// afterwards was 163 B/key for all three once the idle release
+// (gcidle.go) had returned the garbage and free pages (206-221 B/key
+// with GOGC=100 and no release). A quarter bounds the RSS of a busy
+// server, which never goes idle, to about 1.25 x live x the scavenger's
+// 10% retention.
 //
 // Because marking costs more when the keyspace is big and the garbage
 // rate high, the tuner watches the GC's share of the CPU between cycles
@@ -41,7 +43,7 @@ import (
 
 const (
 	gcMinHeadroom = 8 << 20 // the least headroom: GOGC stays 100 up to 8 MiB live
-	gcHeadroomDiv = 8       // headroom is live/gcHeadroomDiv for large heaps
+	gcHeadroomDiv = 4       // headroom is live/gcHeadroomDiv for large heaps
 	gcMinPercent  = 100 / gcHeadroomDiv
 )
 
