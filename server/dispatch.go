@@ -18,7 +18,7 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 	if c.quitting {
 		return
 	}
-	if c.conn.Pipelined() > 0 && s.batchable(args) {
+	if c.conn.Pipelined() > 0 && s.batchable(c, args) {
 		s.servePipeline(c, args)
 		return
 	}
@@ -180,7 +180,7 @@ func (s *Server) checkWritable(cmd *Command) error {
 // this client may run it with this many arguments. A command found but
 // refused is returned with the error, for its rejected_calls.
 func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
-	cmd := s.table.lookup(args[0])
+	cmd := c.lookup(args[0])
 	if cmd == nil {
 		return nil, protocol.ErrUnknownCommand(args)
 	}
