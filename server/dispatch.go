@@ -33,9 +33,14 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 // execute does the work every command shares — lookup, arity, auth, the
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
-	start := monotonic() // real time even under a manual clock: it measures work
+	// Real time even under a manual clock: it measures work. Within a
+	// batch the previous command's end is this one's start.
+	start := c.clockMark
+	if start == 0 {
+		start = monotonic()
+	}
 	if s.realClock {
-		c.lastInteraction.Store(monoStart.Add(start).UnixMilli()) // one clock read, not three
+		c.lastInteraction.Store(monoStartMs + start.Milliseconds())
 	} else {
 		c.lastInteraction.Store(s.clock.Now().UnixMilli())
 	}
