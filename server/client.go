@@ -31,12 +31,16 @@ type Client struct {
 	noTouch       bool
 	replyMode     replyMode
 	quitting      bool
-	batch         *store.Tx   // the pipeline transaction commands run in, if any (pipeline.go)
-	keyScratch    [][]byte    // the keys of a pipeline's commands (pipeline.go)
-	needFlush     bool        // wrote since the last durability barrier (see ackDurable)
-	softSince     int64       // unix s when the output first passed the soft limit
-	multi         *multiState // non-nil between MULTI and EXEC/DISCARD
-	watched       []watchKey  // keys this client WATCHes
+	batch         *store.Tx     // the pipeline transaction commands run in, if any (pipeline.go)
+	keyScratch    [][]byte      // the keys of a pipeline's commands (pipeline.go)
+	cmdName       [24]byte      // the last command name looked up, and its command:
+	cmdNameLen    int           // a pipeline repeats one command, and the cache
+	cmdCached     *Command      // saves lower-casing and hashing its name each time
+	clockMark     time.Duration // monotonic() end of the batch's last command; 0 between batches
+	needFlush     bool          // wrote since the last durability barrier (see ackDurable)
+	softSince     int64         // unix s when the output first passed the soft limit
+	multi         *multiState   // non-nil between MULTI and EXEC/DISCARD
+	watched       []watchKey    // keys this client WATCHes
 	subs          subscriptions
 	outbox        *outbox // set once the client subscribes: all output is queued
 
@@ -80,6 +84,20 @@ func socketFD(nc net.Conn) int {
 	fd := -1
 	raw.Control(func(f uintptr) { fd = int(f) })
 	return fd
+}
+
+// lookup finds the command named name, through the client's one-entry
+// cache.
+func (c *Client) lookup(name []byte) *Command {
+	if c.cmdCached != nil && len(name) == c.cmdNameLen && string(name) == string(c.cmdName[:c.cmdNameLen]) {
+		return c.cmdCached
+	}
+	cmd := c.srv.table.lookup(name)
+	if cmd != nil && len(name) <= len(c.cmdName) {
+		c.cmdNameLen = copy(c.cmdName[:], name)
+		c.cmdCached = cmd
+	}
+	return cmd
 }
 
 // DB returns the client's selected database.

@@ -71,8 +71,11 @@ func errorKind(msg string) string {
 	return msg
 }
 
-// monoStart anchors monotonic.
-var monoStart = time.Now()
+// monoStart anchors monotonic; monoStartMs is its Unix time in ms.
+var (
+	monoStart   = time.Now()
+	monoStartMs = monoStart.UnixMilli()
+)
 
 // monotonic is the time since monoStart on the monotonic clock. It takes
 // one clock read where time.Now takes two (wall and monotonic), and the
@@ -82,9 +85,12 @@ func monotonic() time.Duration { return time.Since(monoStart) }
 // commandDone records a command that ran: its call, its duration, a
 // failure, the slow log. It is on the hot path of every command and
 // allocates nothing unless the command is slow or failed. start is the
-// command's monotonic() start.
+// command's monotonic() start; its end becomes the start of the next
+// command of the batch (Client.clockMark), one clock read per command.
 func (s *Server) commandDone(c *Client, cmd *Command, args [][]byte, start time.Duration, err error) {
-	d := monotonic() - start
+	end := monotonic()
+	c.clockMark = end
+	d := end - start
 	if c.ctx.waited != 0 {
 		d -= c.ctx.waited
 		c.ctx.waited = 0

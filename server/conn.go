@@ -126,6 +126,7 @@ func (s *Server) serveConn(c *Client) {
 			cn.pending = cn.pending[1:]
 			s.serveRESP(c, args)
 		}
+		c.clockMark = 0 // the wait for the next batch is not the next command's
 		if cn.closed || cn.detached {
 			return
 		}

@@ -18,7 +18,7 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 	if c.quitting {
 		return
 	}
-	if c.conn.Pipelined() > 0 && s.batchable(args) {
+	if c.conn.Pipelined() > 0 && s.batchable(c, args) {
 		s.servePipeline(c, args)
 		return
 	}
@@ -33,9 +33,14 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 // execute does the work every command shares — lookup, arity, auth, the
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
-	start := monotonic() // real time even under a manual clock: it measures work
+	// Real time even under a manual clock: it measures work. Within a
+	// batch the previous command's end is this one's start.
+	start := c.clockMark
+	if start == 0 {
+		start = monotonic()
+	}
 	if s.realClock {
-		c.lastInteraction.Store(monoStart.Add(start).UnixMilli()) // one clock read, not three
+		c.lastInteraction.Store(monoStartMs + start.Milliseconds())
 	} else {
 		c.lastInteraction.Store(s.clock.Now().UnixMilli())
 	}
@@ -180,7 +185,7 @@ func (s *Server) checkWritable(cmd *Command) error {
 // this client may run it with this many arguments. A command found but
 // refused is returned with the error, for its rejected_calls.
 func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
-	cmd := s.table.lookup(args[0])
+	cmd := c.lookup(args[0])
 	if cmd == nil {
 		return nil, protocol.ErrUnknownCommand(args)
 	}

@@ -22,13 +22,13 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 	}
 	n := len(rest) + 1
 	for i := 0; i < n && !c.quitting; {
-		if !s.batchable(next(i)) {
+		if !s.batchable(c, next(i)) {
 			s.execute(c, next(i))
 			i++
 			continue
 		}
 		j := i + 1
-		for j < n && s.batchable(next(j)) {
+		for j < n && s.batchable(c, next(j)) {
 			j++
 		}
 		err := s.store.Update(c.DB(), func(tx *store.Tx) error {
@@ -62,7 +62,7 @@ func (s *Server) runKeys(c *Client, next func(int) [][]byte, from, to int) [][]b
 	keys := c.keyScratch[:0]
 	for i := from; i < to && len(keys) < store.PrefetchMax; i++ {
 		args := next(i)
-		cmd := s.table.lookup(args[0])
+		cmd := c.lookup(args[0])
 		if cmd == nil || cmd.FirstKey <= 0 || cmd.FirstKey >= len(args) {
 			continue
 		}
@@ -83,8 +83,8 @@ func (s *Server) runKeys(c *Client, next func(int) [][]byte, from, to int) [][]b
 // blocks, nor switches databases, nor manages transactions or the server.
 // A command that may block (Context.Block) must carry FlagBlocking: its
 // wait would otherwise hold the keyspace lock.
-func (s *Server) batchable(args [][]byte) bool {
-	cmd := s.table.lookup(args[0])
+func (s *Server) batchable(c *Client, args [][]byte) bool {
+	cmd := c.lookup(args[0])
 	if cmd == nil || cmd.Subcommands != nil || !cmd.touchesData() {
 		return false
 	}
