@@ -21,7 +21,7 @@ func TestNewEntryAllocates(t *testing.T) {
 	for _, need := range []int{0, 1, 8, 9, 24, 40, 56, 57, 100, 120, 121, 152, 184} {
 		key := bytes.Repeat([]byte("k"), need/2)
 		val := bytes.Repeat([]byte("v"), need-len(key))
-		const n = 1000
+		const n = 10000
 		keep := make([]*entry, n)
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
@@ -33,10 +33,12 @@ func TestNewEntryAllocates(t *testing.T) {
 			keep[i] = e
 		}
 		runtime.ReadMemStats(&m1)
-		if got, want := (m1.TotalAlloc-m0.TotalAlloc)/n, uint64(72+tailSize(need)); got != want {
-			t.Errorf("need %d: %d bytes an entry, want %d", need, got, want)
+		// Other goroutines (the runtime's, the race detector's) may
+		// allocate a little meanwhile.
+		if got, want := float64(m1.TotalAlloc-m0.TotalAlloc)/n, float64(72+tailSize(need)); got < want || got > want*1.05 {
+			t.Errorf("need %d: %.1f bytes an entry, want %.0f", need, got, want)
 		}
-		if got := m1.Mallocs - m0.Mallocs; got != n {
+		if got := m1.Mallocs - m0.Mallocs; got < n || got > n+n/20 {
 			t.Errorf("need %d: %d allocations for %d entries", need, got, n)
 		}
 		runtime.KeepAlive(keep)
