@@ -34,6 +34,9 @@ func (tx *Tx) Get(key []byte) (val []byte, ok bool, err error) {
 // Set stores val at key, replacing any value of any type, subject to o.
 func (tx *Tx) Set(key, val []byte, o SetOptions) (SetResult, error) {
 	var res SetResult
+	if len(val) > maxValLen {
+		return res, ErrTooLarge
+	}
 	e := tx.lookupWrite(key)
 	if o.Get && e != nil {
 		if e.kind() != KindString {
@@ -60,6 +63,10 @@ func (tx *Tx) Set(key, val []byte, o SetOptions) (SetResult, error) {
 	res.Done = true
 	return res, nil
 }
+
+// maxLen is the longest string APPEND and SETRANGE may make:
+// proto-max-bulk-len, and never more than an entry holds.
+func (tx *Tx) maxLen() int64 { return min(tx.s.maxStringLen.Load(), maxValLen) }
 
 // setString makes e a string holding a copy of val. With reuse it may
 // overwrite the old bytes in place, which saves an allocation per SET of a
@@ -216,7 +223,7 @@ func (tx *Tx) Append(key, val []byte) (int, error) {
 	if e == nil {
 		e = tx.createString(key, val)
 	} else {
-		if int64(e.valLen()+len(val)) > tx.s.maxStringLen.Load() {
+		if int64(e.valLen()+len(val)) > tx.maxLen() {
 			return 0, ErrTooLarge
 		}
 		e.appendVal(val)
@@ -275,7 +282,7 @@ func (tx *Tx) SetRange(key []byte, offset int64, val []byte) (int, error) {
 		}
 		return e.valLen(), nil
 	}
-	if offset+int64(len(val)) > tx.s.maxStringLen.Load() {
+	if offset+int64(len(val)) > tx.maxLen() {
 		return 0, ErrTooLarge
 	}
 	if e == nil {
