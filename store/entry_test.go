@@ -142,3 +142,20 @@ func TestSetInPlace(t *testing.T) {
 		t.Errorf("creating a key: %v allocations, want 1", n)
 	}
 }
+
+// TestStringsStopAt2GiB: with proto-max-bulk-len raised past what an
+// entry's uint32 length holds, SETRANGE and APPEND refuse to go beyond it
+// (checked before anything is allocated).
+func TestStringsStopAt2GiB(t *testing.T) {
+	s, _ := Open(Options{Databases: 1})
+	s.SetMaxStringLen(1 << 40)
+	s.Update(0, func(tx *Tx) error {
+		if _, err := tx.SetRange([]byte("k"), 3<<30, []byte("x")); err != ErrTooLarge {
+			t.Errorf("SETRANGE at 3 GiB: %v, want ErrTooLarge", err)
+		}
+		if _, err := tx.SetRange([]byte("k"), maxValLen, []byte("x")); err != ErrTooLarge {
+			t.Errorf("SETRANGE past 2 GiB: %v, want ErrTooLarge", err)
+		}
+		return nil
+	})
+}
