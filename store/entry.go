@@ -12,7 +12,7 @@ import "unsafe"
 type entry struct {
 	key      string
 	obj      collection
-	sp       *byte  // the string value's bytes
+	sp       *byte  // the string value's bytes; nil when inline right after the key
 	expireAt int64  // unix ms; 0 = no TTL
 	sl       uint32 // the string value's length
 	sc       uint32 // its capacity, and valInline when it is in the entry's allocation
@@ -32,10 +32,21 @@ const maxValLen = valInline - 1
 // val is the string value. It aliases the entry's bytes: callers copy it
 // before the entry is written again.
 func (e *entry) val() []byte {
-	if e.sp == nil {
-		return nil
+	p := e.sp
+	if p == nil {
+		if e.sc == 0 {
+			return nil
+		}
+		p = e.inlineVal()
 	}
-	return unsafe.Slice(e.sp, e.sc&^valInline)[: e.sl : e.sc&^valInline]
+	return unsafe.Slice(p, e.sc&^valInline)[: e.sl : e.sc&^valInline]
+}
+
+// inlineVal is where an inline value without its own pointer starts: right
+// after the key, in the entry's tail. Leaving sp nil then saves the GC a
+// pointer to follow per key.
+func (e *entry) inlineVal() *byte {
+	return (*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(e.key)), len(e.key)))
 }
 
 // setVal makes b, which the entry then owns, the string value.

@@ -110,6 +110,11 @@ func TestInlineValues(t *testing.T) {
 	if v := get("n"); v != "1000000000005" {
 		t.Fatalf("n = %q", v)
 	}
+	upd(func(tx *Tx) { tx.Set([]byte(""), []byte("empty key"), SetOptions{}) })
+	upd(func(tx *Tx) { tx.Append([]byte(""), []byte("!")) })
+	if v := get(""); v != "empty key!" {
+		t.Fatalf("empty key = %q", v)
+	}
 	upd(func(tx *Tx) { tx.Set([]byte("e"), nil, SetOptions{}) })
 	upd(func(tx *Tx) {
 		if v, ok, _ := tx.Get([]byte("e")); !ok || v == nil || len(v) != 0 {

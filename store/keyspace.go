@@ -84,10 +84,14 @@ func (k *keyspace) add(key []byte) *entry {
 // copy of val, in the entry's own allocation when it is small.
 func (k *keyspace) addString(key, val []byte) *entry {
 	e, spare := newEntry(key, len(val))
-	if spare != nil {
+	switch {
+	case len(spare) > 0 && len(key) > 0:
+		// Inline right after the key: no pointer of its own (see val).
+		e.sl, e.sc = uint32(copy(spare, val)), uint32(len(spare))|valInline
+	case spare != nil:
 		e.setVal(spare[:copy(spare, val)])
 		e.sc |= valInline
-	} else {
+	default:
 		e.setVal(cloneVal(val))
 	}
 	k.insertEntry(key, e)

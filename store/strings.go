@@ -2,7 +2,6 @@ package store
 
 import (
 	"strconv"
-	"unsafe"
 
 	"github.com/cairn-db/cairn/protocol/num"
 )
@@ -75,9 +74,8 @@ func (tx *Tx) maxLen() int64 { return min(tx.s.maxStringLen.Load(), maxValLen) }
 // a value that no longer fits moves to an allocation of its own.
 func (tx *Tx) setString(e *entry, val []byte, reuse bool) {
 	tx.dropElements(e)
-	if c := int(e.sc &^ valInline); reuse && e.sp != nil && c >= len(val) && (e.inline() || c <= 2*len(val)+16) {
-		copy(unsafe.Slice(e.sp, c), val)
-		e.sl = uint32(len(val))
+	if v := e.val(); reuse && v != nil && cap(v) >= len(val) && (e.inline() || cap(v) <= 2*len(val)+16) {
+		e.sl = uint32(copy(v[:len(val)], val))
 		return
 	}
 	e.setVal(cloneVal(val))
