@@ -28,13 +28,26 @@ func BenchmarkExecuteGet(b *testing.B) {
 	}
 }
 
-// BenchmarkPipelineBatch runs batches of 16 pipelined commands over a
-// 100,000-key keyspace, as redis-benchmark -P 16 -r 100000 sends them,
-// through the connection's batch path (serveRESP, servePipeline) without
-// the socket. ns/op is per command.
+// BenchmarkPipelineBatch runs batches of 16 pipelined commands, as
+// redis-benchmark -P 16 -r 100000 sends them (GET and SET over a
+// 100,000-key keyspace; the list and stream commands on one key), through
+// the connection's batch path (serveRESP, servePipeline) without the
+// socket. ns/op is per command.
 func BenchmarkPipelineBatch(b *testing.B) {
-	for _, name := range []string{"SET", "GET"} {
-		b.Run(name, func(b *testing.B) {
+	key := func(i int) []byte { return fmt.Appendf(nil, "key:%012d", i) }
+	cmds := []struct {
+		name string
+		args func(r int) []string
+	}{
+		{"SET", func(r int) []string { return []string{"SET", string(key(r)), "xxx"} }},
+		{"GET", func(r int) []string { return []string{"GET", string(key(r))} }},
+		{"INCR", func(r int) []string { return []string{"INCR", "counter:" + string(key(r))[4:]} }},
+		{"LPUSH", func(int) []string { return []string{"LPUSH", "mylist", "xxx"} }},
+		{"RPOP", func(int) []string { return []string{"RPOP", "mylist"} }},
+		{"XADD", func(int) []string { return []string{"XADD", "mystream", "*", "myfield", "xxx"} }},
+	}
+	for _, bc := range cmds {
+		b.Run(bc.name, func(b *testing.B) {
 			s, err := Start(Config{})
 			if err != nil {
 				b.Fatal(err)
@@ -43,17 +56,21 @@ func BenchmarkPipelineBatch(b *testing.B) {
 			var out bytes.Buffer
 			c := newFakeClient(b, s, &out)
 			const keys = 100000
-			key := func(i int) []byte { return fmt.Appendf(nil, "key:%012d", i) }
 			for i := range keys {
 				s.execute(c, [][]byte{[]byte("SET"), key(i), []byte("xxx")})
+			}
+			for range 1 << 20 {
+				if bc.name == "RPOP" {
+					s.execute(c, [][]byte{[]byte("LPUSH"), []byte("mylist"), []byte("xxx")})
+				}
 			}
 			rng := rand.New(rand.NewPCG(1, 2))
 			batches := make([][][][]byte, 1024)
 			for i := range batches {
 				for range 16 {
-					args := [][]byte{[]byte(name), key(rng.IntN(keys))}
-					if name == "SET" {
-						args = append(args, []byte("xxx"))
+					var args [][]byte
+					for _, a := range bc.args(rng.IntN(keys)) {
+						args = append(args, []byte(a))
 					}
 					batches[i] = append(batches[i], args)
 				}

@@ -89,7 +89,14 @@ func (s *stream) lastNode() *streamNode {
 func (s *stream) appendEntry(id StreamID, fields [][]byte) {
 	nd := s.lastNode()
 	if nd == nil || len(nd.entries) >= streamNodeMax {
-		nd = &streamNode{entries: make([]streamEntry, 0, 8)}
+		// A stream that filled a node will likely fill the next: size it
+		// at once rather than regrow it four times. A first node starts
+		// small, as most streams in a keyspace may be short.
+		size := 8
+		if nd != nil {
+			size = streamNodeMax
+		}
+		nd = &streamNode{entries: make([]streamEntry, 0, size)}
 		s.nodes = append(s.nodes, nd)
 	}
 	nd.entries = append(nd.entries, streamEntry{id: id, fields: fields})
