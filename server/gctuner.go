@@ -26,24 +26,27 @@ import (
 // The CPU cost is more frequent marking of the live heap: a collection
 // every quarter of growth (or of garbage) instead of every doubling.
 // Marking costs in proportion to the objects and pointers in the live
-// heap, which the store keeps to one object with three pointers per
+// heap, which the store keeps to one object with one pointer (its key) per
 // small string key. Seeding 498 501 keys (the seeding MSETs sent with
-// redis-cli --pipe, interleaved runs): loads took 0.38-0.43 s with a
-// headroom of half the live heap, 0.40-0.48 s with a quarter and
-// 0.46-0.58 s with an eighth (0.30-0.39 s with GOGC=100), and the RSS
-// afterwards was 163 B/key for all three once the idle release
-// (gcidle.go) had returned the garbage and free pages (206-221 B/key
-// with GOGC=100 and no release). A quarter bounds the RSS of a busy
-// server, which never goes idle, to about 1.25 x live x the scavenger's
-// 10% retention.
+// redis-cli --pipe, interleaved runs on a noisy machine): loads took
+// 0.38-0.43 s with a headroom of half the live heap, 0.40-0.67 s with a
+// quarter and 0.46-0.58 s with an eighth (0.30-0.46 s with GOGC=100),
+// and the RSS afterwards was 163 B/key for all of them once the idle
+// release (gcidle.go) had returned the garbage and free pages (196-221
+// B/key with GOGC=100 and no release). With the 8 MiB least headroom the
+// load ran 19-20 cycles (GC CPU without idle workers 130-170 ms, against
+// 45-55 ms and 10-11 cycles with GOGC=100); with 32 MiB, 12 cycles and
+// 30-125 ms. A quarter bounds the RSS of a busy server, which never goes
+// idle, to about 1.25 x live (plus the scavenger's 10% retention) once
+// the live heap passes 128 MiB, and live + 32 MiB below that.
 //
 // Because marking costs more when the keyspace is big and the garbage
 // rate high, the tuner watches the GC's share of the CPU between cycles
 // and relaxes the percent (up to 100) while it is above gcCPUHigh.
 
 const (
-	gcMinHeadroom = 8 << 20 // the least headroom: GOGC stays 100 up to 8 MiB live
-	gcHeadroomDiv = 4       // headroom is live/gcHeadroomDiv for large heaps
+	gcMinHeadroom = 32 << 20 // the least headroom: GOGC stays 100 up to 32 MiB live
+	gcHeadroomDiv = 4        // headroom is live/gcHeadroomDiv for large heaps
 	gcMinPercent  = 100 / gcHeadroomDiv
 )
 
