@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 )
 
 // Cairn's heap is mostly long-lived data: the keyspace. With the default
@@ -14,7 +15,9 @@ import (
 // GC tuner lowers the GC percent as the live heap grows, so that the
 // headroom above the live heap is a fixed fraction of it (a quarter)
 // rather than all of it, with at least gcMinHeadroom for small heaps,
-// where collections would otherwise run too often for little gain.
+// where collections would otherwise run too often for little gain. Under
+// maxmemory the least headroom is an eighth of maxmemory instead (if
+// less): the operator has set a memory budget, and the data stays under it.
 //
 // It runs after every GC cycle (a finalizer on a sentinel re-armed each
 // cycle), not on a timer: the live heap only changes at a cycle, and no
@@ -51,6 +54,21 @@ const (
 )
 
 var gcTunerOnce sync.Once
+
+// gcFloor is the least headroom: gcMinHeadroom, or less under maxmemory
+// (see setGCFloor).
+var gcFloor atomic.Int64
+
+func init() { gcFloor.Store(gcMinHeadroom) }
+
+// setGCFloor sets the least headroom for a maxmemory (0 for none).
+func setGCFloor(maxMemory int64) {
+	floor := int64(gcMinHeadroom)
+	if maxMemory > 0 {
+		floor = min(floor, max(maxMemory/8, 1<<20))
+	}
+	gcFloor.Store(floor)
+}
 
 // startGCTuner installs the GC tuner, once per process.
 func startGCTuner() {
@@ -109,7 +127,7 @@ func tuneGC() {
 		gcRelax = relaxGC(gcRelax, (gcCPU-gcLastCPU[0])/dt)
 		gcLastCPU = [2]float64{gcCPU, total}
 	}
-	p := min(100, int(float64(gcPercent(gcSamples[0].Value.Uint64()))*gcRelax))
+	p := min(100, int(float64(gcPercent(gcSamples[0].Value.Uint64(), uint64(gcFloor.Load())))*gcRelax))
 	if p != gcPercentSet {
 		gcPercentSet = p
 		debug.SetGCPercent(p)
@@ -142,12 +160,12 @@ func relaxGC(relax, share float64) float64 {
 }
 
 // gcPercent is the GC percent that lets the heap grow by
-// max(gcMinHeadroom, live/gcHeadroomDiv) above a live heap of live bytes,
+// max(floor, live/gcHeadroomDiv) above a live heap of live bytes,
 // between gcMinPercent and 100.
-func gcPercent(live uint64) int {
+func gcPercent(live, floor uint64) int {
 	if live == 0 {
 		return 100
 	}
-	headroom := max(uint64(gcMinHeadroom), live/gcHeadroomDiv)
+	headroom := max(floor, live/gcHeadroomDiv)
 	return int(min(100, max(gcMinPercent, headroom*100/live)))
 }

@@ -22,7 +22,7 @@ func TestGCPercent(t *testing.T) {
 		{1 << 30, 25},
 		{64 << 30, 25},
 	} {
-		if got := gcPercent(tc.live); got != tc.want {
+		if got := gcPercent(tc.live, gcMinHeadroom); got != tc.want {
 			t.Errorf("gcPercent(%d MiB) = %d, want %d", tc.live>>20, got, tc.want)
 		}
 	}
@@ -73,7 +73,7 @@ func TestRelaxGC(t *testing.T) {
 	if r != gcMaxRelax {
 		t.Fatalf("relax after expensive cycles = %v, want %v", r, float64(gcMaxRelax))
 	}
-	if p := min(100, int(float64(gcPercent(1<<30))*r)); p != 100 {
+	if p := min(100, int(float64(gcPercent(1<<30, gcMinHeadroom))*r)); p != 100 {
 		t.Fatalf("fully relaxed percent = %d, want 100", p)
 	}
 	if got := relaxGC(r, 0.15); got != r {
@@ -84,5 +84,25 @@ func TestRelaxGC(t *testing.T) {
 	}
 	if r != 1 {
 		t.Fatalf("relax after cheap cycles = %v, want 1", r)
+	}
+}
+
+// Under maxmemory the least headroom shrinks with it.
+func TestGCFloor(t *testing.T) {
+	defer setGCFloor(0)
+	for _, tc := range []struct{ maxMemory, want int64 }{
+		{0, gcMinHeadroom},
+		{1 << 30, gcMinHeadroom},
+		{64 << 20, 8 << 20},
+		{1 << 20, 1 << 20},
+	} {
+		setGCFloor(tc.maxMemory)
+		if got := gcFloor.Load(); got != tc.want {
+			t.Errorf("maxmemory %d: floor %d, want %d", tc.maxMemory, got, tc.want)
+		}
+	}
+	setGCFloor(64 << 20)
+	if p := gcPercent(16<<20, uint64(gcFloor.Load())); p != 50 {
+		t.Errorf("16 MiB live under maxmemory 64mb: GC percent %d, want 50", p)
 	}
 }

@@ -82,6 +82,7 @@ func (s *Server) applyMaxMemory() {
 		LFUDecayTime: decay,
 	})
 	if c.SetGoMemLimit {
+		setGCFloor(c.MaxMemory)
 		startGCTuner()
 		if c.MaxMemory > 0 {
 			debug.SetMemoryLimit(goMemLimit(c.MaxMemory))
