@@ -20,7 +20,7 @@ type cmdStats struct {
 	failed   atomic.Int64 // ran and replied with an error
 	total    atomic.Int64 // calls since start, never reset: cairn_commands_total
 
-	latency prometheus.Histogram // seconds per call
+	latency durationHistogram    // time per call
 	wait    prometheus.Histogram // seconds blocked, for blocking commands
 
 	errMu sync.Mutex
@@ -103,7 +103,7 @@ func (s *Server) commandDone(c *Client, cmd *Command, args [][]byte, start time.
 	st.calls.Add(1)
 	st.usec.Add(us)
 	st.total.Add(1)
-	st.latency.Observe(d.Seconds())
+	st.latency.observe(d)
 	if err != nil {
 		st.failed.Add(1)
 	}

@@ -24,9 +24,6 @@ type promMetrics struct {
 	ln            net.Listener
 }
 
-// latencyBuckets span 10 µs to about 2.6 s, by factors of 4.
-var latencyBuckets = prometheus.ExponentialBuckets(1e-5, 4, 10)
-
 // waitBuckets span 1 ms to about 4.5 hours, for blocked clients.
 var waitBuckets = prometheus.ExponentialBuckets(1e-3, 4, 12)
 
@@ -41,12 +38,6 @@ func newMetrics(s *Server) *promMetrics {
 		name := c.FullName()
 		labels := prometheus.Labels{"cmd": name}
 		st := &cmdStats{errs: map[string]prometheus.Counter{}}
-		st.latency = prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:        "cairn_command_duration_seconds",
-			Help:        "Command execution time, excluding time spent blocked.",
-			ConstLabels: labels,
-			Buckets:     latencyBuckets,
-		})
 		if c.Flags&FlagBlocking != 0 {
 			st.wait = prometheus.NewHistogram(prometheus.HistogramOpts{
 				Name:        "cairn_blocking_wait_seconds",
@@ -99,7 +90,10 @@ func (s *Server) evictedKeys() int64 { return s.store.Stats().EvictedKeys.Load()
 // series, and the dispatcher only bumps atomics.
 type commandCollector struct{ s *Server }
 
-var callsDesc = prometheus.NewDesc("cairn_commands_total", "Commands executed, by command.", []string{"cmd"}, nil)
+var (
+	callsDesc    = prometheus.NewDesc("cairn_commands_total", "Commands executed, by command.", []string{"cmd"}, nil)
+	durationDesc = prometheus.NewDesc("cairn_command_duration_seconds", "Command execution time, excluding time spent blocked.", []string{"cmd"}, nil)
+)
 
 func (c *commandCollector) Describe(chan<- *prometheus.Desc) {} // unchecked: series vary
 
@@ -114,7 +108,7 @@ func (c *commandCollector) Collect(ch chan<- prometheus.Metric) {
 			return
 		}
 		ch <- prometheus.MustNewConstMetric(callsDesc, prometheus.CounterValue, float64(n), cmd.FullName())
-		st.latency.Collect(ch)
+		ch <- st.latency.metric(durationDesc, cmd.FullName())
 		if st.wait != nil {
 			st.wait.Collect(ch)
 		}
