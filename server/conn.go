@@ -101,7 +101,6 @@ func (s *Server) serveListener(ln net.Listener) {
 		}
 		c := s.accept(nc)
 		if c == nil {
-			nc.Close()
 			continue
 		}
 		go s.serveConn(c)

@@ -265,19 +265,21 @@ func (s *Server) closeListeners() {
 	}
 }
 
-// accept registers a new connection, or refuses it (nil) over maxclients.
+// accept registers a new connection, or refuses and closes it (nil):
+// over maxclients, by protected mode, or while shutting down.
 func (s *Server) accept(nc net.Conn) *Client {
 	if s.ctx.Err() != nil {
+		nc.Close()
 		return nil
 	}
 	if int64(s.clients.count()) >= s.maxClients.Load() {
 		s.stats.rejected.Add(1)
 		s.log.Warn("connection refused: maxclients reached", "client", nc.RemoteAddr().String())
-		nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		go refuse(nc, "-ERR max number of clients reached\r\n")
 		return nil
 	}
 	if s.protectedDenied(nc.RemoteAddr()) {
-		nc.Write([]byte(deniedProtected))
+		go refuse(nc, deniedProtected)
 		return nil
 	}
 	c := s.newClient(nc, redcon.NewWriter(nc))
@@ -285,6 +287,15 @@ func (s *Server) accept(nc net.Conn) *Client {
 	s.clients.total.Add(1)
 	s.conns.Add(1)
 	return c
+}
+
+// refuse sends a refused connection its error and closes it. It runs on
+// its own goroutine, with a deadline: over TLS the write waits for the
+// handshake, which a client could stall, and the accept loop must not.
+func refuse(nc net.Conn, msg string) {
+	nc.SetWriteDeadline(time.Now().Add(time.Second))
+	nc.Write([]byte(msg))
+	nc.Close()
 }
 
 // newClient builds the state of a new connection that replies through w.
