@@ -10,15 +10,15 @@ import (
 
 // The entry's size is what lets newEntry's tails fill size classes.
 func TestEntrySize(t *testing.T) {
-	if n := unsafe.Sizeof(entry{}); n != 72 {
-		t.Fatalf("entry is %d bytes; newEntry's tails (entryTails) assume 72", n)
+	if n := unsafe.Sizeof(entry{}); n != 56 {
+		t.Fatalf("entry is %d bytes; newEntry's tails (entryTails) assume 56", n)
 	}
 }
 
 // TestNewEntryAllocates checks that newEntry makes one allocation of the
 // size keyBytes and memory() assume, for keys and values of every tail.
 func TestNewEntryAllocates(t *testing.T) {
-	for _, need := range []int{0, 1, 8, 9, 24, 40, 56, 57, 100, 120, 121, 152, 184} {
+	for _, need := range []int{0, 1, 8, 9, 24, 40, 56, 57, 100, 120, 121, 136, 152, 168, 184, 185, 200} {
 		key := bytes.Repeat([]byte("k"), need/2)
 		val := bytes.Repeat([]byte("v"), need-len(key))
 		const n = 10000
@@ -35,7 +35,7 @@ func TestNewEntryAllocates(t *testing.T) {
 		runtime.ReadMemStats(&m1)
 		// Other goroutines (the runtime's, the race detector's) may
 		// allocate a little meanwhile.
-		if got, want := float64(m1.TotalAlloc-m0.TotalAlloc)/n, float64(72+tailSize(need)); got < want || got > want*1.05 {
+		if got, want := float64(m1.TotalAlloc-m0.TotalAlloc)/n, float64(56+tailSize(need)); got < want || got > want*1.05 {
 			t.Errorf("need %d: %.1f bytes an entry, want %.0f", need, got, want)
 		}
 		if got := m1.Mallocs - m0.Mallocs; got < n || got > n+n/20 {
