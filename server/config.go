@@ -50,6 +50,13 @@ type Config struct {
 	// limit (GOMEMLIMIT), which is process-wide: the daemon turns it on,
 	// embedded servers leave it off. See goMemLimit.
 	SetGoMemLimit bool
+	// SetGoMaxProcs makes io-threads set GOMAXPROCS (see goMaxProcs),
+	// which is process-wide: the daemon turns it on, embedded servers
+	// leave it off. The GOMAXPROCS environment variable wins.
+	SetGoMaxProcs bool
+	// IOThreads is Redis's io-threads: threads serving clients, 1 (the
+	// default) as in Redis. It sets GOMAXPROCS in the daemon.
+	IOThreads int
 	// MetricsAddr, when set, serves Prometheus metrics on
 	// http://MetricsAddr/metrics ("metrics-addr").
 	MetricsAddr string
@@ -191,6 +198,9 @@ func directives() []directive {
 		{name: "port", startOnly: true,
 			get: func(c *Config) string { return strconv.Itoa(c.Port) },
 			set: intSetter(func(c *Config) *int { return &c.Port }, 0, 65535)},
+		{name: "io-threads", startOnly: true,
+			get: func(c *Config) string { return strconv.Itoa(max(c.IOThreads, 1)) },
+			set: intSetter(func(c *Config) *int { return &c.IOThreads }, 1, 128)},
 		{name: "databases", startOnly: true,
 			get: func(c *Config) string { return strconv.Itoa(c.Databases) },
 			set: intSetter(func(c *Config) *int { return &c.Databases }, 1, 256)},
@@ -385,7 +395,6 @@ var tuningDefaults = []tuning{
 	{"tcp-keepalive", "300", tuneInt},
 	{"tcp-backlog", "511", tuneInt},
 	{"timeout", "0", tuneInt},
-	{"io-threads", "1", tuneInt},
 	{"daemonize", "no", tuneBool},
 	{"supervised", "no", tuneString},
 	{"protected-mode", "yes", tuneBool},

@@ -97,6 +97,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.clients.byID = make(map[int64]*Client)
 	s.startMemLimit = debug.SetMemoryLimit(-1)
+	applyGoMaxProcs(cfg)
 	s.persist.init(s)
 	_, s.realClock = cfg.Clock.(store.RealClock)
 	s.metrics = newMetrics(s)

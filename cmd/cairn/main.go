@@ -25,8 +25,9 @@ func main() {
 	}
 	// The daemon is durable by default; --engine memory keeps the data in
 	// the process only.
-	// The daemon owns the process, so maxmemory may set GOMEMLIMIT.
-	cfg := server.Config{Port: 6379, Engine: "pebble", SetGoMemLimit: true}
+	// The daemon owns the process, so maxmemory may set GOMEMLIMIT and
+	// io-threads GOMAXPROCS.
+	cfg := server.Config{Port: 6379, Engine: "pebble", SetGoMemLimit: true, SetGoMaxProcs: true}
 	if err := server.ParseArgs(&cfg, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(2)
