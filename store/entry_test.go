@@ -202,7 +202,10 @@ func TestEntryValueSwitches(t *testing.T) {
 		}
 	}
 	k := []byte("k")
-	upd(func(tx *Tx) error { _, err := tx.ListPush(k, ListHead, [][]byte{[]byte("a"), []byte("b")}, false); return err })
+	upd(func(tx *Tx) error {
+		_, err := tx.ListPush(k, ListHead, [][]byte{[]byte("a"), []byte("b")}, false)
+		return err
+	})
 	upd(func(tx *Tx) error { _, err := tx.Set(k, []byte("now a string"), SetOptions{}); return err })
 	upd(func(tx *Tx) error {
 		if v, ok, err := tx.Get(k); err != nil || !ok || string(v) != "now a string" || tx.Type(k) != KindString {
