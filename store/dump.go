@@ -26,8 +26,8 @@ func (s *Store) Dump() string {
 		sort.Slice(keys, func(a, b int) bool { return keys[a].key < keys[b].key })
 		for _, e := range keys {
 			fmt.Fprintf(&b, "%d %s %s %d ", i, strconv.Quote(e.key), e.kind(), e.expireAt)
-			if e.obj != nil {
-				b.WriteString(e.obj.dump())
+			if e.isColl() {
+				b.WriteString(e.coll().dump())
 			} else {
 				b.WriteString(strconv.Quote(string(e.val())))
 			}

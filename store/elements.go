@@ -39,7 +39,7 @@ func (w *elemWriter) del(sub []byte) {
 // createColl adds key holding obj and saves its metadata.
 func (tx *Tx) createColl(key []byte, obj collection) *entry {
 	e := tx.create(key)
-	e.obj = obj
+	e.setColl(obj)
 	tx.saveMeta(e)
 	return e
 }
@@ -59,7 +59,7 @@ func (tx *Tx) storeColl(key []byte, obj collection, class EventClass, event stri
 		tx.remove(old)
 	}
 	e := tx.create(key)
-	e.obj = obj
+	e.setColl(obj)
 	tx.saveWhole(e)
 	tx.notify(key, class, event)
 	return true

@@ -2,37 +2,43 @@ package store
 
 import "unsafe"
 
-// entry is one key and its value. Strings keep their bytes in the value
-// (val, setVal); every other type is a collection in obj. The key string
-// is shared with the index, so it is stored once.
+// entry is one key and its value. A string keeps its bytes at p (or
+// right after the key, inline, with p nil); every other type is a
+// collection that p points to, its kind in sl and sc set to collMark. One
+// GC-traced pointer serves both, since a string has no collection and a
+// collection no bytes: that is what keeps the entry at 56 bytes. The key
+// string is shared with the index, so it is stored once.
 //
-// The layout is 72 bytes, so that an entry with a 16-byte key and a
-// 40-byte value inline (see newEntry) fills a 128-byte size class: the
-// value is a pointer and two uint32s rather than a 24-byte slice.
+// At 56 bytes, an entry with a 16-byte key and a 40-byte value inline
+// (see newEntry) fills a 112-byte size class.
 type entry struct {
 	key      string
-	obj      collection
-	sp       *byte  // the string value's bytes; nil when inline right after the key
-	expireAt int64  // unix ms; 0 = no TTL
-	sl       uint32 // the string value's length
-	sc       uint32 // its capacity, and valInline when it is in the entry's allocation
-	pos      int32  // index in keyspace.dense
-	heapIdx  int32  // index in the expiry heap; -1 when the key has no TTL
-	access   uint32 // last access (LRU clock) or LFU counter and decay time; see evict.go
-	mem      uint32 // bytes counted in used memory, in memUnit units; see memory.go
+	p        unsafe.Pointer // the string's bytes (nil when inline after the key), or the collection
+	expireAt int64          // unix ms; 0 = no TTL
+	sl       uint32         // the string value's length; a collection's Kind
+	sc       uint32         // its capacity, and valInline when it is in the entry's allocation; collMark for a collection
+	pos      int32          // index in keyspace.dense
+	heapIdx  int32          // index in the expiry heap; -1 when the key has no TTL
+	access   uint32         // last access (LRU clock) or LFU counter and decay time; see evict.go
+	mem      uint32         // bytes counted in used memory, in memUnit units; see memory.go
 }
 
 // valInline flags sc when the value lives in the entry's own allocation.
 const valInline = 1 << 31
 
-// maxValLen is the longest string value an entry holds (2 GiB - 1; Redis's
-// default proto-max-bulk-len is 512 MiB).
-const maxValLen = valInline - 1
+// collMark is sc for a collection: no string's capacity, since setVal
+// caps those at maxValLen, and without the valInline bit.
+const collMark = valInline - 1
 
-// val is the string value. It aliases the entry's bytes: callers copy it
-// before the entry is written again.
+// maxValLen is the longest string value an entry holds (2 GiB - 2; Redis's
+// default proto-max-bulk-len is 512 MiB).
+const maxValLen = collMark - 1
+
+// val is the string value (only for a string: callers check the kind
+// first). It aliases the entry's bytes: callers copy it before the entry
+// is written again.
 func (e *entry) val() []byte {
-	p := e.sp
+	p := (*byte)(e.p)
 	if p == nil {
 		if e.sc == 0 {
 			return nil
@@ -43,18 +49,19 @@ func (e *entry) val() []byte {
 }
 
 // inlineVal is where an inline value without its own pointer starts: right
-// after the key, in the entry's tail. Leaving sp nil then saves the GC a
+// after the key, in the entry's tail. Leaving p nil then saves the GC a
 // pointer to follow per key.
 func (e *entry) inlineVal() *byte {
 	return (*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(e.key)), len(e.key)))
 }
 
-// setVal makes b, which the entry then owns, the string value.
+// setVal makes b, which the entry then owns, the string value (turning a
+// collection entry into a string one).
 func (e *entry) setVal(b []byte) {
 	if len(b) > maxValLen {
 		panic("store: string value over 2 GiB")
 	}
-	e.sp, e.sl, e.sc = unsafe.SliceData(b), uint32(len(b)), uint32(min(cap(b), maxValLen))
+	e.p, e.sl, e.sc = unsafe.Pointer(unsafe.SliceData(b)), uint32(len(b)), uint32(min(cap(b), maxValLen))
 }
 
 // appendVal appends b to the string value, which stays in place while
@@ -74,11 +81,77 @@ func (e *entry) valLen() int { return int(e.sl) }
 // inline reports whether the value shares the entry's allocation.
 func (e *entry) inline() bool { return e.sc&valInline != 0 }
 
+// isColl reports whether the value is a collection rather than a string.
+func (e *entry) isColl() bool { return e.sc == collMark }
+
 func (e *entry) kind() Kind {
-	if e.obj != nil {
-		return e.obj.kind()
+	if e.sc == collMark {
+		return Kind(e.sl)
 	}
 	return KindString
+}
+
+// coll is the value as a collection, nil for a string.
+func (e *entry) coll() collection {
+	if e.sc != collMark {
+		return nil
+	}
+	switch Kind(e.sl) {
+	case KindList:
+		return (*list)(e.p)
+	case KindHash:
+		return (*hash)(e.p)
+	case KindSet:
+		return (*set)(e.p)
+	case KindZSet:
+		return (*zset)(e.p)
+	case KindStream:
+		return (*stream)(e.p)
+	}
+	panic("store: entry of unknown kind")
+}
+
+// setColl makes c the value (replacing a string's bytes, which the caller
+// has dropped).
+func (e *entry) setColl(c collection) {
+	var p unsafe.Pointer
+	switch v := c.(type) {
+	case *list:
+		p = unsafe.Pointer(v)
+	case *hash:
+		p = unsafe.Pointer(v)
+	case *set:
+		p = unsafe.Pointer(v)
+	case *zset:
+		p = unsafe.Pointer(v)
+	case *stream:
+		p = unsafe.Pointer(v)
+	default:
+		panic("store: unknown collection type")
+	}
+	e.p, e.sl, e.sc = p, uint32(c.kind()), collMark
+}
+
+// clearColl makes a collection entry an absent string value.
+func (e *entry) clearColl() { e.p, e.sl, e.sc = nil, 0, 0 }
+
+// Typed views of a collection value. The caller has checked the kind;
+// a mismatch panics, as the type assertion they replace did, rather than
+// reading one type as another.
+func (e *entry) list() *list     { e.must(KindList); return (*list)(e.p) }
+func (e *entry) hash() *hash     { e.must(KindHash); return (*hash)(e.p) }
+func (e *entry) set() *set       { e.must(KindSet); return (*set)(e.p) }
+func (e *entry) zset() *zset     { e.must(KindZSet); return (*zset)(e.p) }
+func (e *entry) stream() *stream { e.must(KindStream); return (*stream)(e.p) }
+
+func (e *entry) must(k Kind) {
+	if e.sc != collMark || Kind(e.sl) != k {
+		e.wrongKind(k)
+	}
+}
+
+func (e *entry) wrongKind(k Kind) {
+	panic("store: entry is a " + e.kind().String() + ", not a " + k.String())
 }
 
 // collection is a value with elements: a list, hash, set, sorted set or

@@ -10,15 +10,15 @@ import (
 
 // The entry's size is what lets newEntry's tails fill size classes.
 func TestEntrySize(t *testing.T) {
-	if n := unsafe.Sizeof(entry{}); n != 72 {
-		t.Fatalf("entry is %d bytes; newEntry's tails (entryTails) assume 72", n)
+	if n := unsafe.Sizeof(entry{}); n != 56 {
+		t.Fatalf("entry is %d bytes; newEntry's tails (entryTails) assume 56", n)
 	}
 }
 
 // TestNewEntryAllocates checks that newEntry makes one allocation of the
 // size keyBytes and memory() assume, for keys and values of every tail.
 func TestNewEntryAllocates(t *testing.T) {
-	for _, need := range []int{0, 1, 8, 9, 24, 40, 56, 57, 100, 120, 121, 152, 184} {
+	for _, need := range []int{0, 1, 8, 9, 24, 40, 56, 57, 100, 120, 121, 136, 152, 168, 184, 185, 200} {
 		key := bytes.Repeat([]byte("k"), need/2)
 		val := bytes.Repeat([]byte("v"), need-len(key))
 		const n = 10000
@@ -35,7 +35,7 @@ func TestNewEntryAllocates(t *testing.T) {
 		runtime.ReadMemStats(&m1)
 		// Other goroutines (the runtime's, the race detector's) may
 		// allocate a little meanwhile.
-		if got, want := float64(m1.TotalAlloc-m0.TotalAlloc)/n, float64(72+tailSize(need)); got < want || got > want*1.05 {
+		if got, want := float64(m1.TotalAlloc-m0.TotalAlloc)/n, float64(56+tailSize(need)); got < want || got > want*1.05 {
 			t.Errorf("need %d: %.1f bytes an entry, want %.0f", need, got, want)
 		}
 		if got := m1.Mallocs - m0.Mallocs; got < n || got > n+n/20 {
@@ -160,6 +160,72 @@ func TestStringsStopAt2GiB(t *testing.T) {
 		}
 		if _, err := tx.SetRange([]byte("k"), maxValLen, []byte("x")); err != ErrTooLarge {
 			t.Errorf("SETRANGE past 2 GiB: %v, want ErrTooLarge", err)
+		}
+		return nil
+	})
+}
+
+// TestEntryValueSwitches exercises the one pointer an entry holds for a
+// string's bytes or a collection: each kind reads back as itself, a typed
+// view of the wrong kind panics, and a key goes from collection to string
+// (SET over a list) and back (LPUSH after DEL), and is copied and renamed
+// as a collection, with used memory checked after each step.
+func TestEntryValueSwitches(t *testing.T) {
+	var e entry
+	for _, c := range []collection{newList(), &hash{}, &set{}, &zset{}, &stream{}} {
+		e.setColl(c)
+		if e.kind() != c.kind() || !e.isColl() || e.coll() != c {
+			t.Fatalf("%v: kind %v, coll %v", c.kind(), e.kind(), e.coll())
+		}
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("list() of a stream did not panic")
+			}
+		}()
+		e.list()
+	}()
+	e.clearColl()
+	if e.isColl() || e.kind() != KindString || e.coll() != nil || e.val() != nil {
+		t.Fatalf("after clearColl: kind %v", e.kind())
+	}
+
+	s, _ := Open(Options{Databases: 1})
+	upd := func(f func(tx *Tx) error) {
+		t.Helper()
+		if err := s.Update(0, f); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CheckMemory(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k := []byte("k")
+	upd(func(tx *Tx) error {
+		_, err := tx.ListPush(k, ListHead, [][]byte{[]byte("a"), []byte("b")}, false)
+		return err
+	})
+	upd(func(tx *Tx) error { _, err := tx.Set(k, []byte("now a string"), SetOptions{}); return err })
+	upd(func(tx *Tx) error {
+		if v, ok, err := tx.Get(k); err != nil || !ok || string(v) != "now a string" || tx.Type(k) != KindString {
+			t.Fatalf("after SET over a list: %q %v %v %v", v, ok, err, tx.Type(k))
+		}
+		tx.Del(k)
+		_, err := tx.ListPush(k, ListTail, [][]byte{[]byte("x")}, false)
+		return err
+	})
+	upd(func(tx *Tx) error { _, err := tx.Copy(k, []byte("c"), 0, false); return err })
+	upd(func(tx *Tx) error { _, err := tx.Rename(k, []byte("r"), false); return err })
+	upd(func(tx *Tx) error {
+		for _, key := range []string{"c", "r"} {
+			got, err := tx.ListRange([]byte(key), 0, -1)
+			if err != nil || len(got) != 1 || string(got[0]) != "x" {
+				t.Fatalf("%s: %q %v", key, got, err)
+			}
+		}
+		if _, _, err := tx.Get([]byte("r")); err != ErrWrongType {
+			t.Fatalf("GET of a list: %v", err)
 		}
 		return nil
 	})

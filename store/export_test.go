@@ -12,10 +12,10 @@ func (s *Store) CheckMemory() error {
 		var db int64
 		for _, e := range d.keys.dense {
 			got := int64(e.mem) * memUnit
-			if want := int64((e.memory()+memUnit-1)/memUnit) * memUnit; e.obj == nil && got != want {
+			if want := int64((e.memory()+memUnit-1)/memUnit) * memUnit; !e.isColl() && got != want {
 				return fmt.Errorf("db %d key %q: counted %d bytes, memory() says %d", i, e.key, got, want)
 			}
-			if e.obj != nil && (got <= 0 || got > 4*int64(e.memory())+64) {
+			if e.isColl() && (got <= 0 || got > 4*int64(e.memory())+64) {
 				return fmt.Errorf("db %d key %q: counted %d bytes for a collection of %d bytes", i, e.key, got, e.memory())
 			}
 			db += got

@@ -19,7 +19,7 @@ func (tx *Tx) hashFor(key []byte, create bool) (*entry, *hash, error) {
 		}
 		e = tx.createColl(key, newHash())
 	}
-	return e, e.obj.(*hash), nil
+	return e, e.hash(), nil
 }
 
 // hashRead returns the hash at key for reading, or nil.
@@ -28,7 +28,7 @@ func (tx *Tx) hashRead(key []byte) (*hash, error) {
 	if e == nil {
 		return nil, err
 	}
-	return e.obj.(*hash), nil
+	return e.hash(), nil
 }
 
 // HSet sets field/value pairs (pairs alternate field, value) and returns

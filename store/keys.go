@@ -73,9 +73,9 @@ func (tx *Tx) Rename(src, dst []byte, nx bool) (bool, error) {
 func (tx *Tx) adopt(key []byte, e *entry) *entry {
 	var n *entry
 	switch {
-	case e.obj != nil:
+	case e.isColl():
 		n = tx.create(key)
-		n.obj = e.obj
+		n.setColl(e.coll())
 	case e.inline():
 		n = tx.createString(key, e.val()) // a copy: e's allocation may go
 	default:
@@ -120,8 +120,8 @@ func (tx *Tx) Copy(src, dst []byte, dstDB int, replace bool) (bool, error) {
 		tx.delete(d)
 	}
 	c := *e
-	if c.obj != nil {
-		c.obj = c.obj.clone()
+	if c.isColl() {
+		c.setColl(c.coll().clone())
 	} else {
 		c.setVal(append([]byte{}, e.val()...))
 	}

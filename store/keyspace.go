@@ -210,8 +210,14 @@ func newEntry(key []byte, room int) (e *entry, spare []byte) {
 		e, tail = allocEntry[[104]byte]()
 	case need <= 120:
 		e, tail = allocEntry[[120]byte]()
+	case need <= 136:
+		e, tail = allocEntry[[136]byte]()
 	case need <= 152:
 		e, tail = allocEntry[[152]byte]()
+	case need <= 168:
+		e, tail = allocEntry[[168]byte]()
+	case need <= 184:
+		e, tail = allocEntry[[184]byte]()
 	case need <= maxTail:
 		e, tail = allocEntry[[maxTail]byte]()
 	case room > 0:
@@ -228,9 +234,9 @@ func newEntry(key []byte, room int) (e *entry, spare []byte) {
 	return e, tail[n:]
 }
 
-// maxTail is the largest key-and-value tail allocated with an entry: 72 +
-// 184 bytes is the 256-byte size class.
-const maxTail = 184
+// maxTail is the largest key-and-value tail allocated with an entry: 56 +
+// 200 bytes is the 256-byte size class.
+const maxTail = 200
 
 // allocEntry allocates an entry followed by a tail of bytes (T is a byte
 // array) and returns both.

@@ -31,7 +31,7 @@ func (tx *Tx) listOf(key []byte) (*entry, *list, error) {
 	if e == nil {
 		return nil, nil, err
 	}
-	return e, e.obj.(*list), nil
+	return e, e.list(), nil
 }
 
 // listRead returns the list at key for reading, or nil.
@@ -40,7 +40,7 @@ func (tx *Tx) listRead(key []byte) (*list, error) {
 	if e == nil {
 		return nil, err
 	}
-	return e.obj.(*list), nil
+	return e.list(), nil
 }
 
 // ListPush pushes vals one by one at end of the list at key, creating the
@@ -57,7 +57,7 @@ func (tx *Tx) ListPush(key []byte, end ListEnd, vals [][]byte, onlyExisting bool
 		}
 		e = tx.create(key)
 		l = newList()
-		e.obj = l
+		e.setColl(l)
 	}
 	tx.pushElems(e, l, end, vals)
 	return l.n, nil
@@ -274,7 +274,7 @@ func (tx *Tx) ListMove(src, dst []byte, from, to ListEnd) (val []byte, ok bool, 
 	if de == nil {
 		de = tx.create(dst)
 		dl = newList()
-		de.obj = dl
+		de.setColl(dl)
 	}
 	tx.pushElems(de, dl, to, [][]byte{val})
 	tx.popElems(se, sl, from, 1)

@@ -67,7 +67,7 @@ func (s *Store) load() error {
 			if err != nil {
 				return fmt.Errorf("key %q: %w", k[2:], err)
 			}
-			e.obj = obj
+			e.setColl(obj)
 		}
 		if expireAt != 0 {
 			e.expireAt = expireAt
@@ -88,12 +88,12 @@ func (s *Store) load() error {
 		if db, ok := slotDB[slot]; ok {
 			e = s.dbs[db].keys.get(key)
 		}
-		if e == nil || e.obj == nil {
+		if e == nil || !e.isColl() {
 			// Elements of a key that expired while the store was closed.
 			cleanup.Delete(k)
 			return nil
 		}
-		return e.obj.loadElement(sub, v)
+		return e.coll().loadElement(sub, v)
 	})
 	if err != nil {
 		cleanup.Close()

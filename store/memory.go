@@ -1,6 +1,9 @@
 package store
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // Used memory is Cairn's own accounting of its data: the sum over every
 // key of entry.memory() (the entry, its map and dense-array slots, the
@@ -98,7 +101,7 @@ const exactBelow = 128
 
 // memSample is the last full memory() of a collection.
 type memSample struct {
-	obj    collection
+	obj    unsafe.Pointer // the collection measured
 	size   int
 	mem    int
 	writes int
@@ -106,10 +109,10 @@ type memSample struct {
 
 // estimate is e's memory: exact for strings, sampled for collections.
 func (ks *keyspace) estimate(e *entry) int {
-	if e.obj == nil {
+	if !e.isColl() {
 		return e.memory()
 	}
-	n := e.obj.size()
+	n := e.coll().size()
 	if n <= exactBelow {
 		// Small values are cheap to measure, and scaling would be wrong
 		// for them: one popped element can free a whole chunk.
@@ -119,7 +122,7 @@ func (ks *keyspace) estimate(e *entry) int {
 		return e.memory()
 	}
 	sm, ok := ks.samples[e]
-	if ok && sm.obj == e.obj && sm.size > 0 && n <= 2*sm.size && 2*n >= sm.size && sm.writes < sm.size {
+	if ok && sm.obj == e.p && sm.size > 0 && n <= 2*sm.size && 2*n >= sm.size && sm.writes < sm.size {
 		sm.writes++
 		ks.samples[e] = sm
 		return int(int64(sm.mem) * int64(n) / int64(sm.size))
@@ -128,6 +131,6 @@ func (ks *keyspace) estimate(e *entry) int {
 	if ks.samples == nil {
 		ks.samples = make(map[*entry]memSample)
 	}
-	ks.samples[e] = memSample{obj: e.obj, size: n, mem: m}
+	ks.samples[e] = memSample{obj: e.p, size: n, mem: m}
 	return m
 }

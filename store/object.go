@@ -25,8 +25,8 @@ func (tx *Tx) Object(key []byte) (ObjectInfo, bool) {
 }
 
 func (e *entry) encoding() string {
-	if e.obj != nil {
-		return e.obj.encoding()
+	if e.isColl() {
+		return e.coll().encoding()
 	}
 	if _, ok := num.ParseInt(e.val()); ok {
 		return "int"
@@ -38,11 +38,11 @@ func (e *entry) encoding() string {
 }
 
 // entryOverhead estimates the bytes a key costs beyond its name and value:
-// the 72-byte entry, its index slot (8 bytes at the table's
+// the 56-byte entry, its index slot (8 bytes at the table's
 // average load) and its dense-array slot (with append's slack); a TTL adds
 // an expiry-heap slot. Calibrated by TestUsedMemoryTracksHeap.
 const (
-	entryOverhead      = 72 + entryIndexOverhead
+	entryOverhead      = 56 + entryIndexOverhead
 	entryIndexOverhead = 24
 	expireOverhead     = 10
 )
@@ -61,8 +61,8 @@ func (e *entry) memory() int {
 	if e.expireAt != 0 {
 		n += expireOverhead
 	}
-	if e.obj != nil {
-		return n + e.obj.memory()
+	if e.isColl() {
+		return n + e.coll().memory()
 	}
 	if e.inline() {
 		// One allocation: the entry, the key and the value.
@@ -90,9 +90,9 @@ func tailSize(need int) int {
 	return 0
 }
 
-// entryTails are newEntry's tail sizes: with the 72-byte entry, each fills
-// one of Go's size classes exactly (80, 96, … 192, 224, 256 bytes).
-var entryTails = [...]int{8, 24, 40, 56, 72, 88, 104, 120, 152, maxTail}
+// entryTails are newEntry's tail sizes: with the 56-byte entry, each fills
+// one of Go's size classes exactly (64, 80, 96, … 240, 256 bytes).
+var entryTails = [...]int{8, 24, 40, 56, 72, 88, 104, 120, 136, 152, 168, 184, maxTail}
 
 // sizeClass rounds an allocation up roughly as Go's allocator does.
 func sizeClass(n int) int {

@@ -31,9 +31,11 @@ func (tx *Tx) saveMeta(e *entry) {
 
 func (tx *Tx) saveMetaIn(b Batch, slot byte, e *entry) {
 	tx.kbuf = appendMetaKey(tx.kbuf[:0], slot, e.key)
-	payload := e.val()
-	if e.obj != nil {
-		payload = e.obj.meta()
+	var payload []byte
+	if c := e.coll(); c != nil {
+		payload = c.meta()
+	} else {
+		payload = e.val()
 	}
 	tx.vbuf = appendMetaValue(tx.vbuf[:0], e.kind(), e.expireAt, payload)
 	b.Set(tx.kbuf, tx.vbuf)
@@ -48,9 +50,9 @@ func (tx *Tx) saveWhole(e *entry) {
 	}
 	slot := tx.slot()
 	tx.saveMetaIn(b, slot, e)
-	if e.obj != nil {
+	if e.isColl() {
 		p := newDataPrefix(slot, e.key)
-		e.obj.writeElements(b, p)
+		e.coll().writeElements(b, p)
 	}
 }
 
@@ -62,7 +64,7 @@ func (tx *Tx) dropRecords(slot byte, e *entry) {
 	}
 	tx.kbuf = appendMetaKey(tx.kbuf[:0], slot, e.key)
 	b.Delete(tx.kbuf)
-	if e.obj != nil && e.obj.size() > 0 {
+	if e.isColl() && e.coll().size() > 0 {
 		p := newDataPrefix(slot, e.key)
 		b.DeleteRange(p.start(), p.end())
 	}

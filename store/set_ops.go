@@ -13,7 +13,7 @@ func (tx *Tx) setFor(key []byte, create bool) (*entry, *set, error) {
 		}
 		e = tx.createColl(key, newSet())
 	}
-	return e, e.obj.(*set), nil
+	return e, e.set(), nil
 }
 
 func (tx *Tx) setRead(key []byte) (*set, error) {
@@ -21,7 +21,7 @@ func (tx *Tx) setRead(key []byte) (*set, error) {
 	if e == nil {
 		return nil, err
 	}
-	return e.obj.(*set), nil
+	return e.set(), nil
 }
 
 // SAdd adds members and returns how many are new.

@@ -42,7 +42,7 @@ func (tx *Tx) Sort(key []byte, o SortOptions) ([][]byte, error) {
 	var elems [][]byte
 	ordered := false // elements come in a meaningful order (list, zset)
 	if e != nil {
-		switch v := e.obj.(type) {
+		switch v := e.coll().(type) {
 		case *set:
 			elems = v.members()
 		case *zset:
@@ -215,13 +215,13 @@ func (tx *Tx) sortLookup(pattern, el []byte) ([]byte, bool) {
 		return nil, false
 	}
 	if field != nil {
-		h, ok := e.obj.(*hash)
+		h, ok := e.coll().(*hash)
 		if !ok {
 			return nil, false
 		}
 		return h.get(field)
 	}
-	if e.obj != nil {
+	if e.isColl() {
 		return nil, false
 	}
 	return e.val(), true

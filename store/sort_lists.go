@@ -5,7 +5,7 @@ package store
 // sortableElements returns a list's elements in order; ok is false when
 // e is not a list. The slices alias the list's chunks.
 func (tx *Tx) sortableElements(e *entry) ([][]byte, bool, error) {
-	l, ok := e.obj.(*list)
+	l, ok := e.coll().(*list)
 	if !ok {
 		return nil, false, nil
 	}

@@ -19,7 +19,7 @@ func (tx *Tx) lookupStream(key []byte) (*entry, *stream, error) {
 	if e == nil {
 		return nil, nil, err
 	}
-	return e, e.obj.(*stream), nil
+	return e, e.stream(), nil
 }
 
 // lookupStreamWrite is lookupStream for commands that modify the stream.
@@ -28,14 +28,14 @@ func (tx *Tx) lookupStreamWrite(key []byte) (*entry, *stream, error) {
 	if e == nil {
 		return nil, nil, err
 	}
-	return e, e.obj.(*stream), nil
+	return e, e.stream(), nil
 }
 
 // createStream adds an empty stream at key.
 func (tx *Tx) createStream(key []byte) (*entry, *stream) {
 	e := tx.create(key)
 	s := newStream()
-	e.obj = s
+	e.setColl(s)
 	return e, s
 }
 
@@ -226,7 +226,7 @@ func (tx *Tx) XRead(key []byte, after StreamID, count int) (entries []StreamEntr
 // stream, clients blocked on it in XREADGROUP must be told (Redis 7.0
 // unblocks them with an error), so the key is marked ready.
 func (tx *Tx) streamGone(e *entry) {
-	if _, ok := e.obj.(*stream); ok {
+	if _, ok := e.coll().(*stream); ok {
 		tx.MarkReady(tx.dbIndex, e.key)
 	}
 }

@@ -84,14 +84,14 @@ func (tx *Tx) setString(e *entry, val []byte, reuse bool) {
 // dropElements turns e from a collection into an empty string value,
 // deleting the collection's element records.
 func (tx *Tx) dropElements(e *entry) {
-	if e.obj == nil {
+	if !e.isColl() {
 		return
 	}
 	tx.streamGone(e)
-	if b, p := tx.elements(e); b != nil && e.obj.size() > 0 {
+	if b, p := tx.elements(e); b != nil && e.coll().size() > 0 {
 		b.DeleteRange(p.start(), p.end())
 	}
-	e.obj = nil
+	e.clearColl()
 }
 
 // MSetNX sets every pair only if none of the keys exists.

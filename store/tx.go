@@ -249,7 +249,7 @@ func (tx *Tx) notifyString(key string, class EventClass, event string) {
 // deleteIfEmpty removes a collection that has lost its last element, as
 // Redis does, raising "del".
 func (tx *Tx) deleteIfEmpty(e *entry) bool {
-	if e.obj != nil && e.obj.size() == 0 {
+	if e.isColl() && e.coll().size() == 0 {
 		tx.delete(e)
 		return true
 	}

@@ -73,7 +73,7 @@ func (tx *Tx) zinputs(keys [][]byte, weights []float64) ([]zinput, error) {
 		if e == nil {
 			continue
 		}
-		switch o := e.obj.(type) {
+		switch o := e.coll().(type) {
 		case *zset:
 			ins[i].z = o
 		case *set:

@@ -17,7 +17,7 @@ func (tx *Tx) zsetFor(key []byte) (*entry, *zset, error) {
 	if e == nil {
 		return nil, nil, err
 	}
-	return e, e.obj.(*zset), nil
+	return e, e.zset(), nil
 }
 
 func (tx *Tx) zsetRead(key []byte) (*zset, error) {
@@ -25,7 +25,7 @@ func (tx *Tx) zsetRead(key []byte) (*zset, error) {
 	if e == nil {
 		return nil, err
 	}
-	return e.obj.(*zset), nil
+	return e.zset(), nil
 }
 
 // ZAddOptions are ZADD's flags; the server rejects incompatible ones.
@@ -82,7 +82,7 @@ func (tx *Tx) ZAdd(key []byte, o ZAddOptions, scores []float64, members [][]byte
 			}
 			if z == nil {
 				e = tx.createColl(key, newZSet())
-				z = e.obj.(*zset)
+				z = e.zset()
 			}
 			z.insert(m, score)
 			res.Score, res.Done = score, true
