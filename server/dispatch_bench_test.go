@@ -41,6 +41,7 @@ func BenchmarkPipelineBatch(b *testing.B) {
 	}{
 		{"SET", func(r int) []string { return []string{"SET", string(key(r)), "xxx"} }},
 		{"GET", func(r int) []string { return []string{"GET", string(key(r))} }},
+		{"SETEX", func(r int) []string { return []string{"SET", string(key(r)), "xxx", "EX", "100"} }},
 		{"INCR", func(r int) []string { return []string{"INCR", "counter:" + string(key(r))[4:]} }},
 		{"LPUSH", func(int) []string { return []string{"LPUSH", "mylist", "xxx"} }},
 		{"RPOP", func(int) []string { return []string{"RPOP", "mylist"} }},

@@ -188,7 +188,7 @@ func (st *evictState) sample(d *database) *entry {
 		if len(d.expires) == 0 {
 			return nil
 		}
-		return d.expires[st.rng.IntN(len(d.expires))]
+		return d.expires.at(st.rng.IntN(len(d.expires)))
 	}
 	if d.keys.len() == 0 {
 		return nil

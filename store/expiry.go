@@ -1,14 +1,23 @@
 package store
 
-// expiryHeap is a min-heap of the entries that have a TTL, ordered by
-// expireAt. Each entry knows its index, so setting, changing and removing a
-// TTL are O(log n), and the active expiry cycle takes due keys from the top
-// in deadline order, the moment they are due.
-type expiryHeap []*entry
+// expiryHeap is a min-heap of the entries that have a TTL. Each slot holds
+// the deadline it is ordered by, so sifting reads only the heap's array,
+// not the entries. A slot's deadline is the entry's expireAt, or an
+// earlier one after the TTL was extended: extending a TTL (SET EX on a
+// cached key, EXPIRE again) leaves the heap alone, and top re-files such
+// an entry when it reaches the top. Each entry knows its slot, so adding,
+// shortening and removing a TTL are O(log n), extending one is O(1), and
+// the active expiry cycle takes due keys from the top in deadline order.
+type expiryHeap []expirySlot
+
+type expirySlot struct {
+	at int64 // <= e.expireAt
+	e  *entry
+}
 
 func (h *expiryHeap) push(e *entry) {
 	e.heapIdx = int32(len(*h))
-	*h = append(*h, e)
+	*h = append(*h, expirySlot{e.expireAt, e})
 	h.up(int(e.heapIdx))
 }
 
@@ -18,7 +27,7 @@ func (h *expiryHeap) remove(e *entry) {
 	if i != last {
 		h.swap(i, last)
 	}
-	(*h)[last] = nil
+	(*h)[last] = expirySlot{}
 	*h = (*h)[:last]
 	e.heapIdx = -1
 	if i != last {
@@ -28,31 +37,41 @@ func (h *expiryHeap) remove(e *entry) {
 	}
 }
 
-// fix restores the order after e.expireAt changed.
-func (h *expiryHeap) fix(e *entry) {
+// retime records that e.expireAt changed (e stays in the heap).
+func (h expiryHeap) retime(e *entry) {
 	i := int(e.heapIdx)
-	if !h.down(i) {
+	if e.expireAt < h[i].at {
+		h[i].at = e.expireAt
 		h.up(i)
 	}
 }
 
+// top returns the entry that expires first, or nil.
 func (h expiryHeap) top() *entry {
-	if len(h) == 0 {
-		return nil
+	for len(h) > 0 {
+		s := &h[0]
+		if s.at == s.e.expireAt {
+			return s.e
+		}
+		s.at = s.e.expireAt // extended since it was filed
+		h.down(0)
 	}
-	return h[0]
+	return nil
 }
+
+// at returns the i-th entry in heap order (for sampling).
+func (h expiryHeap) at(i int) *entry { return h[i].e }
 
 func (h expiryHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].heapIdx = int32(i)
-	h[j].heapIdx = int32(j)
+	h[i].e.heapIdx = int32(i)
+	h[j].e.heapIdx = int32(j)
 }
 
 func (h expiryHeap) up(i int) {
 	for i > 0 {
 		p := (i - 1) / 2
-		if h[p].expireAt <= h[i].expireAt {
+		if h[p].at <= h[i].at {
 			return
 		}
 		h.swap(i, p)
@@ -69,10 +88,10 @@ func (h expiryHeap) down(i int) bool {
 			break
 		}
 		c := l
-		if r := l + 1; r < n && h[r].expireAt < h[l].expireAt {
+		if r := l + 1; r < n && h[r].at < h[l].at {
 			c = r
 		}
-		if h[i].expireAt <= h[c].expireAt {
+		if h[i].at <= h[c].at {
 			break
 		}
 		h.swap(i, c)

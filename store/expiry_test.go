@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// TestExpiryHeapOrder: the active cycle removes keys in deadline order and
-// only once they are due, however TTLs were set, changed and removed.
+// TestExpiryHeapOrder: the active cycle removes keys in deadline order,
+// once they are due and not before, however TTLs were set, extended (which
+// leaves the heap slot early), shortened and removed.
 func TestExpiryHeapOrder(t *testing.T) {
 	clock := NewManualClock(time.UnixMilli(0))
 	s, _ := Open(Options{Clock: clock})
@@ -43,8 +44,12 @@ func TestExpiryHeapOrder(t *testing.T) {
 		s.ExpireCycle(1 << 30)
 		s.View(0, func(tx *Tx) error {
 			for k, kat := range want {
-				if kat >= at && tx.db.keys.get([]byte(k)) == nil {
+				present := tx.db.keys.get([]byte(k)) != nil
+				if kat >= at && !present {
 					t.Fatalf("key %s (due %d) deleted at %d", k, kat, at-1)
+				}
+				if kat != 0 && kat < at && present {
+					t.Fatalf("key %s (due %d) still there at %d", k, kat, at-1)
 				}
 			}
 			return nil

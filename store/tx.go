@@ -226,7 +226,7 @@ func (tx *Tx) setExpire(e *entry, at int64) {
 	case at == 0:
 	case e.heapIdx >= 0:
 		e.expireAt = at
-		h.fix(e)
+		h.retime(e)
 	default:
 		e.expireAt = at
 		h.push(e)
