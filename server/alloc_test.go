@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"testing"
 )
 
@@ -9,13 +8,7 @@ import (
 // dispatcher and store beyond the value copy SET must make (redcon's own
 // per-command allocations happen before execute and are not counted).
 func TestHotPathAllocations(t *testing.T) {
-	s, err := Start(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var out bytes.Buffer
-	c := newFakeClient(t, s, &out)
+	s, c, out := startFake(t)
 	set := [][]byte{[]byte("SET"), []byte("key:000001"), []byte("value-of-some-length")}
 	get := [][]byte{[]byte("GET"), []byte("key:000001")}
 	s.execute(c, set)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -10,13 +9,7 @@ import (
 // BenchmarkExecuteGet measures one GET through the dispatcher, with the
 // per-command statistics and metrics it records.
 func BenchmarkExecuteGet(b *testing.B) {
-	s, err := Start(Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	var out bytes.Buffer
-	c := newFakeClient(b, s, &out)
+	s, c, out := startFake(b)
 	s.execute(c, [][]byte{[]byte("SET"), []byte("key:000001"), []byte("value")})
 	get := [][]byte{[]byte("GET"), []byte("key:000001")}
 	b.ReportAllocs()
@@ -49,13 +42,7 @@ func BenchmarkPipelineBatch(b *testing.B) {
 	}
 	for _, bc := range cmds {
 		b.Run(bc.name, func(b *testing.B) {
-			s, err := Start(Config{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			var out bytes.Buffer
-			c := newFakeClient(b, s, &out)
+			s, c, out := startFake(b)
 			const keys = 100000
 			for i := range keys {
 				s.execute(c, [][]byte{[]byte("SET"), key(i), []byte("xxx")})

@@ -16,6 +16,18 @@ func newFakeClient(t testing.TB, s *Server, out *bytes.Buffer) *Client {
 	return s.newClient(a, redcon.NewWriter(out))
 }
 
+// startFake starts a server for tb and returns it with a fake client
+// whose replies go to out.
+func startFake(tb testing.TB) (s *Server, c *Client, out *bytes.Buffer) {
+	s, err := Start(Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	out = &bytes.Buffer{}
+	return s, newFakeClient(tb, s, out), out
+}
+
 // FuzzDispatch sends random argument vectors through the dispatcher: no
 // input may panic. Arguments are separated by NUL; a one-byte first
 // argument picks a real command by index, and a one-byte second argument

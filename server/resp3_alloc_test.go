@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"strconv"
 	"testing"
 )
@@ -40,13 +39,7 @@ func args(a ...string) [][]byte {
 // TestRESP3EncodingAllocations: encoding a reply in RESP3 allocates no more
 // than encoding it in RESP2 (the writer formats into scratch space).
 func TestRESP3EncodingAllocations(t *testing.T) {
-	s, err := Start(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var out bytes.Buffer
-	c := newFakeClient(t, s, &out)
+	s, c, out := startFake(t)
 	seedTyped(s, c)
 	for _, cmd := range typedReplies {
 		var allocs [2]float64
@@ -68,13 +61,7 @@ func TestRESP3EncodingAllocations(t *testing.T) {
 // BenchmarkTypedReplies runs each typed command in both protocols, to
 // compare the cost of RESP3 encoding with RESP2's.
 func BenchmarkTypedReplies(b *testing.B) {
-	s, err := Start(Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	var out bytes.Buffer
-	c := newFakeClient(b, s, &out)
+	s, c, out := startFake(b)
 	seedTyped(s, c)
 	for _, cmd := range typedReplies {
 		for _, proto := range []int{2, 3} {
