@@ -49,7 +49,7 @@ type streamNode struct {
 
 type streamEntry struct {
 	id      StreamID
-	fields  [][]byte
+	fields  packedFields // nil once deleted
 	deleted bool
 }
 
@@ -86,7 +86,7 @@ func (s *stream) lastNode() *streamNode {
 
 // appendEntry adds an entry whose ID is greater than every other. fields
 // must already be owned by the stream.
-func (s *stream) appendEntry(id StreamID, fields [][]byte) {
+func (s *stream) appendEntry(id StreamID, fields packedFields) {
 	nd := s.lastNode()
 	if nd == nil || len(nd.entries) >= streamNodeMax {
 		// A stream that filled a node will likely fill the next: size it
@@ -101,7 +101,7 @@ func (s *stream) appendEntry(id StreamID, fields [][]byte) {
 	}
 	nd.entries = append(nd.entries, streamEntry{id: id, fields: fields})
 	nd.live++
-	s.fieldBytes += fieldsMemory(fields)
+	s.fieldBytes += fields.memory()
 	s.length++
 	if s.length == 1 {
 		s.firstID = id
@@ -203,7 +203,7 @@ func (s *stream) rangeEntries(start, end StreamID, count int, rev bool) []Stream
 			break
 		}
 		if !e.deleted {
-			out = append(out, StreamEntry{ID: e.id, Fields: e.fields})
+			out = append(out, StreamEntry{ID: e.id, Fields: e.fields.unpack()})
 		}
 		if rev {
 			p, ok = s.prev(p)
@@ -244,7 +244,7 @@ func (s *stream) firstLiveID() StreamID {
 func (s *stream) deleteAt(p streamPos) bool {
 	nd := s.nodes[p.n]
 	e := &nd.entries[p.i]
-	s.fieldBytes -= fieldsMemory(e.fields)
+	s.fieldBytes -= e.fields.memory()
 	e.deleted, e.fields = true, nil
 	nd.live--
 	s.length--
@@ -331,7 +331,7 @@ func (s *stream) trim(a TrimArgs) int64 {
 		}
 		if whole {
 			for i := range nd.entries {
-				s.fieldBytes -= fieldsMemory(nd.entries[i].fields)
+				s.fieldBytes -= nd.entries[i].fields.memory()
 			}
 			s.length -= nd.live
 			deleted += int64(nd.live)
@@ -349,7 +349,7 @@ func (s *stream) trim(a TrimArgs) int64 {
 				break
 			}
 			if !e.deleted {
-				s.fieldBytes -= fieldsMemory(e.fields)
+				s.fieldBytes -= e.fields.memory()
 				e.deleted, e.fields = true, nil
 				nd.live--
 				s.length--
@@ -437,17 +437,4 @@ func (s *stream) lag(g *streamGroup) int64 {
 		return int64(s.entriesAdded) - r
 	}
 	return -1
-}
-
-// fieldsMemory estimates the bytes an entry's fields hold: the slice
-// headers and the packed bytes (see packFields).
-func fieldsMemory(fields [][]byte) int {
-	if fields == nil {
-		return 0
-	}
-	n := 0
-	for _, f := range fields {
-		n += len(f)
-	}
-	return 24*len(fields) + sizeClass(n)
 }

@@ -230,20 +230,3 @@ func (tx *Tx) streamGone(e *entry) {
 		tx.MarkReady(tx.dbIndex, e.key)
 	}
 }
-
-// packFields copies fields into one allocation, so an entry costs two
-// allocations whatever its number of fields.
-func packFields(in [][]byte) [][]byte {
-	n := 0
-	for _, f := range in {
-		n += len(f)
-	}
-	buf := make([]byte, n)
-	out := make([][]byte, len(in))
-	off := 0
-	for i, f := range in {
-		out[i] = buf[off : off+copy(buf[off:], f) : off+len(f)]
-		off += len(f)
-	}
-	return out
-}

@@ -60,16 +60,12 @@ func (r *streamRec) groupPart(tag byte, g *streamGroup) []byte {
 	return append(r.buf, g.name...)
 }
 
-func (r *streamRec) entry(id StreamID, fields [][]byte) {
+// entry writes an entry's record; its value is the packed fields.
+func (r *streamRec) entry(id StreamID, fields packedFields) {
 	if r.b == nil {
 		return
 	}
-	v := binary.AppendUvarint(nil, uint64(len(fields)))
-	for _, f := range fields {
-		v = binary.AppendUvarint(v, uint64(len(f)))
-		v = append(v, f...)
-	}
-	r.b.Set(r.entryKey(id), v)
+	r.b.Set(r.entryKey(id), fields)
 }
 
 func (r *streamRec) dropEntry(id StreamID) {
@@ -210,19 +206,9 @@ func (s *stream) loadElement(sub, v []byte) error {
 		if len(sub) != 17 {
 			return bad
 		}
-		n, k := binary.Uvarint(v)
-		if k <= 0 {
+		fields := packedFields(bytes.Clone(v))
+		if _, ok := fields.split(); !ok {
 			return bad
-		}
-		v = v[k:]
-		fields := make([][]byte, 0, n)
-		for i := uint64(0); i < n; i++ {
-			l, k := binary.Uvarint(v)
-			if k <= 0 || uint64(len(v)-k) < l {
-				return bad
-			}
-			fields = append(fields, bytes.Clone(v[k:k+int(l)]))
-			v = v[k+int(l):]
 		}
 		s.appendEntry(readID(sub[1:]), fields)
 	case recStreamGroup:
@@ -322,7 +308,7 @@ func (s *stream) dump() string {
 				continue
 			}
 			b.WriteString(e.id.String())
-			for _, f := range e.fields {
+			for _, f := range e.fields.unpack() {
 				b.WriteString(" " + strconv.Quote(string(f)))
 			}
 			b.WriteString("; ")

@@ -2,6 +2,7 @@ package store
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -16,7 +17,7 @@ func TestStreamMatchesModel(t *testing.T) {
 	for step := 0; step < 20000; step++ {
 		switch op := r.IntN(10); {
 		case op < 6:
-			s.appendEntry(next, [][]byte{[]byte("f"), []byte("v")})
+			s.appendEntry(next, packFields([][]byte{[]byte("f"), []byte("v")}))
 			model = append(model, next)
 			next.Seq += uint64(1 + r.IntN(3))
 		case op < 8 && len(model) > 0:
@@ -63,7 +64,7 @@ func TestStreamMatchesModel(t *testing.T) {
 			t.Fatalf("node with %d live of %d entries", nd.live, len(nd.entries))
 		}
 		for _, e := range nd.entries {
-			bytes += fieldsMemory(e.fields)
+			bytes += e.fields.memory()
 		}
 	}
 	if bytes != s.fieldBytes {
@@ -95,5 +96,41 @@ func TestStreamApproxTrimDropsWholeNodes(t *testing.T) {
 	}
 	if n := s.trim(TrimArgs{Strategy: TrimMinID, MinID: StreamID{Ms: 240}, Approx: true, Limit: 50}); n != 0 {
 		t.Fatalf("limited trim removed %d", n)
+	}
+}
+
+// TestPackedFields: fields survive packing, including empty ones and none;
+// a deleted entry's nil unpacks to nil; malformed records are refused.
+func TestPackedFields(t *testing.T) {
+	for _, in := range [][][]byte{
+		{[]byte("f"), []byte("v")},
+		{[]byte(""), []byte(strings.Repeat("x", 300)), []byte("a"), []byte("")},
+		{},
+	} {
+		p := packFields(in)
+		got, ok := p.split()
+		if !ok || len(got) != len(in) {
+			t.Fatalf("%q: split %q, %v", in, got, ok)
+		}
+		for i := range in {
+			if string(got[i]) != string(in[i]) {
+				t.Fatalf("%q: field %d is %q", in, i, got[i])
+			}
+		}
+		if len(in) < 2 {
+			continue
+		}
+		_ = append(got[0], 'X') // appending to a field must not overwrite the next
+		if string(p.unpack()[1]) != string(in[1]) {
+			t.Fatalf("%q: append to a field overwrote the next", in)
+		}
+	}
+	if packedFields(nil).unpack() != nil {
+		t.Fatal("nil fields unpack to non-nil")
+	}
+	for _, bad := range []string{"", "\x02\x01a", "\x01\x05ab", "\x01\x01ab"} {
+		if _, ok := packedFields(bad).split(); ok {
+			t.Errorf("%q: split accepted it", bad)
+		}
 	}
 }
