@@ -42,6 +42,8 @@ type RequestReader struct {
 	start, end int
 	readErr    error // the read error to report once the buffer is drained
 	err        error // sticky: a fault or the query limit
+	bulkMax    int64 // MaxBulkLen and QueryLimit, read once per batch
+	queryMax   int64
 
 	// The request at buf[start:], framed as far as the bytes allow, so a
 	// request that arrives over many reads is scanned once.
@@ -156,6 +158,11 @@ func (r *RequestReader) fill() {
 // frameBuffered frames the whole requests in the buffer and returns them.
 func (r *RequestReader) frameBuffered() [][][]byte {
 	r.spans, r.counts, r.inline = r.spans[:0], r.counts[:0], r.inline[:0]
+	// The limits are read once per batch, not once per bulk string.
+	r.bulkMax, r.queryMax = r.maxBulk(), 0
+	if r.QueryLimit != nil {
+		r.queryMax = r.QueryLimit()
+	}
 	first := r.start
 	for r.start < r.end {
 		n, ok := r.frame(r.buf[r.start:r.end])
@@ -178,11 +185,14 @@ func (r *RequestReader) frame(b []byte) (int, bool) {
 		if b[0] != '*' {
 			return r.frameInline(b)
 		}
-		line, ok := r.headerLine(b, 1, "too big mbulk count string")
-		if !ok {
-			return 0, false
+		n, line, valid := shortLength(b, 1)
+		if !valid {
+			var ok bool
+			if line, ok = r.headerLine(b, 1, "too big mbulk count string"); !ok {
+				return 0, false
+			}
+			n, valid = parseHeaderInt(b[1:line])
 		}
-		n, valid := parseHeaderInt(b[1:line])
 		switch {
 		case !valid || n > 1<<31-1:
 			return r.fail("invalid multibulk length")
@@ -201,12 +211,17 @@ func (r *RequestReader) frame(b []byte) (int, bool) {
 			if b[r.off] != '$' {
 				return r.fail("expected '$', got '" + string(b[r.off]) + "'")
 			}
-			line, ok := r.headerLine(b, r.off+1, "too big bulk count string")
+			n, line, ok := shortLength(b, r.off+1)
 			if !ok {
-				return 0, false
+				if line, ok = r.headerLine(b, r.off+1, "too big bulk count string"); !ok {
+					return 0, false
+				}
+				n, ok = parseHeaderInt(b[r.off+1 : line])
+				if !ok {
+					return r.fail("invalid bulk length")
+				}
 			}
-			n, valid := parseHeaderInt(b[r.off+1 : line])
-			if !valid || n < 0 || n > r.maxBulk() {
+			if n < 0 || n > r.bulkMax {
 				return r.fail("invalid bulk length")
 			}
 			if n > 16384 && r.authRequired() {
@@ -322,12 +337,8 @@ func (r *RequestReader) fail(msg string) (int, bool) {
 // overQueryLimit adds a bulk of n bytes to the current request and ends
 // the connection when the request outgrows the query buffer limit.
 func (r *RequestReader) overQueryLimit(n int64) bool {
-	if r.QueryLimit == nil {
-		return false
-	}
 	r.req += n
-	limit := r.QueryLimit()
-	if limit <= 0 || r.req <= limit {
+	if limit := r.queryMax; limit <= 0 || r.req <= limit {
 		return false
 	}
 	if r.OnQueryLimit != nil {
@@ -346,6 +357,26 @@ func (r *RequestReader) maxBulk() int64 {
 
 func (r *RequestReader) authRequired() bool {
 	return r.AuthRequired != nil && r.AuthRequired()
+}
+
+// shortLength is the fast path for a count or length of up to 9 digits in
+// canonical form ("0", or no leading zero) followed by '\r' and one more
+// byte, as every client sends: it returns the length and the index of the
+// '\r'. Anything else (ok false) goes through headerLine and
+// parseHeaderInt, which also find the errors.
+func shortLength(b []byte, from int) (n int64, cr int, ok bool) {
+	i := from
+	for ; i < len(b) && i-from < 9; i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if i == from || i+1 >= len(b) || b[i] != '\r' || (b[from] == '0' && i-from > 1) {
+		return 0, 0, false
+	}
+	return n, i, true
 }
 
 // parseHeaderInt parses a multibulk count or bulk length as string2ll does.
