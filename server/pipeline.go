@@ -35,6 +35,7 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 			c.batch = tx
 			defer func() { c.batch = nil }()
 			tx.Prefetch(s.runKeys(c, next, i, j))
+			clear(c.keyScratch) // an idle client must not pin its last batch's bytes
 			for k := i; k < j && !c.quitting; k++ {
 				s.execute(c, next(k))
 			}
@@ -58,7 +59,6 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 // runKeys collects the keys of commands from..to-1 of a pipeline, up to
 // store.PrefetchMax, into the client's scratch slice.
 func (s *Server) runKeys(c *Client, next func(int) [][]byte, from, to int) [][]byte {
-	clear(c.keyScratch) // let the previous batch's arguments go
 	keys := c.keyScratch[:0]
 	for i := from; i < to && len(keys) < store.PrefetchMax; i++ {
 		args := next(i)
