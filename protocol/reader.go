@@ -94,6 +94,11 @@ func NewRequestReader(rd io.Reader, maxBulkLen func() int64) *RequestReader {
 // fault come with it; after that, and after any other error, it returns
 // no requests and the error.
 func (r *RequestReader) ReadBatch() ([][][]byte, error) {
+	// The previous batch has been run: drop the references to it, or an
+	// idle client would keep its last request (a large value) alive.
+	clear(r.cmds[:cap(r.cmds)])
+	clear(r.inline[:cap(r.inline)])
+	r.cmds, r.inline = r.cmds[:0], r.inline[:0]
 	for {
 		if r.err != nil {
 			return nil, r.err

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tidwall/redcon"
 )
@@ -236,4 +238,28 @@ func BenchmarkRequestReader(b *testing.B) {
 			b.Fatal(len(cmds), err)
 		}
 	}
+}
+
+// TestRequestReaderReleasesBatch: once the next read starts, the reader
+// holds nothing of the previous batch, so an idle client does not keep a
+// large request's bytes alive.
+func TestRequestReaderReleasesBatch(t *testing.T) {
+	big := strings.Repeat("v", 8<<20)
+	in := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + strconv.Itoa(len(big)) + "\r\n" + big + "\r\n"
+	pr, pw := io.Pipe()
+	go pw.Write([]byte(in))
+	r := NewRequestReader(pr, nil)
+	cmds, err := r.ReadBatch()
+	if err != nil || len(cmds) != 1 {
+		t.Fatalf("got %d requests, %v", len(cmds), err)
+	}
+	cmds = nil
+	done := make(chan struct{})
+	go func() { r.ReadBatch(); close(done) }() // waits for more input
+	time.Sleep(50 * time.Millisecond)
+	if retained := liveHeap(); retained > 4<<20 {
+		t.Errorf("%d bytes live while the reader waits after an 8 MB request", retained)
+	}
+	pw.Close()
+	<-done
 }
