@@ -280,8 +280,14 @@ func commandKeys(cmd *Command, args [][]byte) [][]byte {
 	if f, ok := movableKeys[cmd.FullName()]; ok {
 		return f(args)
 	}
+	return appendKeyArgs(nil, cmd, args)
+}
+
+// appendKeyArgs appends the arguments at cmd's key positions (FirstKey,
+// LastKey, Step) to dst.
+func appendKeyArgs(dst [][]byte, cmd *Command, args [][]byte) [][]byte {
 	if cmd.FirstKey <= 0 || cmd.FirstKey >= len(args) {
-		return nil
+		return dst
 	}
 	last := cmd.LastKey
 	if last < 0 {
@@ -289,9 +295,8 @@ func commandKeys(cmd *Command, args [][]byte) [][]byte {
 	}
 	last = min(last, len(args)-1)
 	step := max(cmd.Step, 1)
-	var keys [][]byte
 	for i := cmd.FirstKey; i <= last; i += step {
-		keys = append(keys, args[i])
+		dst = append(dst, args[i])
 	}
-	return keys
+	return dst
 }

@@ -2,8 +2,9 @@ package server
 
 import "github.com/cairn-db/cairn/store"
 
-// A connection's pipelined commands arrive together in one read (conn.go). Runs of consecutive data commands among them execute inside one
-// store transaction: one lock acquisition, one clock read and one engine
+// A connection's pipelined commands arrive together in one read
+// (conn.go). Runs of consecutive data commands among them execute inside
+// one store transaction: one lock acquisition, one clock read and one engine
 // batch for the run instead of one per command. Each command still goes
 // through execute (lookup, arity, auth, MULTI queueing, errors), and
 // tx.Checkpoint after each one serves blocked clients and accounts memory
@@ -56,22 +57,15 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 	}
 }
 
-// runKeys collects the keys of commands from..to-1 of a pipeline, up to
-// store.PrefetchMax, into the client's scratch slice.
+// runKeys collects the keys of commands from..to-1 of a pipeline into
+// the client's scratch slice, until it holds store.PrefetchMax (Prefetch
+// warms no more).
 func (s *Server) runKeys(c *Client, next func(int) [][]byte, from, to int) [][]byte {
 	keys := c.keyScratch[:0]
 	for i := from; i < to && len(keys) < store.PrefetchMax; i++ {
 		args := next(i)
-		cmd := c.lookup(args[0])
-		if cmd == nil || cmd.FirstKey <= 0 || cmd.FirstKey >= len(args) {
-			continue
-		}
-		last := cmd.LastKey
-		if last < 0 {
-			last += len(args)
-		}
-		for k := cmd.FirstKey; k <= min(last, len(args)-1) && len(keys) < store.PrefetchMax; k += max(cmd.Step, 1) {
-			keys = append(keys, args[k])
+		if cmd := c.lookup(args[0]); cmd != nil {
+			keys = appendKeyArgs(keys, cmd, args)
 		}
 	}
 	c.keyScratch = keys
