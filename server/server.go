@@ -327,11 +327,9 @@ func (s *Server) newClient(nc net.Conn, w *redcon.Writer) *Client {
 	return c
 }
 
-// disconnected runs when a connection's goroutine ends.
+// disconnected runs when a connection's goroutine ends, unless MONITOR
+// took the connection over (runMonitor cleans up after itself).
 func (s *Server) disconnected(c *Client) {
-	if c.monitor.Load() {
-		return // a MONITOR connection cleans up after itself
-	}
 	s.clients.remove(c)
 	s.forget(c)
 	s.conns.Done()
