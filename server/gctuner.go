@@ -91,9 +91,10 @@ func armGCTuner() {
 
 // The tuner's state; only the finalizer goroutine touches it.
 var (
-	gcPercentSet = 100 // the percent tuneGC last set (GOGC's default to start)
-	gcRelax      = 1.0 // factor on gcPercent while GC takes too much CPU
-	gcLastCPU    [2]float64
+	gcPercentSet = 100   // the percent tuneGC last set (GOGC's default to start)
+	gcRelax      = 1.0   // factor on gcPercent while GC takes too much CPU
+	gcLastGCCPU  float64 // the GC's CPU seconds at the last cycle
+	gcLastCPU    float64 // all CPU seconds at the last cycle
 )
 
 // gcSamples are the live heap, the total available CPU, and the GC's CPU
@@ -115,17 +116,17 @@ func tuneGC() {
 	if gcSamples[0].Value.Kind() != metrics.KindUint64 {
 		return
 	}
-	var cpu [5]float64
+	var cpu [4]float64 // total, assist, dedicated, pause
 	for i, sm := range gcSamples[1:] {
 		if sm.Value.Kind() != metrics.KindFloat64 {
 			return
 		}
-		cpu[i+1] = sm.Value.Float64()
+		cpu[i] = sm.Value.Float64()
 	}
-	total, gcCPU := cpu[1], cpu[2]+cpu[3]+cpu[4]
-	if dt := total - gcLastCPU[1]; dt > 0 {
-		gcRelax = relaxGC(gcRelax, (gcCPU-gcLastCPU[0])/dt)
-		gcLastCPU = [2]float64{gcCPU, total}
+	total, gcCPU := cpu[0], cpu[1]+cpu[2]+cpu[3]
+	if dt := total - gcLastCPU; dt > 0 {
+		gcRelax = relaxGC(gcRelax, (gcCPU-gcLastGCCPU)/dt)
+		gcLastGCCPU, gcLastCPU = gcCPU, total
 	}
 	p := min(100, int(float64(gcPercent(gcSamples[0].Value.Uint64(), uint64(gcFloor.Load())))*gcRelax))
 	if p != gcPercentSet {
