@@ -85,7 +85,7 @@ func (e *entry) inline() bool { return e.sc&valInline != 0 }
 func (e *entry) isColl() bool { return e.sc == collMark }
 
 func (e *entry) kind() Kind {
-	if e.sc == collMark {
+	if e.isColl() {
 		return Kind(e.sl)
 	}
 	return KindString
@@ -93,7 +93,7 @@ func (e *entry) kind() Kind {
 
 // coll is the value as a collection, nil for a string.
 func (e *entry) coll() collection {
-	if e.sc != collMark {
+	if !e.isColl() {
 		return nil
 	}
 	switch Kind(e.sl) {
@@ -145,7 +145,7 @@ func (e *entry) zset() *zset     { e.must(KindZSet); return (*zset)(e.p) }
 func (e *entry) stream() *stream { e.must(KindStream); return (*stream)(e.p) }
 
 func (e *entry) must(k Kind) {
-	if e.sc != collMark || Kind(e.sl) != k {
+	if e.kind() != k {
 		e.wrongKind(k)
 	}
 }

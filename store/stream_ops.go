@@ -226,7 +226,7 @@ func (tx *Tx) XRead(key []byte, after StreamID, count int) (entries []StreamEntr
 // stream, clients blocked on it in XREADGROUP must be told (Redis 7.0
 // unblocks them with an error), so the key is marked ready.
 func (tx *Tx) streamGone(e *entry) {
-	if _, ok := e.coll().(*stream); ok {
+	if e.kind() == KindStream {
 		tx.MarkReady(tx.dbIndex, e.key)
 	}
 }
