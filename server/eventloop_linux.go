@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -35,7 +36,9 @@ type eventLoop struct {
 	raw    syscall.RawConn
 
 	mu       sync.Mutex
-	incoming []*Client // accepted, not yet in the epoll set
+	incoming []*Client    // accepted, not yet in the epoll set
+	synced   []syncedRound // barriers completed, their clients still parked
+	inflight int           // barriers running; only the loop touches it
 
 	clients map[int32]*Client // by descriptor; only the loop touches it
 	events  []unix.EpollEvent
@@ -45,11 +48,19 @@ type eventLoop struct {
 	waitErr error
 }
 
+// syncedRound is a completed durability barrier: the clients whose
+// replies waited for it, and its error.
+type syncedRound struct {
+	clients []*Client
+	err     error
+}
+
 // eventLoops spreads accepted clients over the loops.
 type eventLoops struct {
-	loops []*eventLoop
-	next  int // accept loops take turns; guarded by mu
-	mu    sync.Mutex
+	loops   []*eventLoop
+	next    int // accept loops take turns; guarded by mu
+	mu      sync.Mutex
+	closing atomic.Bool // the server is closing and accepts no more clients
 }
 
 // startEventLoops starts n loops, or none when epoll is not available.
@@ -116,19 +127,28 @@ func (ls *eventLoops) add(c *Client) bool {
 	ls.mu.Unlock()
 	l.mu.Lock()
 	l.incoming = append(l.incoming, c)
-	l.mu.Unlock()
 	l.wake()
+	l.mu.Unlock()
 	return true
 }
 
-// wakeAll makes every loop look at the server's state (closing).
-func (ls *eventLoops) wakeAll() {
+// close tells the loops to end once their last client is gone. It is
+// called after the last accept, so no client joins a loop after it.
+func (ls *eventLoops) close() {
+	ls.closing.Store(true)
 	for _, l := range ls.loops {
+		l.mu.Lock()
 		l.wake()
+		l.mu.Unlock()
 	}
 }
 
+// wake interrupts the loop's wait; l.mu is held, so the loop cannot have
+// closed the descriptor.
 func (l *eventLoop) wake() {
+	if l.wakefd < 0 {
+		return
+	}
 	var one [8]byte
 	binary.NativeEndian.PutUint64(one[:], 1)
 	unix.Write(l.wakefd, one[:])
@@ -138,7 +158,13 @@ func (l *eventLoop) wake() {
 // last client is gone.
 func (l *eventLoop) run() {
 	defer l.poller.Close()
-	defer unix.Close(l.wakefd)
+	defer func() {
+		l.mu.Lock()
+		unix.Close(l.wakefd)
+		l.wakefd = -1
+		l.mu.Unlock()
+	}()
+	wakefd := int32(l.wakefd)
 	for {
 		n, err := l.wait()
 		if err != nil {
@@ -146,8 +172,9 @@ func (l *eventLoop) run() {
 			return
 		}
 		for _, ev := range l.events[:n] {
-			if ev.Fd == int32(l.wakefd) {
+			if ev.Fd == wakefd {
 				l.admit()
+				l.unpark()
 				continue
 			}
 			if c := l.clients[ev.Fd]; c != nil {
@@ -155,7 +182,7 @@ func (l *eventLoop) run() {
 			}
 		}
 		l.reply()
-		if l.s.ctx.Err() != nil && len(l.clients) == 0 && l.idle() {
+		if l.s.loops.closing.Load() && len(l.clients) == 0 && l.inflight == 0 && l.idle() {
 			return
 		}
 	}
@@ -219,6 +246,12 @@ func (l *eventLoop) admit() {
 // buffer for the end of the round (reply).
 func (l *eventLoop) serve(c *Client) {
 	cn := c.conn
+	if cn.sock.parked {
+		if !cn.sock.muted {
+			l.watchInput(c, false) // level-triggered: it would be reported again at once
+		}
+		return
+	}
 	cmds, err := cn.rd.ReadBatch()
 	if err == protocol.ErrWouldBlock {
 		return
@@ -247,24 +280,84 @@ func mayWait(c *Client, cmds [][][]byte) bool {
 	return false
 }
 
-// reply makes the round's writes durable, once for every client in it,
-// and sends each client its replies.
+// reply sends the round's clients their replies, except those whose
+// replies acknowledge writes not yet durable: they park until one
+// barrier, started now for all of them, completes.
 func (l *eventLoop) reply() {
+	var parked []*Client
 	for _, c := range l.ready {
-		if l.s.ackDurable(c) != nil {
-			continue // abort discarded the replies and killed the client
-		}
-		cn := c.conn
-		if cn.wr.Flush() != nil {
-			l.drop(c)
+		if c.needFlush {
+			c.needFlush = false
+			c.conn.sock.parked = true
+			parked = append(parked, c)
 			continue
 		}
-		if cn.sock.stalled() {
-			l.handOff(c, nil, nil)
-		}
+		l.send(c)
 	}
 	clear(l.ready)
 	l.ready = l.ready[:0]
+	if parked != nil {
+		l.inflight++
+		go l.barrier(parked)
+	}
+}
+
+// barrier makes every write committed so far durable, then hands the
+// clients that wait for it back to the loop.
+func (l *eventLoop) barrier(clients []*Client) {
+	err := l.s.store.Flush()
+	l.mu.Lock()
+	l.synced = append(l.synced, syncedRound{clients, err})
+	l.wake()
+	l.mu.Unlock()
+}
+
+// unpark sends the replies whose barrier completed, and lets their
+// clients be read again.
+func (l *eventLoop) unpark() {
+	l.mu.Lock()
+	done := l.synced
+	l.synced = nil
+	l.mu.Unlock()
+	for _, r := range done {
+		l.inflight--
+		for _, c := range r.clients {
+			sock := c.conn.sock
+			sock.parked = false
+			if r.err != nil {
+				l.s.log.Error("writing to disk failed; refusing writes", "err", r.err)
+				c.abort() // drops the replies; the shutdown brings the client's end
+			} else {
+				l.send(c)
+			}
+			if sock.muted {
+				l.watchInput(c, true)
+			}
+		}
+	}
+}
+
+// send writes c's buffered replies.
+func (l *eventLoop) send(c *Client) {
+	cn := c.conn
+	if cn.wr.Flush() != nil {
+		l.drop(c)
+		return
+	}
+	if cn.sock.stalled() {
+		l.handOff(c, nil, nil)
+	}
+}
+
+// watchInput turns the loop's interest in c's input on or off.
+func (l *eventLoop) watchInput(c *Client, on bool) {
+	sock := c.conn.sock
+	ev := unix.EpollEvent{Fd: sock.loopFD}
+	if on {
+		ev.Events = unix.EPOLLIN | unix.EPOLLRDHUP
+	}
+	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, int(sock.loopFD), &ev)
+	sock.muted = !on
 }
 
 // leave takes c out of the epoll set. (If c's connection is closed

@@ -10,4 +10,4 @@ func (s *Server) startEventLoops(n int) {}
 
 func (ls *eventLoops) add(c *Client) bool { return false }
 
-func (ls *eventLoops) wakeAll() {}
+func (ls *eventLoops) close() {}

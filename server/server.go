@@ -65,16 +65,17 @@ type Server struct {
 	slowlogSlower   atomic.Int64 // µs; negative disables the slow log
 	limits          limits
 
-	ctx      context.Context // cancelled by Close: wakes every waiting client
-	cancel   context.CancelFunc
-	loops    eventLoops     // serve plain TCP clients (eventloop_linux.go)
-	conns    sync.WaitGroup // one per accepted connection
-	outboxes sync.WaitGroup // one per subscriber's writer goroutine
-	bg       sync.WaitGroup // background goroutines
-	closing  sync.Once
-	closed   chan struct{}
-	closeErr error
-	started  time.Time
+	ctx       context.Context // cancelled by Close: wakes every waiting client
+	cancel    context.CancelFunc
+	loops     eventLoops     // serve plain TCP clients (eventloop_linux.go)
+	conns     sync.WaitGroup // one per accepted connection
+	outboxes  sync.WaitGroup // one per subscriber's writer goroutine
+	bg        sync.WaitGroup // background goroutines
+	accepting sync.WaitGroup // one per listener's accept loop
+	closing   sync.Once
+	closed    chan struct{}
+	closeErr  error
+	started   time.Time
 }
 
 // Start opens the store and starts serving on the configured addresses.
@@ -143,9 +144,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.startEventLoops(max(cfg.IOThreads, 1))
 	for i, ln := range append(append([]net.Listener(nil), s.listeners...), s.tlsListeners...) {
-		s.bg.Add(1)
+		s.accepting.Add(1)
 		go func() {
-			defer s.bg.Done()
+			defer s.accepting.Done()
 			s.serveListener(ln, i < len(s.listeners))
 		}()
 	}
@@ -228,8 +229,9 @@ func (s *Server) Done() <-chan struct{} { return s.closed }
 func (s *Server) Close() error {
 	s.closing.Do(func() {
 		s.cancel()
-		s.loops.wakeAll()
 		s.closeListeners()
+		s.accepting.Wait()
+		s.loops.close() // after the last accept: no client can join a loop now
 		s.bg.Wait()
 		s.conns.Wait()
 		s.outboxes.Wait()
