@@ -64,7 +64,7 @@ func BenchmarkListPushPop(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		s.Update(0, func(tx *store.Tx) error {
 			tx.ListPush(key, store.ListTail, vals, false)
-			tx.ListPop(key, store.ListHead, 1)
+			tx.ListPop(nil, key, store.ListHead, 1)
 			return nil
 		})
 	}
