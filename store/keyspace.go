@@ -23,8 +23,8 @@ import (
 type keyspace struct {
 	slots   []uint64 // length a power of two (or 0), at most 3/4 full
 	dense   []*entry
-	used    int64                // bytes counted for these keys (see memory.go)
-	samples map[*entry]memSample // collections' last full memory() (see memory.go)
+	used    int64                 // bytes counted for these keys (see memory.go)
+	samples map[*entry]*memSample // collections' last full memory() (see memory.go)
 }
 
 var keyspaceSeed = maphash.MakeSeed()

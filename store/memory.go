@@ -121,16 +121,21 @@ func (ks *keyspace) estimate(e *entry) int {
 		}
 		return e.memory()
 	}
-	sm, ok := ks.samples[e]
-	if ok && sm.obj == e.p && sm.size > 0 && n <= 2*sm.size && 2*n >= sm.size && sm.writes < sm.size {
+	// The sample is updated in place: a write to a large collection
+	// costs one map lookup.
+	sm := ks.samples[e]
+	if sm != nil && sm.obj == e.p && sm.size > 0 && n <= 2*sm.size && 2*n >= sm.size && sm.writes < sm.size {
 		sm.writes++
-		ks.samples[e] = sm
 		return int(int64(sm.mem) * int64(n) / int64(sm.size))
 	}
 	m := e.memory()
-	if ks.samples == nil {
-		ks.samples = make(map[*entry]memSample)
+	if sm == nil {
+		if ks.samples == nil {
+			ks.samples = make(map[*entry]*memSample)
+		}
+		sm = new(memSample)
+		ks.samples[e] = sm
 	}
-	ks.samples[e] = memSample{obj: e.p, size: n, mem: m}
+	*sm = memSample{obj: e.p, size: n, mem: m}
 	return m
 }
