@@ -25,6 +25,11 @@ type keyspace struct {
 	dense   []*entry
 	used    int64                 // bytes counted for these keys (see memory.go)
 	samples map[*entry]*memSample // collections' last full memory() (see memory.go)
+	// lastSampled is the entry samples was last looked up for, and
+	// lastSample its sample: a pipeline writing one large collection
+	// settles its memory without a map lookup per command.
+	lastSampled *entry
+	lastSample  *memSample
 }
 
 var keyspaceSeed = maphash.MakeSeed()
