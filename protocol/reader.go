@@ -41,6 +41,7 @@ type RequestReader struct {
 	buf        []byte // buf[start:end] is read but not yet returned
 	start, end int
 	readErr    error // the read error to report once the buffer is drained
+	starved    bool  // the last read found no bytes (ErrWouldBlock)
 	err        error // sticky: a fault or the query limit
 	bulkMax    int64 // MaxBulkLen and QueryLimit, read once per batch
 	queryMax   int64
@@ -73,6 +74,11 @@ func (e *ProtocolError) Reply() []byte { return []byte("-ERR Protocol error: " +
 // ErrQueryLimit is returned when a request exceeds the query buffer limit;
 // the connection closes without a reply.
 var ErrQueryLimit = errors.New("client query buffer limit reached")
+
+// ErrWouldBlock is what a non-blocking source's Read returns when no bytes
+// have arrived. ReadBatch then returns it with no requests, keeping what
+// it has read, and the next call goes on from there.
+var ErrWouldBlock = errors.New("no bytes available")
 
 const (
 	maxHeaderLine = 64 * 1024 // Redis's PROTO_INLINE_MAX_SIZE
@@ -120,6 +126,10 @@ func (r *RequestReader) ReadBatch() ([][][]byte, error) {
 			r.err = r.readErr
 			continue
 		}
+		if r.starved {
+			r.starved = false
+			return nil, ErrWouldBlock
+		}
 		r.fill()
 	}
 }
@@ -155,7 +165,10 @@ func (r *RequestReader) fill() {
 	}
 	n, err := r.rd.Read(r.buf[r.end:cap(r.buf)])
 	r.end += n
-	if err != nil {
+	switch {
+	case err == ErrWouldBlock:
+		r.starved = true
+	case err != nil:
 		r.readErr = err
 	}
 }

@@ -16,11 +16,18 @@ import (
 // chunkReader hands out a fixed input a few bytes per Read, as a slow
 // client's packets would arrive.
 type chunkReader struct {
-	in    []byte
-	chunk int
+	in     []byte
+	chunk  int
+	starve bool // every other Read finds nothing, as on a non-blocking socket
+	empty  bool
 }
 
 func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.starve {
+		if c.empty = !c.empty; c.empty {
+			return 0, ErrWouldBlock
+		}
+	}
 	if len(c.in) == 0 {
 		return 0, io.EOF
 	}
@@ -94,6 +101,48 @@ func TestRequestReaderFraming(t *testing.T) {
 			if reply != c.reply {
 				t.Errorf("%.40q (chunk %d): reply %q, want %q", c.in, chunk, reply, c.reply)
 			}
+		}
+	}
+}
+
+// TestRequestReaderWouldBlock feeds requests from a non-blocking source:
+// ReadBatch gives up when a read finds nothing, with no requests, and the
+// next call carries on where it stopped, so the requests come out as from
+// a blocking source.
+func TestRequestReaderWouldBlock(t *testing.T) {
+	big := strings.Repeat("v", 40000)
+	input := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\nPING inline\r\n" +
+		"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$40000\r\n" + big + "\r\n*1\r\n$4\r\nPING\r\n"
+	want, _, err := readAll(input, 1<<20)
+	if err != io.EOF || len(want) != 4 {
+		t.Fatalf("blocking source: %d requests, %v", len(want), err)
+	}
+	for _, chunk := range []int{1, 2, 7, 100, 16 * 1024} {
+		src := &chunkReader{in: []byte(input), chunk: chunk, starve: true}
+		r := NewRequestReader(src, func() int64 { return 1 << 20 })
+		var got []string
+		starved := 0
+		for {
+			cmds, err := r.ReadBatch()
+			for _, args := range cmds {
+				got = append(got, string(bytes.Join(args, []byte(" "))))
+			}
+			if err == ErrWouldBlock {
+				if len(cmds) > 0 {
+					t.Fatalf("chunk %d: ErrWouldBlock came with %d requests", chunk, len(cmds))
+				}
+				starved++
+				continue
+			}
+			if err != nil {
+				if err != io.EOF {
+					t.Fatalf("chunk %d: %v", chunk, err)
+				}
+				break
+			}
+		}
+		if starved == 0 || strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("chunk %d: starved %d times, got %d requests %.60q, want %.60q", chunk, starved, len(got), got, want)
 		}
 	}
 }

@@ -133,8 +133,17 @@ func (c *Client) setProto(p int) {
 
 // kill closes the connection from any goroutine. Closing the socket (not
 // the conn, which would flush from the wrong goroutine) makes the
-// connection's goroutine see an error and clean up.
-func (c *Client) kill() { c.netConn.Close() }
+// connection's goroutine see an error and clean up. An event loop's
+// client is shut down instead: the loop must see the end of its stream
+// and close it itself, or the descriptor would leave the loop's epoll
+// set unnoticed.
+func (c *Client) kill() {
+	if c.conn.inLoop() {
+		c.conn.sock.shutdown()
+		return
+	}
+	c.netConn.Close()
+}
 
 // clients is the registry of connected clients.
 type clients struct {

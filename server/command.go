@@ -31,6 +31,9 @@ type Command struct {
 	Subcommands map[string]*Command
 
 	parent *Command
+	// waits: the command may wait for other clients, a timeout or a
+	// script, so an event loop hands its client to a goroutine first.
+	waits bool
 	// stats is this server's figures for the command (see cmdstats.go).
 	stats *cmdStats
 }
@@ -147,7 +150,15 @@ func (t *Table) add(c *Command) {
 	for _, sub := range c.Subcommands {
 		sub.parent = c
 	}
+	c.waits = c.Flags&FlagBlocking != 0 || waitingCommands[c.Name]
 	t.cmds[c.Name] = c
+}
+
+// waitingCommands wait without the blocking flag: a script can run for
+// long, and a subscriber or MONITOR keeps its connection busy.
+var waitingCommands = map[string]bool{
+	"eval": true, "evalsha": true, "eval_ro": true, "evalsha_ro": true, "fcall": true, "fcall_ro": true,
+	"subscribe": true, "psubscribe": true, "ssubscribe": true, "monitor": true,
 }
 
 // lookup finds a command by name, case-insensitively, without allocating.

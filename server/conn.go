@@ -17,6 +17,7 @@ import (
 // replies in one write, so a pipeline costs one read and one write.
 type conn struct {
 	nc       net.Conn
+	sock     *socket // nc's I/O while an event loop serves it; nil for TLS
 	rd       *protocol.RequestReader
 	wr       *redcon.Writer
 	pending  [][][]byte // the batch's requests not yet run
@@ -24,9 +25,18 @@ type conn struct {
 	detached bool       // MONITOR took the socket over
 }
 
-func newConn(nc net.Conn, wr *redcon.Writer, maxBulkLen func() int64) *conn {
-	return &conn{nc: nc, rd: protocol.NewRequestReader(nc, maxBulkLen), wr: wr}
+// newConn wraps nc; with a socket, requests and replies go through it.
+func newConn(nc net.Conn, sock *socket, maxBulkLen func() int64) *conn {
+	var rw io.ReadWriter = nc
+	if sock != nil {
+		rw = sock
+	}
+	return &conn{nc: nc, sock: sock, rd: protocol.NewRequestReader(rw, maxBulkLen), wr: redcon.NewWriter(rw)}
 }
+
+// inLoop reports whether an event loop serves the connection: its replies
+// then leave at the end of the loop's round.
+func (c *conn) inLoop() bool { return c.sock != nil && c.sock.inLoop.Load() }
 
 // Pipelined is the number of requests queued behind the running one.
 func (c *conn) Pipelined() int { return len(c.pending) }
@@ -87,7 +97,7 @@ func (d *detachedConn) Close() error { return d.nc.Close() }
 // serveListener accepts connections on ln until it closes, then closes
 // every client, so Close can wait for their goroutines. The clean-up runs
 // in this goroutine, after its last accept, so no client slips past it.
-func (s *Server) serveListener(ln net.Listener) {
+func (s *Server) serveListener(ln net.Listener, loops bool) {
 	defer s.clients.each(func(c *Client) { c.kill() })
 	for {
 		nc, err := ln.Accept()
@@ -99,45 +109,65 @@ func (s *Server) serveListener(ln net.Listener) {
 			time.Sleep(10 * time.Millisecond) // e.g. out of file descriptors
 			continue
 		}
-		c := s.accept(nc)
-		if c == nil {
+		c := s.accept(nc, loops)
+		if c == nil || s.loops.add(c) {
 			continue
 		}
-		go s.serveConn(c)
+		go s.serveConn(c, nil, nil)
 	}
 }
 
-// serveConn is a connection's goroutine: it runs the client's requests
-// until the client leaves, is killed, or breaks the protocol.
-func (s *Server) serveConn(c *Client) {
+// serveConn is a connection's goroutine: it runs the batch it is given
+// (handed over by an event loop), then the client's requests until the
+// client leaves, is killed, or breaks the protocol.
+func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 	cn := c.conn
 	defer func() {
 		if !cn.detached {
-			cn.nc.Close()
-			s.disconnected(c)
+			s.disconnect(c)
 		}
 	}()
-	for {
-		cmds, err := cn.rd.ReadBatch()
-		cn.pending = cmds
-		for len(cn.pending) > 0 && !cn.closed && !cn.detached {
-			args := cn.pending[0]
-			cn.pending = cn.pending[1:]
-			s.serveRESP(c, args)
-		}
-		c.clockMark = 0 // the wait for the next batch is not the next command's
-		if cn.closed || cn.detached {
-			return
-		}
-		var fault *protocol.ProtocolError
-		if errors.As(err, &fault) {
-			cn.wr.WriteRaw(fault.Reply())
-		}
-		if cn.wr.Flush() != nil || err != nil {
-			if err != nil && err != io.EOF && fault == nil && !errors.Is(err, net.ErrClosed) {
-				s.log.Debug("connection ended", "client", c.addr, "err", err)
-			}
-			return
-		}
+	if cmds == nil && err == nil {
+		cmds, err = cn.rd.ReadBatch()
 	}
+	for s.runBatch(c, cmds, err) && cn.wr.Flush() == nil {
+		cmds, err = cn.rd.ReadBatch()
+	}
+}
+
+// runBatch runs a batch of requests ReadBatch returned with err. It
+// reports whether the connection goes on (its replies are then still
+// buffered); when it does not, what had to be sent is sent.
+func (s *Server) runBatch(c *Client, cmds [][][]byte, err error) bool {
+	cn := c.conn
+	cn.pending = cmds
+	for len(cn.pending) > 0 && !cn.closed && !cn.detached {
+		args := cn.pending[0]
+		cn.pending = cn.pending[1:]
+		s.serveRESP(c, args)
+	}
+	c.clockMark = 0 // the wait for the next batch is not the next command's
+	if cn.closed || cn.detached {
+		return false
+	}
+	if err == nil {
+		return true
+	}
+	var fault *protocol.ProtocolError
+	if errors.As(err, &fault) {
+		cn.wr.WriteRaw(fault.Reply())
+	}
+	if s.ackDurable(c) == nil {
+		cn.wr.Flush()
+	}
+	if err != io.EOF && fault == nil && !errors.Is(err, net.ErrClosed) {
+		s.log.Debug("connection ended", "client", c.addr, "err", err)
+	}
+	return false
+}
+
+// disconnect closes c's connection and forgets the client.
+func (s *Server) disconnect(c *Client) {
+	c.conn.nc.Close()
+	s.disconnected(c)
 }

@@ -13,7 +13,10 @@ import (
 func newFakeClient(t testing.TB, s *Server, out *bytes.Buffer) *Client {
 	a, b := net.Pipe()
 	t.Cleanup(func() { a.Close(); b.Close() })
-	return s.newClient(a, redcon.NewWriter(out))
+	c := s.newClient(a, nil)
+	c.conn.wr = redcon.NewWriter(out)
+	c.out.Retarget(c.conn.wr)
+	return c
 }
 
 // startFake starts a server for tb and returns it with a fake client

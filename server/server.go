@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
 	"github.com/cairn-db/cairn/store/pebblestore"
@@ -69,6 +67,7 @@ type Server struct {
 
 	ctx      context.Context // cancelled by Close: wakes every waiting client
 	cancel   context.CancelFunc
+	loops    eventLoops     // serve plain TCP clients (eventloop_linux.go)
 	conns    sync.WaitGroup // one per accepted connection
 	outboxes sync.WaitGroup // one per subscriber's writer goroutine
 	bg       sync.WaitGroup // background goroutines
@@ -142,11 +141,12 @@ func Start(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("metrics listener: %w", err)
 		}
 	}
-	for _, ln := range append(append([]net.Listener(nil), s.listeners...), s.tlsListeners...) {
+	s.startEventLoops(max(cfg.IOThreads, 1))
+	for i, ln := range append(append([]net.Listener(nil), s.listeners...), s.tlsListeners...) {
 		s.bg.Add(1)
 		go func() {
 			defer s.bg.Done()
-			s.serveListener(ln)
+			s.serveListener(ln, i < len(s.listeners))
 		}()
 	}
 	s.startBackground()
@@ -228,6 +228,7 @@ func (s *Server) Done() <-chan struct{} { return s.closed }
 func (s *Server) Close() error {
 	s.closing.Do(func() {
 		s.cancel()
+		s.loops.wakeAll()
 		s.closeListeners()
 		s.bg.Wait()
 		s.conns.Wait()
@@ -267,7 +268,7 @@ func (s *Server) closeListeners() {
 
 // accept registers a new connection, or refuses and closes it (nil):
 // over maxclients, by protected mode, or while shutting down.
-func (s *Server) accept(nc net.Conn) *Client {
+func (s *Server) accept(nc net.Conn, loops bool) *Client {
 	if s.ctx.Err() != nil {
 		nc.Close()
 		return nil
@@ -282,7 +283,11 @@ func (s *Server) accept(nc net.Conn) *Client {
 		go refuse(nc, deniedProtected)
 		return nil
 	}
-	c := s.newClient(nc, redcon.NewWriter(nc))
+	var sock *socket
+	if loops && len(s.loops.loops) > 0 {
+		sock = newSocket(nc)
+	}
+	c := s.newClient(nc, sock)
 	s.clients.add(c)
 	s.clients.total.Add(1)
 	s.conns.Add(1)
@@ -298,9 +303,10 @@ func refuse(nc net.Conn, msg string) {
 	nc.Close()
 }
 
-// newClient builds the state of a new connection that replies through w.
-func (s *Server) newClient(nc net.Conn, w *redcon.Writer) *Client {
-	cn := newConn(nc, w, s.protoMaxBulkLen.Load)
+// newClient builds the state of a new connection; with a socket, an
+// event loop will serve it.
+func (s *Server) newClient(nc net.Conn, sock *socket) *Client {
+	cn := newConn(nc, sock, s.protoMaxBulkLen.Load)
 	cn.rd.QueryLimit = s.limits.queryBuf.Load
 	c := &Client{
 		ID:      s.clients.nextID.Add(1),
@@ -312,7 +318,7 @@ func (s *Server) newClient(nc net.Conn, w *redcon.Writer) *Client {
 		fd:      socketFD(nc),
 		created: s.clock.Now(),
 	}
-	c.out = protocol.NewWriter(w)
+	c.out = protocol.NewWriter(cn.wr)
 	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
 	c.ctx = Context{Out: c.out, Client: c, Server: s}
 	c.lastInteraction.Store(c.created.UnixMilli())
