@@ -23,6 +23,11 @@ type Writer struct {
 	proto       int
 	scratch     [32]byte
 	beforeFlush func() error
+	// The digits of the milliseconds of the last stream ID written: the
+	// IDs of consecutive XADDs mostly share them.
+	idMs    uint64
+	idMsLen int
+	idMsBuf [20]byte
 }
 
 // NewWriter returns a RESP2 writer over w.
@@ -85,6 +90,25 @@ func (w *Writer) BulkString(s string) { w.w.WriteBulkString(s) }
 // and CONFIG GET do.
 func (w *Writer) BulkInt(n int64) {
 	w.w.WriteBulk(strconv.AppendInt(w.scratch[:0], n, 10))
+}
+
+// StreamID writes id as the bulk string "ms-seq".
+func (w *Writer) StreamID(id StreamID) {
+	if w.idMsLen == 0 || id.Ms != w.idMs {
+		w.idMs, w.idMsLen = id.Ms, len(strconv.AppendUint(w.idMsBuf[:0], id.Ms, 10))
+	}
+	var buf [64]byte // "$41\r\n" and the longest ID, 41 bytes, and "\r\n"
+	b := append(buf[:0], '$', '0', '0', '\r', '\n')
+	b = append(b, w.idMsBuf[:w.idMsLen]...)
+	b = append(b, '-')
+	b = strconv.AppendUint(b, id.Seq, 10)
+	n := len(b) - 5
+	b[1], b[2] = '0'+byte(n/10), '0'+byte(n%10)
+	if n < 10 {
+		b = b[1:] // one digit of length: drop the leading zero's slot
+		b[0], b[1] = '$', '0'+byte(n)
+	}
+	w.w.WriteRaw(append(b, '\r', '\n'))
 }
 
 // Int writes an integer.

@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/tidwall/redcon"
@@ -64,5 +65,26 @@ func TestAppendDouble(t *testing.T) {
 		if got := string(AppendDouble(nil, f)); got != want {
 			t.Errorf("AppendDouble(%v) = %q, want %q", f, got, want)
 		}
+	}
+}
+
+// TestWriterStreamID: IDs of every length come out as Redis's bulk
+// strings, whether or not they share the previous ID's milliseconds.
+func TestWriterStreamID(t *testing.T) {
+	var buf bytes.Buffer
+	rw := redcon.NewWriter(&buf)
+	w := NewWriter(rw)
+	ids := []StreamID{{0, 1}, {0, 2}, {1, 0}, {1712345678901, 0}, {1712345678901, 7}, {math.MaxUint64, math.MaxUint64}, {5, 123456}}
+	want := ""
+	for _, id := range ids {
+		w.StreamID(id)
+		s := id.String()
+		want += "$" + strconv.Itoa(len(s)) + "\r\n" + s + "\r\n"
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != want {
+		t.Fatalf("got %q, want %q", buf.String(), want)
 	}
 }

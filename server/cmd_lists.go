@@ -61,7 +61,8 @@ func popCmd(end store.ListEnd) Handler {
 			}
 			count = n
 		}
-		vals, err := c.Tx.ListPop(c.Args[1], end, int(min(count, 1<<40)))
+		var one [1][]byte // a pop of one allocates nothing
+		vals, err := c.Tx.ListPop(one[:0], c.Args[1], end, int(min(count, 1<<40)))
 		switch {
 		case err != nil:
 			return err

@@ -15,7 +15,8 @@ func writeNull(out *protocol.Writer)      { out.Null() }
 // popOne pops from end of the list at key and writes [key, element];
 // false when the key holds no list.
 func popOne(tx *store.Tx, key []byte, end store.ListEnd, out *protocol.Writer) (bool, error) {
-	vals, err := tx.ListPop(key, end, 1)
+	var one [1][]byte
+	vals, err := tx.ListPop(one[:0], key, end, 1)
 	if err != nil || vals == nil {
 		return false, err
 	}

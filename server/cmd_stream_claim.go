@@ -80,7 +80,7 @@ func cmdXClaim(c *Context) error {
 	if a.JustID {
 		c.Out.Array(len(es))
 		for _, e := range es {
-			writeStreamID(c.Out, e.ID)
+			c.Out.StreamID(e.ID)
 		}
 		return nil
 	}
@@ -129,18 +129,18 @@ func cmdXAutoClaim(c *Context) error {
 		return noGroupError(err, args[1], args[2])
 	}
 	c.Out.Array(3)
-	writeStreamID(c.Out, res.Next)
+	c.Out.StreamID(res.Next)
 	if justID {
 		c.Out.Array(len(res.Claimed))
 		for _, e := range res.Claimed {
-			writeStreamID(c.Out, e.ID)
+			c.Out.StreamID(e.ID)
 		}
 	} else {
 		writeStreamEntries(c.Out, res.Claimed)
 	}
 	c.Out.Array(len(res.Deleted))
 	for _, id := range res.Deleted {
-		writeStreamID(c.Out, id)
+		c.Out.StreamID(id)
 	}
 	return nil
 }

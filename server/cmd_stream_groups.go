@@ -238,8 +238,8 @@ func cmdXPending(c *Context) error {
 			c.Out.NullArray()
 			return nil
 		}
-		writeStreamID(c.Out, sum.First)
-		writeStreamID(c.Out, sum.Last)
+		c.Out.StreamID(sum.First)
+		c.Out.StreamID(sum.Last)
 		c.Out.Array(len(sum.Consumers))
 		for _, cp := range sum.Consumers {
 			c.Out.Array(2)
@@ -282,7 +282,7 @@ func cmdXPending(c *Context) error {
 	c.Out.Array(len(ps))
 	for _, p := range ps {
 		c.Out.Array(4)
-		writeStreamID(c.Out, p.ID)
+		c.Out.StreamID(p.ID)
 		c.Out.BulkString(p.Consumer)
 		c.Out.Int(p.Idle)
 		c.Out.Int(int64(p.DeliveryCount))

@@ -28,16 +28,11 @@ func streamCommands() []*Command {
 
 // Stream replies.
 
-func writeStreamID(out *protocol.Writer, id store.StreamID) {
-	var buf [48]byte
-	out.Bulk(id.Append(buf[:0]))
-}
-
 // writeStreamEntry writes [id, [field, value…]], or [id, nil] for an entry
 // that no longer exists.
 func writeStreamEntry(out *protocol.Writer, e store.StreamEntry) {
 	out.Array(2)
-	writeStreamID(out, e.ID)
+	out.StreamID(e.ID)
 	if e.Fields == nil {
 		out.NullArray()
 		return
@@ -159,7 +154,7 @@ func cmdXAdd(c *Context) error {
 	case !ok:
 		c.Out.Null()
 	default:
-		writeStreamID(c.Out, id)
+		c.Out.StreamID(id)
 	}
 	return nil
 }

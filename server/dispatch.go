@@ -40,10 +40,16 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	if start == 0 {
 		start = monotonic()
 	}
+	var now int64
 	if s.realClock {
-		c.lastInteraction.Store(monoStartMs + start.Milliseconds())
+		now = monoStartMs + start.Milliseconds()
 	} else {
-		c.lastInteraction.Store(s.clock.Now().UnixMilli())
+		now = s.clock.Now().UnixMilli()
+	}
+	// Loads are plain reads; a pipeline's commands mostly share the
+	// millisecond, so most skip the store's locked exchange.
+	if c.lastInteraction.Load() != now {
+		c.lastInteraction.Store(now)
 	}
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
@@ -123,7 +129,9 @@ func (s *Server) admit(c *Client, cmd *Command) error {
 // and panic recovery. When ctx.Tx is set (inside EXEC or a script) the
 // command joins that transaction instead of opening its own.
 func (s *Server) call(ctx *Context, cmd *Command, args [][]byte) error {
-	ctx.Client.lastCmd.Store(cmd)
+	if ctx.Client.lastCmd.Load() != cmd { // as lastInteraction
+		ctx.Client.lastCmd.Store(cmd)
+	}
 	ctx.Args, ctx.Cmd = args, cmd
 	return s.run(ctx, cmd)
 }

@@ -37,6 +37,7 @@ func BenchmarkPipelineBatch(b *testing.B) {
 		{"SETEX", func(r int) []string { return []string{"SET", string(key(r)), "xxx", "EX", "100"} }},
 		{"INCR", func(r int) []string { return []string{"INCR", "counter:" + string(key(r))[4:]} }},
 		{"LPUSH", func(int) []string { return []string{"LPUSH", "mylist", "xxx"} }},
+		{"RPUSH", func(int) []string { return []string{"RPUSH", "mylist", "xxx"} }},
 		{"RPOP", func(int) []string { return []string{"RPOP", "mylist"} }},
 		{"XADD", func(int) []string { return []string{"XADD", "mystream", "*", "myfield", "xxx"} }},
 	}

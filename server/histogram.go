@@ -46,6 +46,18 @@ func (h *durationHistogram) observe(d time.Duration) {
 	h.sumNs.Add(int64(d))
 }
 
+// count is the number of durations recorded.
+func (h *durationHistogram) count() uint64 {
+	var n uint64
+	for i := range h.counts {
+		n += h.counts[i].Load()
+	}
+	return n
+}
+
+// sum is their total.
+func (h *durationHistogram) sum() time.Duration { return time.Duration(h.sumNs.Load()) }
+
 // metric is the histogram's Prometheus sample, with cumulative buckets.
 func (h *durationHistogram) metric(desc *prometheus.Desc, labels ...string) prometheus.Metric {
 	buckets := make(map[float64]uint64, len(latencyBuckets))
@@ -55,6 +67,5 @@ func (h *durationHistogram) metric(desc *prometheus.Desc, labels ...string) prom
 		buckets[ub] = n
 	}
 	n += h.counts[len(latencyBuckets)].Load()
-	sum := time.Duration(h.sumNs.Load()).Seconds()
-	return prometheus.MustNewConstHistogram(desc, n, sum, buckets, labels...)
+	return prometheus.MustNewConstHistogram(desc, n, h.sum().Seconds(), buckets, labels...)
 }

@@ -14,7 +14,7 @@ func (s *Server) infoCommandStats(w *infoWriter) {
 		if st == nil {
 			return
 		}
-		calls, usec, rej, failed := st.calls.Load(), st.usec.Load(), st.rejected.Load(), st.failed.Load()
+		calls, usec, rej, failed := st.calls(), st.usec(), st.rejected.Load(), st.failed.Load()
 		if calls == 0 && rej == 0 {
 			return
 		}

@@ -103,7 +103,7 @@ func (c *commandCollector) Collect(ch chan<- prometheus.Metric) {
 		if st == nil {
 			return
 		}
-		n := st.total.Load()
+		n := st.latency.count()
 		if n == 0 {
 			return
 		}

@@ -110,6 +110,10 @@ func TestCommandStatsAndErrorStats(t *testing.T) {
 	if got := c.Do("INFO", "commandstats"); strings.Contains(got, "cmdstat_set") {
 		t.Errorf("after RESETSTAT: %q", got)
 	}
+	c.Do("SET", "k", "v")
+	if got := c.Do("INFO", "commandstats"); !strings.Contains(got, "cmdstat_set:calls=1,") {
+		t.Errorf("calls count again from RESETSTAT: %q", got)
+	}
 	if got := c.Do("INFO", "stats"); !strings.Contains(got, "total_error_replies:0") {
 		t.Errorf("after RESETSTAT stats: %q", got)
 	}

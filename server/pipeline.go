@@ -23,19 +23,28 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 	}
 	n := len(rest) + 1
 	for i := 0; i < n && !c.quitting; {
-		if !s.batchable(c, next(i)) {
+		// The run of batchable commands from i, and their keys.
+		keys := c.keyScratch[:0]
+		j := i
+		for ; j < n; j++ {
+			cmd := s.batchCmd(c, next(j))
+			if cmd == nil {
+				break
+			}
+			if len(keys) < store.PrefetchMax { // Prefetch warms no more
+				keys = appendKeyArgs(keys, cmd, next(j))
+			}
+		}
+		c.keyScratch = keys
+		if j == i {
 			s.execute(c, next(i))
 			i++
 			continue
 		}
-		j := i + 1
-		for j < n && s.batchable(c, next(j)) {
-			j++
-		}
 		err := s.store.Update(c.DB(), func(tx *store.Tx) error {
 			c.batch = tx
 			defer func() { c.batch = nil }()
-			tx.Prefetch(s.runKeys(c, next, i, j))
+			tx.Prefetch(keys)
 			clear(c.keyScratch) // an idle client must not pin its last batch's bytes
 			for k := i; k < j && !c.quitting; k++ {
 				s.execute(c, next(k))
@@ -57,37 +66,25 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 	}
 }
 
-// runKeys collects the keys of commands from..to-1 of a pipeline into
-// the client's scratch slice, until it holds store.PrefetchMax (Prefetch
-// warms no more).
-func (s *Server) runKeys(c *Client, next func(int) [][]byte, from, to int) [][]byte {
-	keys := c.keyScratch[:0]
-	for i := from; i < to && len(keys) < store.PrefetchMax; i++ {
-		args := next(i)
-		if cmd := c.lookup(args[0]); cmd != nil {
-			keys = appendKeyArgs(keys, cmd, args)
-		}
-	}
-	c.keyScratch = keys
-	return keys
-}
-
 // batchable reports whether args is a command that may run inside a
 // pipeline's shared transaction: a plain data command that neither
 // blocks, nor switches databases, nor manages transactions or the server.
 // A command that may block (Context.Block) must carry FlagBlocking: its
 // wait would otherwise hold the keyspace lock.
-func (s *Server) batchable(c *Client, args [][]byte) bool {
+func (s *Server) batchable(c *Client, args [][]byte) bool { return s.batchCmd(c, args) != nil }
+
+// batchCmd is batchable that returns the command, or nil.
+func (s *Server) batchCmd(c *Client, args [][]byte) *Command {
 	cmd := c.lookup(args[0])
 	if cmd == nil || cmd.Subcommands != nil || !cmd.touchesData() {
-		return false
+		return nil
 	}
 	if cmd.Flags&(FlagBlocking|FlagNoMulti|FlagAdmin|FlagPubSub) != 0 {
-		return false
+		return nil
 	}
 	switch cmd.Name {
 	case "exec", "multi", "discard", "watch", "unwatch", "select", "eval", "evalsha", "fcall":
-		return false
+		return nil
 	}
-	return true
+	return cmd
 }

@@ -23,8 +23,13 @@ import (
 type keyspace struct {
 	slots   []uint64 // length a power of two (or 0), at most 3/4 full
 	dense   []*entry
-	used    int64                // bytes counted for these keys (see memory.go)
-	samples map[*entry]memSample // collections' last full memory() (see memory.go)
+	used    int64                 // bytes counted for these keys (see memory.go)
+	samples map[*entry]*memSample // collections' last full memory() (see memory.go)
+	// lastSampled is the entry samples was last looked up for, and
+	// lastSample its sample: a pipeline writing one large collection
+	// settles its memory without a map lookup per command.
+	lastSampled *entry
+	lastSample  *memSample
 }
 
 var keyspaceSeed = maphash.MakeSeed()

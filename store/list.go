@@ -145,10 +145,7 @@ func (l *list) unlink(c *listChunk) {
 
 func (l *list) pushBack(v []byte) {
 	if l.tail == nil || !l.tail.fits(encodedLen(v)) {
-		if l.tail != nil {
-			l.tail.seal()
-		}
-		l.linkAfter(l.tail, &listChunk{})
+		l.linkAfter(l.tail, nextChunk(l.tail, false))
 	}
 	l.tail.pushBack(v)
 	l.n++
@@ -156,10 +153,7 @@ func (l *list) pushBack(v []byte) {
 
 func (l *list) pushFront(v []byte) {
 	if l.head == nil || !l.head.fits(encodedLen(v)) {
-		if l.head != nil {
-			l.head.seal()
-		}
-		l.linkAfter(nil, &listChunk{})
+		l.linkAfter(nil, nextChunk(l.head, true))
 	}
 	l.head.pushFront(v)
 	l.n++

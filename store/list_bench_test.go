@@ -59,12 +59,13 @@ func BenchmarkListPushPop(b *testing.B) {
 		return nil
 	})
 	vals := [][]byte{val}
+	popped := make([][]byte, 0, 1)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s.Update(0, func(tx *store.Tx) error {
 			tx.ListPush(key, store.ListTail, vals, false)
-			tx.ListPop(key, store.ListHead, 1)
+			tx.ListPop(popped, key, store.ListHead, 1)
 			return nil
 		})
 	}

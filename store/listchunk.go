@@ -138,6 +138,25 @@ func (c *listChunk) makeRoom(need int, front bool) {
 	c.buf, c.lo, c.hi = nb, lo, lo+used
 }
 
+// nextChunk returns the chunk to push to beyond full, the end chunk that
+// has no room left (nil for an empty list), sealing full. A list that
+// filled a chunk at one end will likely fill the next with elements like
+// its last: the new buffer gets full's size at once (up to
+// listChunkBytes), rather than growing to it by copies, with its free
+// room on the side pushes come from (front).
+func nextChunk(full *listChunk, front bool) *listChunk {
+	if full == nil {
+		return &listChunk{}
+	}
+	full.seal()
+	size := min(full.used(), listChunkBytes)
+	c := &listChunk{buf: make([]byte, size)}
+	if front {
+		c.lo, c.hi = size, size
+	}
+	return c
+}
+
 // seal trims the buffer of a chunk that has just filled up and is no
 // longer at an end, where it would stay with up to half its buffer
 // unused. It copies at most one chunk, once per chunk filled.

@@ -1,6 +1,9 @@
 package store
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // ListEnd names an end of a list: the head (left) or the tail (right).
 type ListEnd bool
@@ -86,30 +89,36 @@ func (tx *Tx) pushElems(e *entry, l *list, end ListEnd, vals [][]byte) {
 	tx.MarkReady(tx.dbIndex, e.key)
 }
 
-// ListPop removes up to count elements from end of the list at key. It
-// returns nil when the key is absent. The slices stay valid until the list
-// is next modified.
-func (tx *Tx) ListPop(key []byte, end ListEnd, count int) ([][]byte, error) {
+// ListPop removes up to count elements from end of the list at key and
+// appends them to dst, which may be nil or a caller's array (so that a
+// pop of one allocates nothing). It returns nil when the key is absent,
+// and non-nil otherwise. The slices stay valid until the list is next
+// modified.
+func (tx *Tx) ListPop(dst [][]byte, key []byte, end ListEnd, count int) ([][]byte, error) {
 	e, l, err := tx.listOf(key)
 	if e == nil {
 		return nil, err
 	}
-	out := tx.popElems(e, l, end, count)
+	out := tx.popElems(dst, e, l, end, count)
 	tx.deleteIfEmpty(e)
 	return out, nil
 }
 
-// popElems pops up to count elements and deletes their records; the
-// caller deletes the key if it became empty.
-func (tx *Tx) popElems(e *entry, l *list, end ListEnd, count int) [][]byte {
+// popElems pops up to count elements, appending them to dst (never
+// returning nil), and deletes their records; the caller deletes the key
+// if it became empty.
+func (tx *Tx) popElems(dst [][]byte, e *entry, l *list, end ListEnd, count int) [][]byte {
 	count = min(count, l.n)
-	out := make([][]byte, count)
+	out := slices.Grow(dst, count)
+	if out == nil {
+		out = [][]byte{}
+	}
 	from := l.seq
-	for i := range out {
+	for range count {
 		if end == ListHead {
-			out[i] = l.popFront()
+			out = append(out, l.popFront())
 		} else {
-			out[i] = l.popBack()
+			out = append(out, l.popBack())
 		}
 	}
 	if end == ListTail {
@@ -277,7 +286,8 @@ func (tx *Tx) ListMove(src, dst []byte, from, to ListEnd) (val []byte, ok bool, 
 		de.setColl(dl)
 	}
 	tx.pushElems(de, dl, to, [][]byte{val})
-	tx.popElems(se, sl, from, 1)
+	var popped [1][]byte
+	tx.popElems(popped[:0], se, sl, from, 1)
 	if se != de {
 		tx.deleteIfEmpty(se)
 	}
@@ -293,7 +303,7 @@ func (tx *Tx) ListMPop(keys [][]byte, end ListEnd, count int) (key []byte, vals 
 			return nil, nil, err
 		}
 		if e != nil {
-			vals = tx.popElems(e, l, end, count)
+			vals = tx.popElems(nil, e, l, end, count)
 			tx.deleteIfEmpty(e)
 			return k, vals, nil
 		}

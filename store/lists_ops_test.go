@@ -32,7 +32,7 @@ func init() {
 		func(tx *store.Tx, r *rand.Rand) { tx.ListPush(randomKey(r), randomEnd(r), randomElems(r), false) },
 		func(tx *store.Tx, r *rand.Rand) { tx.ListPush(randomKey(r), randomEnd(r), randomElems(r), false) },
 		func(tx *store.Tx, r *rand.Rand) { tx.ListPush(randomKey(r), randomEnd(r), randomElems(r), true) },
-		func(tx *store.Tx, r *rand.Rand) { tx.ListPop(randomKey(r), randomEnd(r), 1+r.IntN(3)) },
+		func(tx *store.Tx, r *rand.Rand) { tx.ListPop(nil, randomKey(r), randomEnd(r), 1+r.IntN(3)) },
 		func(tx *store.Tx, r *rand.Rand) {
 			tx.ListSet(randomKey(r), int64(r.IntN(10)-5), []byte(fmt.Sprint("s", r.IntN(5))))
 		},

@@ -71,9 +71,7 @@ func (s *Store) account(ks *keyspace, e *entry) {
 
 // unaccount subtracts what was counted for e, which is leaving ks.
 func (s *Store) unaccount(ks *keyspace, e *entry) {
-	if len(ks.samples) > 0 {
-		delete(ks.samples, e)
-	}
+	ks.dropSample(e)
 	n := int64(e.mem) * memUnit
 	e.mem = 0
 	ks.used -= n
@@ -107,6 +105,16 @@ type memSample struct {
 	writes int
 }
 
+// dropSample forgets e's sample.
+func (ks *keyspace) dropSample(e *entry) {
+	if ks.lastSampled == e {
+		ks.lastSampled, ks.lastSample = nil, nil
+	}
+	if len(ks.samples) > 0 {
+		delete(ks.samples, e)
+	}
+}
+
 // estimate is e's memory: exact for strings, sampled for collections.
 func (ks *keyspace) estimate(e *entry) int {
 	if !e.isColl() {
@@ -116,21 +124,29 @@ func (ks *keyspace) estimate(e *entry) int {
 	if n <= exactBelow {
 		// Small values are cheap to measure, and scaling would be wrong
 		// for them: one popped element can free a whole chunk.
-		if len(ks.samples) > 0 {
-			delete(ks.samples, e)
-		}
+		ks.dropSample(e)
 		return e.memory()
 	}
-	sm, ok := ks.samples[e]
-	if ok && sm.obj == e.p && sm.size > 0 && n <= 2*sm.size && 2*n >= sm.size && sm.writes < sm.size {
+	// The sample is updated in place: a write to a large collection
+	// costs one map lookup, or none when it was the last one sampled.
+	sm := ks.lastSample
+	if ks.lastSampled != e {
+		sm = ks.samples[e]
+		ks.lastSampled, ks.lastSample = e, sm
+	}
+	if sm != nil && sm.obj == e.p && sm.size > 0 && n <= 2*sm.size && 2*n >= sm.size && sm.writes < sm.size {
 		sm.writes++
-		ks.samples[e] = sm
 		return int(int64(sm.mem) * int64(n) / int64(sm.size))
 	}
 	m := e.memory()
-	if ks.samples == nil {
-		ks.samples = make(map[*entry]memSample)
+	if sm == nil {
+		if ks.samples == nil {
+			ks.samples = make(map[*entry]*memSample)
+		}
+		sm = new(memSample)
+		ks.samples[e] = sm
 	}
-	ks.samples[e] = memSample{obj: e.p, size: n, mem: m}
+	*sm = memSample{obj: e.p, size: n, mem: m}
+	ks.lastSampled, ks.lastSample = e, sm
 	return m
 }

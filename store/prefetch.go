@@ -23,10 +23,16 @@ func (tx *Tx) Prefetch(keys [][]byte) {
 		sink uint64
 	)
 	mask := uint32(len(k.slots) - 1)
+	m := 0 // keys kept: a run of commands on one key warms it once
 	for i := range n {
-		hash[i] = keyHash(keys[i])
-		sink += k.slots[hash[i]&mask]
+		if i > 0 && string(keys[i]) == string(keys[i-1]) {
+			continue
+		}
+		hash[m] = keyHash(keys[i])
+		sink += k.slots[hash[m]&mask]
+		m++
 	}
+	n = m
 	for i := range n {
 		for j := hash[i] & mask; ; j = (j + 1) & mask {
 			s := k.slots[j]

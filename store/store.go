@@ -233,7 +233,9 @@ func (tx *Tx) Checkpoint() {
 	}
 	tx.ready, tx.readySet = tx.ready[:0], nil
 	tx.settleMemory()
-	s.usedPub.Store(s.used)
+	if s.usedPub.Load() != s.used { // a read changes nothing: skip the locked store
+		s.usedPub.Store(s.used)
+	}
 }
 
 // accessClock is the coarse access time kept per key (seconds since the

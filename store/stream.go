@@ -1,7 +1,10 @@
 package store
 
 import (
+	"math"
+	"slices"
 	"sort"
+	"unsafe"
 
 	"github.com/cairn-db/cairn/protocol"
 )
@@ -39,18 +42,57 @@ type stream struct {
 	maxDeletedID StreamID // the largest ID removed by XDEL (or XSETID)
 	entriesAdded uint64   // every entry ever added
 	groups       []*streamGroup
-	fieldBytes   int // memory held by live entries' fields, kept as they change
 }
 
+// streamNode holds up to streamNodeMax entries. Their packed fields lie
+// back to back in data, which only grows: an entry's bytes are never
+// written again once appended (unpacked fields alias them), and deleting
+// an entry leaves its bytes in place until the node goes, as in Redis's
+// listpacks. Neither entries nor data holds a pointer, so the GC marks a
+// node's arrays without scanning them, and an XADD allocates nothing
+// once a node has room.
 type streamNode struct {
 	entries []streamEntry
+	data    []byte
 	live    int
 }
 
+// streamEntry is an entry's ID and where its packed fields are in its
+// node's data: data[off:end], empty once the entry is deleted (packed
+// fields never are).
 type streamEntry struct {
-	id      StreamID
-	fields  packedFields // nil once deleted
-	deleted bool
+	id       StreamID
+	off, end uint32
+}
+
+// deleted reports whether the entry was removed (XDEL or a trim inside
+// its node).
+func (e *streamEntry) deleted() bool { return e.off == e.end }
+
+// fields returns entry i's packed fields, nil once deleted. The slice's
+// capacity is clipped so appending to it cannot touch the node.
+func (nd *streamNode) fields(i int) packedFields {
+	e := &nd.entries[i]
+	if e.deleted() {
+		return nil
+	}
+	return packedFields(nd.data[e.off:e.end:e.end])
+}
+
+// seal trims the data of a node that has just filled up, when regrowing
+// left much of it unused: once per node, and the bytes it copies stay
+// valid where unpacked fields alias them.
+func (nd *streamNode) seal() {
+	if len(nd.data) < cap(nd.data)-cap(nd.data)/8 {
+		nd.data = slices.Clone(nd.data)
+	}
+}
+
+// remove marks entry i deleted.
+func (nd *streamNode) remove(i int) {
+	e := &nd.entries[i]
+	e.end = e.off
+	nd.live--
 }
 
 // pos is the position of an entry: node index and index in the node.
@@ -66,9 +108,9 @@ func (s *stream) encoding() string { return "stream" }
 func (s *stream) size() int { return 1 + s.length + len(s.groups) }
 
 func (s *stream) memory() int {
-	n := 96 + 8*cap(s.nodes) + s.fieldBytes
+	n := 96 + 8*cap(s.nodes)
 	for _, nd := range s.nodes {
-		n += 48 + cap(nd.entries)*56
+		n += 80 + cap(nd.entries)*int(unsafe.Sizeof(streamEntry{})) + cap(nd.data)
 	}
 	for _, g := range s.groups {
 		n += g.memory()
@@ -84,28 +126,44 @@ func (s *stream) lastNode() *streamNode {
 	return s.nodes[len(s.nodes)-1]
 }
 
-// appendEntry adds an entry whose ID is greater than every other. fields
-// must already be owned by the stream.
-func (s *stream) appendEntry(id StreamID, fields packedFields) {
+const (
+	// streamNodeBytes bounds a node's data so that offsets fit in uint32;
+	// an entry that would cross it starts a new node (only entries of
+	// hundreds of megabytes can).
+	streamNodeBytes = math.MaxInt32
+	// streamNodePrealloc caps the data a new node reserves up front.
+	streamNodePrealloc = 32 << 10
+)
+
+// appendEntry adds an entry whose ID is greater than every other, with n
+// bytes of packed fields, and returns those bytes for the caller to fill.
+func (s *stream) appendEntry(id StreamID, n int) packedFields {
 	nd := s.lastNode()
-	if nd == nil || len(nd.entries) >= streamNodeMax {
-		// A stream that filled a node will likely fill the next: size it
-		// at once rather than regrow it four times. A first node starts
-		// small, as most streams in a keyspace may be short.
+	if nd == nil || len(nd.entries) >= streamNodeMax || len(nd.data)+n > streamNodeBytes {
+		// A stream that filled a node will likely fill the next with
+		// entries like its last: size both arrays at once rather than
+		// regrow them. A first node starts small, as most streams in a
+		// keyspace may be short.
 		size := 8
 		if nd != nil {
+			nd.seal()
 			size = streamNodeMax
 		}
-		nd = &streamNode{entries: make([]streamEntry, 0, size)}
+		nd = &streamNode{
+			entries: make([]streamEntry, 0, size),
+			data:    make([]byte, 0, min(size*n, streamNodePrealloc)),
+		}
 		s.nodes = append(s.nodes, nd)
 	}
-	nd.entries = append(nd.entries, streamEntry{id: id, fields: fields})
+	off := len(nd.data)
+	nd.data = slices.Grow(nd.data, n)[:off+n]
+	nd.entries = append(nd.entries, streamEntry{id: id, off: uint32(off), end: uint32(off + n)})
 	nd.live++
-	s.fieldBytes += fields.memory()
 	s.length++
 	if s.length == 1 {
 		s.firstID = id
 	}
+	return packedFields(nd.data[off : off+n : off+n])
 }
 
 // nextAutoID is the ID "*" gives at time now (ms): now-0, or the last
@@ -133,17 +191,17 @@ func (s *stream) seek(id StreamID) streamPos {
 	return streamPos{n, i}
 }
 
-// find returns the live entry with id.
-func (s *stream) find(id StreamID) (*streamEntry, streamPos, bool) {
+// find returns the packed fields and position of the live entry with id.
+func (s *stream) find(id StreamID) (packedFields, streamPos, bool) {
 	p := s.seek(id)
 	if p.n == len(s.nodes) {
 		return nil, p, false
 	}
-	e := &s.nodes[p.n].entries[p.i]
-	if e.id != id || e.deleted {
+	nd := s.nodes[p.n]
+	if nd.entries[p.i].id != id || nd.entries[p.i].deleted() {
 		return nil, p, false
 	}
-	return e, p, true
+	return nd.fields(p.i), p, true
 }
 
 // exists reports whether a live entry has id.
@@ -202,8 +260,8 @@ func (s *stream) rangeEntries(start, end StreamID, count int, rev bool) []Stream
 		if rev && e.id.Less(start) || !rev && end.Less(e.id) {
 			break
 		}
-		if !e.deleted {
-			out = append(out, StreamEntry{ID: e.id, Fields: e.fields.unpack()})
+		if !e.deleted() {
+			out = append(out, StreamEntry{ID: e.id, Fields: s.nodes[p.n].fields(p.i).unpack()})
 		}
 		if rev {
 			p, ok = s.prev(p)
@@ -219,7 +277,7 @@ func (s *stream) lastLiveID() StreamID {
 	for n := len(s.nodes) - 1; n >= 0; n-- {
 		es := s.nodes[n].entries
 		for i := len(es) - 1; i >= 0; i-- {
-			if !es[i].deleted {
+			if !es[i].deleted() {
 				return es[i].id
 			}
 		}
@@ -231,7 +289,7 @@ func (s *stream) lastLiveID() StreamID {
 func (s *stream) firstLiveID() StreamID {
 	for _, nd := range s.nodes {
 		for i := range nd.entries {
-			if !nd.entries[i].deleted {
+			if !nd.entries[i].deleted() {
 				return nd.entries[i].id
 			}
 		}
@@ -243,10 +301,7 @@ func (s *stream) firstLiveID() StreamID {
 // node's last live entry. It reports whether the node was removed.
 func (s *stream) deleteAt(p streamPos) bool {
 	nd := s.nodes[p.n]
-	e := &nd.entries[p.i]
-	s.fieldBytes -= e.fields.memory()
-	e.deleted, e.fields = true, nil
-	nd.live--
+	nd.remove(p.i)
 	s.length--
 	if nd.live > 0 {
 		return false
@@ -330,9 +385,6 @@ func (s *stream) trim(a TrimArgs) int64 {
 			whole = nd.entries[len(nd.entries)-1].id.Less(a.MinID)
 		}
 		if whole {
-			for i := range nd.entries {
-				s.fieldBytes -= nd.entries[i].fields.memory()
-			}
 			s.length -= nd.live
 			deleted += int64(nd.live)
 			s.nodes[drop] = nil
@@ -348,10 +400,8 @@ func (s *stream) trim(a TrimArgs) int64 {
 				a.Strategy == TrimMinID && !e.id.Less(a.MinID) {
 				break
 			}
-			if !e.deleted {
-				s.fieldBytes -= e.fields.memory()
-				e.deleted, e.fields = true, nil
-				nd.live--
+			if !e.deleted() {
+				nd.remove(i)
 				s.length--
 				deleted++
 			}

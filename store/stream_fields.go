@@ -2,27 +2,30 @@ package store
 
 import "encoding/binary"
 
-// packedFields are a stream entry's field/value pairs in one allocation
+// packedFields are a stream entry's field/value pairs as one run of bytes
 // without pointers: a uvarint count, then each field as a uvarint length
-// and its bytes. A stream holds one per entry, so the GC marks it without
-// scanning it (a [][]byte would cost a second object, with a pointer per
-// field, to scan on every cycle), and the same bytes are the entry's
-// Pebble record value.
+// and its bytes. A stream keeps them back to back in its nodes (see
+// streamNode), so the GC marks them without scanning them (a [][]byte
+// would cost an object, with a pointer per field, to scan on every cycle),
+// and the same bytes are the entry's Pebble record value.
 type packedFields []byte
 
-// packFields packs fields into one new allocation.
-func packFields(fields [][]byte) packedFields {
-	n := binary.MaxVarintLen64
+// packedLen is the length of fields packed.
+func packedLen(fields [][]byte) int {
+	n := uvarintLen(len(fields))
 	for _, f := range fields {
-		n += binary.MaxVarintLen64 + len(f)
+		n += uvarintLen(len(f)) + len(f)
 	}
-	p := make([]byte, 0, n)
-	p = binary.AppendUvarint(p, uint64(len(fields)))
+	return n
+}
+
+// pack writes fields into p, which is packedLen(fields) long.
+func (p packedFields) pack(fields [][]byte) {
+	i := binary.PutUvarint(p, uint64(len(fields)))
 	for _, f := range fields {
-		p = binary.AppendUvarint(p, uint64(len(f)))
-		p = append(p, f...)
+		i += binary.PutUvarint(p[i:], uint64(len(f)))
+		i += copy(p[i:], f)
 	}
-	return p[:len(p):len(p)]
 }
 
 // unpack returns the fields, aliasing p's bytes (which are never written
@@ -54,12 +57,4 @@ func (p packedFields) split() ([][]byte, bool) {
 		v = v[end:]
 	}
 	return fields, len(v) == 0
-}
-
-// memory estimates the bytes p occupies.
-func (p packedFields) memory() int {
-	if p == nil {
-		return 0
-	}
-	return sizeClass(cap(p))
 }

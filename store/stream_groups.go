@@ -179,7 +179,7 @@ func (s *stream) history(g *streamGroup, c *streamConsumer, start StreamID, coun
 			out = append(out, StreamEntry{ID: pe.id})
 			return true
 		}
-		out = append(out, StreamEntry{ID: pe.id, Fields: e.fields.unpack()})
+		out = append(out, StreamEntry{ID: pe.id, Fields: e.unpack()})
 		pe.deliveryTime = now
 		pe.deliveryCount++
 		r.pending(g, pe)

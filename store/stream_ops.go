@@ -74,8 +74,8 @@ func (tx *Tx) XAdd(key []byte, a XAddArgs) (id StreamID, ok bool, err error) {
 		}
 		id = a.ID
 	}
-	fields := packFields(a.Fields)
-	s.appendEntry(id, fields)
+	fields := s.appendEntry(id, packedLen(a.Fields))
+	fields.pack(a.Fields)
 	s.lastID = id
 	s.entriesAdded++
 	r := tx.streamRec(e)

@@ -146,7 +146,7 @@ func (tx *Tx) XClaim(key, group, consumer []byte, a XClaimArgs) ([]StreamEntry, 
 			pe.deliveryCount++
 		}
 		r.pending(g, pe)
-		out = append(out, StreamEntry{ID: id, Fields: se.fields.unpack()})
+		out = append(out, StreamEntry{ID: id, Fields: se.unpack()})
 	}
 	return out, nil
 }
@@ -204,7 +204,7 @@ func (tx *Tx) XAutoClaim(key, group, consumer []byte, minIdle int64, start Strea
 			pe.deliveryCount++
 		}
 		r.pending(g, pe)
-		res.Claimed = append(res.Claimed, StreamEntry{ID: pe.id, Fields: se.fields.unpack()})
+		res.Claimed = append(res.Claimed, StreamEntry{ID: pe.id, Fields: se.unpack()})
 	}
 	return res, nil
 }

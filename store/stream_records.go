@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -175,9 +176,9 @@ func newStreamFromMeta(meta []byte) (*stream, error) {
 func (s *stream) writeElements(b Batch, p dataPrefix) {
 	r := &streamRec{b: b, p: p}
 	for _, nd := range s.nodes {
-		for _, e := range nd.entries {
-			if !e.deleted {
-				r.entry(e.id, e.fields)
+		for i := range nd.entries {
+			if f := nd.fields(i); f != nil {
+				r.entry(nd.entries[i].id, f)
 			}
 		}
 	}
@@ -206,11 +207,10 @@ func (s *stream) loadElement(sub, v []byte) error {
 		if len(sub) != 17 {
 			return bad
 		}
-		fields := packedFields(bytes.Clone(v))
-		if _, ok := fields.split(); !ok {
+		if _, ok := packedFields(v).split(); !ok {
 			return bad
 		}
-		s.appendEntry(readID(sub[1:]), fields)
+		copy(s.appendEntry(readID(sub[1:]), len(v)), v)
 	case recStreamGroup:
 		if len(v) != 24 {
 			return bad
@@ -275,7 +275,10 @@ func (s *stream) clone() collection {
 	c := *s
 	c.nodes = make([]*streamNode, len(s.nodes))
 	for i, nd := range s.nodes {
-		n := &streamNode{live: nd.live, entries: make([]streamEntry, len(nd.entries), max(len(nd.entries), 8))}
+		// The data is shared, clipped so that appends to either stream
+		// copy it first: an entry's bytes are never written again.
+		n := &streamNode{live: nd.live, entries: make([]streamEntry, len(nd.entries), max(len(nd.entries), 8)),
+			data: slices.Clip(nd.data)}
 		copy(n.entries, nd.entries)
 		c.nodes[i] = n
 	}
@@ -303,12 +306,12 @@ func (s *stream) dump() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "len=%d last=%s first=%s maxdel=%s added=%d [", s.length, s.lastID, s.firstID, s.maxDeletedID, s.entriesAdded)
 	for _, nd := range s.nodes {
-		for _, e := range nd.entries {
-			if e.deleted {
+		for i, e := range nd.entries {
+			if e.deleted() {
 				continue
 			}
 			b.WriteString(e.id.String())
-			for _, f := range e.fields.unpack() {
+			for _, f := range nd.fields(i).unpack() {
 				b.WriteString(" " + strconv.Quote(string(f)))
 			}
 			b.WriteString("; ")

@@ -17,7 +17,7 @@ func TestStreamMatchesModel(t *testing.T) {
 	for step := 0; step < 20000; step++ {
 		switch op := r.IntN(10); {
 		case op < 6:
-			s.appendEntry(next, packFields([][]byte{[]byte("f"), []byte("v")}))
+			appendFields(s, next, "f", strings.Repeat("v", r.IntN(300)))
 			model = append(model, next)
 			next.Seq += uint64(1 + r.IntN(3))
 		case op < 8 && len(model) > 0:
@@ -58,17 +58,53 @@ func TestStreamMatchesModel(t *testing.T) {
 			t.Fatalf("step %d: first %v last %v, want %v %v", step, s.firstID, s.lastLiveID(), model[0], model[len(model)-1])
 		}
 	}
-	bytes := 0
 	for _, nd := range s.nodes {
 		if nd.live == 0 || len(nd.entries) > streamNodeMax {
 			t.Fatalf("node with %d live of %d entries", nd.live, len(nd.entries))
 		}
-		for _, e := range nd.entries {
-			bytes += e.fields.memory()
+		live := 0
+		for i, e := range nd.entries {
+			if e.off > e.end || int(e.end) > len(nd.data) {
+				t.Fatalf("entry %v at [%d:%d] of %d bytes", e.id, e.off, e.end, len(nd.data))
+			}
+			if f := nd.fields(i); f != nil {
+				live++
+				if got := f.unpack(); len(got) != 2 || string(got[0]) != "f" {
+					t.Fatalf("entry %v unpacks to %q", e.id, got)
+				}
+			}
+		}
+		if live != nd.live {
+			t.Fatalf("node counts %d live entries, holds %d", nd.live, live)
 		}
 	}
-	if bytes != s.fieldBytes {
-		t.Fatalf("fieldBytes %d, entries hold %d", s.fieldBytes, bytes)
+}
+
+// appendFields appends an entry with the given fields to s.
+func appendFields(s *stream, id StreamID, fields ...string) {
+	fs := make([][]byte, len(fields))
+	for i, f := range fields {
+		fs[i] = []byte(f)
+	}
+	s.appendEntry(id, packedLen(fs)).pack(fs)
+}
+
+// TestStreamCloneIsolated: a clone shares its nodes' bytes, and entries
+// appended to either stream afterwards stay out of the other.
+func TestStreamCloneIsolated(t *testing.T) {
+	s := newStream()
+	appendFields(s, StreamID{Ms: 1}, "f", "one")
+	c := s.clone().(*stream)
+	appendFields(s, StreamID{Ms: 2}, "f", "two")
+	appendFields(c, StreamID{Ms: 2}, "f", "TWO")
+	for _, x := range []struct {
+		s    *stream
+		want string
+	}{{s, "two"}, {c, "TWO"}} {
+		es := x.s.rangeEntries(StreamID{}, maxID, 0, false)
+		if len(es) != 2 || string(es[0].Fields[1]) != "one" || string(es[1].Fields[1]) != x.want {
+			t.Fatalf("entries %v, want one and %s", es, x.want)
+		}
 	}
 }
 
@@ -86,7 +122,7 @@ func removeID(ids []StreamID, id StreamID) []StreamID {
 func TestStreamApproxTrimDropsWholeNodes(t *testing.T) {
 	s := newStream()
 	for i := 1; i <= 250; i++ {
-		s.appendEntry(StreamID{Ms: uint64(i)}, nil)
+		appendFields(s, StreamID{Ms: uint64(i)})
 	}
 	if n := s.trim(TrimArgs{Strategy: TrimMaxLen, MaxLen: 120, Approx: true}); n != 100 || s.length != 150 {
 		t.Fatalf("approx trim removed %d, length %d; want 100, 150", n, s.length)
@@ -107,7 +143,8 @@ func TestPackedFields(t *testing.T) {
 		{[]byte(""), []byte(strings.Repeat("x", 300)), []byte("a"), []byte("")},
 		{},
 	} {
-		p := packFields(in)
+		p := make(packedFields, packedLen(in))
+		p.pack(in)
 		got, ok := p.split()
 		if !ok || len(got) != len(in) {
 			t.Fatalf("%q: split %q, %v", in, got, ok)
