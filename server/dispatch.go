@@ -25,9 +25,8 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 	s.execute(c, args)
 	// The pipeline's replies leave when the loop flushes after its last
 	// command: make its writes durable first, once for the whole pipeline.
-	// (An event loop does it once for all the clients of its round.)
-	if c.needFlush && c.conn.Pipelined() == 0 && !c.conn.inLoop() {
-		s.ackDurable(c)
+	if c.conn.Pipelined() == 0 {
+		s.settleReplies(c)
 	}
 }
 

@@ -36,7 +36,7 @@ type eventLoop struct {
 	raw    syscall.RawConn
 
 	mu       sync.Mutex
-	incoming []*Client    // accepted, not yet in the epoll set
+	incoming []*Client     // accepted, not yet in the epoll set
 	synced   []syncedRound // barriers completed, their clients still parked
 	inflight int           // barriers running; only the loop touches it
 

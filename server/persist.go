@@ -173,6 +173,15 @@ func (s *Server) ackDurable(c *Client) error {
 	return err
 }
 
+// settleReplies makes the writes a client's buffered replies acknowledge
+// durable, before the replies leave. An event loop's client is left to
+// the loop, which runs one barrier for every client of its round.
+func (s *Server) settleReplies(c *Client) {
+	if c.needFlush && !c.conn.inLoop() {
+		s.ackDurable(c)
+	}
+}
+
 // closeAfterReplies sends the buffered replies, once the writes they
 // acknowledge are durable, and closes the connection (QUIT, CLIENT KILL
 // of itself). conn.Close flushes its buffer directly, without the

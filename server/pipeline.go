@@ -61,9 +61,7 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 	}
 	// The replies leave when this returns: make the pipeline's writes
 	// durable first, with one barrier for all of them.
-	if c.needFlush {
-		s.ackDurable(c)
-	}
+	s.settleReplies(c)
 }
 
 // batchable reports whether args is a command that may run inside a
