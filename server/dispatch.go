@@ -71,14 +71,11 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	}
 	if err == nil {
 		durable := s.engine != nil
-		var before uint64
-		if durable {
-			before = s.store.Commits()
-		}
 		err = s.call(ctx, cmd, args)
-		if durable && (cmd.Flags&FlagWrite != 0 || s.store.Commits() != before) {
-			// Also when another client committed meanwhile: as in Redis,
-			// replies leave only after the writes they may have seen.
+		if durable && (cmd.Flags&FlagWrite != 0 || s.unflushed()) {
+			// Also when any commit is not durable yet: it may be what this
+			// command read, and, as in Redis, replies leave only after the
+			// writes they may have seen.
 			c.needFlush = true
 		}
 		if w := ctx.blocked; w != nil {

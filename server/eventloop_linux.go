@@ -305,7 +305,7 @@ func (l *eventLoop) reply() {
 // barrier makes every write committed so far durable, then hands the
 // clients that wait for it back to the loop.
 func (l *eventLoop) barrier(clients []*Client) {
-	err := l.s.store.Flush()
+	err := l.s.flushStore()
 	l.mu.Lock()
 	l.synced = append(l.synced, syncedRound{clients, err})
 	l.wake()

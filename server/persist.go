@@ -26,6 +26,7 @@ type persistState struct {
 	lastSaveOK     atomic.Bool   // status of the last BGSAVE
 	lastSaveDur    atomic.Int64  // seconds the last save took, -1 before any
 	committedAtSav atomic.Uint64 // engine commits at the last save
+	flushed        atomic.Uint64 // store commits a completed Flush covers
 	lastSavePath   atomic.Pointer[string]
 }
 
@@ -164,13 +165,33 @@ func (s *Server) ackDurable(c *Client) error {
 		return nil
 	}
 	c.needFlush = false
-	err := s.store.Flush()
+	err := s.flushStore()
 	if err == nil {
 		return nil
 	}
 	s.log.Error("writing to disk failed; refusing writes", "err", err)
 	c.abort()
 	return err
+}
+
+// flushStore makes every commit so far durable (store.Flush), and records
+// how many that covers.
+func (s *Server) flushStore() error {
+	target := s.store.Commits()
+	err := s.store.Flush()
+	if err == nil {
+		for cur := s.persist.flushed.Load(); cur < target && !s.persist.flushed.CompareAndSwap(cur, target); {
+			cur = s.persist.flushed.Load()
+		}
+	}
+	return err
+}
+
+// unflushed reports whether a commit is waiting for a Flush. After a
+// write error none will ever complete; reads go on without one, as in
+// Redis after MISCONF.
+func (s *Server) unflushed() bool {
+	return s.store.Commits() > s.persist.flushed.Load() && s.store.WriteError() == nil
 }
 
 // settleReplies makes the writes a client's buffered replies acknowledge

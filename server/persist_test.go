@@ -218,6 +218,37 @@ func TestWriteErrorAnswersMisconf(t *testing.T) {
 	}
 }
 
+// TestReadWaitsForTheWriteItSaw: a client that reads a write whose fsync
+// is still running gets its reply only once that write is durable, as in
+// Redis, where the fsync happens before any reply of the loop iteration.
+func TestReadWaitsForTheWriteItSaw(t *testing.T) {
+	const delay = 300 * time.Millisecond
+	slow := &errorfs.Toggle{Injector: errorfs.InjectorFunc(func(op errorfs.Op) error {
+		if strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileSync) {
+			time.Sleep(delay)
+		}
+		return nil
+	})}
+	srv := Start(t, WithConfig(func(c *server.Config) {
+		c.FS = errorfs.Wrap(vfs.NewMem(), slow)
+		c.Engine, c.Dir, c.AppendFsync = "pebble", "data", "always"
+	}))
+	writer, reader := Dial(t, srv.Addr()), Dial(t, srv.Addr())
+	slow.On()
+	writer.Send("SET", "k", "v")
+	time.Sleep(delay / 6) // the SET has run; its fsync has not finished
+	start := time.Now()
+	if got := reader.Do("GET", "k"); got != Bulk("v") {
+		t.Fatalf("GET = %q", got)
+	}
+	if waited := time.Since(start); waited < delay/2 {
+		t.Fatalf("GET of a write not yet durable answered after %v, before the write's fsync", waited)
+	}
+	if got := writer.Read(); got != OK {
+		t.Fatalf("SET = %q", got)
+	}
+}
+
 // TestPebbleMetricsExported: a server on the Pebble engine exports the
 // engine's figures (the collector is wired to the real engine).
 func TestPebbleMetricsExported(t *testing.T) {

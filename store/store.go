@@ -148,8 +148,8 @@ func (s *Store) Flush() error {
 }
 
 // Commits counts the transactions that handed records to the engine. The
-// server compares it before and after a command to learn whether its
-// reply must wait for Flush.
+// server compares it with the count its last Flush covered to learn
+// whether a reply must wait for Flush.
 func (s *Store) Commits() uint64 { return s.commits.Load() }
 
 // WriteError returns the engine's write error once writing to disk has
@@ -211,10 +211,12 @@ func (s *Store) finish(tx *Tx) error {
 		b.Close()
 		return nil
 	}
-	s.commits.Add(1)
 	if err := s.engine.Commit(b); err != nil {
 		return fmt.Errorf("%w: %v", ErrPersist, err)
 	}
+	// Counted once the engine has it, so a Flush that starts after a
+	// reader saw the count covers the commit.
+	s.commits.Add(1)
 	return nil
 }
 
