@@ -2,9 +2,10 @@
 // dispatcher, per-connection state, the handlers (one file per command
 // group, cmd_*.go), configuration, INFO, and the server's lifecycle.
 //
-// A command flows like this: a connection's goroutine (conn.go) reads
-// every request that has arrived, framed by protocol.RequestReader with
-// Redis's rules, and runs them in order; the dispatcher looks the
+// A command flows like this: an event loop (eventloop_linux.go) or, for
+// TLS clients and clients whose commands may wait, a connection's own
+// goroutine (conn.go) reads every request that has arrived, framed by
+// protocol.RequestReader with Redis's rules, and runs them in order; the dispatcher looks the
 // command up without allocating, checks its arity and the client's
 // authentication, opens a store transaction when the command touches
 // data, and calls the handler, which parses its arguments with protocol

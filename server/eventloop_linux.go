@@ -168,7 +168,10 @@ func (l *eventLoop) run() {
 	for {
 		n, err := l.wait()
 		if err != nil {
-			l.s.log.Error("event loop failed", "err", err)
+			l.s.log.Error("event loop failed; closing its clients", "err", err)
+			for _, c := range l.clients {
+				l.drop(c)
+			}
 			return
 		}
 		for _, ev := range l.events[:n] {
