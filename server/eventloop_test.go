@@ -6,9 +6,11 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/cairn-db/cairn/server"
 	. "github.com/cairn-db/cairn/server/servertest"
 )
 
@@ -154,5 +156,43 @@ func TestEventLoopCloseWithClients(t *testing.T) {
 		if _, err := c.ReadErr(2 * time.Second); err == nil || isTimeout(err) {
 			t.Fatalf("client of a closed server: %v, want end of stream", err)
 		}
+	}
+}
+
+// With io-threads 3 the clients are spread over three loops sharing one
+// keyspace: concurrent increments from all of them add up, and a client
+// of one loop wakes a blocked client that came from another.
+func TestEventLoopsShareTheKeyspace(t *testing.T) {
+	s := Start(t, WithConfig(func(c *server.Config) { c.IOThreads = 3 }))
+	const clients, incrs = 12, 200
+	waiter := Dial(t, s.Addr())
+	waiter.Send("BRPOP", "done", "10")
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		c := Dial(t, s.Addr())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var pipeline strings.Builder
+			for j := 0; j < incrs; j++ {
+				pipeline.WriteString(EncodeCommand("INCR", "n"))
+			}
+			c.Write(pipeline.String())
+			for j := 0; j < incrs; j++ {
+				if got := c.Read(); !strings.HasPrefix(got, ":") {
+					t.Errorf("INCR: %q", got)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	last := Dial(t, s.Addr())
+	if got := last.Do("GET", "n"); got != Bulk(strconv.Itoa(clients*incrs)) {
+		t.Fatalf("GET n = %q, want %d", got, clients*incrs)
+	}
+	last.Do("LPUSH", "done", "yes")
+	if got := waiter.Read(); got != Bulks("done", "yes") {
+		t.Fatalf("BRPOP = %q", got)
 	}
 }
