@@ -4,7 +4,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/cairn-db/cairn/protocol"
@@ -73,11 +72,7 @@ const (
 
 // socketFD returns the connection's file descriptor, for CLIENT LIST.
 func socketFD(nc net.Conn) int {
-	sc, ok := socketConn(nc).(syscall.Conn)
-	if !ok {
-		return -1
-	}
-	raw, err := sc.SyscallConn()
+	raw, err := rawSocket(nc)
 	if err != nil {
 		return -1
 	}

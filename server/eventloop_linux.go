@@ -234,7 +234,7 @@ func (l *eventLoop) admit() {
 	l.incoming = nil
 	l.mu.Unlock()
 	for _, c := range in {
-		fd := c.conn.sock.fd()
+		fd := socketFD(c.conn.nc) // -1 once closed
 		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(fd)}
 		if fd < 0 || unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev) != nil {
 			l.s.disconnect(c) // closed before it joined

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,13 +12,9 @@ import (
 // command or a TLS close_notify alert, which a MSG_PEEK read could not see
 // past. A connection closed on our side (CLIENT KILL) counts as closed.
 func peerClosed(nc net.Conn) bool {
-	sc, ok := socketConn(nc).(syscall.Conn)
-	if !ok {
-		return false
-	}
-	raw, err := sc.SyscallConn()
+	raw, err := rawSocket(nc)
 	if err != nil {
-		return true
+		return err != errNoSocket
 	}
 	closed := false
 	err = raw.Control(func(fd uintptr) {

@@ -14,14 +14,9 @@ import (
 // connection is open and idle. A connection closed on our side (CLIENT
 // KILL) counts as closed too.
 func peerClosed(nc net.Conn) bool {
-	nc = socketConn(nc)
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return false
-	}
-	raw, err := sc.SyscallConn()
+	raw, err := rawSocket(nc)
 	if err != nil {
-		return true
+		return err != errNoSocket
 	}
 	closed := false
 	var buf [1]byte

@@ -41,11 +41,7 @@ type socket struct {
 // newSocket returns nc's socket for an event loop, or nil when nc has no
 // descriptor to poll.
 func newSocket(nc net.Conn) *socket {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return nil
-	}
-	raw, err := sc.SyscallConn()
+	raw, err := rawSocket(nc)
 	if err != nil {
 		return nil
 	}
@@ -53,13 +49,6 @@ func newSocket(nc net.Conn) *socket {
 	s.readFn, s.writeFn = s.readFD, s.writeFD
 	s.inLoop.Store(true)
 	return s
-}
-
-// fd returns the descriptor, or -1 once the connection is closed.
-func (s *socket) fd() int {
-	fd := -1
-	s.raw.Control(func(f uintptr) { fd = int(f) })
-	return fd
 }
 
 // Read reads what has arrived.
