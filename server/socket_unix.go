@@ -14,7 +14,7 @@ import (
 	"github.com/cairn-db/cairn/protocol"
 )
 
-// socket is the I/O of a connection an event loop serves (eventloop.go).
+// socket is the I/O of a connection an event loop serves (eventloop_linux.go).
 // In the loop its reads and writes are non-blocking system calls on the
 // descriptor: a read that finds nothing returns protocol.ErrWouldBlock,
 // and a write the client is too slow to take keeps the rest as unsent.
