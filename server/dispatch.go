@@ -97,7 +97,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		}
 		s.commandDone(c, cmd, args, start, err)
 		if s.monitors.active.Load() > 0 {
-			s.feedMonitors(c, cmd, args, monoStart.Add(start))
+			s.feedMonitors(c.DB(), c.addr, cmd, args, monoStart.Add(start))
 		}
 	} else {
 		s.commandRejected(cmd)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -168,6 +169,9 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 		sc.run.wrote.Store(true)
 	}
 	sc.buf.Reset()
+	if s.monitors.active.Load() > 0 {
+		s.feedMonitors(sc.ctx.Client.DB(), "lua", cmd, args, time.Now())
+	}
 	if err := s.call(&sc.ctx, cmd, args); err != nil {
 		sc.ctx.Out.Error(replyText(err))
 	}

@@ -136,6 +136,11 @@ func errorHandler(L *lua.LState) int {
 // transaction, and writes its reply.
 func (s *Server) runScript(c *Context, sha string, proto *lua.FunctionProto, keys, args [][]byte, readOnly bool) error {
 	sc := &s.scripts
+	if s.monitors.active.Load() > 0 {
+		// EVAL is hidden from the dispatcher's feed (skip_monitor) and
+		// shown here instead, before the commands it runs, as Redis does.
+		s.feedMonitorLine(c.Client.DB(), c.Client.addr, c.Args, time.Now())
+	}
 	if sc.vm == nil {
 		sc.vm = newLuaVM(s)
 	}

@@ -93,11 +93,18 @@ func (s *Server) runMonitor(cl *Client, dc *detachedConn, ch chan string) {
 }
 
 // feedMonitors sends a command that ran to every MONITOR client, in
-// Redis's format: +<unix time> [<db> <addr>] "arg" …
-func (s *Server) feedMonitors(c *Client, cmd *Command, args [][]byte, at time.Time) {
+// Redis's format: +<unix time> [<db> <source>] "arg" …, unless the
+// command is hidden from MONITOR (admin commands, AUTH…).
+func (s *Server) feedMonitors(db int, source string, cmd *Command, args [][]byte, at time.Time) {
 	if cmd.Flags&(FlagSkipMonitor|FlagAdmin) != 0 {
 		return
 	}
+	s.feedMonitorLine(db, source, args, at)
+}
+
+// feedMonitorLine sends one MONITOR line: the time, "[db source]" (a
+// client's address, or "lua" for a script's command) and the arguments.
+func (s *Server) feedMonitorLine(db int, source string, args [][]byte, at time.Time) {
 	var b strings.Builder
 	us := at.UnixMicro()
 	b.WriteByte('+')
@@ -105,7 +112,7 @@ func (s *Server) feedMonitors(c *Client, cmd *Command, args [][]byte, at time.Ti
 	b.WriteByte('.')
 	frac := strconv.FormatInt(us%1e6, 10)
 	b.WriteString(strings.Repeat("0", 6-len(frac)) + frac)
-	b.WriteString(" [" + strconv.Itoa(c.DB()) + " " + c.addr + "]")
+	b.WriteString(" [" + strconv.Itoa(db) + " " + source + "]")
 	for _, a := range args {
 		b.WriteByte(' ')
 		b.WriteString(reprString(a))

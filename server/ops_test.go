@@ -190,6 +190,15 @@ func TestMonitor(t *testing.T) {
 	if !strings.HasSuffix(line, "\"GET\" \"k\"\r\n") || !strings.Contains(line, " [0 127.0.0.1:") {
 		t.Errorf("monitor line = %q", line)
 	}
+	// A script shows as its EVAL, then its commands from "lua", as in
+	// Redis 7.
+	c.Do("EVAL", "redis.call('set', KEYS[1], 'x') return redis.call('get', KEYS[1])", "1", "k")
+	for _, want := range []string{`"EVAL" "redis.call('set', KEYS[1], 'x') return redis.call('get', KEYS[1])" "1" "k"`, `[0 lua] "set" "k" "x"`, `[0 lua] "get" "k"`} {
+		line, _ = r.ReadString('\n')
+		if !strings.Contains(line, want) {
+			t.Errorf("monitor line = %q, want it to contain %q", line, want)
+		}
+	}
 	if got := c.Do("CLIENT", "LIST"); strings.Count(got, "id=") != 2 || !strings.Contains(got, "flags=O") {
 		t.Errorf("monitor client missing from CLIENT LIST: %q", got)
 	}
