@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/tidwall/redcon"
 )
@@ -85,4 +86,51 @@ func FuzzDispatch(f *testing.F) {
 		c.quitting = false
 		c.replyMode = replyOn
 	})
+}
+
+// A client that connects while a script is busy is not put in an event
+// loop, which may be stuck behind the script: it must be able to send
+// SCRIPT KILL.
+func TestNoEventLoopWhileScriptBusy(t *testing.T) {
+	s, err := Start(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	inLoop := func() bool {
+		nc, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		// No command: one would wait for the script. The accept loop
+		// registers the client, then picks its loop or goroutine.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			var c *Client
+			s.clients.each(func(cl *Client) {
+				if cl.addr == nc.LocalAddr().String() {
+					c = cl
+				}
+			})
+			if c != nil {
+				time.Sleep(20 * time.Millisecond) // past the choice
+				return c.conn.inLoop()
+			}
+		}
+		t.Fatal("client not registered")
+		return false
+	}
+	if !inLoop() {
+		t.Fatal("a client connecting with no script running is not in an event loop")
+	}
+	r := &scriptRun{done: make(chan struct{}), busy: make(chan struct{})}
+	s.scripts.running.Store(r)
+	defer s.scripts.running.Store(nil)
+	if !inLoop() {
+		t.Fatal("a client connecting while a script runs, not yet busy, is not in an event loop")
+	}
+	close(r.busy)
+	if inLoop() {
+		t.Fatal("a client connecting while a script is busy was put in an event loop")
+	}
 }

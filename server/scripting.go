@@ -70,6 +70,20 @@ type scriptRun struct {
 	wrote  atomic.Bool
 }
 
+// scriptBusy reports whether a script has run past busy-reply-threshold.
+func (s *Server) scriptBusy() bool {
+	r := s.scripts.running.Load()
+	if r == nil {
+		return false
+	}
+	select {
+	case <-r.busy:
+		return true
+	default:
+		return false
+	}
+}
+
 // sha1hex is the lower-case hex SHA1 of b.
 func sha1hex(b []byte) string {
 	h := sha1.Sum(b)

@@ -286,7 +286,11 @@ func (s *Server) accept(nc net.Conn, loops bool) *Client {
 		return nil
 	}
 	var sock *socket
-	if loops && len(s.loops.loops) > 0 {
+	// While a script is busy a loop may be stuck behind it (a command
+	// that found no script running, then waited for the keyspace lock the
+	// script took): a new client then gets a goroutine, so it can still
+	// send SCRIPT KILL or SHUTDOWN NOSAVE.
+	if loops && len(s.loops.loops) > 0 && !s.scriptBusy() {
 		sock = newSocket(nc)
 	}
 	c := s.newClient(nc, sock)
