@@ -25,13 +25,18 @@ import (
 // goroutine of its own (serveConn) and stays there. TLS clients never
 // enter a loop.
 //
+// On a durable engine the barrier runs on a goroutine of its own while the
+// loop serves other clients: the round's clients park, their replies held
+// and their input unwatched, until it completes. So the disk's latency
+// overlaps the next rounds' work, and concurrent barriers share one sync.
+//
 // The loop waits for its epoll set inside Go's netpoller (the set's
 // descriptor is itself pollable), so it is an ordinary goroutine: no
 // thread blocks in epoll_wait, and GOMAXPROCS 1 works.
 type eventLoop struct {
 	s      *Server
 	epfd   int
-	wakefd int      // eventfd: new clients, or the server is closing
+	wakefd int      // eventfd: new clients, completed barriers, or closing
 	poller *os.File // epfd, registered with Go's netpoller
 	raw    syscall.RawConn
 
