@@ -90,9 +90,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			}
 		}
 		if errors.Is(err, store.ErrPersist) {
-			// The reply is already buffered; it must not leave.
-			s.log.Error("writing to disk failed; refusing writes", "err", err)
-			c.abort()
+			s.writeFailed(c, err) // the reply is already buffered
 			return
 		}
 		s.commandDone(c, cmd, args, start, err)

@@ -333,8 +333,7 @@ func (l *eventLoop) unpark() {
 			sock := c.conn.sock
 			sock.parked = false
 			if r.err != nil {
-				l.s.log.Error("writing to disk failed; refusing writes", "err", r.err)
-				c.abort() // drops the replies; the shutdown brings the client's end
+				l.s.writeFailed(c, r.err) // the shutdown brings the client's end
 			} else {
 				l.send(c)
 			}

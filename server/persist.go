@@ -169,9 +169,16 @@ func (s *Server) ackDurable(c *Client) error {
 	if err == nil {
 		return nil
 	}
+	s.writeFailed(c, err)
+	return err
+}
+
+// writeFailed handles a write the disk refused: the client's buffered
+// replies must not leave (they would acknowledge it), so they are dropped
+// and the connection closed; later writes get MISCONF.
+func (s *Server) writeFailed(c *Client, err error) {
 	s.log.Error("writing to disk failed; refusing writes", "err", err)
 	c.abort()
-	return err
 }
 
 // flushStore makes every commit so far durable (store.Flush), and records

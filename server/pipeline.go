@@ -52,9 +52,7 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 			return nil
 		})
 		if err != nil {
-			// The replies are buffered; they must not leave.
-			s.log.Error("writing to disk failed; refusing writes", "err", err)
-			c.abort()
+			s.writeFailed(c, err) // the replies are already buffered
 			return
 		}
 		i = j
