@@ -392,7 +392,7 @@ func (l *eventLoop) handOff(c *Client, cmds [][][]byte, err error) {
 	sock := c.conn.sock
 	sock.inLoop.Store(false)
 	go func() {
-		if werr := sock.leaveLoop(); werr != nil {
+		if werr := sock.sendUnsent(); werr != nil {
 			l.s.disconnect(c)
 			return
 		}

@@ -20,7 +20,7 @@ import (
 // and a write the client is too slow to take keeps the rest as unsent.
 // The calls go through the connection's RawConn, so a concurrent Close
 // cannot free the descriptor under them. Once the loop hands the client
-// to a goroutine (leaveLoop), the socket is the net.Conn's blocking I/O.
+// to a goroutine (handOff), the socket is the net.Conn's blocking I/O.
 type socket struct {
 	nc     net.Conn
 	raw    syscall.RawConn
@@ -138,13 +138,8 @@ func (s *socket) writeFD(fd uintptr) bool {
 // not wait for it.
 func (s *socket) stalled() bool { return len(s.unsent) > 0 }
 
-// leaveLoop switches to blocking I/O and sends what the loop could not.
-// It runs on the goroutine that takes the client over.
-func (s *socket) leaveLoop() error {
-	s.inLoop.Store(false)
-	return s.sendUnsent()
-}
-
+// sendUnsent sends, with blocking I/O, what the loop could not: the
+// goroutine that takes the client over does it before reading again.
 func (s *socket) sendUnsent() error {
 	if len(s.unsent) == 0 {
 		return nil
