@@ -91,6 +91,11 @@ type Config struct {
 	// names: "always", "everysec" (default) or "no". See
 	// pebblestore.SyncMode for what each can lose.
 	AppendFsync string
+	// AutoAOFRewriteMinSize is, as in Redis, how long the log may grow
+	// before it is compacted: the Pebble engine folds a journal segment
+	// of this many bytes into Pebble (pebblestore.Options.FoldSize).
+	// Start-up replays up to about this much. Default 64 MiB.
+	AutoAOFRewriteMinSize int64
 	// CheckpointDir is where SAVE and BGSAVE create checkpoints, one
 	// subdirectory per save. Default: Dir + "/checkpoints".
 	CheckpointDir string
@@ -153,6 +158,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.AppendFsync == "" {
 		c.AppendFsync = "everysec"
+	}
+	if c.AutoAOFRewriteMinSize == 0 {
+		c.AutoAOFRewriteMinSize = 64 << 20
 	}
 	if c.Clock == nil {
 		c.Clock = store.RealClock{}
@@ -238,6 +246,16 @@ func directives() []directive {
 					return errBadValue
 				}
 				c.AppendFsync = string(m)
+				return nil
+			}},
+		{name: "auto-aof-rewrite-min-size",
+			get: func(c *Config) string { return strconv.FormatInt(c.AutoAOFRewriteMinSize, 10) },
+			set: func(c *Config, v string) error {
+				n, err := parseMemory(v)
+				if err != nil || n < 1 {
+					return configError("argument must be a memory value")
+				}
+				c.AutoAOFRewriteMinSize = n
 				return nil
 			}},
 		{name: "checkpoint-dir", startOnly: true,
@@ -412,7 +430,6 @@ var tuningDefaults = []tuning{
 	{"aof-use-rdb-preamble", "yes", tuneBool},
 	{"no-appendfsync-on-rewrite", "no", tuneBool},
 	{"auto-aof-rewrite-percentage", "100", tuneInt},
-	{"auto-aof-rewrite-min-size", "67108864", tuneMemory},
 	{"jemalloc-bg-thread", "yes", tuneBool},
 	{"activedefrag", "no", tuneBool},
 	{"enable-debug-command", "no", tuneString},

@@ -7,9 +7,8 @@ import (
 )
 
 // engineCollector reports the Pebble engine's figures at scrape time, from
-// pebblestore's Metrics: Cairn's own fsync figures (Pebble's WAL sync
-// histogram would count the no-op syncs of everysec and no), disk usage,
-// compactions, flushes, WAL bytes. With the memory engine it reports
+// pebblestore's Metrics: the fsyncs of Cairn's journal, disk usage,
+// compactions, flushes, journal bytes and folds. With the memory engine it reports
 // nothing.
 type engineCollector struct {
 	metrics func() (pebblestore.Metrics, bool)
@@ -19,7 +18,8 @@ var (
 	diskDesc        = prometheus.NewDesc("cairn_engine_disk_usage_bytes", "Disk space used by the Pebble engine (WAL, tables, MANIFEST).", nil, nil)
 	compactionsDesc = prometheus.NewDesc("cairn_engine_compactions_total", "Pebble compactions completed.", nil, nil)
 	flushesDesc     = prometheus.NewDesc("cairn_engine_memtable_flushes_total", "Pebble memtable flushes.", nil, nil)
-	walBytesDesc    = prometheus.NewDesc("cairn_engine_wal_bytes_written_total", "Bytes written to the WAL.", nil, nil)
+	walBytesDesc    = prometheus.NewDesc("cairn_engine_wal_bytes_written_total", "Bytes written to the journal (Cairn's write-ahead log).", nil, nil)
+	foldsDesc       = prometheus.NewDesc("cairn_engine_journal_folds_total", "Journal folds into Pebble (each applies the closed segments, then deletes them).", nil, nil)
 	syncDesc        = prometheus.NewDesc("cairn_engine_wal_fsync_duration_seconds", "WAL fsync latency (real fsyncs only: every barrier under appendfsync always, the background syncer under everysec).", nil, nil)
 	syncMaxDesc     = prometheus.NewDesc("cairn_engine_wal_fsync_max_seconds", "Longest WAL fsync since start.", nil, nil)
 	barriersDesc    = prometheus.NewDesc("cairn_engine_wal_barriers_total", "WAL barriers run before acknowledging writes (one serves every waiting client).", nil, nil)
@@ -32,7 +32,7 @@ func newEngineCollector(f func() (pebblestore.Metrics, bool)) prometheus.Collect
 }
 
 func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{diskDesc, compactionsDesc, flushesDesc, walBytesDesc, syncDesc, syncMaxDesc, barriersDesc, unsyncedDesc, readAmpDesc} {
+	for _, d := range []*prometheus.Desc{diskDesc, compactionsDesc, flushesDesc, walBytesDesc, foldsDesc, syncDesc, syncMaxDesc, barriersDesc, unsyncedDesc, readAmpDesc} {
 		ch <- d
 	}
 }
@@ -50,6 +50,7 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(compactionsDesc, float64(m.Compactions))
 	counter(flushesDesc, float64(m.MemtableFlushes))
 	counter(walBytesDesc, float64(m.WALBytesWritten))
+	counter(foldsDesc, float64(m.Folds))
 	buckets := make(map[float64]uint64, len(m.FsyncHistogram))
 	for i, n := range m.FsyncHistogram {
 		buckets[pebblestore.FsyncBuckets[i].Seconds()] = n

@@ -283,6 +283,7 @@ func (s *Server) infoPersistence(w *infoWriter) {
 	w.field("cairn_fsync_max_usec", m.FsyncMax.Microseconds())
 	w.field("cairn_disk_bytes", m.DiskBytes)
 	w.field("cairn_wal_bytes_written", m.WALBytesWritten)
+	w.field("cairn_journal_folds", m.Folds)
 	w.field("cairn_memtable_flushes", m.MemtableFlushes)
 	w.field("cairn_compactions", m.Compactions)
 	w.field("cairn_read_amp", m.ReadAmp)

@@ -182,7 +182,7 @@ func TestPipelineSharesOneBarrier(t *testing.T) {
 func TestWriteErrorAnswersMisconf(t *testing.T) {
 	mem := vfs.NewMem()
 	toggle := &errorfs.Toggle{Injector: errorfs.InjectorFunc(func(op errorfs.Op) error {
-		if strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpFileWrite || op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileSync) {
+		if strings.HasSuffix(op.Path, ".journal") && (op.Kind == errorfs.OpFileWrite || op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileSync) {
 			return errorfs.ErrInjected
 		}
 		return nil
@@ -224,7 +224,7 @@ func TestWriteErrorAnswersMisconf(t *testing.T) {
 func TestReadWaitsForTheWriteItSaw(t *testing.T) {
 	const delay = 300 * time.Millisecond
 	slow := &errorfs.Toggle{Injector: errorfs.InjectorFunc(func(op errorfs.Op) error {
-		if strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileSync) {
+		if strings.HasSuffix(op.Path, ".journal") && (op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileSync) {
 			time.Sleep(delay)
 		}
 		return nil

@@ -166,7 +166,7 @@ func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{Sync: mode, FS: cfg.FS})
+		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{Sync: mode, FS: cfg.FS, FoldSize: cfg.AutoAOFRewriteMinSize})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
 		}
@@ -194,6 +194,7 @@ func (s *Server) applyConfig() {
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
 	s.applyMaxMemory()
 	if s.engine != nil {
+		s.engine.SetFoldSize(s.cfg.AutoAOFRewriteMinSize)
 		if m, err := pebblestore.ParseSyncMode(s.cfg.AppendFsync); err == nil && m != s.engine.Mode() {
 			if err := s.engine.SetMode(m); err != nil {
 				s.log.Error("appendfsync: sync failed", "err", err)

@@ -27,8 +27,6 @@ type socket struct {
 	inLoop atomic.Bool // read by kill, from any goroutine
 	unsent []byte      // reply bytes the client has not taken yet
 	loopFD int32       // the descriptor the loop's epoll set knows it by
-	parked bool        // replies wait for a durability barrier (loop only)
-	muted  bool        // the loop ignores input while parked
 
 	// The RawConn callbacks are bound once, so a read or write does not
 	// allocate a closure; they pass their operands through these fields.

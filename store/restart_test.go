@@ -81,7 +81,8 @@ func TestRestartPreservesKeyspace(t *testing.T) {
 
 func openPebble(t *testing.T, fs vfs.FS, clock store.Clock) *store.Store {
 	t.Helper()
-	eng, err := pebblestore.Open("data", pebblestore.Options{FS: fs})
+	// A small fold size folds the journal into Pebble many times a test.
+	eng, err := pebblestore.Open("data", pebblestore.Options{FS: fs, FoldSize: 8 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +126,10 @@ func TestOpenRefusesForeignData(t *testing.T) {
 	b := eng.NewBatch()
 	b.Set([]byte("someone else's key"), []byte("v"))
 	eng.Commit(b)
+	eng.Close()
+	if eng, err = pebblestore.Open("data", pebblestore.Options{FS: fs}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := store.Open(store.Options{Engine: eng}); err == nil {
 		t.Fatal("Open accepted foreign data")
 	}

@@ -13,11 +13,11 @@ const checkpointsDir = "checkpoints"
 func DefaultCheckpointDir(dataDir string) string { return dataDir + "/" + checkpointsDir }
 
 // Checkpoint writes a consistent copy of the database to dest, which must
-// not exist: sstables are hard-linked where the filesystem allows, the
-// WAL and MANIFEST are copied. Every batch committed before the call is
-// in it (the WAL is flushed first), and since a batch is one transaction
-// the copy never holds half of a command. Cairn starts from a copy of
-// dest as from any data directory.
+// not exist: it folds the whole journal into Pebble, then sstables are
+// hard-linked where the filesystem allows, Pebble's WAL and MANIFEST are
+// copied. Every batch committed before the call is in it, and since a
+// batch is one transaction the copy never holds half of a command. Cairn
+// starts from a copy of dest as from any data directory.
 //
 // It does not need the keyspace lock: writes continue meanwhile, and land
 // either wholly in the checkpoint or not at all.
@@ -30,6 +30,9 @@ func (e *Engine) Checkpoint(dest string) (err error) {
 			err = pebbleFatal(r)
 		}
 	}()
+	if err := e.foldAll(); err != nil {
+		return err
+	}
 	if err := e.fs.MkdirAll(e.fs.PathDir(dest), 0o755); err != nil {
 		return err
 	}

@@ -2,37 +2,26 @@ package pebblestore
 
 import (
 	"fmt"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // SyncMode is the fsync policy, named as Redis's appendfsync.
 //
-// Pebble keeps commits made without Sync in its WAL writer's in-memory
-// block (32 KiB) until something asks for a sync: a SIGKILL would lose
-// them. So in every mode the server waits, before it acknowledges a write,
-// for a WAL barrier (Flush) that hands everything committed so far to the
-// OS. The modes differ only in when the OS is told to fsync:
+// A commit only appends to the journal's buffer (see journal.go), so in
+// every mode the server waits, before it acknowledges a write, for a
+// barrier (Flush) that hands everything committed so far to the OS with
+// one write(2). The modes differ only in when the OS is told to fsync:
 //
-//   - always: the barrier fsyncs the WAL. An acknowledged write survives a
-//     process crash and a machine crash.
-//   - everysec: the barrier only write(2)s the WAL; a background syncer
-//     fsyncs it once a second. A process crash loses no acknowledged
-//     write; a machine crash loses at most about the last second.
-//   - no: the barrier only write(2)s; the OS writes back when it likes
-//     (Linux: dirty pages older than ~30 s). A process crash loses nothing
-//     acknowledged; a machine crash loses what the OS had not written.
-//
-// The WAL files are opened through walFS, which turns Pebble's per-commit
-// WAL fsync into a no-op unless the mode is always, and fsyncs a WAL for
-// real when Pebble closes it (rotation, shutdown), so an older WAL is
-// never left with an unsynced tail.
+//   - always: the barrier fsyncs the journal. An acknowledged write
+//     survives a process crash and a machine crash.
+//   - everysec: a background syncer fsyncs the journal once a second. A
+//     process crash loses no acknowledged write; a machine crash loses at
+//     most about the last second.
+//   - no: the OS writes back when it likes (Linux: dirty pages older than
+//     ~30 s). A process crash loses nothing acknowledged; a machine crash
+//     loses what the OS had not written.
 type SyncMode string
 
 // The appendfsync values.
@@ -90,7 +79,7 @@ func (e *Engine) SetMode(m SyncMode) error {
 	return nil
 }
 
-// groupCommit lets concurrent Flush callers share one WAL barrier: one
+// groupCommit lets concurrent Flush callers share one barrier: one
 // caller (the leader) runs it for every commit made so far while the
 // others wait on the condition variable.
 type groupCommit struct {
@@ -119,11 +108,10 @@ func (e *Engine) Flush() error {
 			continue
 		}
 		g.running = true
-		upto := e.committed.Load()
 		always := e.Mode() == SyncAlways
 		g.mu.Unlock()
 		start := now()
-		err := e.logBarrier()
+		upto, err := e.write(always)
 		d := time.Since(start)
 		g.mu.Lock()
 		g.running = false
@@ -148,40 +136,42 @@ func (e *Engine) Flush() error {
 // Sync fsyncs every committed batch, whatever the mode: used by the
 // everysec syncer, SAVE and shutdown.
 func (e *Engine) Sync() error {
-	target := e.committed.Load()
 	start := now()
-	if err := e.logBarrier(); err != nil {
+	upto, err := e.write(true)
+	if err != nil {
 		return err
 	}
-	if e.Mode() != SyncAlways {
-		if err := e.wal.fsyncCurrent(); err != nil {
-			e.fail(err)
-			return err
-		}
-	}
 	e.stats.observeFsync(time.Since(start))
-	ratchet(&e.fsynced, target)
+	ratchet(&e.fsynced, upto)
 	return nil
 }
 
-// logBarrier appends an empty record to the WAL with Sync: Pebble's flush
-// loop writes every earlier record to the file and calls Sync on it (a
-// real fsync only in always mode, see walFS).
-func (e *Engine) logBarrier() (err error) {
+// write hands every committed batch to the OS, fsyncing the segment when
+// sync is set, and returns how many commits that covers. A segment that
+// has reached the fold size is closed and folded into Pebble in the
+// background. A write error is sticky (see Err): the journal may now end
+// in half a record, which only replay's torn-tail rule can take.
+func (e *Engine) write(sync bool) (upto uint64, err error) {
+	j := &e.j
+	j.wmu.Lock()
+	defer j.wmu.Unlock()
 	if err := e.Err(); err != nil {
-		return err
+		return 0, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = pebbleFatal(r)
-			e.fail(err)
+	err = j.writeOut(sync, func() { upto = e.committed.Load() })
+	if err == nil && j.size >= e.foldSize.Load() && e.folding.CompareAndSwap(false, true) {
+		var closed uint64
+		if closed, err = j.rotate(); err == nil {
+			e.foldInBackground(closed)
+		} else {
+			e.folding.Store(false)
 		}
-	}()
-	if err := e.db.LogData(nil, pebble.Sync); err != nil {
-		e.fail(err)
-		return err
 	}
-	return nil
+	if err != nil {
+		e.fail(err)
+		return 0, err
+	}
+	return upto, nil
 }
 
 func ratchet(v *atomic.Uint64, to uint64) {
@@ -224,7 +214,8 @@ var FsyncBuckets = func() []time.Duration {
 
 // syncStats are the fsync figures Metrics reports.
 type syncStats struct {
-	flushes    atomic.Int64 // WAL barriers run for acknowledgements
+	flushes    atomic.Int64 // journal barriers run for acknowledgements
+	folds      atomic.Int64 // journal folds into Pebble
 	fsyncs     atomic.Int64
 	fsyncNanos atomic.Int64
 	lastNanos  atomic.Int64
@@ -251,101 +242,3 @@ func (s *syncStats) observeFsync(d time.Duration) {
 	}
 }
 
-// walFS wraps the filesystem to control fsyncs of WAL files (*.log).
-type walFS struct {
-	vfs.FS
-	dir      string // the engine's WAL directory; checkpoints copy WALs elsewhere
-	realSync func() bool
-
-	mu  sync.Mutex
-	cur *walFile // the WAL Pebble writes to now
-}
-
-func (fs *walFS) isWAL(name string) bool {
-	return strings.HasSuffix(name, ".log") && filepath.Clean(fs.PathDir(name)) == fs.dir
-}
-
-func (fs *walFS) Create(name string, cat vfs.DiskWriteCategory) (vfs.File, error) {
-	f, err := fs.FS.Create(name, cat)
-	if err != nil || !fs.isWAL(name) {
-		return f, err
-	}
-	return fs.track(f), nil
-}
-
-func (fs *walFS) ReuseForWrite(oldname, newname string, cat vfs.DiskWriteCategory) (vfs.File, error) {
-	f, err := fs.FS.ReuseForWrite(oldname, newname, cat)
-	if err != nil || !fs.isWAL(newname) {
-		return f, err
-	}
-	return fs.track(f), nil
-}
-
-func (fs *walFS) track(f vfs.File) *walFile {
-	w := &walFile{File: f, fs: fs}
-	fs.mu.Lock()
-	fs.cur = w
-	fs.mu.Unlock()
-	return w
-}
-
-// fsyncCurrent fsyncs the WAL being written. Older WALs were fsynced when
-// Pebble closed them.
-func (fs *walFS) fsyncCurrent() error {
-	fs.mu.Lock()
-	w := fs.cur
-	fs.mu.Unlock()
-	if w == nil {
-		return nil
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return nil
-	}
-	return w.File.SyncData()
-}
-
-// walFile is a WAL whose Sync is real only in always mode.
-type walFile struct {
-	vfs.File
-	fs     *walFS
-	mu     sync.Mutex
-	closed bool
-}
-
-func (f *walFile) Sync() error {
-	if f.fs.realSync() {
-		return f.File.Sync()
-	}
-	return nil
-}
-
-func (f *walFile) SyncData() error {
-	if f.fs.realSync() {
-		return f.File.SyncData()
-	}
-	return nil
-}
-
-func (f *walFile) SyncTo(length int64) (bool, error) {
-	if f.fs.realSync() {
-		return f.File.SyncTo(length)
-	}
-	return false, nil
-}
-
-// Close fsyncs for real: a WAL that is no longer written must be complete
-// on disk, or recovery after a machine crash would find an older WAL with
-// a torn tail, which Pebble reports as corruption.
-func (f *walFile) Close() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.closed = true
-	serr := f.File.Sync()
-	cerr := f.File.Close()
-	if serr != nil {
-		return serr
-	}
-	return cerr
-}

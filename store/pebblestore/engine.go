@@ -1,10 +1,10 @@
 package pebblestore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,11 +26,15 @@ type Options struct {
 	// CacheSize is the block cache in bytes. Reads are served from memory,
 	// so the cache only helps start-up and compactions. Default 8 MiB.
 	CacheSize int64
-	// MemTableSize bounds each memtable. Larger memtables absorb write
-	// bursts (bulk seeding) before flushes stall writes. Default 64 MiB.
+	// MemTableSize bounds each memtable. Only journal folds write to
+	// Pebble. Default 64 MiB.
 	MemTableSize uint64
 	// Sync is the fsync policy (appendfsync). Default SyncEverySec.
 	Sync SyncMode
+	// FoldSize is the journal segment length at which the segment is
+	// folded into Pebble (see fold.go). Start-up replays up to about this
+	// much. Default 64 MiB, Redis's auto-aof-rewrite-min-size.
+	FoldSize int64
 
 	syncEvery time.Duration // everysec's period; tests stretch it
 }
@@ -44,20 +48,28 @@ var ErrLocked = errors.New("data directory is in use by another Cairn process (i
 // someone else's files.
 var ErrNotPebble = errors.New("directory is not empty and holds no Cairn data (no Pebble MANIFEST)")
 
-// Engine is a store.Engine backed by a Pebble database. It commits the
-// store's batches without syncing, and applies the fsync policy in Flush,
-// which the server calls outside the keyspace lock before it acknowledges
-// writes (group commit), and in a background syncer for everysec.
+// Engine is a store.Engine: a journal of the store's batches (journal.go)
+// in front of a Pebble database that holds the journal's folded past
+// (fold.go). Commit appends to the journal's buffer; Flush, which the
+// server calls outside the keyspace lock before it acknowledges writes
+// (group commit), writes the buffer out and applies the fsync policy; a
+// background syncer fsyncs for everysec.
 type Engine struct {
 	db   *pebble.DB
 	dir  string
 	fs   vfs.FS
-	wal  *walFS
 	mode atomic.Int32
 
-	committed atomic.Uint64 // batches committed (under the store's lock)
+	j         journal
+	committed atomic.Uint64 // batches committed (under the store's lock and j.mu)
 	gc        groupCommit
 	fsynced   atomic.Uint64 // commits covered by the last real fsync
+
+	foldSize atomic.Int64
+	folding  atomic.Bool // a background fold is running or about to
+	foldMu   sync.Mutex  // one fold at a time; guards folded
+	folded   uint64      // the last segment Pebble holds wholly
+	foldWG   sync.WaitGroup
 
 	failMu    sync.Mutex
 	failed    error // first write error: sticky, writes are refused after it
@@ -98,12 +110,16 @@ func Open(dir string, o Options) (*Engine, error) {
 	if o.syncEvery == 0 {
 		o.syncEvery = time.Second
 	}
+	if o.FoldSize == 0 {
+		o.FoldSize = 64 << 20
+	}
 	e := &Engine{dir: dir, fs: o.FS, syncEvery: o.syncEvery, stop: make(chan struct{}), stopped: make(chan struct{})}
 	e.mode.Store(int32(mode.code()))
+	e.foldSize.Store(o.FoldSize)
 	e.gc.cond = sync.NewCond(&e.gc.mu)
-	e.wal = &walFS{FS: o.FS, dir: filepath.Clean(dir), realSync: func() bool { return e.Mode() == SyncAlways }}
+	e.j = journal{fs: o.FS, dir: dir}
 	opts := &pebble.Options{
-		FS:                 e.wal,
+		FS:                 o.FS,
 		CacheSize:          o.CacheSize,
 		MemTableSize:       o.MemTableSize,
 		FormatMajorVersion: pebble.FormatNewest,
@@ -134,8 +150,47 @@ func Open(dir string, o Options) (*Engine, error) {
 		return nil, err
 	}
 	e.db = db
+	if err := e.recoverJournal(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	go e.syncLoop()
 	return e, nil
+}
+
+// recoverJournal folds the segments a previous run left into Pebble and
+// starts a new segment, so that Pebble alone holds everything committed
+// before the crash or shutdown.
+func (e *Engine) recoverJournal() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = pebbleFatal(r)
+		}
+	}()
+	if e.folded, err = e.readFolded(); err != nil {
+		return err
+	}
+	seqs, err := e.j.segments()
+	if err != nil {
+		return err
+	}
+	next := e.folded + 1
+	var todo []uint64
+	for _, seq := range seqs {
+		if seq <= e.folded {
+			// Folded and synced, but the fold did not get to delete it.
+			if err := e.fs.Remove(e.j.path(seq)); err != nil {
+				return err
+			}
+			continue
+		}
+		todo = append(todo, seq)
+		next = seq + 1
+	}
+	if err := e.fold(todo, true); err != nil {
+		return err
+	}
+	return e.j.create(next)
 }
 
 // checkDir refuses a directory that holds files but no Pebble database.
@@ -152,7 +207,7 @@ func checkDir(fs vfs.FS, dir string) error {
 		switch {
 		case strings.HasPrefix(n, "MANIFEST-"):
 			return nil
-		case n == "LOCK" || n == checkpointsDir || strings.HasPrefix(n, "."):
+		case n == "LOCK" || n == checkpointsDir || strings.HasPrefix(n, ".") || strings.HasSuffix(n, journalSuffix):
 		default:
 			other++
 		}
@@ -168,37 +223,34 @@ func isLockError(err error) bool {
 		strings.Contains(err.Error(), "lock held by current process")
 }
 
+// SetFoldSize changes the segment length at which the journal is folded
+// into Pebble (CONFIG SET auto-aof-rewrite-min-size).
+func (e *Engine) SetFoldSize(n int64) {
+	if n > 0 {
+		e.foldSize.Store(n)
+	}
+}
+
 // Dir returns the data directory.
 func (e *Engine) Dir() string { return e.dir }
 
 // NewBatch returns an empty batch.
 func (e *Engine) NewBatch() store.Batch { return &batch{b: e.db.NewBatch()} }
 
-// Commit applies b without waiting for an fsync. After a write error it
-// refuses every batch: the in-memory state may already be ahead of the
-// disk, and the server answers writes with MISCONF until a restart.
-func (e *Engine) Commit(b store.Batch) (err error) {
+// Commit appends b to the journal's buffer; Flush writes it out. After a
+// write error it refuses every batch: the in-memory state may already be
+// ahead of the disk, and the server answers writes with MISCONF until a
+// restart.
+func (e *Engine) Commit(b store.Batch) error {
 	pb := b.(*batch).b
+	defer pb.Close()
 	if err := e.Err(); err != nil {
-		pb.Close()
 		return err
 	}
-	defer func() {
-		// Pebble treats a failed WAL append as fatal (Logger.Fatalf, which
-		// quietLogger turns into a panic); the store holds its lock here,
-		// so turn it into an error rather than unwind through the store.
-		if r := recover(); r != nil {
-			err = pebbleFatal(r)
-			e.fail(err)
-		}
-	}()
-	if err := pb.Commit(pebble.NoSync); err != nil {
-		e.fail(err)
-		pb.Close()
-		return err
-	}
-	pb.Close()
+	e.j.mu.Lock()
+	e.j.append(pb.Repr())
 	e.committed.Add(1)
+	e.j.mu.Unlock()
 	return nil
 }
 
@@ -225,8 +277,13 @@ func (e *Engine) fail(err error) {
 	e.failMu.Unlock()
 }
 
-// Iterate calls fn for every record in [lower, upper).
+// Iterate calls fn for every record in [lower, upper). Only Open's fold
+// writes to Pebble, so it sees every commit made before Open returned;
+// the engine's own keys are hidden.
 func (e *Engine) Iterate(lower, upper []byte, fn func(k, v []byte) error) error {
+	if upper == nil || bytes.Compare(upper, engineKeys) > 0 {
+		upper = engineKeys
+	}
 	it, err := e.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return err
@@ -260,20 +317,21 @@ func (e *Engine) Close() (err error) {
 	e.isClosed = true
 	close(e.stop)
 	<-e.stopped
+	e.foldWG.Wait()
 	serr := error(nil)
 	if e.Err() == nil {
 		serr = e.Sync()
 	}
+	e.j.wmu.Lock()
+	jerr := e.j.close()
+	e.j.wmu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			err = pebbleFatal(r)
 		}
 	}()
 	cerr := e.db.Close()
-	if serr != nil {
-		return serr
-	}
-	return cerr
+	return errors.Join(serr, jerr, cerr)
 }
 
 type batch struct{ b *pebble.Batch }
@@ -283,6 +341,9 @@ func (b *batch) Delete(k []byte)         { b.b.Delete(k, nil) }
 func (b *batch) DeleteRange(s, e []byte) { b.b.DeleteRange(s, e, nil) }
 func (b *batch) Empty() bool             { return b.b.Empty() }
 func (b *batch) Close()                  { b.b.Close() }
+
+// engineKeys starts the key range the engine keeps for itself (foldedKey).
+var engineKeys = []byte{0xff, 0xff}
 
 // quietLogger drops Pebble's informational chatter ("Found 0 WALs"); the
 // errors Pebble reports reach the caller as return values.

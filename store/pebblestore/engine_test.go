@@ -187,7 +187,7 @@ func TestCorruptDirectoryRefused(t *testing.T) {
 func TestWriteErrorStopsWrites(t *testing.T) {
 	mem := vfs.NewMem()
 	toggle := &errorfs.Toggle{Injector: errorfs.InjectorFunc(func(op errorfs.Op) error {
-		if strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpFileWrite || op.Kind == errorfs.OpFileSync || op.Kind == errorfs.OpFileSyncData) {
+		if strings.HasSuffix(op.Path, journalSuffix) && (op.Kind == errorfs.OpFileWrite || op.Kind == errorfs.OpFileSync || op.Kind == errorfs.OpFileSyncData) {
 			return errorfs.ErrInjected
 		}
 		return nil
@@ -278,7 +278,8 @@ func TestEverySecSyncer(t *testing.T) {
 
 // TestFlushErrorStopsWrites: when a memtable cannot be flushed to an
 // sstable (disk full), the engine refuses writes instead of letting
-// memtables pile up until Pebble stalls every commit.
+// memtables pile up until Pebble stalls every fold and the journal
+// grows without bound.
 func TestFlushErrorStopsWrites(t *testing.T) {
 	inj := errorfs.InjectorFunc(func(op errorfs.Op) error {
 		if op.Kind == errorfs.OpCreate && strings.HasSuffix(op.Path, ".sst") {
@@ -286,7 +287,7 @@ func TestFlushErrorStopsWrites(t *testing.T) {
 		}
 		return nil
 	})
-	e, err := Open("data", Options{FS: errorfs.Wrap(vfs.NewMem(), inj), MemTableSize: 1 << 20, Sync: SyncNo})
+	e, err := Open("data", Options{FS: errorfs.Wrap(vfs.NewMem(), inj), MemTableSize: 1 << 20, FoldSize: 64 << 10, Sync: SyncNo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,6 +301,9 @@ func TestFlushErrorStopsWrites(t *testing.T) {
 		b := e.NewBatch()
 		b.Set([]byte(strconv.Itoa(i)), val)
 		if err := e.Commit(b); err != nil {
+			break
+		}
+		if err := e.Flush(); err != nil {
 			break
 		}
 		if i%1000 == 999 {

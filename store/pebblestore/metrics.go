@@ -11,11 +11,13 @@ type Metrics struct {
 	Committed uint64
 	// Unsynced is how many of them are not yet known to be fsynced.
 	Unsynced uint64
-	// Flushes counts WAL barriers run before acknowledging writes; one
-	// barrier serves every client waiting at the time (group commit).
+	// Flushes counts journal barriers run before acknowledging writes;
+	// one barrier serves every client waiting at the time (group commit).
 	Flushes int64
-	// Fsyncs counts real WAL fsyncs; FsyncTotal, FsyncLast and FsyncMax
-	// are their latencies.
+	// Folds counts journal segments folded into Pebble, in batches.
+	Folds int64
+	// Fsyncs counts real journal fsyncs; FsyncTotal, FsyncLast and
+	// FsyncMax are their latencies.
 	Fsyncs     int64
 	FsyncTotal time.Duration
 	FsyncLast  time.Duration
@@ -23,10 +25,10 @@ type Metrics struct {
 	// FsyncHistogram counts fsyncs by latency: entry i counts those that
 	// took at most FsyncBuckets[i] (cumulative, as Prometheus buckets).
 	FsyncHistogram []uint64
-	// DiskBytes is the space the database uses on disk (sstables, WAL,
-	// MANIFEST), as Pebble counts it.
+	// DiskBytes is the space Pebble uses on disk (sstables, its WAL,
+	// MANIFEST), as Pebble counts it, plus the journal's segments.
 	DiskBytes uint64
-	// WALBytesWritten is the bytes written to the WAL since open.
+	// WALBytesWritten is the bytes written to the journal since open.
 	WALBytesWritten uint64
 	// MemtableFlushes and Compactions count Pebble's background jobs.
 	MemtableFlushes int64
@@ -43,6 +45,7 @@ func (e *Engine) Metrics() Metrics {
 		Mode:       e.Mode(),
 		Committed:  e.committed.Load(),
 		Flushes:    e.stats.flushes.Load(),
+		Folds:      e.stats.folds.Load(),
 		Fsyncs:     e.stats.fsyncs.Load(),
 		FsyncTotal: time.Duration(e.stats.fsyncNanos.Load()),
 		FsyncLast:  time.Duration(e.stats.lastNanos.Load()),
@@ -61,10 +64,25 @@ func (e *Engine) Metrics() Metrics {
 		m.LastError = err.Error()
 	}
 	pm := e.db.Metrics()
-	m.DiskBytes = pm.DiskSpaceUsage()
-	m.WALBytesWritten = pm.WAL.BytesWritten
+	m.DiskBytes = pm.DiskSpaceUsage() + e.journalBytes()
+	m.WALBytesWritten = e.j.written.Load()
 	m.MemtableFlushes = pm.Flush.Count
 	m.Compactions = pm.Compact.Count
 	m.ReadAmp = pm.ReadAmp()
 	return m
+}
+
+// journalBytes is the length of the journal's segments on disk.
+func (e *Engine) journalBytes() uint64 {
+	seqs, err := e.j.segments()
+	if err != nil {
+		return 0
+	}
+	var n uint64
+	for _, seq := range seqs {
+		if fi, err := e.fs.Stat(e.j.path(seq)); err == nil {
+			n += uint64(fi.Size())
+		}
+	}
+	return n
 }

@@ -1,0 +1,156 @@
+package pebblestore
+
+import (
+	"encoding/binary"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Folding applies closed journal segments to Pebble, in commit order,
+// and then deletes them: Pebble is a checkpoint of the journal, and the
+// journal stays short because start-up replays it. The writer closes a
+// segment once it holds FoldSize bytes and a background fold takes it,
+// so the command path never waits for Pebble. A fold records the last
+// segment it applied (foldedKey) in the same Pebble batch as that
+// segment's last records, and syncs Pebble's WAL before it deletes the
+// segments.
+//
+// A crash during a fold leaves Pebble holding a prefix of the segments'
+// records; start-up applies them again from the segment after foldedKey.
+// That is safe because every record is a blind write (Set, Delete,
+// DeleteRange): applying a sequence of them over any prefix of itself
+// ends in the same state as applying it once.
+
+// foldedKey holds the number of the last segment Pebble has wholly. It
+// sorts after the store's records (their spaces are single letters) and
+// Iterate never shows it.
+var foldedKey = []byte("\xff\xffcairn/journal/folded")
+
+// foldBatchSize is how many bytes of records one Pebble commit applies:
+// big enough that Pebble's commit pipeline costs nothing per record.
+const foldBatchSize = 4 << 20
+
+// readFolded returns the last segment folded into Pebble, 0 for none.
+func (e *Engine) readFolded() (uint64, error) {
+	v, closer, err := e.db.Get(foldedKey)
+	if err == pebble.ErrNotFound {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer closer.Close()
+	if len(v) != 8 {
+		return 0, ErrJournalCorrupt
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// fold applies segments seqs (ascending, all newer than e.folded) to
+// Pebble, syncs, and deletes them. tail says the last of them may end in
+// a torn record (only at start-up: later segments are closed fsynced).
+// The caller holds e.foldMu.
+func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
+	if len(seqs) == 0 {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = pebbleFatal(r)
+		}
+	}()
+	big := e.db.NewBatch()
+	defer big.Close()
+	var rec pebble.Batch
+	var mark [8]byte
+	for i, seq := range seqs {
+		err := e.j.replay(seq, tail && i == len(seqs)-1, func(p []byte) error {
+			if err := rec.SetRepr(p); err != nil {
+				return err
+			}
+			if err := big.Apply(&rec, nil); err != nil {
+				return err
+			}
+			if big.Len() < foldBatchSize {
+				return nil
+			}
+			if err := e.db.Apply(big, pebble.NoSync); err != nil {
+				return err
+			}
+			big.Reset()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		binary.BigEndian.PutUint64(mark[:], seq)
+		if err := big.Set(foldedKey, mark[:], nil); err != nil {
+			return err
+		}
+		if err := e.db.Apply(big, pebble.NoSync); err != nil {
+			return err
+		}
+		big.Reset()
+	}
+	if err := e.db.LogData(nil, pebble.Sync); err != nil {
+		return err
+	}
+	e.folded = seqs[len(seqs)-1]
+	e.stats.folds.Add(1)
+	for _, seq := range seqs {
+		if err := e.fs.Remove(e.j.path(seq)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// foldInBackground folds the segments up to last, which the writer has
+// just closed. A failure stops writes: the journal would otherwise grow
+// without bound.
+func (e *Engine) foldInBackground(last uint64) {
+	e.foldWG.Add(1)
+	go func() {
+		defer e.foldWG.Done()
+		defer e.folding.Store(false)
+		e.foldMu.Lock()
+		defer e.foldMu.Unlock()
+		if err := e.fold(e.pendingSegments(last), false); err != nil {
+			e.fail(err)
+		}
+	}()
+}
+
+// pendingSegments lists the closed segments newer than e.folded, up to
+// last. The caller holds e.foldMu.
+func (e *Engine) pendingSegments(last uint64) []uint64 {
+	var seqs []uint64
+	for s := e.folded + 1; s <= last; s++ {
+		seqs = append(seqs, s)
+	}
+	return seqs
+}
+
+// foldAll closes the current segment and folds every segment into
+// Pebble, so Pebble alone holds every commit made before the call (SAVE,
+// BGSAVE).
+func (e *Engine) foldAll() error {
+	e.foldMu.Lock()
+	defer e.foldMu.Unlock()
+	e.j.wmu.Lock()
+	err := e.j.writeOut(false, func() {})
+	var closed uint64
+	if err == nil {
+		closed, err = e.j.rotate()
+	}
+	e.j.wmu.Unlock()
+	if err != nil {
+		e.fail(err)
+		return err
+	}
+	if err := e.fold(e.pendingSegments(closed), false); err != nil {
+		e.fail(err)
+		return err
+	}
+	return nil
+}

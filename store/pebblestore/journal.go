@@ -1,0 +1,258 @@
+package pebblestore
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// The journal is Cairn's own write-ahead log, in the manner of Redis's
+// AOF: a commit appends its batch to a buffer under the keyspace lock, a
+// barrier writes the buffer to the current segment file with one
+// write(2) (and fsyncs it under always), and nothing touches Pebble on
+// the command path. Inserting every write into Pebble's memtable, a
+// skiplist that misses the cache at each level for random keys, cost
+// half the CPU of a SET. Full segments are folded into Pebble in the
+// background (see fold.go), which is then a checkpoint of the journal.
+//
+// A segment is a file named NNNNNN.journal in the data directory, a
+// sequence of records:
+//
+//	len   uint32, little-endian: the payload's length
+//	crc   uint32, little-endian: CRC-32C of the payload
+//	payload                     a Pebble batch representation
+//
+// A crash can tear the last record of the last segment; replay stops
+// there. Earlier segments were fsynced when they were closed, so a bad
+// record in one of them is corruption and Open refuses it.
+type journal struct {
+	fs  vfs.FS
+	dir string
+
+	mu  sync.Mutex // guards buf; held by Commit and by the writer's swap
+	buf []byte     // records committed and not yet written
+
+	// The writer (Flush's leader, Sync, rotation) holds wmu; it alone
+	// touches the file and the fields below.
+	wmu     sync.Mutex
+	spare   []byte
+	file    vfs.File
+	seq     uint64 // the segment being written
+	size    int64  // its length
+
+	written atomic.Uint64 // bytes written to segments since Open
+}
+
+const (
+	journalSuffix = ".journal"
+	recordHeader  = 8
+	// maxRecord bounds a record's length on replay, so that a corrupt
+	// length cannot make replay allocate gigabytes.
+	maxRecord = 1 << 30
+	// keepBuffer is the largest buffer the writer keeps for reuse; a
+	// burst (bulk seeding) should not pin its peak forever.
+	keepBuffer = 4 << 20
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// ErrJournalCorrupt: a journal segment other than the last holds a record
+// that fails its checksum, so replaying past it would skip acknowledged
+// writes.
+var ErrJournalCorrupt = errors.New("journal segment is corrupt")
+
+func segmentName(seq uint64) string { return fmt.Sprintf("%06d%s", seq, journalSuffix) }
+
+// parseSegment returns the number of a segment file name.
+func parseSegment(name string) (uint64, bool) {
+	num, ok := strings.CutSuffix(name, journalSuffix)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(num, 10, 64)
+	return n, err == nil
+}
+
+func (j *journal) path(seq uint64) string { return j.fs.PathJoin(j.dir, segmentName(seq)) }
+
+// segments lists the segment numbers in the directory, oldest first.
+func (j *journal) segments() ([]uint64, error) {
+	names, err := j.fs.List(j.dir)
+	if err != nil {
+		return nil, err
+	}
+	var seqs []uint64
+	for _, n := range names {
+		if seq, ok := parseSegment(n); ok {
+			seqs = append(seqs, seq)
+		}
+	}
+	sort.Slice(seqs, func(a, b int) bool { return seqs[a] < seqs[b] })
+	return seqs, nil
+}
+
+// append adds one batch representation to the buffer. The caller holds
+// j.mu.
+func (j *journal) append(repr []byte) {
+	var h [recordHeader]byte
+	binary.LittleEndian.PutUint32(h[0:4], uint32(len(repr)))
+	binary.LittleEndian.PutUint32(h[4:8], crc32.Checksum(repr, castagnoli))
+	j.buf = append(j.buf, h[:]...)
+	j.buf = append(j.buf, repr...)
+}
+
+// create opens segment seq for writing and makes its name durable.
+func (j *journal) create(seq uint64) error {
+	f, err := j.fs.Create(j.path(seq), vfs.WriteCategoryUnspecified)
+	if err != nil {
+		return err
+	}
+	if err := syncDir(j.fs, j.dir); err != nil {
+		f.Close()
+		return err
+	}
+	j.file, j.seq, j.size = f, seq, 0
+	return nil
+}
+
+// writeOut hands the buffered records to the OS, and fsyncs the segment
+// when sync is set. The caller holds j.wmu. take is called with j.mu held
+// at the moment the buffer is taken, so the caller can tell which commits
+// the write covers.
+func (j *journal) writeOut(sync bool, take func()) error {
+	j.mu.Lock()
+	buf := j.buf
+	j.buf = j.spare[:0]
+	take()
+	j.mu.Unlock()
+	if len(buf) > 0 {
+		n, err := j.file.Write(buf)
+		j.size += int64(n)
+		j.written.Add(uint64(n))
+		if err != nil {
+			return err
+		}
+	}
+	if cap(buf) <= keepBuffer {
+		j.spare = buf[:0]
+	} else {
+		j.spare = nil
+	}
+	if sync {
+		return j.file.SyncData()
+	}
+	return nil
+}
+
+// rotate closes the current segment, fsynced, and starts the next one.
+// The caller holds j.wmu and has written the buffer out. It returns the
+// number of the closed segment.
+func (j *journal) rotate() (uint64, error) {
+	closed := j.seq
+	if err := j.file.Sync(); err != nil {
+		return 0, err
+	}
+	if err := j.file.Close(); err != nil {
+		return 0, err
+	}
+	j.file = nil
+	return closed, j.create(closed + 1)
+}
+
+// close fsyncs and closes the current segment.
+func (j *journal) close() error {
+	if j.file == nil {
+		return nil
+	}
+	serr := j.file.Sync()
+	cerr := j.file.Close()
+	j.file = nil
+	if serr != nil {
+		return serr
+	}
+	return cerr
+}
+
+// replay calls fn with the payload of every record in segment seq, in
+// order. In the last segment a torn or corrupt record ends the segment
+// (the crash tore it before it was acknowledged); elsewhere it is
+// ErrJournalCorrupt. payload is valid only during the call.
+func (j *journal) replay(seq uint64, last bool, fn func(payload []byte) error) error {
+	f, err := j.fs.Open(j.path(seq))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	var h [recordHeader]byte
+	var payload []byte
+	for off := int64(0); ; {
+		if _, err := io.ReadFull(r, h[:]); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return j.torn(seq, off, last, err)
+		}
+		n := binary.LittleEndian.Uint32(h[0:4])
+		// A batch representation has a 12-byte header; zeros (a file
+		// extended by a crash before its data landed) would otherwise
+		// pass as an empty record with a matching checksum.
+		if n < 12 || n > maxRecord {
+			return j.torn(seq, off, last, fmt.Errorf("%w: length %d", errBadRecord, n))
+		}
+		if cap(payload) < int(n) {
+			payload = make([]byte, n)
+		}
+		payload = payload[:n]
+		if _, err := io.ReadFull(r, payload); err != nil {
+			return j.torn(seq, off, last, err)
+		}
+		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(h[4:8]) {
+			return j.torn(seq, off, last, fmt.Errorf("%w: checksum mismatch", errBadRecord))
+		}
+		if err := fn(payload); err != nil {
+			return err
+		}
+		off += recordHeader + int64(n)
+	}
+}
+
+// torn decides what a bad record means: the end of the journal in the
+// last segment, corruption elsewhere. A read error is neither.
+func (j *journal) torn(seq uint64, off int64, last bool, cause error) error {
+	if !errors.Is(cause, io.ErrUnexpectedEOF) && !errors.Is(cause, errBadRecord) {
+		return cause
+	}
+	if last {
+		return nil
+	}
+	return fmt.Errorf("%w: %s at byte %d: %v", ErrJournalCorrupt, segmentName(seq), off, cause)
+}
+
+// errBadRecord marks a record whose length or checksum is wrong.
+var errBadRecord = errors.New("bad record")
+
+// syncDir fsyncs a directory, so that files created in it survive a
+// machine crash.
+func syncDir(fs vfs.FS, dir string) error {
+	d, err := fs.OpenDir(dir)
+	if err != nil {
+		return err
+	}
+	serr := d.Sync()
+	cerr := d.Close()
+	if serr != nil {
+		return serr
+	}
+	return cerr
+}

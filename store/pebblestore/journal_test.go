@@ -1,0 +1,260 @@
+package pebblestore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// contents lists the engine's records as k=v pairs.
+func contents(t *testing.T, e *Engine) string {
+	t.Helper()
+	var kv []string
+	if err := e.Iterate(nil, nil, func(k, v []byte) error {
+		kv = append(kv, string(k)+"="+string(v))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(kv, ",")
+}
+
+// modelContents lists a model map as contents does.
+func modelContents(m map[string]string) string {
+	var kv []string
+	for k, v := range m {
+		kv = append(kv, k+"="+v)
+	}
+	sort.Strings(kv)
+	return strings.Join(kv, ",")
+}
+
+// TestFoldKeepsEveryRecord: with a tiny fold size the journal is folded
+// into Pebble over and over while Sets, Deletes and DeleteRanges go on;
+// after a clean restart, and after a process crash at an arbitrary
+// moment (a fold half done), the records are exactly the model's.
+func TestFoldKeepsEveryRecord(t *testing.T) {
+	fs := vfs.NewCrashableMem()
+	e, err := Open("data", Options{FS: fs, Sync: SyncEverySec, FoldSize: 2 << 10, syncEvery: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	model := map[string]string{}
+	key := func() string { return fmt.Sprintf("k%02d", r.IntN(60)) }
+	var crashes []vfs.FS
+	var crashModels []string
+	for i := 0; i < 3000; i++ {
+		b := e.NewBatch()
+		switch n := r.IntN(10); {
+		case n < 7:
+			k, v := key(), fmt.Sprint(i)
+			b.Set([]byte(k), []byte(v))
+			model[k] = v
+		case n < 9:
+			k := key()
+			b.Delete([]byte(k))
+			delete(model, k)
+		default:
+			lo, hi := key(), key()
+			if lo > hi {
+				lo, hi = hi, lo
+			}
+			b.DeleteRange([]byte(lo), []byte(hi))
+			for k := range model {
+				if lo <= k && k < hi {
+					delete(model, k)
+				}
+			}
+		}
+		if err := e.Commit(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if i%200 == 0 {
+			e.foldWG.Wait() // so the next full segment starts a fold
+		}
+		if i%500 == 250 {
+			// Flush wrote everything to the OS: a process crash now keeps it all.
+			crashes = append(crashes, fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: 100, RNG: rand.New(rand.NewPCG(3, uint64(i)))}))
+			crashModels = append(crashModels, modelContents(model))
+		}
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.stats.folds.Load(); n < 10 {
+		t.Fatalf("only %d folds: the test did not exercise folding", n)
+	}
+	want := modelContents(model)
+	e = openT(t, fs, "data", SyncNo)
+	if got := contents(t, e); got != want {
+		t.Fatalf("after restart:\n got %s\nwant %s", got, want)
+	}
+	e.Close()
+	for i, crashed := range crashes {
+		e := openT(t, crashed, "data", SyncNo)
+		if got := contents(t, e); got != crashModels[i] {
+			t.Fatalf("after crash %d:\n got %s\nwant %s", i, got, crashModels[i])
+		}
+		e.Close()
+	}
+}
+
+// segmentFiles lists the journal's segments in fs.
+func segmentFiles(t *testing.T, fs vfs.FS) []string {
+	t.Helper()
+	names, err := fs.List("data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var segs []string
+	for _, n := range names {
+		if _, ok := parseSegment(n); ok {
+			segs = append(segs, fs.PathJoin("data", n))
+		}
+	}
+	sort.Strings(segs)
+	return segs
+}
+
+// appendTo appends raw bytes to a file in fs.
+func appendTo(t *testing.T, fs vfs.FS, name string, p []byte) {
+	t.Helper()
+	f, err := fs.OpenReadWrite(name, vfs.WriteCategoryUnspecified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(p, st.Size()); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+}
+
+// TestTornTailIsDropped: a crash in the middle of a write leaves half a
+// record at the end of the last segment; start-up keeps every whole
+// record before it.
+func TestTornTailIsDropped(t *testing.T) {
+	for name, tail := range map[string][]byte{
+		"short header":    {1, 2, 3},
+		"short payload":   {200, 0, 0, 0, 1, 2, 3, 4, 5},
+		"huge length":     {255, 255, 255, 255, 0, 0, 0, 0},
+		"bad checksum":    {2, 0, 0, 0, 9, 9, 9, 9, 'x', 'y'},
+		"zeroed by crash": make([]byte, 64),
+	} {
+		t.Run(name, func(t *testing.T) {
+			fs := vfs.NewMem()
+			e := openT(t, fs, "data", SyncNo)
+			put(t, e, "a")
+			put(t, e, "b")
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			segs := segmentFiles(t, fs)
+			appendTo(t, fs, segs[len(segs)-1], tail)
+			if got := keys(t, fs, "data"); got != "a,b" {
+				t.Fatalf("after a torn tail: %q, want a,b", got)
+			}
+		})
+	}
+}
+
+// TestCorruptSegmentRefused: a bad record in a segment that is not the
+// last cannot be a torn write (segments are fsynced when closed), and
+// replaying past it would skip acknowledged writes: Open refuses.
+func TestCorruptSegmentRefused(t *testing.T) {
+	fs := vfs.NewCrashableMem()
+	e := openT(t, fs, "data", SyncAlways)
+	put(t, e, "a")
+	put(t, e, "b")
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	// Close the segment without folding it, as when the process dies
+	// before its background fold runs.
+	e.j.wmu.Lock()
+	if _, err := e.j.rotate(); err != nil {
+		t.Fatal(err)
+	}
+	e.j.wmu.Unlock()
+	put(t, e, "c")
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	crashed := fs.CrashClone(vfs.CrashCloneCfg{})
+	e.Close()
+
+	segs := segmentFiles(t, crashed)
+	if len(segs) != 2 {
+		t.Fatalf("segments %v, want two", segs)
+	}
+	good := crashed.CrashClone(vfs.CrashCloneCfg{})
+	flipLastByte(t, crashed, segs[0])
+	if _, err := Open("data", Options{FS: crashed}); !errors.Is(err, ErrJournalCorrupt) {
+		t.Fatalf("Open with a corrupt older segment: %v, want ErrJournalCorrupt", err)
+	}
+	if got := keys(t, good, "data"); got != "a,b,c" {
+		t.Fatalf("the same journal intact: %q, want a,b,c", got)
+	}
+}
+
+func flipLastByte(t *testing.T, fs vfs.FS, name string) {
+	t.Helper()
+	f, err := fs.OpenReadWrite(name, vfs.WriteCategoryUnspecified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, st.Size()-1); err != nil && err != io.EOF {
+		t.Fatal(err)
+	}
+	b[0] ^= 0xff
+	if _, err := f.WriteAt(b, st.Size()-1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckpointFoldsJournal: a checkpoint is a Pebble copy with no
+// journal, so it must hold what the journal had.
+func TestCheckpointFoldsJournal(t *testing.T) {
+	dir := t.TempDir()
+	e := openT(t, nil, dir, SyncNo)
+	put(t, e, "a")
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	put(t, e, "b") // committed, not yet written out
+	dest := dir + "/checkpoints/x"
+	if err := e.Checkpoint(dest); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	names, _ := os.ReadDir(dest)
+	for _, n := range names {
+		if _, ok := parseSegment(n.Name()); ok {
+			t.Errorf("checkpoint holds journal segment %s", n.Name())
+		}
+	}
+	if got := keys(t, vfs.Default, dest); got != "a,b" {
+		t.Fatalf("checkpoint holds %q, want a,b", got)
+	}
+}
