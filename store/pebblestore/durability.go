@@ -241,4 +241,3 @@ func (s *syncStats) observeFsync(d time.Duration) {
 		}
 	}
 }
-

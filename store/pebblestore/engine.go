@@ -65,11 +65,12 @@ type Engine struct {
 	gc        groupCommit
 	fsynced   atomic.Uint64 // commits covered by the last real fsync
 
-	foldSize atomic.Int64
-	folding  atomic.Bool // a background fold is running or about to
-	foldMu   sync.Mutex  // one fold at a time; guards folded
-	folded   uint64      // the last segment Pebble holds wholly
-	foldWG   sync.WaitGroup
+	foldSize  atomic.Int64
+	foldBatch int         // bytes of records per Pebble commit in a fold
+	folding   atomic.Bool // a background fold is running or about to
+	foldMu    sync.Mutex  // one fold at a time; guards folded
+	folded    uint64      // the last segment Pebble holds wholly
+	foldWG    sync.WaitGroup
 
 	failMu    sync.Mutex
 	failed    error // first write error: sticky, writes are refused after it
@@ -116,6 +117,7 @@ func Open(dir string, o Options) (*Engine, error) {
 	e := &Engine{dir: dir, fs: o.FS, syncEvery: o.syncEvery, stop: make(chan struct{}), stopped: make(chan struct{})}
 	e.mode.Store(int32(mode.code()))
 	e.foldSize.Store(o.FoldSize)
+	e.foldBatch = min(foldBatchSize, int(o.MemTableSize/4))
 	e.gc.cond = sync.NewCond(&e.gc.mu)
 	e.j = journal{fs: o.FS, dir: dir}
 	opts := &pebble.Options{

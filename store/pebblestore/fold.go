@@ -27,7 +27,8 @@ import (
 var foldedKey = []byte("\xff\xffcairn/journal/folded")
 
 // foldBatchSize is how many bytes of records one Pebble commit applies:
-// big enough that Pebble's commit pipeline costs nothing per record.
+// big enough that Pebble's commit pipeline costs nothing per record, and
+// a quarter of a memtable at most (see apply).
 const foldBatchSize = 4 << 20
 
 // readFolded returns the last segment folded into Pebble, 0 for none.
@@ -71,14 +72,10 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 			if err := big.Apply(&rec, nil); err != nil {
 				return err
 			}
-			if big.Len() < foldBatchSize {
+			if big.Len() < e.foldBatch {
 				return nil
 			}
-			if err := e.db.Apply(big, pebble.NoSync); err != nil {
-				return err
-			}
-			big.Reset()
-			return nil
+			return e.apply(big)
 		})
 		if err != nil {
 			return err
@@ -87,10 +84,9 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 		if err := big.Set(foldedKey, mark[:], nil); err != nil {
 			return err
 		}
-		if err := e.db.Apply(big, pebble.NoSync); err != nil {
+		if err := e.apply(big); err != nil {
 			return err
 		}
-		big.Reset()
 	}
 	if err := e.db.LogData(nil, pebble.Sync); err != nil {
 		return err
@@ -102,6 +98,23 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 			return err
 		}
 	}
+	return nil
+}
+
+// apply commits b to Pebble and empties it. It stops at the first write
+// error: once memtables cannot be flushed (the disk is full), Pebble
+// stalls every commit until one can, with no way to give up, so a fold
+// that went on would hang Close. The flush failure is reported (FlushEnd)
+// long before the queue of memtables fills up, because a batch is at
+// most a quarter of a memtable.
+func (e *Engine) apply(b *pebble.Batch) error {
+	if err := e.Err(); err != nil {
+		return err
+	}
+	if err := e.db.Apply(b, pebble.NoSync); err != nil {
+		return err
+	}
+	b.Reset()
 	return nil
 }
 

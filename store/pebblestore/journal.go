@@ -44,11 +44,11 @@ type journal struct {
 
 	// The writer (Flush's leader, Sync, rotation) holds wmu; it alone
 	// touches the file and the fields below.
-	wmu     sync.Mutex
-	spare   []byte
-	file    vfs.File
-	seq     uint64 // the segment being written
-	size    int64  // its length
+	wmu   sync.Mutex
+	spare []byte
+	file  vfs.File
+	seq   uint64 // the segment being written
+	size  int64  // its length
 
 	written atomic.Uint64 // bytes written to segments since Open
 }
