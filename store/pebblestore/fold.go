@@ -2,8 +2,10 @@ package pebblestore
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/batchrepr"
 )
 
 // Folding applies closed journal segments to Pebble, in commit order,
@@ -62,22 +64,9 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 	}()
 	big := e.db.NewBatch()
 	defer big.Close()
-	var rec pebble.Batch
 	var mark [8]byte
 	for i, seq := range seqs {
-		err := e.j.replay(seq, tail && i == len(seqs)-1, func(p []byte) error {
-			if err := rec.SetRepr(p); err != nil {
-				return err
-			}
-			if err := big.Apply(&rec, nil); err != nil {
-				return err
-			}
-			if big.Len() < e.foldBatch {
-				return nil
-			}
-			return e.apply(big)
-		})
-		if err != nil {
+		if err := e.foldSegment(seq, tail && i == len(seqs)-1, big); err != nil {
 			return err
 		}
 		binary.BigEndian.PutUint64(mark[:], seq)
@@ -99,6 +88,54 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 		}
 	}
 	return nil
+}
+
+// foldSegment applies segment seq's records to Pebble through big, in
+// order, except the point writes that a write of the same key soon after
+// overwrites (see window).
+func (e *Engine) foldSegment(seq uint64, tail bool, big *pebble.Batch) error {
+	w := newWindow(func(op *foldOp) error {
+		switch op.kind {
+		case pebble.InternalKeyKindSet:
+			big.Set(op.key, op.value, nil)
+		case pebble.InternalKeyKindDelete:
+			big.Delete(op.key, nil)
+		case pebble.InternalKeyKindRangeDelete:
+			big.DeleteRange(op.key, op.value, nil)
+		default:
+			return fmt.Errorf("%w: %s holds a %v record", ErrJournalCorrupt, segmentName(seq), op.kind)
+		}
+		if big.Len() < e.foldBatch {
+			return nil
+		}
+		return e.apply(big)
+	})
+	err := e.segmentOps(seq, tail, func(kind pebble.InternalKeyKind, k, v []byte) error {
+		return w.add(kind, k, v)
+	})
+	if err != nil {
+		return err
+	}
+	return w.drain()
+}
+
+// segmentOps calls fn for every operation of every record in segment
+// seq, in order. k and v stay valid until segmentOps returns.
+func (e *Engine) segmentOps(seq uint64, tail bool, fn func(kind pebble.InternalKeyKind, k, v []byte) error) error {
+	return e.j.replay(seq, tail, func(p []byte) error {
+		for r := batchrepr.Read(p); ; {
+			kind, k, v, ok, err := r.Next()
+			if err != nil {
+				return fmt.Errorf("%w: %s: %v", ErrJournalCorrupt, segmentName(seq), err)
+			}
+			if !ok {
+				return nil
+			}
+			if err := fn(kind, k, v); err != nil {
+				return err
+			}
+		}
+	})
 }
 
 // apply commits b to Pebble and empties it. It stops at the first write

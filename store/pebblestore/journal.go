@@ -1,7 +1,6 @@
 package pebblestore
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -56,9 +55,6 @@ type journal struct {
 const (
 	journalSuffix = ".journal"
 	recordHeader  = 8
-	// maxRecord bounds a record's length on replay, so that a corrupt
-	// length cannot make replay allocate gigabytes.
-	maxRecord = 1 << 30
 	// keepBuffer is the largest buffer the writer keeps for reuse; a
 	// burst (bulk seeding) should not pin its peak forever.
 	keepBuffer = 4 << 20
@@ -183,53 +179,61 @@ func (j *journal) close() error {
 	return cerr
 }
 
-// replay calls fn with the payload of every record in segment seq, in
-// order. In the last segment a torn or corrupt record ends the segment
-// (the crash tore it before it was acknowledged); elsewhere it is
-// ErrJournalCorrupt. payload is valid only during the call.
+// replay reads segment seq and calls fn with the payload of every record,
+// in order; payloads stay valid until replay returns. In the last segment
+// a torn or corrupt record ends the segment (the crash tore it before it
+// was acknowledged); elsewhere it is ErrJournalCorrupt.
 func (j *journal) replay(seq uint64, last bool, fn func(payload []byte) error) error {
-	f, err := j.fs.Open(j.path(seq))
+	data, err := j.read(seq)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
-	var h [recordHeader]byte
-	var payload []byte
-	for off := int64(0); ; {
-		if _, err := io.ReadFull(r, h[:]); err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return j.torn(seq, off, last, err)
+	for off := 0; off < len(data); {
+		rest := data[off:]
+		if len(rest) < recordHeader {
+			return j.torn(seq, off, last, io.ErrUnexpectedEOF)
 		}
-		n := binary.LittleEndian.Uint32(h[0:4])
+		n := binary.LittleEndian.Uint32(rest[0:4])
 		// A batch representation has a 12-byte header; zeros (a file
 		// extended by a crash before its data landed) would otherwise
 		// pass as an empty record with a matching checksum.
-		if n < 12 || n > maxRecord {
+		if n < 12 || uint64(n) > uint64(len(rest)-recordHeader) {
 			return j.torn(seq, off, last, fmt.Errorf("%w: length %d", errBadRecord, n))
 		}
-		if cap(payload) < int(n) {
-			payload = make([]byte, n)
-		}
-		payload = payload[:n]
-		if _, err := io.ReadFull(r, payload); err != nil {
-			return j.torn(seq, off, last, err)
-		}
-		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(h[4:8]) {
+		payload := rest[recordHeader : recordHeader+n : recordHeader+n]
+		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(rest[4:8]) {
 			return j.torn(seq, off, last, fmt.Errorf("%w: checksum mismatch", errBadRecord))
 		}
 		if err := fn(payload); err != nil {
 			return err
 		}
-		off += recordHeader + int64(n)
+		off += recordHeader + int(n)
 	}
+	return nil
+}
+
+// read returns segment seq's bytes.
+func (j *journal) read(seq uint64) ([]byte, error) {
+	f, err := j.fs.Open(j.path(seq))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	data := make([]byte, st.Size())
+	n, err := io.ReadFull(f, data)
+	if err == io.ErrUnexpectedEOF {
+		err = nil // shorter than it was a moment ago: a torn tail
+	}
+	return data[:n], err
 }
 
 // torn decides what a bad record means: the end of the journal in the
 // last segment, corruption elsewhere. A read error is neither.
-func (j *journal) torn(seq uint64, off int64, last bool, cause error) error {
+func (j *journal) torn(seq uint64, off int, last bool, cause error) error {
 	if !errors.Is(cause, io.ErrUnexpectedEOF) && !errors.Is(cause, errBadRecord) {
 		return cause
 	}
