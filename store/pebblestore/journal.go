@@ -46,6 +46,7 @@ type journal struct {
 	wmu   sync.Mutex
 	spare []byte
 	file  vfs.File
+	raw   bool   // file is an OS file: writeFile may use write(2) directly
 	seq   uint64 // the segment being written
 	size  int64  // its length
 
@@ -118,6 +119,7 @@ func (j *journal) create(seq uint64) error {
 		return err
 	}
 	j.file, j.seq, j.size = f, seq, 0
+	j.raw = rawWritable(j.fs, f)
 	return nil
 }
 
@@ -132,7 +134,7 @@ func (j *journal) writeOut(sync bool, take func()) error {
 	take()
 	j.mu.Unlock()
 	if len(buf) > 0 {
-		n, err := j.file.Write(buf)
+		n, err := writeFile(j.file, j.raw, buf)
 		j.size += int64(n)
 		j.written.Add(uint64(n))
 		if err != nil {
