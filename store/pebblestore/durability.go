@@ -159,7 +159,7 @@ func (e *Engine) write(sync bool) (upto uint64, err error) {
 		return 0, err
 	}
 	err = j.writeOut(sync, func() { upto = e.committed.Load() })
-	if err == nil && j.size >= e.foldSize.Load() && e.folding.CompareAndSwap(false, true) {
+	if err == nil && j.size >= e.foldSize.Load() && !e.closing.Load() && e.folding.CompareAndSwap(false, true) {
 		var closed uint64
 		if closed, err = j.rotate(); err == nil {
 			e.foldInBackground(closed)
@@ -183,7 +183,8 @@ func ratchet(v *atomic.Uint64, to uint64) {
 	}
 }
 
-// syncLoop is appendfsync everysec's background fsync.
+// syncLoop is appendfsync everysec's background fsync, and writes out
+// what no barrier has in the other modes.
 func (e *Engine) syncLoop() {
 	defer close(e.stopped)
 	t := time.NewTicker(e.syncEvery)
@@ -193,8 +194,16 @@ func (e *Engine) syncLoop() {
 		case <-e.stop:
 			return
 		case <-t.C:
-			if e.Mode() == SyncEverySec && e.committed.Load() > e.fsynced.Load() && e.Err() == nil {
+			if e.Err() != nil {
+				continue
+			}
+			if e.Mode() == SyncEverySec && e.committed.Load() > e.fsynced.Load() {
 				e.Sync()
+			} else {
+				// Commits no client waits for (expiry, eviction) reach
+				// the OS within a period in every mode, and the buffer
+				// stays small.
+				e.Flush()
 			}
 		}
 	}

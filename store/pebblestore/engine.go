@@ -68,6 +68,7 @@ type Engine struct {
 	foldSize  atomic.Int64
 	foldBatch int         // bytes of records per Pebble commit in a fold
 	folding   atomic.Bool // a background fold is running or about to
+	closing   atomic.Bool // Close has begun: no new background fold
 	foldMu    sync.Mutex  // one fold at a time; guards folded
 	folded    uint64      // the last segment Pebble holds wholly
 	foldWG    sync.WaitGroup
@@ -317,6 +318,7 @@ func (e *Engine) Close() (err error) {
 		return nil
 	}
 	e.isClosed = true
+	e.closing.Store(true)
 	close(e.stop)
 	<-e.stopped
 	e.foldWG.Wait()
