@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -42,6 +43,10 @@ type Options struct {
 // ErrLocked: another process (or another engine in this process) has the
 // directory open.
 var ErrLocked = errors.New("data directory is in use by another Cairn process (its LOCK file is held)")
+
+// ErrBatchTooLarge: one transaction's records exceed 4 GiB, more than a
+// journal record holds.
+var ErrBatchTooLarge = errors.New("a transaction's records exceed 4 GiB")
 
 // ErrNotPebble: the directory holds files but no Pebble database, so it
 // is not a Cairn data directory. Opening it would create a database among
@@ -250,8 +255,15 @@ func (e *Engine) Commit(b store.Batch) error {
 	if err := e.Err(); err != nil {
 		return err
 	}
+	repr := pb.Repr()
+	if uint64(len(repr)) > math.MaxUint32 {
+		// A journal record's length is 32 bits. Memory is already ahead
+		// of the disk: refuse writes, as after a write error.
+		e.fail(ErrBatchTooLarge)
+		return ErrBatchTooLarge
+	}
 	e.j.mu.Lock()
-	e.j.append(pb.Repr())
+	e.j.append(repr)
 	e.committed.Add(1)
 	e.j.mu.Unlock()
 	return nil
