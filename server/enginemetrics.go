@@ -8,21 +8,21 @@ import (
 
 // engineCollector reports the Pebble engine's figures at scrape time, from
 // pebblestore's Metrics: the fsyncs of Cairn's journal, disk usage,
-// compactions, flushes, journal bytes and folds. With the memory engine it reports
-// nothing.
+// compactions, flushes, journal bytes and folds. With the memory engine
+// it reports nothing.
 type engineCollector struct {
 	metrics func() (pebblestore.Metrics, bool)
 }
 
 var (
-	diskDesc        = prometheus.NewDesc("cairn_engine_disk_usage_bytes", "Disk space used by the Pebble engine (WAL, tables, MANIFEST).", nil, nil)
+	diskDesc        = prometheus.NewDesc("cairn_engine_disk_usage_bytes", "Disk space used by the Pebble engine (journal, tables, Pebble's WAL and MANIFEST).", nil, nil)
 	compactionsDesc = prometheus.NewDesc("cairn_engine_compactions_total", "Pebble compactions completed.", nil, nil)
 	flushesDesc     = prometheus.NewDesc("cairn_engine_memtable_flushes_total", "Pebble memtable flushes.", nil, nil)
 	walBytesDesc    = prometheus.NewDesc("cairn_engine_wal_bytes_written_total", "Bytes written to the journal (Cairn's write-ahead log).", nil, nil)
 	foldsDesc       = prometheus.NewDesc("cairn_engine_journal_folds_total", "Journal folds into Pebble (each applies the closed segments, then deletes them).", nil, nil)
-	syncDesc        = prometheus.NewDesc("cairn_engine_wal_fsync_duration_seconds", "WAL fsync latency (real fsyncs only: every barrier under appendfsync always, the background syncer under everysec).", nil, nil)
-	syncMaxDesc     = prometheus.NewDesc("cairn_engine_wal_fsync_max_seconds", "Longest WAL fsync since start.", nil, nil)
-	barriersDesc    = prometheus.NewDesc("cairn_engine_wal_barriers_total", "WAL barriers run before acknowledging writes (one serves every waiting client).", nil, nil)
+	syncDesc        = prometheus.NewDesc("cairn_engine_wal_fsync_duration_seconds", "Journal fsync latency (every barrier under appendfsync always, the background syncer under everysec, closed segments).", nil, nil)
+	syncMaxDesc     = prometheus.NewDesc("cairn_engine_wal_fsync_max_seconds", "Longest journal fsync since start.", nil, nil)
+	barriersDesc    = prometheus.NewDesc("cairn_engine_wal_barriers_total", "Journal barriers run before acknowledging writes (one serves every waiting client).", nil, nil)
 	unsyncedDesc    = prometheus.NewDesc("cairn_engine_unsynced_batches", "Committed write batches not yet known to be fsynced.", nil, nil)
 	readAmpDesc     = prometheus.NewDesc("cairn_engine_read_amplification", "Sorted runs a point lookup may visit.", nil, nil)
 )
