@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // SyncMode is the fsync policy, named as Redis's appendfsync.
@@ -149,16 +151,20 @@ func (e *Engine) Sync() error {
 // write hands every committed batch to the OS, fsyncing the segment when
 // sync is set, and returns how many commits that covers. A segment that
 // has reached the fold size is closed and folded into Pebble in the
-// background. A write error is sticky (see Err): the journal may now end
-// in half a record, which only replay's torn-tail rule can take.
+// background. The fsync runs after the writer's lock is released, so the
+// event loop's next write(2) does not wait for the everysec syncer's
+// fsync (Redis fsyncs its AOF on a thread of its own for the same
+// reason); syncMu keeps rotation from closing the file under it. A write
+// error is sticky (see Err): the journal may now end in half a record,
+// which only replay's torn-tail rule can take.
 func (e *Engine) write(sync bool) (upto uint64, err error) {
 	j := &e.j
 	j.wmu.Lock()
-	defer j.wmu.Unlock()
 	if err := e.Err(); err != nil {
+		j.wmu.Unlock()
 		return 0, err
 	}
-	err = j.writeOut(sync, func() { upto = e.committed.Load() })
+	err = j.writeOut(func() { upto = e.committed.Load() })
 	if err == nil && j.size >= e.foldSize.Load() && !e.closing.Load() && e.folding.CompareAndSwap(false, true) {
 		var closed uint64
 		if closed, err = j.rotate(); err == nil {
@@ -166,6 +172,16 @@ func (e *Engine) write(sync bool) (upto uint64, err error) {
 		} else {
 			e.folding.Store(false)
 		}
+	}
+	var f vfs.File
+	if err == nil && sync {
+		j.syncMu.Lock()
+		f = j.file
+	}
+	j.wmu.Unlock()
+	if f != nil {
+		err = f.SyncData()
+		j.syncMu.Unlock()
 	}
 	if err != nil {
 		e.fail(err)

@@ -188,7 +188,7 @@ func (e *Engine) foldAll() error {
 	e.foldMu.Lock()
 	defer e.foldMu.Unlock()
 	e.j.wmu.Lock()
-	err := e.j.writeOut(false, func() {})
+	err := e.j.writeOut(func() {})
 	var closed uint64
 	if err == nil {
 		closed, err = e.j.rotate()

@@ -50,6 +50,10 @@ type journal struct {
 	seq   uint64 // the segment being written
 	size  int64  // its length
 
+	// syncMu is held while the current file is fsynced outside wmu, and
+	// by whoever closes that file.
+	syncMu sync.Mutex
+
 	written atomic.Uint64 // bytes written to segments since Open
 }
 
@@ -123,11 +127,10 @@ func (j *journal) create(seq uint64) error {
 	return nil
 }
 
-// writeOut hands the buffered records to the OS, and fsyncs the segment
-// when sync is set. The caller holds j.wmu. take is called with j.mu held
-// at the moment the buffer is taken, so the caller can tell which commits
-// the write covers.
-func (j *journal) writeOut(sync bool, take func()) error {
+// writeOut hands the buffered records to the OS. The caller holds j.wmu.
+// take is called with j.mu held at the moment the buffer is taken, so the
+// caller can tell which commits the write covers.
+func (j *journal) writeOut(take func()) error {
 	j.mu.Lock()
 	buf := j.buf
 	j.buf = j.spare[:0]
@@ -146,9 +149,6 @@ func (j *journal) writeOut(sync bool, take func()) error {
 	} else {
 		j.spare = nil
 	}
-	if sync {
-		return j.file.SyncData()
-	}
 	return nil
 }
 
@@ -157,18 +157,17 @@ func (j *journal) writeOut(sync bool, take func()) error {
 // number of the closed segment.
 func (j *journal) rotate() (uint64, error) {
 	closed := j.seq
-	if err := j.file.Sync(); err != nil {
+	if err := j.close(); err != nil {
 		return 0, err
 	}
-	if err := j.file.Close(); err != nil {
-		return 0, err
-	}
-	j.file = nil
 	return closed, j.create(closed + 1)
 }
 
-// close fsyncs and closes the current segment.
+// close fsyncs and closes the current segment, once no fsync outside
+// j.wmu is using it. The caller holds j.wmu.
 func (j *journal) close() error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
 	if j.file == nil {
 		return nil
 	}
