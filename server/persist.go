@@ -72,7 +72,8 @@ func cmdSave(c *Context) error {
 }
 
 // BGSAVE [SCHEDULE]: start a checkpoint and answer at once. A checkpoint
-// hard-links sstables and copies the WAL, so it is quick either way.
+// folds the journal into Pebble (at most a segment, about a second) and
+// hard-links sstables; neither holds the keyspace lock.
 func cmdBgsave(c *Context) error {
 	s := c.Server
 	if len(c.Args) > 2 || (len(c.Args) == 2 && !protocol.EqualFold(c.Args[1], "schedule")) {

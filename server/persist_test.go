@@ -148,7 +148,7 @@ func TestAppendFsyncConfig(t *testing.T) {
 }
 
 // TestPipelineSharesOneBarrier: a pipeline of writes under appendfsync
-// always waits for one WAL fsync, not one per command.
+// always waits for one journal fsync, not one per command.
 func TestPipelineSharesOneBarrier(t *testing.T) {
 	srv := Start(t, WithPebble("always"))
 	c := Dial(t, srv.Addr())
@@ -171,11 +171,11 @@ func TestPipelineSharesOneBarrier(t *testing.T) {
 		}
 	}
 	if used := barriers() - start; used < 1 || used > n/10 {
-		t.Fatalf("%d pipelined writes used %d WAL barriers", n, used)
+		t.Fatalf("%d pipelined writes used %d journal barriers", n, used)
 	}
 }
 
-// TestWriteErrorAnswersMisconf: once the WAL cannot be written, the write
+// TestWriteErrorAnswersMisconf: once the journal cannot be written, the write
 // that hit the error is not acknowledged (its connection is closed),
 // later writes get MISCONF, reads keep working, and every acknowledged
 // write is there after a restart.
