@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/cockroachdb/pebble/v2/vfs/errorfs"
 )
 
 // contents lists the engine's records as k=v pairs.
@@ -257,4 +258,39 @@ func TestCheckpointFoldsJournal(t *testing.T) {
 	if got := keys(t, vfs.Default, dest); got != "a,b" {
 		t.Fatalf("checkpoint holds %q, want a,b", got)
 	}
+}
+
+// TestFlushDoesNotWaitForBackgroundFsync: under everysec a barrier only
+// writes; it must not queue behind the background syncer's fsync, which
+// a slow disk can stretch to seconds (the event loop runs the barrier).
+func TestFlushDoesNotWaitForBackgroundFsync(t *testing.T) {
+	const delay = 500 * time.Millisecond
+	slow := &errorfs.Toggle{Injector: errorfs.InjectorFunc(func(op errorfs.Op) error {
+		if strings.HasSuffix(op.Path, journalSuffix) && (op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileSync) {
+			time.Sleep(delay)
+		}
+		return nil
+	})}
+	e, err := Open("data", Options{FS: errorfs.Wrap(vfs.NewMem(), slow), Sync: SyncEverySec, syncEvery: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	put(t, e, "a")
+	slow.On()
+	synced := make(chan error, 1)
+	go func() { synced <- e.Sync() }()
+	time.Sleep(delay / 5) // the Sync is in its fsync
+	put(t, e, "b")
+	start := time.Now()
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited > delay/2 {
+		t.Fatalf("Flush took %v: it waited for the background fsync", waited)
+	}
+	if err := <-synced; err != nil {
+		t.Fatal(err)
+	}
+	slow.Off()
 }
