@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strings"
-	"syscall"
+	"time"
 
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
@@ -181,11 +181,12 @@ func (s *Server) infoReplication(w *infoWriter) {
 }
 
 func (s *Server) infoCPU(w *infoWriter) {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	sec := func(t syscall.Timeval) string { return fmt.Sprintf("%d.%06d", t.Sec, t.Usec) }
-	w.field("used_cpu_sys", sec(ru.Stime))
-	w.field("used_cpu_user", sec(ru.Utime))
+	sys, user := cpuTimes()
+	sec := func(d time.Duration) string {
+		return fmt.Sprintf("%d.%06d", d/time.Second, d%time.Second/time.Microsecond)
+	}
+	w.field("used_cpu_sys", sec(sys))
+	w.field("used_cpu_user", sec(user))
 	w.field("used_cpu_sys_children", "0.000000")
 	w.field("used_cpu_user_children", "0.000000")
 }
@@ -216,14 +217,6 @@ func rssBytes() int64 {
 	var size, rss int64
 	fmt.Sscan(string(b), &size, &rss)
 	return rss * int64(os.Getpagesize())
-}
-
-func totalSystemMemory() int64 {
-	var si syscall.Sysinfo_t
-	if syscall.Sysinfo(&si) != nil {
-		return 0
-	}
-	return int64(si.Totalram) * int64(si.Unit)
 }
 
 // humanBytes formats n as Redis's bytesToHuman does.
