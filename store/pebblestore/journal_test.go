@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -293,4 +294,58 @@ func TestFlushDoesNotWaitForBackgroundFsync(t *testing.T) {
 		t.Fatal(err)
 	}
 	slow.Off()
+}
+
+// TestConcurrentFoldsSyncsAndCheckpoints: writers, the everysec syncer,
+// background folds (every 4 KiB) and checkpoints all at once lose nothing
+// and race on nothing (run with -race).
+func TestConcurrentFoldsSyncsAndCheckpoints(t *testing.T) {
+	dir := t.TempDir()
+	e, err := Open(dir, Options{Sync: SyncEverySec, FoldSize: 4 << 10, syncEvery: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lock sync.Mutex // the store's keyspace lock
+	var wg sync.WaitGroup
+	const writers, each = 4, 300
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				lock.Lock()
+				b := e.NewBatch()
+				b.Set(fmt.Appendf(nil, "w%d-%04d", w, i), []byte("v"))
+				err := e.Commit(b)
+				lock.Unlock()
+				if err == nil {
+					err = e.Flush()
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 3; i++ {
+		if err := e.Checkpoint(fmt.Sprintf("%s/checkpoints/%d", dir, i)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	wg.Wait()
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if e.stats.folds.Load() < 2 {
+		t.Fatalf("%d folds: the test did not fold in the background", e.stats.folds.Load())
+	}
+	e = openT(t, vfs.Default, dir, SyncNo)
+	defer e.Close()
+	n := 0
+	e.Iterate(nil, nil, func(k, v []byte) error { n++; return nil })
+	if n != writers*each {
+		t.Fatalf("%d keys after reopening, want %d", n, writers*each)
+	}
 }
