@@ -49,6 +49,7 @@ type journal struct {
 	raw   bool   // file is an OS file: writeFile may use write(2) directly
 	seq   uint64 // the segment being written
 	size  int64  // its length
+	alloc int64  // its length with the space allocated ahead (see grow)
 
 	// syncMu is held while the current file is fsynced outside wmu, and
 	// by whoever closes that file.
@@ -122,9 +123,30 @@ func (j *journal) create(seq uint64) error {
 		f.Close()
 		return err
 	}
-	j.file, j.seq, j.size = f, seq, 0
+	j.file, j.seq, j.size, j.alloc = f, seq, 0, 0
 	j.raw = rawWritable(j.fs, f)
 	return nil
+}
+
+// preallocStep is how far ahead of the records grow allocates.
+const preallocStep = 4 << 20
+
+// grow allocates space for n more bytes, preallocStep at a time, so that
+// an fdatasync of a write into the segment does not also have to commit
+// a new file size: on ext4 here, 100–125 µs against 145–180 for an
+// append. The file's length includes the allocated zeros; replay takes
+// them for the end of the journal (a zero length is no record), and close
+// cuts them off. Only OS files, and only where fallocate works.
+func (j *journal) grow(n int) {
+	if !j.raw || j.alloc < 0 || j.size+int64(n) <= j.alloc {
+		return
+	}
+	step := max(int64(preallocStep), int64(n))
+	if allocate(j.file, j.alloc, step) != nil {
+		j.alloc = -1 // not supported: append as before
+		return
+	}
+	j.alloc += step
 }
 
 // writeOut hands the buffered records to the OS. The caller holds j.wmu.
@@ -137,6 +159,7 @@ func (j *journal) writeOut(take func()) error {
 	take()
 	j.mu.Unlock()
 	if len(buf) > 0 {
+		j.grow(len(buf))
 		n, err := writeFile(j.file, j.raw, buf)
 		j.size += int64(n)
 		j.written.Add(uint64(n))
@@ -163,13 +186,19 @@ func (j *journal) rotate() (uint64, error) {
 	return closed, j.create(closed + 1)
 }
 
-// close fsyncs and closes the current segment, once no fsync outside
-// j.wmu is using it. The caller holds j.wmu.
+// close cuts off the space allocated ahead, fsyncs and closes the current
+// segment, once no fsync outside j.wmu is using it. The caller holds
+// j.wmu.
 func (j *journal) close() error {
 	j.syncMu.Lock()
 	defer j.syncMu.Unlock()
 	if j.file == nil {
 		return nil
+	}
+	if j.alloc > j.size {
+		if err := truncate(j.file, j.size); err != nil {
+			return err
+		}
 	}
 	serr := j.file.Sync()
 	cerr := j.file.Close()
