@@ -214,56 +214,95 @@ func (j *journal) close() error {
 // a torn or corrupt record ends the segment (the crash tore it before it
 // was acknowledged); elsewhere it is ErrJournalCorrupt.
 func (j *journal) replay(seq uint64, last bool, fn func(payload []byte) error) error {
-	data, err := j.read(seq)
+	f, err := j.fs.Open(j.path(seq))
 	if err != nil {
 		return err
 	}
-	for off := 0; off < len(data); {
-		rest := data[off:]
-		if len(rest) < recordHeader {
-			return j.torn(seq, off, last, io.ErrUnexpectedEOF)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	r := segmentReader{f: f, left: st.Size()}
+	for off := int64(0); ; {
+		h, err := r.next(recordHeader)
+		if err == io.EOF {
+			return nil
 		}
-		n := binary.LittleEndian.Uint32(rest[0:4])
-		// A batch representation has a 12-byte header; zeros (a file
-		// extended by a crash before its data landed) would otherwise
-		// pass as an empty record with a matching checksum.
-		if n < 12 || uint64(n) > uint64(len(rest)-recordHeader) {
+		if err != nil {
+			return j.torn(seq, off, last, err)
+		}
+		n := binary.LittleEndian.Uint32(h[0:4])
+		// A batch representation has a 12-byte header; zeros (space
+		// allocated ahead, or a file extended by a crash before its data
+		// landed) would otherwise pass as an empty record with a matching
+		// checksum.
+		if n < 12 || int64(n) > r.remaining() {
 			return j.torn(seq, off, last, fmt.Errorf("%w: length %d", errBadRecord, n))
 		}
-		payload := rest[recordHeader : recordHeader+n : recordHeader+n]
-		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(rest[4:8]) {
+		sum := binary.LittleEndian.Uint32(h[4:8])
+		payload, err := r.next(int(n))
+		if err != nil {
+			return j.torn(seq, off, last, err)
+		}
+		if crc32.Checksum(payload, castagnoli) != sum {
 			return j.torn(seq, off, last, fmt.Errorf("%w: checksum mismatch", errBadRecord))
 		}
 		if err := fn(payload); err != nil {
 			return err
 		}
-		off += recordHeader + int(n)
+		off += recordHeader + int64(n)
 	}
-	return nil
 }
 
-// read returns segment seq's bytes.
-func (j *journal) read(seq uint64) ([]byte, error) {
-	f, err := j.fs.Open(j.path(seq))
-	if err != nil {
-		return nil, err
+// segmentReader hands out a segment's bytes in slices that stay valid:
+// it reads replayChunk bytes at a time into a fresh buffer, never over
+// one a slice may still point into (a fold's window keeps up to 1024
+// operations). So a fold holds a few chunks at a time, not the segment.
+type segmentReader struct {
+	f    vfs.File
+	left int64  // bytes of the file not yet read
+	buf  []byte // read, not yet handed out
+}
+
+var replayChunk = 4 << 20 // a variable so that tests can make records straddle chunks
+
+func (r *segmentReader) remaining() int64 { return int64(len(r.buf)) + r.left }
+
+// next returns the next n bytes: io.EOF at the end of the file,
+// io.ErrUnexpectedEOF when it ends within them.
+func (r *segmentReader) next(n int) ([]byte, error) {
+	if len(r.buf) < n {
+		if len(r.buf) == 0 && r.left == 0 {
+			return nil, io.EOF
+		}
+		if int64(n-len(r.buf)) > r.left {
+			return nil, io.ErrUnexpectedEOF
+		}
+		fresh := make([]byte, len(r.buf), max(replayChunk, n))
+		copy(fresh, r.buf)
+		m := int(min(int64(cap(fresh)-len(fresh)), r.left))
+		got, err := io.ReadFull(r.f, fresh[len(fresh):len(fresh)+m])
+		r.left -= int64(got)
+		r.buf = fresh[:len(fresh)+got]
+		switch {
+		case err == io.ErrUnexpectedEOF || err == io.EOF:
+			r.left = 0 // shorter than it was a moment ago: a torn tail
+			if len(r.buf) < n {
+				return nil, io.ErrUnexpectedEOF
+			}
+		case err != nil:
+			return nil, err
+		}
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	data := make([]byte, st.Size())
-	n, err := io.ReadFull(f, data)
-	if err == io.ErrUnexpectedEOF {
-		err = nil // shorter than it was a moment ago: a torn tail
-	}
-	return data[:n], err
+	p := r.buf[:n:n]
+	r.buf = r.buf[n:]
+	return p, nil
 }
 
 // torn decides what a bad record means: the end of the journal in the
 // last segment, corruption elsewhere. A read error is neither.
-func (j *journal) torn(seq uint64, off int, last bool, cause error) error {
+func (j *journal) torn(seq uint64, off int64, last bool, cause error) error {
 	if !errors.Is(cause, io.ErrUnexpectedEOF) && !errors.Is(cause, errBadRecord) {
 		return cause
 	}

@@ -30,6 +30,14 @@ func contents(t *testing.T, e *Engine) string {
 	return strings.Join(kv, ",")
 }
 
+// smallChunks makes replay read 37 bytes at a time, so that records
+// straddle its chunks.
+func smallChunks(t *testing.T) {
+	old := replayChunk
+	replayChunk = 37
+	t.Cleanup(func() { replayChunk = old })
+}
+
 // modelContents lists a model map as contents does.
 func modelContents(m map[string]string) string {
 	var kv []string
@@ -45,6 +53,7 @@ func modelContents(m map[string]string) string {
 // after a clean restart, and after a process crash at an arbitrary
 // moment (a fold half done), the records are exactly the model's.
 func TestFoldKeepsEveryRecord(t *testing.T) {
+	smallChunks(t)
 	fs := vfs.NewCrashableMem()
 	e, err := Open("data", Options{FS: fs, Sync: SyncEverySec, FoldSize: 2 << 10, syncEvery: time.Hour})
 	if err != nil {
@@ -160,6 +169,7 @@ func TestTornTailIsDropped(t *testing.T) {
 		"zeroed by crash": make([]byte, 64),
 	} {
 		t.Run(name, func(t *testing.T) {
+			smallChunks(t)
 			fs := vfs.NewMem()
 			e := openT(t, fs, "data", SyncNo)
 			put(t, e, "a")
