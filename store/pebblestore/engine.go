@@ -44,6 +44,10 @@ type Options struct {
 // directory open.
 var ErrLocked = errors.New("data directory is in use by another Cairn process (its LOCK file is held)")
 
+// ErrJournalWithoutPebble: the directory holds journal segments but no
+// Pebble database, which held everything folded before them.
+var ErrJournalWithoutPebble = errors.New("directory holds journal segments but no Pebble database (no MANIFEST): the folded data is missing")
+
 // ErrBatchTooLarge: one transaction's records exceed 4 GiB, more than a
 // journal record holds.
 var ErrBatchTooLarge = errors.New("a transaction's records exceed 4 GiB")
@@ -93,7 +97,8 @@ type Engine struct {
 
 var _ store.Engine = (*Engine)(nil)
 
-// Open opens (or creates) the Pebble database in dir.
+// Open opens (or creates) the database in dir and folds into Pebble the
+// journal segments a previous run left.
 func Open(dir string, o Options) (*Engine, error) {
 	if o.CacheSize == 0 {
 		o.CacheSize = 8 << 20
@@ -210,17 +215,24 @@ func checkDir(fs vfs.FS, dir string) error {
 		}
 		return err
 	}
-	other := 0
+	other, journals := 0, 0
 	for _, n := range names {
 		switch {
 		case strings.HasPrefix(n, "MANIFEST-"):
 			return nil
-		case n == "LOCK" || n == checkpointsDir || strings.HasPrefix(n, ".") || strings.HasSuffix(n, journalSuffix):
+		case strings.HasSuffix(n, journalSuffix):
+			journals++
+		case n == "LOCK" || n == checkpointsDir || strings.HasPrefix(n, "."):
 		default:
 			other++
 		}
 	}
-	if other > 0 {
+	switch {
+	case journals > 0:
+		// Segments are only written once Pebble exists: replaying them
+		// into a new database would bring back only the latest writes.
+		return ErrJournalWithoutPebble
+	case other > 0:
 		return ErrNotPebble
 	}
 	return nil

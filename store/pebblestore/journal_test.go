@@ -416,3 +416,21 @@ func TestPreallocatedSegment(t *testing.T) {
 		t.Fatalf("after Close the segment is %v bytes, want %d (err %v)", st.Size(), size, err)
 	}
 }
+
+// TestJournalWithoutPebbleRefused: segments without the Pebble database
+// they sit on would reopen as a database holding only the latest writes.
+func TestJournalWithoutPebbleRefused(t *testing.T) {
+	dir := t.TempDir()
+	e := openT(t, nil, dir, SyncNo)
+	put(t, e, "a")
+	e.Close()
+	names, _ := os.ReadDir(dir)
+	for _, n := range names {
+		if _, ok := parseSegment(n.Name()); !ok {
+			os.RemoveAll(filepath.Join(dir, n.Name()))
+		}
+	}
+	if _, err := Open(dir, Options{}); !errors.Is(err, ErrJournalWithoutPebble) {
+		t.Fatalf("Open: %v, want ErrJournalWithoutPebble", err)
+	}
+}
