@@ -94,7 +94,9 @@ type Config struct {
 	// AutoAOFRewriteMinSize is, as in Redis, how long the log may grow
 	// before it is compacted: the Pebble engine folds a journal segment
 	// of this many bytes into Pebble (pebblestore.Options.FoldSize).
-	// Start-up replays up to about this much. Default 64 MiB.
+	// Start-up replays up to about this much. Default 64 MiB; 0, which
+	// Redis accepts (no minimum, growth percentage only), leaves the fold
+	// size as it was, since Cairn does not fold on growth.
 	AutoAOFRewriteMinSize int64
 	// CheckpointDir is where SAVE and BGSAVE create checkpoints, one
 	// subdirectory per save. Default: Dir + "/checkpoints".
@@ -252,7 +254,7 @@ func directives() []directive {
 			get: func(c *Config) string { return strconv.FormatInt(c.AutoAOFRewriteMinSize, 10) },
 			set: func(c *Config, v string) error {
 				n, err := parseMemory(v)
-				if err != nil || n < 1 {
+				if err != nil || n < 0 {
 					return configError("argument must be a memory value")
 				}
 				c.AutoAOFRewriteMinSize = n
