@@ -25,7 +25,7 @@ func TestEventLoopSlowReader(t *testing.T) {
 		t.Fatalf("SET: %q", got)
 	}
 	slow := Dial(t, s.Addr())
-	const n = 64 // 64 MiB of replies: far more than the socket buffers
+	const n = 64 // 64 MiB of replies: more than loopback's socket buffers can hold (4 + 32 MiB here)
 	var pipeline strings.Builder
 	for i := 0; i < n; i++ {
 		pipeline.WriteString(EncodeCommand("GET", "big"))
@@ -36,7 +36,11 @@ func TestEventLoopSlowReader(t *testing.T) {
 	other := Dial(t, s.Addr())
 	for i := 0; i < 20; i++ {
 		k := "k" + strconv.Itoa(i)
-		if got, err := replyWithin(other, 5*time.Second, "SET", k, "v"); err != nil || got != Status("OK") {
+		// A loop that waited on the slow client's write would never
+		// answer; the bound only has to outlast building its 64 MiB of
+		// replies, which under the race detector on a loaded CI machine
+		// once took more than 5 s.
+		if got, err := replyWithin(other, 30*time.Second, "SET", k, "v"); err != nil || got != Status("OK") {
 			t.Fatalf("another client, while one is not reading: %q, %v", got, err)
 		}
 	}
