@@ -97,13 +97,12 @@ func TestSyncModesAfterCrash(t *testing.T) {
 	}
 }
 
-// TestGroupCommit: concurrent writers share WAL barriers.
-func TestGroupCommit(t *testing.T) {
-	e := openT(t, vfs.NewMem(), "data", SyncAlways)
-	defer e.Close()
-	var mu sync.Mutex // the store's keyspace lock
+// startWriters starts writers goroutines that each commit each keys,
+// under a mutex standing for the store's keyspace lock, and Flush after
+// every commit, as the server's clients do.
+func startWriters(t *testing.T, e *Engine, writers, each int, key func(w, i int) []byte) *sync.WaitGroup {
+	var mu sync.Mutex
 	var wg sync.WaitGroup
-	const writers, each = 16, 50
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
 		go func() {
@@ -111,7 +110,7 @@ func TestGroupCommit(t *testing.T) {
 			for i := 0; i < each; i++ {
 				mu.Lock()
 				b := e.NewBatch()
-				b.Set([]byte{byte(w), byte(i)}, []byte("v"))
+				b.Set(key(w, i), []byte("v"))
 				err := e.Commit(b)
 				mu.Unlock()
 				if err == nil {
@@ -124,7 +123,15 @@ func TestGroupCommit(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	return &wg
+}
+
+// TestGroupCommit: concurrent writers share journal barriers.
+func TestGroupCommit(t *testing.T) {
+	e := openT(t, vfs.NewMem(), "data", SyncAlways)
+	defer e.Close()
+	const writers, each = 16, 50
+	startWriters(t, e, writers, each, func(w, i int) []byte { return []byte{byte(w), byte(i)} }).Wait()
 	m := e.Metrics()
 	if m.Committed != writers*each {
 		t.Fatalf("committed %d", m.Committed)

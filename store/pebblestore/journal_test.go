@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -316,29 +315,8 @@ func TestConcurrentFoldsSyncsAndCheckpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lock sync.Mutex // the store's keyspace lock
-	var wg sync.WaitGroup
 	const writers, each = 4, 300
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < each; i++ {
-				lock.Lock()
-				b := e.NewBatch()
-				b.Set(fmt.Appendf(nil, "w%d-%04d", w, i), []byte("v"))
-				err := e.Commit(b)
-				lock.Unlock()
-				if err == nil {
-					err = e.Flush()
-				}
-				if err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
+	wg := startWriters(t, e, writers, each, func(w, i int) []byte { return fmt.Appendf(nil, "w%d-%04d", w, i) })
 	for i := 0; i < 3; i++ {
 		if err := e.Checkpoint(fmt.Sprintf("%s/checkpoints/%d", dir, i)); err != nil {
 			t.Fatal(err)
