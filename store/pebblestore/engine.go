@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/cairn-db/cairn/store"
@@ -152,9 +151,9 @@ func Open(dir string, o Options) (*Engine, error) {
 			},
 		},
 	}
-	for i := range opts.Levels {
-		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
-	}
+	// No bloom filters: Pebble is read at start-up, by full scans, and
+	// for the one foldedKey lookup; building filters cost every flush and
+	// compaction about 2.5% of the CPU of a sustained XADD load.
 	db, err := pebble.Open(dir, opts)
 	if err != nil {
 		if isLockError(err) {
