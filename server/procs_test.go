@@ -6,8 +6,8 @@ import (
 )
 
 // TestIOThreadsSetsGoMaxProcs: the daemon's io-threads decides GOMAXPROCS,
-// plus a thread for Pebble's background work; embedded servers and an
-// explicit GOMAXPROCS leave it alone.
+// plus a thread while Pebble's background work runs; embedded servers and
+// an explicit GOMAXPROCS leave it alone.
 func TestIOThreadsSetsGoMaxProcs(t *testing.T) {
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
@@ -33,8 +33,17 @@ func TestIOThreadsSetsGoMaxProcs(t *testing.T) {
 		t.Fatalf("io-threads 3: GOMAXPROCS %d, want 3", n)
 	}
 	start(Config{SetGoMaxProcs: true, Engine: "pebble", Dir: t.TempDir()})
+	if n := runtime.GOMAXPROCS(0); n != 1 {
+		t.Fatalf("default io-threads on Pebble, no background work: GOMAXPROCS %d, want 1", n)
+	}
+	busy := backgroundProcs(Config{SetGoMaxProcs: true, IOThreads: 2})
+	busy(true)
+	if n := runtime.GOMAXPROCS(0); n != 3 {
+		t.Fatalf("io-threads 2 with background work: GOMAXPROCS %d, want 3", n)
+	}
+	busy(false)
 	if n := runtime.GOMAXPROCS(0); n != 2 {
-		t.Fatalf("default io-threads on Pebble: GOMAXPROCS %d, want 2", n)
+		t.Fatalf("io-threads 2 after the background work: GOMAXPROCS %d, want 2", n)
 	}
 	t.Setenv("GOMAXPROCS", "5")
 	runtime.GOMAXPROCS(5)

@@ -166,7 +166,7 @@ func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{Sync: mode, FS: cfg.FS, FoldSize: cfg.AutoAOFRewriteMinSize})
+		eng, err := pebblestore.Open(cfg.Dir, pebblestore.Options{Sync: mode, FS: cfg.FS, FoldSize: cfg.AutoAOFRewriteMinSize, Background: backgroundProcs(cfg)})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
 		}

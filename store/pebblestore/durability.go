@@ -113,7 +113,11 @@ func (e *Engine) Flush() error {
 		always := e.Mode() == SyncAlways
 		g.mu.Unlock()
 		start := now()
-		upto, err := e.write(always)
+		sync := noSync
+		if always {
+			sync = barrierSync
+		}
+		upto, err := e.write(sync)
 		d := time.Since(start)
 		g.mu.Lock()
 		g.running = false
@@ -139,7 +143,7 @@ func (e *Engine) Flush() error {
 // everysec syncer, SAVE and shutdown.
 func (e *Engine) Sync() error {
 	start := now()
-	upto, err := e.write(true)
+	upto, err := e.write(backgroundSync)
 	if err != nil {
 		return err
 	}
@@ -148,8 +152,25 @@ func (e *Engine) Sync() error {
 	return nil
 }
 
-// write hands every committed batch to the OS, fsyncing the segment when
-// sync is set, and returns how many commits that covers. A segment that
+// syncKind says whether, and how, write fsyncs.
+type syncKind uint8
+
+const (
+	noSync syncKind = iota
+	// barrierSync is always's fsync, which the event loop waits for
+	// before its replies, as Redis's loop does: a raw system call on the
+	// OS filesystem, so the scheduler does not hand the loop's processor
+	// to another thread and back around every fsync. The loop keeps its
+	// processor, and a garbage collection waits for the fsync to end.
+	barrierSync
+	// backgroundSync is the everysec syncer's fsync (and SAVE's, and
+	// Close's): an ordinary system call, which frees the processor while
+	// the disk works.
+	backgroundSync
+)
+
+// write hands every committed batch to the OS, fsyncing the segment
+// unless sync is noSync, and returns how many commits that covers. A segment that
 // has reached the fold size is closed and folded into Pebble in the
 // background. The fsync runs after the writer's lock is released, so the
 // event loop's next write(2) does not wait for the everysec syncer's
@@ -157,7 +178,7 @@ func (e *Engine) Sync() error {
 // reason); syncMu keeps rotation from closing the file under it. A write
 // error is sticky (see Err): the journal may now end in half a record,
 // which only replay's torn-tail rule can take.
-func (e *Engine) write(sync bool) (upto uint64, err error) {
+func (e *Engine) write(sync syncKind) (upto uint64, err error) {
 	j := &e.j
 	j.wmu.Lock()
 	if err := e.Err(); err != nil {
@@ -174,13 +195,14 @@ func (e *Engine) write(sync bool) (upto uint64, err error) {
 		}
 	}
 	var f vfs.File
-	if err == nil && sync {
+	raw := j.raw && sync == barrierSync
+	if err == nil && sync != noSync {
 		j.syncMu.Lock()
 		f = j.file
 	}
 	j.wmu.Unlock()
 	if f != nil {
-		err = f.SyncData()
+		err = syncFile(f, raw)
 		j.syncMu.Unlock()
 	}
 	if err != nil {

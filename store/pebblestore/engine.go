@@ -35,6 +35,10 @@ type Options struct {
 	// folded into Pebble (see fold.go). Start-up replays up to about this
 	// much. Default 64 MiB, Redis's auto-aof-rewrite-min-size.
 	FoldSize int64
+	// Background, if set, is called with true when background work (a
+	// journal fold, a Pebble flush or compaction) starts while none ran,
+	// and with false when the last of it ends. Calls are serialized.
+	Background func(busy bool)
 
 	syncEvery time.Duration // everysec's period; tests stretch it
 }
@@ -80,6 +84,7 @@ type Engine struct {
 	foldMu    sync.Mutex  // one fold at a time; guards folded
 	folded    uint64      // the last segment Pebble holds wholly
 	foldWG    sync.WaitGroup
+	bg        background
 
 	failMu    sync.Mutex
 	failed    error // first write error: sticky, writes are refused after it
@@ -129,6 +134,7 @@ func Open(dir string, o Options) (*Engine, error) {
 	e.foldSize.Store(o.FoldSize)
 	e.foldBatch = min(foldBatchSize, int(o.MemTableSize/4))
 	e.gc.cond = sync.NewCond(&e.gc.mu)
+	e.bg.notify = o.Background
 	e.j = journal{fs: o.FS, dir: dir}
 	opts := &pebble.Options{
 		FS:                 o.FS,
@@ -142,13 +148,17 @@ func Open(dir string, o Options) (*Engine, error) {
 			// stall the keyspace lock and every reader with it. Other
 			// background errors (a compaction, table statistics) are
 			// retried by Pebble and do not endanger acknowledged writes.
+			FlushBegin: func(pebble.FlushInfo) { e.bg.start() },
 			FlushEnd: func(info pebble.FlushInfo) {
+				e.bg.end()
 				// A flush whose data was all deleted writes no table and
 				// reports "pebble: empty table": not a failure.
 				if info.Err != nil && info.Err.Error() != "pebble: empty table" {
 					e.fail(info.Err)
 				}
 			},
+			CompactionBegin: func(pebble.CompactionInfo) { e.bg.start() },
+			CompactionEnd:   func(pebble.CompactionInfo) { e.bg.end() },
 		},
 	}
 	// No bloom filters: Pebble is read at start-up, by full scans, and

@@ -160,8 +160,10 @@ func (e *Engine) apply(b *pebble.Batch) error {
 // without bound.
 func (e *Engine) foldInBackground(last uint64) {
 	e.foldWG.Add(1)
+	e.bg.start()
 	go func() {
 		defer e.foldWG.Done()
+		defer e.bg.end()
 		defer e.folding.Store(false)
 		e.foldMu.Lock()
 		defer e.foldMu.Unlock()

@@ -37,10 +37,10 @@ func BenchmarkFold(b *testing.B) {
 					e.Commit(bt)
 					n++
 					if n%1000 == 0 {
-						e.write(false)
+						e.write(noSync)
 					}
 				}
-				e.write(false)
+				e.write(noSync)
 				e.j.wmu.Lock()
 				last, _ := e.j.rotate()
 				e.j.wmu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -410,5 +411,39 @@ func TestJournalWithoutPebbleRefused(t *testing.T) {
 	}
 	if _, err := Open(dir, Options{}); !errors.Is(err, ErrJournalWithoutPebble) {
 		t.Fatalf("Open: %v, want ErrJournalWithoutPebble", err)
+	}
+}
+
+// TestBackgroundReported: a fold is reported as background work starting
+// and, once it and whatever Pebble flushed after it are done, ending.
+func TestBackgroundReported(t *testing.T) {
+	var mu sync.Mutex
+	var calls []bool
+	e, err := Open("data", Options{FS: vfs.NewMem(), Sync: SyncNo, FoldSize: 1 << 10, Background: func(busy bool) {
+		mu.Lock()
+		calls = append(calls, busy)
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		put(t, e, fmt.Sprintf("k%03d", i))
+		if err := e.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(calls) < 2 || !calls[0] || calls[len(calls)-1] {
+		t.Fatalf("Background calls %v: want true first and false last", calls)
+	}
+	for i := 1; i < len(calls); i++ {
+		if calls[i] == calls[i-1] {
+			t.Fatalf("Background calls %v: not alternating", calls)
+		}
 	}
 }
