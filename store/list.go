@@ -12,11 +12,13 @@ import (
 // ends, O(n/chunk + chunk) access by index.
 //
 // On disk each element is one record keyed by a sequence number; the
-// elements occupy seq, seq+1 … seq+n-1 in order, and the metadata record
-// holds seq and seq+n. A push at the head takes seq-1, a push at the tail
-// seq+n, so LPUSH and RPUSH write one element record plus the metadata,
-// and a pop deletes one. Sequence numbers start in the middle of the
-// uint64 range, so neither end runs out.
+// elements occupy seq, seq+1 … seq+n-1 in order. A push at the head takes
+// seq-1, a push at the tail seq+n, so LPUSH and RPUSH write one element
+// record and a pop deletes one. The metadata record, written when the list
+// is created, holds no header: load takes seq from the first element. So
+// a run of pushes writes records next to each other only, and the engine
+// can file them without rewriting older ones. Sequence numbers start in
+// the middle of the uint64 range, so neither end runs out.
 type list struct {
 	head, tail *listChunk
 	n          int
@@ -28,12 +30,13 @@ const listSeqStart = 1 << 63
 func newList() *list { return &list{seq: listSeqStart} }
 
 // newListFromMeta builds an empty list from its metadata record; load then
-// appends the element records in sequence order.
+// appends the element records in sequence order. Format cairn-1 kept the
+// sequence numbers in the record (16 bytes); they are not needed.
 func newListFromMeta(meta []byte) (*list, error) {
-	if len(meta) != 16 {
+	if len(meta) != 0 && len(meta) != 16 {
 		return nil, fmt.Errorf("%w: list metadata of %d bytes", ErrForeignData, len(meta))
 	}
-	return &list{seq: binary.BigEndian.Uint64(meta)}, nil
+	return newList(), nil
 }
 
 func (l *list) kind() Kind       { return KindList }
@@ -58,10 +61,7 @@ func (l *list) clone() collection {
 	return n
 }
 
-func (l *list) meta() []byte {
-	b := binary.BigEndian.AppendUint64(make([]byte, 0, 16), l.seq)
-	return binary.BigEndian.AppendUint64(b, l.seq+uint64(l.n))
-}
+func (l *list) meta() []byte { return nil }
 
 func (l *list) writeElements(b Batch, p dataPrefix) {
 	l.writeRange(b, &p, 0, l.n)
@@ -85,8 +85,15 @@ func (l *list) writeRange(b Batch, p *dataPrefix, from, to int) {
 	}
 }
 
+// loadElement appends the next element record; the first sets seq.
 func (l *list) loadElement(sub, value []byte) error {
-	if len(sub) != 8 || binary.BigEndian.Uint64(sub) != l.seq+uint64(l.n) {
+	if len(sub) != 8 {
+		return fmt.Errorf("%w: bad list element record %x", ErrForeignData, sub)
+	}
+	seq := binary.BigEndian.Uint64(sub)
+	if l.n == 0 {
+		l.seq = seq
+	} else if seq != l.seq+uint64(l.n) {
 		return fmt.Errorf("%w: list element record %x out of sequence", ErrForeignData, sub)
 	}
 	l.pushBack(value)

@@ -66,10 +66,11 @@ func (tx *Tx) ListPush(key []byte, end ListEnd, vals [][]byte, onlyExisting bool
 	return l.n, nil
 }
 
-// pushElems pushes vals to l (the value of e), writes their records and
-// the metadata, raises the event and marks the key ready for blocked
-// clients.
+// pushElems pushes vals to l (the value of e), writes their records (and
+// the metadata when the list is new), raises the event and marks the key
+// ready for blocked clients.
 func (tx *Tx) pushElems(e *entry, l *list, end ListEnd, vals [][]byte) {
+	created := l.n == 0 // a list exists only while it has elements
 	b, p := tx.elements(e)
 	for _, v := range vals {
 		var seq uint64
@@ -84,7 +85,9 @@ func (tx *Tx) pushElems(e *entry, l *list, end ListEnd, vals [][]byte) {
 			b.Set(listKey(&p, seq), v)
 		}
 	}
-	tx.saveMeta(e)
+	if created {
+		tx.saveMeta(e)
+	}
 	tx.notifyString(e.key, EventList, end.pushEvent())
 	tx.MarkReady(tx.dbIndex, e.key)
 }
@@ -125,9 +128,6 @@ func (tx *Tx) popElems(dst [][]byte, e *entry, l *list, end ListEnd, count int) 
 		from = l.seq + uint64(l.n)
 	}
 	tx.deleteSeqs(e, from, from+uint64(count))
-	if l.n > 0 {
-		tx.saveMeta(e)
-	}
 	tx.notifyString(e.key, EventList, end.popEvent())
 	return out
 }

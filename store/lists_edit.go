@@ -62,7 +62,6 @@ func (tx *Tx) ListInsert(key []byte, before bool, pivot, val []byte) (int, error
 	} else if at < l.n/2 {
 		l.seq--
 	}
-	tx.saveMeta(e)
 	tx.notifyString(e.key, EventList, "linsert")
 	return l.n, nil
 }
@@ -102,9 +101,7 @@ func (tx *Tx) ListRem(key []byte, count int64, val []byte) (int, error) {
 		}
 	}
 	tx.notifyString(e.key, EventList, "lrem")
-	if !tx.deleteIfEmpty(e) {
-		tx.saveMeta(e)
-	}
+	tx.deleteIfEmpty(e)
 	return removed, nil
 }
 
@@ -129,8 +126,6 @@ func (tx *Tx) ListTrim(key []byte, start, stop int64) error {
 		l.dropBack(back)
 	}
 	tx.notifyString(e.key, EventList, "ltrim")
-	if !tx.deleteIfEmpty(e) && (front > 0 || back > 0) {
-		tx.saveMeta(e)
-	}
+	tx.deleteIfEmpty(e)
 	return nil
 }

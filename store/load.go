@@ -134,20 +134,31 @@ func (s *Store) loadSystem() error {
 		if !empty {
 			return ErrForeignData
 		}
-		b := s.engine.NewBatch()
-		b.Set(sysFormatKey, []byte(formatVersion))
-		if err := s.engine.Commit(b); err != nil {
+		return s.writeFormat()
+	}
+	switch string(format) {
+	case formatVersion:
+	case formatPrevious:
+		if err := s.writeFormat(); err != nil {
 			return err
 		}
-		return s.engine.Sync()
-	}
-	if string(format) != formatVersion {
+	default:
 		return fmt.Errorf("%w: format %q, this version reads %q", ErrForeignData, format, formatVersion)
 	}
 	for i := 0; i < len(slots) && i < len(s.slots); i++ {
 		s.slots[i] = slots[i]
 	}
 	return validSlots(s.slots)
+}
+
+// writeFormat records that the store holds records of the current format.
+func (s *Store) writeFormat() error {
+	b := s.engine.NewBatch()
+	b.Set(sysFormatKey, []byte(formatVersion))
+	if err := s.engine.Commit(b); err != nil {
+		return err
+	}
+	return s.engine.Sync()
 }
 
 var errStop = errors.New("stop")

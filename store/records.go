@@ -66,7 +66,14 @@ const (
 )
 
 // formatVersion is stored under S format; Open refuses other values.
-const formatVersion = "cairn-1"
+// cairn-2 stopped rewriting the metadata of lists and streams on every
+// push and append (see list.go and stream_records.go); a cairn-1 store is
+// readable as it is, and Open marks it cairn-2 before its first write, so
+// an older Cairn refuses it instead of misreading it.
+const (
+	formatVersion  = "cairn-2"
+	formatPrevious = "cairn-1"
+)
 
 var (
 	sysFormatKey  = []byte("Sformat")

@@ -47,7 +47,8 @@ func (tx *Tx) XAdd(key []byte, a XAddArgs) (id StreamID, ok bool, err error) {
 	if err != nil {
 		return id, false, err
 	}
-	if e == nil {
+	created := e == nil
+	if created {
 		if a.NoMkStream {
 			return id, false, nil
 		}
@@ -81,10 +82,16 @@ func (tx *Tx) XAdd(key []byte, a XAddArgs) (id StreamID, ok bool, err error) {
 	r := tx.streamRec(e)
 	r.entry(id, fields)
 	tx.notify(key, EventStream, "xadd")
-	if s.trimRecords(a.Trim, r) > 0 {
+	trimmed := s.trimRecords(a.Trim, r) > 0
+	if trimmed {
 		tx.notify(key, EventStream, "xtrim")
 	}
-	tx.saveMeta(e)
+	// An append changes only last-id and entries-added, which load
+	// recovers from the entries past the header's last-id; see
+	// stream_records.go.
+	if created || trimmed {
+		tx.saveMeta(e)
+	}
 	tx.MarkReady(tx.dbIndex, e.key)
 	return id, true, nil
 }

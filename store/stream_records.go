@@ -19,7 +19,11 @@ import (
 //
 // IDs are big-endian so entries sort by ID and a trim is one DeleteRange.
 // The metadata record holds last-id, first-id, max-deleted-id and
-// entries-added; the length is recounted on load.
+// entries-added as of the last change other than an append: XADD writes
+// only its entry, so a run of appends writes records next to each other
+// and the engine can file them without rewriting older ones. Load counts
+// the entries past the header's last-id as appended since (every removal
+// rewrites the header), and recounts the length.
 const (
 	recStreamEntry    = 'e'
 	recStreamGroup    = 'g'
@@ -210,7 +214,12 @@ func (s *stream) loadElement(sub, v []byte) error {
 		if _, ok := packedFields(v).split(); !ok {
 			return bad
 		}
-		copy(s.appendEntry(readID(sub[1:]), len(v)), v)
+		id := readID(sub[1:])
+		if s.lastID.Less(id) {
+			s.lastID = id
+			s.entriesAdded++
+		}
+		copy(s.appendEntry(id, len(v)), v)
 	case recStreamGroup:
 		if len(v) != 24 {
 			return bad
