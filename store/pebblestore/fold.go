@@ -62,7 +62,10 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 			err = pebbleFatal(r)
 		}
 	}()
-	big := e.db.NewBatch()
+	// Sized for foldBatch and kept across Reset (Pebble drops a buffer
+	// over 1 MiB by default): regrowing it by doubling for every commit
+	// copied each record three times over.
+	big := e.db.NewBatch(pebble.WithInitialSizeBytes(e.foldBatch+64<<10), pebble.WithMaxRetainedSizeBytes(2*e.foldBatch+64<<10))
 	defer big.Close()
 	var mark [8]byte
 	for i, seq := range seqs {
