@@ -22,9 +22,6 @@ func DefaultCheckpointDir(dataDir string) string { return dataDir + "/" + checkp
 // It does not need the keyspace lock: writes continue meanwhile, and land
 // either wholly in the checkpoint or not at all.
 func (e *Engine) Checkpoint(dest string) (err error) {
-	if err := e.Err(); err != nil {
-		return err
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = pebbleFatal(r)

@@ -193,6 +193,12 @@ func (e *Engine) foldAll() error {
 	e.foldMu.Lock()
 	defer e.foldMu.Unlock()
 	e.j.wmu.Lock()
+	// As in write: after a failed write the journal may end in half a
+	// record, and nothing may follow it.
+	if err := e.Err(); err != nil {
+		e.j.wmu.Unlock()
+		return err
+	}
 	err := e.j.writeOut(func() {})
 	var closed uint64
 	if err == nil {

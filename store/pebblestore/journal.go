@@ -1,6 +1,7 @@
 package pebblestore
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -195,18 +196,16 @@ func (j *journal) close() error {
 	if j.file == nil {
 		return nil
 	}
+	// A failed cut still closes the file: its zeros end the last segment
+	// as a torn tail would, and the failure stops writes.
+	var terr error
 	if j.alloc > j.size {
-		if err := truncate(j.file, j.size); err != nil {
-			return err
-		}
+		terr = truncate(j.file, j.size)
 	}
 	serr := j.file.Sync()
 	cerr := j.file.Close()
 	j.file = nil
-	if serr != nil {
-		return serr
-	}
-	return cerr
+	return cmp.Or(terr, serr, cerr)
 }
 
 // replay reads segment seq and calls fn with the payload of every record,
