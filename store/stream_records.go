@@ -54,9 +54,11 @@ func readID(b []byte) StreamID {
 	return StreamID{Ms: binary.BigEndian.Uint64(b), Seq: binary.BigEndian.Uint64(b[8:])}
 }
 
+// entryKey builds the key in the prefix's own buffer, which has room for
+// it: no allocation per XADD.
 func (r *streamRec) entryKey(id StreamID) []byte {
-	r.buf = appendID(append(r.buf[:0], recStreamEntry), id)
-	return r.p.key(r.buf)
+	r.p.buf = appendID(append(r.p.buf[:r.p.n], recStreamEntry), id)
+	return r.p.buf
 }
 
 func (r *streamRec) groupPart(tag byte, g *streamGroup) []byte {

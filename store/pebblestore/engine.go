@@ -264,14 +264,14 @@ func (e *Engine) SetFoldSize(n int64) {
 func (e *Engine) Dir() string { return e.dir }
 
 // NewBatch returns an empty batch.
-func (e *Engine) NewBatch() store.Batch { return &batch{b: e.db.NewBatch()} }
+func (e *Engine) NewBatch() store.Batch { return (*batch)(e.db.NewBatch()) }
 
 // Commit appends b to the journal's buffer; Flush writes it out. After a
 // write error it refuses every batch: the in-memory state may already be
 // ahead of the disk, and the server answers writes with MISCONF until a
 // restart.
 func (e *Engine) Commit(b store.Batch) error {
-	pb := b.(*batch).b
+	pb := b.(*batch).pebble()
 	defer pb.Close()
 	if err := e.Err(); err != nil {
 		return err
@@ -371,13 +371,17 @@ func (e *Engine) Close() (err error) {
 	return errors.Join(serr, jerr, cerr)
 }
 
-type batch struct{ b *pebble.Batch }
+// batch is a Pebble batch under the store's Batch interface. It is the
+// batch itself, not a wrapper around it, so a commit allocates nothing
+// for it (Pebble pools its batches).
+type batch pebble.Batch
 
-func (b *batch) Set(k, v []byte)         { b.b.Set(k, v, nil) }
-func (b *batch) Delete(k []byte)         { b.b.Delete(k, nil) }
-func (b *batch) DeleteRange(s, e []byte) { b.b.DeleteRange(s, e, nil) }
-func (b *batch) Empty() bool             { return b.b.Empty() }
-func (b *batch) Close()                  { b.b.Close() }
+func (b *batch) pebble() *pebble.Batch   { return (*pebble.Batch)(b) }
+func (b *batch) Set(k, v []byte)         { b.pebble().Set(k, v, nil) }
+func (b *batch) Delete(k []byte)         { b.pebble().Delete(k, nil) }
+func (b *batch) DeleteRange(s, e []byte) { b.pebble().DeleteRange(s, e, nil) }
+func (b *batch) Empty() bool             { return b.pebble().Empty() }
+func (b *batch) Close()                  { b.pebble().Close() }
 
 // engineKeys starts the key range the engine keeps for itself (foldedKey).
 var engineKeys = []byte{0xff, 0xff}
