@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"reflect"
 	"strconv"
 	"unsafe"
 
@@ -62,8 +63,28 @@ func (w *Writer) SetBeforeFlush(f func() error) { w.beforeFlush = f }
 func (w *Writer) Discard() { w.w.SetBuffer(nil) }
 
 // Buffered is how many reply bytes wait to be flushed, for the client
-// output buffer limit.
-func (w *Writer) Buffered() int { return len(w.w.Buffer()) }
+// output buffer limit, which checks it after every command.
+func (w *Writer) Buffered() int { return pendingLen(w.w) }
+
+// redconBufOffset is where redcon.Writer keeps its unflushed bytes, or 0
+// if a redcon version lays it out otherwise. redcon has no way to ask
+// for their length: Buffer returns a copy, and copying a growing buffer
+// after every command of a pipeline is quadratic.
+var redconBufOffset = func() uintptr {
+	f, ok := reflect.TypeFor[redcon.Writer]().FieldByName("b")
+	if !ok || f.Type != reflect.TypeFor[[]byte]() {
+		return 0
+	}
+	return f.Offset
+}()
+
+// pendingLen is len(w.Buffer()) without the copy.
+func pendingLen(w *redcon.Writer) int {
+	if redconBufOffset == 0 {
+		return len(w.Buffer())
+	}
+	return len(*(*[]byte)(unsafe.Add(unsafe.Pointer(w), redconBufOffset)))
+}
 
 // Retarget sends later replies to rw instead (a subscriber's queue), in
 // the same protocol.

@@ -88,3 +88,28 @@ func TestWriterStreamID(t *testing.T) {
 		t.Fatalf("got %q, want %q", buf.String(), want)
 	}
 }
+
+// TestBufferedWithoutCopy: Buffered reads redcon's pending length in
+// place (redcon only offers a copy), and agrees with the copy.
+func TestBufferedWithoutCopy(t *testing.T) {
+	if redconBufOffset == 0 {
+		t.Fatal("redcon.Writer no longer keeps its buffer in field b: Buffered copies it again")
+	}
+	var out bytes.Buffer
+	w := NewWriter(redcon.NewWriter(&out))
+	for i := range 100 {
+		w.BulkString(strconv.Itoa(i))
+		if got, want := w.Buffered(), len(w.w.Buffer()); got != want {
+			t.Fatalf("after %d replies Buffered = %d, want %d", i+1, got, want)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if w.Buffered() != 0 {
+		t.Fatalf("after Flush Buffered = %d", w.Buffered())
+	}
+	if n := testing.AllocsPerRun(100, func() { w.Buffered() }); n != 0 {
+		t.Fatalf("Buffered allocates %.0f times", n)
+	}
+}
