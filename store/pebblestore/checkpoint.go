@@ -14,7 +14,7 @@ func DefaultCheckpointDir(dataDir string) string { return dataDir + "/" + checkp
 
 // Checkpoint writes a consistent copy of the database to dest, which must
 // not exist: it folds the whole journal into Pebble, then sstables are
-// hard-linked where the filesystem allows, Pebble's WAL and MANIFEST are
+// hard-linked where the filesystem allows and Pebble's MANIFEST is
 // copied. Every batch committed before the call is in it, and since a
 // batch is one transaction the copy never holds half of a command. Cairn
 // starts from a copy of dest as from any data directory.

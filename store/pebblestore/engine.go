@@ -89,6 +89,7 @@ type Engine struct {
 	failMu    sync.Mutex
 	failed    error // first write error: sticky, writes are refused after it
 	hasFailed atomic.Bool
+	failedCh  chan struct{} // closed with the first write error
 
 	stats     syncStats
 	syncEvery time.Duration
@@ -129,7 +130,7 @@ func Open(dir string, o Options) (*Engine, error) {
 	if o.FoldSize == 0 {
 		o.FoldSize = 64 << 20
 	}
-	e := &Engine{dir: dir, fs: o.FS, syncEvery: o.syncEvery, stop: make(chan struct{}), stopped: make(chan struct{})}
+	e := &Engine{dir: dir, fs: o.FS, syncEvery: o.syncEvery, stop: make(chan struct{}), stopped: make(chan struct{}), failedCh: make(chan struct{})}
 	e.mode.Store(int32(mode.code()))
 	e.foldSize.Store(o.FoldSize)
 	e.foldBatch = min(foldBatchSize, int(o.MemTableSize/4))
@@ -141,7 +142,10 @@ func Open(dir string, o Options) (*Engine, error) {
 		CacheSize:          o.CacheSize,
 		MemTableSize:       o.MemTableSize,
 		FormatMajorVersion: pebble.FormatNewest,
-		Logger:             quietLogger{},
+		// A fold flushes what it applied before it deletes its journal
+		// segments (see fold.go), so Pebble's WAL would only repeat them.
+		DisableWAL: true,
+		Logger:     quietLogger{},
 		EventListener: &pebble.EventListener{
 			// A memtable flush that fails (disk full) stops writes before
 			// memtables fill up and Pebble stalls commits, which would
@@ -309,6 +313,7 @@ func (e *Engine) fail(err error) {
 	if e.failed == nil {
 		e.failed = err
 		e.hasFailed.Store(true)
+		close(e.failedCh)
 	}
 	e.failMu.Unlock()
 }

@@ -74,10 +74,10 @@ func TestSyncModesAfterCrash(t *testing.T) {
 			if err := e.Flush(); err != nil {
 				t.Fatal(err)
 			}
-			put(t, e, "b") // committed, not flushed: in Pebble's WAL buffer, unless its flusher ran
+			put(t, e, "b") // committed, not flushed: in the journal's buffer
 
 			// Flush wrote "a" to the OS, so a process crash keeps it; "b"
-			// survives only if Pebble's flusher happened to write it.
+			// survives only if the background syncer happened to write it.
 			process := fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: 100, RNG: rand.New(rand.NewPCG(1, 1))})
 			if got := keys(t, process, "data"); got != "a" && got != "a,b" {
 				t.Errorf("after a process crash: %q, want a (or a,b)", got)

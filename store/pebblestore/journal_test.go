@@ -50,12 +50,26 @@ func modelContents(m map[string]string) string {
 
 // TestFoldKeepsEveryRecord: with a tiny fold size the journal is folded
 // into Pebble over and over while Sets, Deletes and DeleteRanges go on;
-// after a clean restart, and after a process crash at an arbitrary
-// moment (a fold half done), the records are exactly the model's.
+// after a clean restart, and after a process or machine crash at an
+// arbitrary moment (a fold half done), the records are exactly the
+// model's.
 func TestFoldKeepsEveryRecord(t *testing.T) {
 	smallChunks(t)
+	t.Run("process crash", func(t *testing.T) {
+		// Flush wrote everything to the OS: a process crash keeps it all.
+		testFoldKeepsEveryRecord(t, SyncEverySec, vfs.CrashCloneCfg{UnsyncedDataPercent: 100})
+	})
+	t.Run("machine crash", func(t *testing.T) {
+		// Under always Flush fsynced everything: a machine crash keeps
+		// it all too, so a fold may delete a segment only once what it
+		// put in Pebble is synced.
+		testFoldKeepsEveryRecord(t, SyncAlways, vfs.CrashCloneCfg{})
+	})
+}
+
+func testFoldKeepsEveryRecord(t *testing.T, mode SyncMode, crash vfs.CrashCloneCfg) {
 	fs := vfs.NewCrashableMem()
-	e, err := Open("data", Options{FS: fs, Sync: SyncEverySec, FoldSize: 2 << 10, syncEvery: time.Hour})
+	e, err := Open("data", Options{FS: fs, Sync: mode, FoldSize: 2 << 10, syncEvery: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +111,8 @@ func TestFoldKeepsEveryRecord(t *testing.T) {
 			e.foldWG.Wait() // so the next full segment starts a fold
 		}
 		if i%500 == 250 {
-			// Flush wrote everything to the OS: a process crash now keeps it all.
-			crashes = append(crashes, fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: 100, RNG: rand.New(rand.NewPCG(3, uint64(i)))}))
+			crash.RNG = rand.New(rand.NewPCG(3, uint64(i)))
+			crashes = append(crashes, fs.CrashClone(crash))
 			crashModels = append(crashModels, modelContents(model))
 		}
 	}
