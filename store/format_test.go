@@ -44,18 +44,7 @@ func cairn1Records(b store.Batch) {
 // across restarts.
 func TestOpenReadsFormat1(t *testing.T) {
 	fs := vfs.NewMem()
-	eng, err := pebblestore.Open("data", pebblestore.Options{FS: fs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := eng.NewBatch()
-	cairn1Records(b)
-	if err := eng.Commit(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeRecords(t, fs, cairn1Records)
 
 	s := openPebble(t, fs, store.NewManualClock(time.UnixMilli(1_700_000_000_000)))
 	check := func(wantList []string, wantLast store.StreamID, wantAdded uint64, wantLen int) {

@@ -123,19 +123,31 @@ func TestRestartDropsExpiredKeys(t *testing.T) {
 // write is an error, never an empty database.
 func TestOpenRefusesForeignData(t *testing.T) {
 	fs := vfs.NewMem()
+	writeRecords(t, fs, func(b store.Batch) { b.Set([]byte("someone else's key"), []byte("v")) })
 	eng, err := pebblestore.Open("data", pebblestore.Options{FS: fs})
 	if err != nil {
-		t.Fatal(err)
-	}
-	b := eng.NewBatch()
-	b.Set([]byte("someone else's key"), []byte("v"))
-	eng.Commit(b)
-	eng.Close()
-	if eng, err = pebblestore.Open("data", pebblestore.Options{FS: fs}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.Open(store.Options{Engine: eng}); err == nil {
 		t.Fatal("Open accepted foreign data")
 	}
 	eng.Close()
+}
+
+// writeRecords commits records straight to the engine in fs, as another
+// program, or an older Cairn, would have left them.
+func writeRecords(t *testing.T, fs vfs.FS, fill func(b store.Batch)) {
+	t.Helper()
+	eng, err := pebblestore.Open("data", pebblestore.Options{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := eng.NewBatch()
+	fill(b)
+	if err := eng.Commit(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
