@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/cockroachdb/pebble/v2/vfs/errorfs"
 )
@@ -459,5 +460,28 @@ func TestBackgroundReported(t *testing.T) {
 		if calls[i] == calls[i-1] {
 			t.Fatalf("Background calls %v: not alternating", calls)
 		}
+	}
+}
+
+// TestOpenReplaysOlderWAL: a Cairn from before Pebble ran without a WAL
+// left folded records in Pebble's WAL alone (its fold synced the WAL, not
+// sstables, before deleting the segments). Opening that directory now
+// must still replay the WAL.
+func TestOpenReplaysOlderWAL(t *testing.T) {
+	fs := vfs.NewCrashableMem()
+	db, err := pebble.Open("data", &pebble.Options{FS: fs, FormatMajorVersion: pebble.FormatNewest, Logger: quietLogger{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Set([]byte("folded"), []byte("1"), pebble.Sync); err != nil {
+		t.Fatal(err)
+	}
+	// The process dies: its memtable is gone, the synced WAL is on disk.
+	crashed := fs.CrashClone(vfs.CrashCloneCfg{})
+	db.Close()
+	e := openT(t, crashed, "data", SyncNo)
+	defer e.Close()
+	if got := contents(t, e); got != "folded=1" {
+		t.Fatalf("after opening an older Cairn's directory: %q, want folded=1", got)
 	}
 }
