@@ -96,26 +96,44 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 }
 
 // foldSegment applies segment seq's records to Pebble through big, in
-// order, except the point writes that a write of the same key soon after
-// overwrites (see window).
+// order, except the point writes that a later write of the same key
+// overwrites: all of them when the segment overwrites much (see
+// lastWrites), those a write soon after overwrites otherwise (see
+// window).
 func (e *Engine) foldSegment(seq uint64, tail bool, big *pebble.Batch) error {
-	w := newWindow(func(op *foldOp) error {
-		switch op.kind {
+	emit := func(kind pebble.InternalKeyKind, k, v []byte) error {
+		switch kind {
 		case pebble.InternalKeyKindSet:
-			big.Set(op.key, op.value, nil)
+			big.Set(k, v, nil)
 		case pebble.InternalKeyKindDelete:
-			big.Delete(op.key, nil)
+			big.Delete(k, nil)
 		case pebble.InternalKeyKindRangeDelete:
-			big.DeleteRange(op.key, op.value, nil)
+			big.DeleteRange(k, v, nil)
 		default:
-			return fmt.Errorf("%w: %s holds a %v record", ErrJournalCorrupt, segmentName(seq), op.kind)
+			return fmt.Errorf("%w: %s holds a %v record", ErrJournalCorrupt, segmentName(seq), kind)
 		}
 		if big.Len() < e.foldBatch {
 			return nil
 		}
 		return e.apply(big)
-	})
-	err := e.segmentOps(seq, tail, func(kind pebble.InternalKeyKind, k, v []byte) error {
+	}
+	lw, err := e.findLastWrites(seq, tail)
+	if err != nil {
+		return err
+	}
+	if lw != nil {
+		var pos int32
+		return e.segmentOps(seq, tail, func(kind pebble.InternalKeyKind, k, v []byte) error {
+			at := pos
+			pos++
+			if isPointWrite(kind) && !lw.isLast(k, at) {
+				return nil
+			}
+			return emit(kind, k, v)
+		})
+	}
+	w := newWindow(func(op *foldOp) error { return emit(op.kind, op.key, op.value) })
+	err = e.segmentOps(seq, tail, func(kind pebble.InternalKeyKind, k, v []byte) error {
 		return w.add(kind, k, v)
 	})
 	if err != nil {

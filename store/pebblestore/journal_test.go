@@ -66,6 +66,14 @@ func TestFoldKeepsEveryRecord(t *testing.T) {
 		// put in Pebble is synced.
 		testFoldKeepsEveryRecord(t, SyncAlways, vfs.CrashCloneCfg{})
 	})
+	t.Run("window", func(t *testing.T) {
+		// The segments here overwrite so much that folds skip overwritten
+		// writes in two passes (lastWrites); judged on their first four
+		// operations, nearly all distinct, they take the window instead.
+		defer func(n int32) { lastWritesSample = n }(lastWritesSample)
+		lastWritesSample = 4
+		testFoldKeepsEveryRecord(t, SyncEverySec, vfs.CrashCloneCfg{UnsyncedDataPercent: 100})
+	})
 }
 
 func testFoldKeepsEveryRecord(t *testing.T, mode SyncMode, crash vfs.CrashCloneCfg) {
