@@ -105,9 +105,11 @@ func readFormat(t *testing.T, fs vfs.FS) string {
 	}
 	defer eng.Close()
 	var format string
-	eng.Iterate([]byte("Sformat"), []byte("Sformat\x00"), func(k, v []byte) error {
+	if err := eng.Iterate([]byte("Sformat"), []byte("Sformat\x00"), func(k, v []byte) error {
 		format = string(v)
 		return nil
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	return format
 }

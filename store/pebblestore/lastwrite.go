@@ -16,6 +16,9 @@ import (
 // those writes, and every range deletion, in order. Skipping a write that
 // a later one replaces is safe whatever lies between them: the later
 // write alone decides what the key holds.
+// The positions live in a slice rather than in the map's values: a map
+// assignment keyed by string(k) allocates the key string every time, a
+// lookup does not, so a key written again costs no allocation.
 type lastWrites struct {
 	slot map[string]int32 // key → index into at
 	at   []int32          // the position of the key's last point write
