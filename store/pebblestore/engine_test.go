@@ -283,11 +283,10 @@ func TestEverySecSyncer(t *testing.T) {
 	}
 }
 
-// TestFlushErrorStopsWrites: when a memtable cannot be flushed to an
-// sstable (disk full), the engine refuses writes instead of letting
-// memtables pile up until Pebble stalls every fold and the journal
-// grows without bound.
-func TestFlushErrorStopsWrites(t *testing.T) {
+// TestFoldErrorStopsWrites: when a fold cannot write its sstable (disk
+// full), the engine refuses writes instead of letting the journal grow
+// without bound.
+func TestFoldErrorStopsWrites(t *testing.T) {
 	inj := errorfs.InjectorFunc(func(op errorfs.Op) error {
 		if op.Kind == errorfs.OpCreate && strings.HasSuffix(op.Path, ".sst") {
 			return errorfs.ErrInjected
@@ -303,7 +302,7 @@ func TestFlushErrorStopsWrites(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for i := 0; e.Err() == nil; i++ {
 		if time.Now().After(deadline) {
-			t.Fatal("a failing flush did not stop writes")
+			t.Fatal("a failing fold did not stop writes")
 		}
 		b := e.NewBatch()
 		b.Set([]byte(strconv.Itoa(i)), val)
@@ -314,12 +313,12 @@ func TestFlushErrorStopsWrites(t *testing.T) {
 			break
 		}
 		if i%1000 == 999 {
-			time.Sleep(10 * time.Millisecond) // let the flush run
+			time.Sleep(10 * time.Millisecond) // let the fold run
 		}
 	}
 	b := e.NewBatch()
 	b.Set([]byte("after"), val)
 	if err := e.Commit(b); err == nil {
-		t.Fatal("Commit accepted after a failed flush")
+		t.Fatal("Commit accepted after a failed fold")
 	}
 }

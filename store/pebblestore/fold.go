@@ -5,22 +5,21 @@ import (
 	"fmt"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/batchrepr"
 )
 
 // Folding applies closed journal segments to Pebble, in commit order,
 // and then deletes them: Pebble is a checkpoint of the journal, and the
 // journal stays short because start-up replays it. The writer closes a
 // segment once it holds FoldSize bytes and a background fold takes it,
-// so the command path never waits for Pebble. A fold records the last
-// segment it applied (foldedKey) in the same Pebble batch as that
-// segment's last records, and flushes Pebble's memtable before it deletes
-// the segments. Pebble keeps no WAL of its own: the journal is the log,
-// and writing every folded record to a second log doubled the disk
-// traffic that competes with the journal's fsyncs under always.
+// so the command path never waits for Pebble. A fold writes each
+// segment's outcome as a sorted sstable that Pebble ingests (see
+// foldtable.go), with the number of the segment (foldedKey) in a table
+// ingested with its last one; Pebble syncs ingested tables and its
+// MANIFEST before Ingest returns, and only then does the fold delete the
+// segments. Pebble keeps no WAL of its own: the journal is the log.
 //
 // A crash during a fold leaves Pebble holding a prefix of the segments'
-// records; start-up applies them again from the segment after foldedKey.
+// tables; start-up applies them again from the segment after foldedKey.
 // That is safe because every record is a blind write (Set, Delete,
 // DeleteRange): applying a sequence of them over any prefix of itself
 // ends in the same state as applying it once.
@@ -30,10 +29,9 @@ import (
 // Iterate never shows it.
 var foldedKey = []byte("\xff\xffcairn/journal/folded")
 
-// foldBatchSize is how many bytes of records one Pebble commit applies:
-// big enough that Pebble's commit pipeline costs nothing per record, and
-// a quarter of a memtable at most (see apply).
-const foldBatchSize = 4 << 20
+// foldTablePrefix names the sstables a fold writes in the data directory
+// before Pebble ingests (and renames) them; Open removes any a crash left.
+const foldTablePrefix = "fold-"
 
 // readFolded returns the last segment folded into Pebble, 0 for none.
 func (e *Engine) readFolded() (uint64, error) {
@@ -52,9 +50,9 @@ func (e *Engine) readFolded() (uint64, error) {
 }
 
 // fold applies segments seqs (ascending, all newer than e.folded) to
-// Pebble, syncs, and deletes them. tail says the last of them may end in
-// a torn record (only at start-up: later segments are closed fsynced).
-// The caller holds e.foldMu.
+// Pebble and deletes them. tail says the last of them may end in a torn
+// record (only at start-up: later segments are closed fsynced). The
+// caller holds e.foldMu.
 func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 	if len(seqs) == 0 {
 		return nil
@@ -64,26 +62,27 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 			err = pebbleFatal(r)
 		}
 	}()
-	// Sized for foldBatch and kept across Reset (Pebble drops a buffer
-	// over 1 MiB by default): regrowing it by doubling for every commit
-	// copied each record three times over.
-	big := e.db.NewBatch(pebble.WithInitialSizeBytes(e.foldBatch+64<<10), pebble.WithMaxRetainedSizeBytes(2*e.foldBatch+64<<10))
-	defer big.Close()
+	t := newFoldTable()
 	var mark [8]byte
 	for i, seq := range seqs {
-		if err := e.foldSegment(seq, tail && i == len(seqs)-1, big); err != nil {
+		err := e.j.replay(seq, tail && i == len(seqs)-1, func(p []byte) error {
+			if t.full(len(p)) {
+				if err := e.ingest(t, nil); err != nil {
+					return err
+				}
+			}
+			if err := t.add(p); err != nil {
+				return fmt.Errorf("%w: %s: %v", ErrJournalCorrupt, segmentName(seq), err)
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 		binary.BigEndian.PutUint64(mark[:], seq)
-		if err := big.Set(foldedKey, mark[:], nil); err != nil {
+		if err := e.ingest(t, mark[:]); err != nil {
 			return err
 		}
-		if err := e.apply(big); err != nil {
-			return err
-		}
-	}
-	if err := e.flushed(); err != nil {
-		return err
 	}
 	e.folded = seqs[len(seqs)-1]
 	e.stats.folds.Add(1)
@@ -92,107 +91,6 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 			return err
 		}
 	}
-	return nil
-}
-
-// foldSegment applies segment seq's records to Pebble through big, in
-// order, except the point writes that a later write of the same key
-// overwrites: all of them when the segment overwrites much (see
-// lastWrites), those a write soon after overwrites otherwise (see
-// window).
-func (e *Engine) foldSegment(seq uint64, tail bool, big *pebble.Batch) error {
-	emit := func(kind pebble.InternalKeyKind, k, v []byte) error {
-		switch kind {
-		case pebble.InternalKeyKindSet:
-			big.Set(k, v, nil)
-		case pebble.InternalKeyKindDelete:
-			big.Delete(k, nil)
-		case pebble.InternalKeyKindRangeDelete:
-			big.DeleteRange(k, v, nil)
-		default:
-			return fmt.Errorf("%w: %s holds a %v record", ErrJournalCorrupt, segmentName(seq), kind)
-		}
-		if big.Len() < e.foldBatch {
-			return nil
-		}
-		return e.apply(big)
-	}
-	lw, err := e.findLastWrites(seq, tail)
-	if err != nil {
-		return err
-	}
-	if lw != nil {
-		var pos int32
-		return e.segmentOps(seq, tail, func(kind pebble.InternalKeyKind, k, v []byte) error {
-			at := pos
-			pos++
-			if isPointWrite(kind) && !lw.isLast(k, at) {
-				return nil
-			}
-			return emit(kind, k, v)
-		})
-	}
-	w := newWindow(func(op *foldOp) error { return emit(op.kind, op.key, op.value) })
-	err = e.segmentOps(seq, tail, func(kind pebble.InternalKeyKind, k, v []byte) error {
-		return w.add(kind, k, v)
-	})
-	if err != nil {
-		return err
-	}
-	return w.drain()
-}
-
-// segmentOps calls fn for every operation of every record in segment
-// seq, in order. k and v stay valid until segmentOps returns.
-func (e *Engine) segmentOps(seq uint64, tail bool, fn func(kind pebble.InternalKeyKind, k, v []byte) error) error {
-	return e.j.replay(seq, tail, func(p []byte) error {
-		for r := batchrepr.Read(p); ; {
-			kind, k, v, ok, err := r.Next()
-			if err != nil {
-				return fmt.Errorf("%w: %s: %v", ErrJournalCorrupt, segmentName(seq), err)
-			}
-			if !ok {
-				return nil
-			}
-			if err := fn(kind, k, v); err != nil {
-				return err
-			}
-		}
-	})
-}
-
-// flushed waits until Pebble has flushed what the fold applied: durable
-// then, since a flush syncs its sstables and the MANIFEST. Pebble retries
-// a flush that fails (disk full) forever; the failure reaches e.fail
-// through the FlushEnd listener, and the fold gives up then rather than
-// hang Close.
-func (e *Engine) flushed() error {
-	done, err := e.db.AsyncFlush()
-	if err != nil {
-		return err
-	}
-	select {
-	case <-done:
-		return nil
-	case <-e.failedCh:
-		return e.Err()
-	}
-}
-
-// apply commits b to Pebble and empties it. It stops at the first write
-// error: once memtables cannot be flushed (the disk is full), Pebble
-// stalls every commit until one can, with no way to give up, so a fold
-// that went on would hang Close. The flush failure is reported (FlushEnd)
-// long before the queue of memtables fills up, because a batch is at
-// most a quarter of a memtable.
-func (e *Engine) apply(b *pebble.Batch) error {
-	if err := e.Err(); err != nil {
-		return err
-	}
-	if err := e.db.Apply(b, pebble.NoSync); err != nil {
-		return err
-	}
-	b.Reset()
 	return nil
 }
 

@@ -256,8 +256,7 @@ func (j *journal) replay(seq uint64, last bool, fn func(payload []byte) error) e
 
 // segmentReader hands out a segment's bytes in slices that stay valid:
 // it reads replayChunk bytes at a time into a fresh buffer, never over
-// one a slice may still point into (a fold's window keeps up to 1024
-// operations). So a fold holds a few chunks at a time, not the segment.
+// one a slice may still point into.
 type segmentReader struct {
 	f    vfs.File
 	left int64  // bytes of the file not yet read

@@ -66,18 +66,24 @@ func TestFoldKeepsEveryRecord(t *testing.T) {
 		// put in Pebble is synced.
 		testFoldKeepsEveryRecord(t, SyncAlways, vfs.CrashCloneCfg{})
 	})
-	t.Run("window", func(t *testing.T) {
-		// The segments here overwrite so much that folds skip overwritten
-		// writes in two passes (lastWrites); judged on their first four
-		// operations, nearly all distinct, they take the window instead.
-		defer func(n int32) { lastWritesSample = n }(lastWritesSample)
+	t.Run("several tables a segment", func(t *testing.T) {
+		// A write overwritten, or deleted by a range, in a later table of
+		// the same segment must not come back.
+		defer func(n int) { foldTableSize = n }(foldTableSize)
+		foldTableSize = 300
+		testFoldKeepsEveryRecord(t, SyncAlways, vfs.CrashCloneCfg{})
+	})
+	t.Run("sorted unfiltered", func(t *testing.T) {
+		// Judged on their first four writes, nearly all of distinct keys,
+		// tables skip the hash lookups and sort every write.
+		defer func(n int) { lastWritesSample = n }(lastWritesSample)
 		lastWritesSample = 4
 		testFoldKeepsEveryRecord(t, SyncEverySec, vfs.CrashCloneCfg{UnsyncedDataPercent: 100})
 	})
 }
 
 func testFoldKeepsEveryRecord(t *testing.T, mode SyncMode, crash vfs.CrashCloneCfg) {
-	fs := vfs.NewCrashableMem()
+	fs := &linkSafeMem{MemFS: vfs.NewCrashableMem()}
 	e, err := Open("data", Options{FS: fs, Sync: mode, FoldSize: 2 << 10, syncEvery: time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +150,26 @@ func testFoldKeepsEveryRecord(t *testing.T, mode SyncMode, crash vfs.CrashCloneC
 		}
 		e.Close()
 	}
+}
+
+// linkSafeMem is a crashable MemFS that can be cloned while a fold's
+// ingest links a table: MemFS.Link read-locks the clone lock twice, and
+// deadlocks if CrashClone asks for it in between.
+type linkSafeMem struct {
+	*vfs.MemFS
+	mu sync.RWMutex
+}
+
+func (fs *linkSafeMem) Link(oldname, newname string) error {
+	fs.mu.RLock()
+	defer fs.mu.RUnlock()
+	return fs.MemFS.Link(oldname, newname)
+}
+
+func (fs *linkSafeMem) CrashClone(cfg vfs.CrashCloneCfg) *vfs.MemFS {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.MemFS.CrashClone(cfg)
 }
 
 // segmentFiles lists the journal's segments in fs.
