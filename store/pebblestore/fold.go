@@ -62,7 +62,13 @@ func (e *Engine) fold(seqs []uint64, tail bool) (err error) {
 			err = pebbleFatal(r)
 		}
 	}()
-	t := newFoldTable()
+	var size int64
+	for _, seq := range seqs {
+		if st, err := e.fs.Stat(e.j.path(seq)); err == nil {
+			size += st.Size()
+		}
+	}
+	t := newFoldTable(size)
 	var mark [8]byte
 	for i, seq := range seqs {
 		err := e.j.replay(seq, tail && i == len(seqs)-1, func(p []byte) error {

@@ -52,8 +52,10 @@ type opRef struct {
 // split segments into several tables).
 var foldTableSize = 64 << 20
 
-func newFoldTable() *foldTable {
-	return &foldTable{buf: make([]byte, 0, foldTableSize+64<<10)}
+// newFoldTable returns a table whose buffer fits size bytes of records
+// (the segments to fold), up to a full table.
+func newFoldTable(size int64) *foldTable {
+	return &foldTable{buf: make([]byte, 0, min(size, int64(foldTableSize)+64<<10))}
 }
 
 // full reports whether the table should be written before it takes a
