@@ -13,9 +13,9 @@ func TestGCPercent(t *testing.T) {
 		want int
 	}{
 		{0, 100},
-		{1 << 20, 100},
-		{8 << 20, 100},
-		{16 << 20, 100},
+		{1 << 20, 800}, // capped: Go's least goal is then 32 MiB
+		{8 << 20, 400},
+		{16 << 20, 200},
 		{32 << 20, 100},
 		{64 << 20, 50},
 		{128 << 20, 25},
@@ -30,7 +30,7 @@ func TestGCPercent(t *testing.T) {
 
 // TestGCTunerFollowsLiveHeap: after a collection with ~200 MB live, the
 // tuner has lowered the GC percent; once that data is garbage it goes
-// back to 100.
+// above 100, since the heap left is smaller than the least headroom.
 func TestGCTunerFollowsLiveHeap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocates ~200 MB")
@@ -60,8 +60,8 @@ func TestGCTunerFollowsLiveHeap(t *testing.T) {
 	}
 	runtime.KeepAlive(live)
 	live = nil
-	if p := waitPercent(func(p int) bool { return p == 100 }); p != 100 {
-		t.Errorf("GC percent after freeing = %d, want 100", p)
+	if p := waitPercent(func(p int) bool { return p > 100 }); p <= 100 {
+		t.Errorf("GC percent after freeing = %d, want over 100", p)
 	}
 }
 
