@@ -231,26 +231,6 @@ func (e *Engine) recoverJournal() (err error) {
 	return e.j.create(next)
 }
 
-// removeFoldTables removes the tables a fold wrote but a crash kept
-// Pebble from ingesting; the fold will be done again.
-func removeFoldTables(fs vfs.FS, dir string) error {
-	names, err := fs.List(dir)
-	if err != nil {
-		if os.IsNotExist(err) || errors.Is(err, os.ErrNotExist) {
-			return nil
-		}
-		return err
-	}
-	for _, n := range names {
-		if strings.HasPrefix(n, foldTablePrefix) {
-			if err := fs.Remove(fs.PathJoin(dir, n)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // checkDir refuses a directory that holds files but no Pebble database.
 func checkDir(fs vfs.FS, dir string) error {
 	names, err := fs.List(dir)

@@ -3,8 +3,10 @@ package pebblestore
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // Folding applies closed journal segments to Pebble, in commit order,
@@ -32,6 +34,24 @@ var foldedKey = []byte("\xff\xffcairn/journal/folded")
 // foldTablePrefix names the sstables a fold writes in the data directory
 // before Pebble ingests (and renames) them; Open removes any a crash left.
 const foldTablePrefix = "fold-"
+
+// removeFoldTables removes the tables a fold wrote but a crash kept
+// Pebble from ingesting; the fold will be done again. Open calls it once
+// Pebble holds the directory's lock.
+func removeFoldTables(fs vfs.FS, dir string) error {
+	names, err := fs.List(dir)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if strings.HasPrefix(n, foldTablePrefix) {
+			if err := fs.Remove(fs.PathJoin(dir, n)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // readFolded returns the last segment folded into Pebble, 0 for none.
 func (e *Engine) readFolded() (uint64, error) {

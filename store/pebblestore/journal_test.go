@@ -519,3 +519,30 @@ func TestOpenReplaysOlderWAL(t *testing.T) {
 		t.Fatalf("after opening an older Cairn's directory: %q, want folded=1", got)
 	}
 }
+
+// TestOpenRemovesUningestedFoldTable: a crash between writing a fold's
+// table and Pebble ingesting it leaves the table in the directory; the
+// next start removes it and folds the segment again.
+func TestOpenRemovesUningestedFoldTable(t *testing.T) {
+	fs := vfs.NewMem()
+	e := openT(t, fs, "data", SyncNo)
+	put(t, e, "a")
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Start-up folds "a"; the segment it leaves holds nothing, so the next
+	// start-up's fold writes the segment's mark and no table of data.
+	if err := openT(t, fs, "data", SyncNo).Close(); err != nil {
+		t.Fatal(err)
+	}
+	left := fs.PathJoin("data", foldTablePrefix+"table.sst")
+	appendTo(t, fs, left, []byte("half a table"))
+	e = openT(t, fs, "data", SyncNo)
+	defer e.Close()
+	if _, err := fs.Stat(left); err == nil {
+		t.Fatalf("%s is still there after Open", left)
+	}
+	if got := contents(t, e); !strings.HasPrefix(got, "a=") || strings.Contains(got, ",") {
+		t.Fatalf("contents %q, want key a alone", got)
+	}
+}
