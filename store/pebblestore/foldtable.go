@@ -114,11 +114,11 @@ func opLen(p []byte) (pebble.InternalKeyKind, int, error) {
 	}
 	kind := pebble.InternalKeyKind(p[0])
 	n := 1
-	strings := 1
+	fields := 1
 	if kind == pebble.InternalKeyKindSet || kind == pebble.InternalKeyKindRangeDelete {
-		strings = 2
+		fields = 2
 	}
-	for ; strings > 0; strings-- {
+	for ; fields > 0; fields-- {
 		l, w := binary.Uvarint(p[n:])
 		if w <= 0 || l > uint64(len(p)-n-w) {
 			return 0, 0, errBadOp
@@ -151,25 +151,25 @@ func varString(p []byte) (s, rest []byte) {
 
 // write writes the table's outcome, and mark under foldedKey if mark is
 // set, to sstables at path and path+".mark" for ingest, and returns the
-// paths written.
+// paths it created, also on error.
 func (t *foldTable) write(fs vfs.FS, path string, wo sstable.WriterOptions, mark []byte) ([]string, error) {
 	var paths []string
 	if !t.empty() {
-		if err := writeTable(fs, path, wo, t.emit); err != nil {
-			return nil, err
-		}
 		paths = append(paths, path)
+		if err := writeTable(fs, path, wo, t.emit); err != nil {
+			return paths, err
+		}
 	}
 	if mark != nil {
 		// A table of its own: the mark, at the end of the key space, in
 		// every data table would make each overlap all others, and none
 		// could go below level 0.
+		paths = append(paths, path+".mark")
 		if err := writeTable(fs, path+".mark", wo, func(w *sstable.Writer) error {
 			return w.Set(foldedKey, mark)
 		}); err != nil {
-			return nil, err
+			return paths, err
 		}
-		paths = append(paths, path+".mark")
 	}
 	return paths, nil
 }
