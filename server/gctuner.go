@@ -168,7 +168,7 @@ func relaxGC(relax, share float64) float64 {
 // least gcMinPercent. A live heap smaller than floor gets more than 100:
 // with GOGC's default a server holding a few MiB collected every few MiB
 // of requests, every 30-40 ms under pipelined load, and each cycle's
-// marking raised the p99 of -P 16 GET and RPUSH by about a third. The
+// marking raised the p99 of -P 16 SET and GET by up to a third. The
 // percent stops where Go's least heap goal, 4 MiB x percent/100, reaches
 // floor, so that small heaps too grow by about floor at most.
 func gcPercent(live, floor uint64) int {
