@@ -91,7 +91,6 @@ type Engine struct {
 	failMu    sync.Mutex
 	failed    error // first write error: sticky, writes are refused after it
 	hasFailed atomic.Bool
-	failedCh  chan struct{} // closed with the first write error
 
 	stats     syncStats
 	syncEvery time.Duration
@@ -132,7 +131,7 @@ func Open(dir string, o Options) (*Engine, error) {
 	if o.FoldSize == 0 {
 		o.FoldSize = 64 << 20
 	}
-	e := &Engine{dir: dir, fs: o.FS, syncEvery: o.syncEvery, stop: make(chan struct{}), stopped: make(chan struct{}), failedCh: make(chan struct{})}
+	e := &Engine{dir: dir, fs: o.FS, syncEvery: o.syncEvery, stop: make(chan struct{}), stopped: make(chan struct{})}
 	e.mode.Store(int32(mode.code()))
 	e.foldSize.Store(o.FoldSize)
 	e.gc.cond = sync.NewCond(&e.gc.mu)
@@ -143,8 +142,8 @@ func Open(dir string, o Options) (*Engine, error) {
 		CacheSize:          o.CacheSize,
 		MemTableSize:       o.MemTableSize,
 		FormatMajorVersion: pebble.FormatNewest,
-		// A fold flushes what it applied before it deletes its journal
-		// segments (see fold.go), so Pebble's WAL would only repeat them.
+		// A fold's tables are synced by Ingest before it deletes its
+		// journal segments (see fold.go): the journal is the only log.
 		DisableWAL: true,
 		Logger:     quietLogger{},
 		EventListener: &pebble.EventListener{
@@ -325,7 +324,6 @@ func (e *Engine) fail(err error) {
 	if e.failed == nil {
 		e.failed = err
 		e.hasFailed.Store(true)
-		close(e.failedCh)
 	}
 	e.failMu.Unlock()
 }
