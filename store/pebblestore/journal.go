@@ -209,7 +209,7 @@ func (j *journal) close() error {
 }
 
 // replay reads segment seq and calls fn with the payload of every record,
-// in order; payloads stay valid until replay returns. In the last segment
+// in order; a payload stays valid until fn returns. In the last segment
 // a torn or corrupt record ends the segment (the crash tore it before it
 // was acknowledged); elsewhere it is ErrJournalCorrupt.
 func (j *journal) replay(seq uint64, last bool, fn func(payload []byte) error) error {
@@ -254,13 +254,14 @@ func (j *journal) replay(seq uint64, last bool, fn func(payload []byte) error) e
 	}
 }
 
-// segmentReader hands out a segment's bytes in slices that stay valid:
-// it reads replayChunk bytes at a time into a fresh buffer, never over
-// one a slice may still point into.
+// segmentReader hands out a segment's bytes, reading replayChunk bytes
+// at a time into one buffer it reuses: a slice stays valid until the next
+// call (the fold copies what it keeps).
 type segmentReader struct {
 	f    vfs.File
 	left int64  // bytes of the file not yet read
-	buf  []byte // read, not yet handed out
+	mem  []byte // the read buffer
+	buf  []byte // read, not yet handed out: a tail of mem
 }
 
 var replayChunk = 4 << 20 // a variable so that tests can make records straddle chunks
@@ -277,12 +278,16 @@ func (r *segmentReader) next(n int) ([]byte, error) {
 		if int64(n-len(r.buf)) > r.left {
 			return nil, io.ErrUnexpectedEOF
 		}
-		fresh := make([]byte, len(r.buf), max(replayChunk, n))
-		copy(fresh, r.buf)
-		m := int(min(int64(cap(fresh)-len(fresh)), r.left))
-		got, err := io.ReadFull(r.f, fresh[len(fresh):len(fresh)+m])
+		if size := max(replayChunk, n); len(r.mem) < size {
+			r.mem = append(make([]byte, 0, size), r.buf...)[:size]
+		} else {
+			copy(r.mem, r.buf) // the unread tail to the front
+		}
+		kept := len(r.buf)
+		m := int(min(int64(len(r.mem)-kept), r.left))
+		got, err := io.ReadFull(r.f, r.mem[kept:kept+m])
 		r.left -= int64(got)
-		r.buf = fresh[:len(fresh)+got]
+		r.buf = r.mem[:kept+got]
 		switch {
 		case err == io.ErrUnexpectedEOF || err == io.EOF:
 			r.left = 0 // shorter than it was a moment ago: a torn tail
