@@ -60,6 +60,11 @@ type RequestReader struct {
 	counts []int // bulks per request; -1-i marks inline request i
 	inline [][][]byte
 	cmds   [][][]byte
+
+	// The batch's argument bytes and vectors, which the next batch reuses
+	// unless Keep lets them go.
+	data []byte
+	argv [][]byte
 }
 
 // ProtocolError is a malformed request: the client gets
@@ -94,17 +99,12 @@ func NewRequestReader(rd io.Reader, maxBulkLen func() int64) *RequestReader {
 // ReadBatch returns every whole request that has arrived, reading from the
 // connection until there is at least one. Each request is its argument
 // vector. The requests' bytes are copied out of the read buffer once per
-// batch, so the arguments stay valid for as long as anyone holds them
-// (a MULTI queue, a blocked client's keys); the returned outer slice is
-// reused by the next call. With a *ProtocolError the requests before the
-// fault come with it; after that, and after any other error, it returns
-// no requests and the error.
+// batch, into a buffer the next call reuses: the arguments are valid until
+// then, unless Keep is called. The returned outer slice is reused too.
+// With a *ProtocolError the requests before the fault come with it; after
+// that, and after any other error, it returns no requests and the error.
 func (r *RequestReader) ReadBatch() ([][][]byte, error) {
-	// The previous batch has been run: drop the references to it, or an
-	// idle client would keep its last request (a large value) alive.
-	clear(r.cmds[:cap(r.cmds)])
-	clear(r.inline[:cap(r.inline)])
-	r.cmds, r.inline = r.cmds[:0], r.inline[:0]
+	r.recycle()
 	for {
 		if r.err != nil {
 			return nil, r.err
@@ -131,6 +131,49 @@ func (r *RequestReader) ReadBatch() ([][][]byte, error) {
 			return nil, ErrWouldBlock
 		}
 		r.fill()
+	}
+}
+
+// Keep leaves the current batch's arguments to whoever holds them (a
+// MULTI queue): the next batch gets buffers of its own.
+func (r *RequestReader) Keep() { r.data, r.argv = nil, nil }
+
+// maxReused is the largest argument buffer kept for the next batch, so an
+// idle client does not hold on to its last large request.
+const maxReused = 4 * readChunk
+
+// poisonReused makes recycle overwrite the last batch's arguments and
+// start new buffers. Race-detector builds (the test suite) turn it on, so
+// that code keeping arguments without Keep reads garbage and fails.
+var poisonReused = false
+
+// recycle readies the buffers for a new batch once the last one has run.
+func (r *RequestReader) recycle() {
+	// Drop the references to the last batch's requests, or an idle client
+	// would keep a large inline request alive.
+	clear(r.cmds[:cap(r.cmds)])
+	clear(r.inline[:cap(r.inline)])
+	r.cmds, r.inline = r.cmds[:0], r.inline[:0]
+	if poisonReused {
+		poison(r.data[:cap(r.data)])
+		clear(r.argv[:cap(r.argv)])
+		r.Keep()
+	}
+	if cap(r.data) > maxReused || cap(r.argv) > maxReused/16 {
+		r.Keep()
+	}
+}
+
+// poison fills b with 0xdb bytes, by doubling copies: a byte loop under
+// the race detector takes long enough over a large request for tests to
+// see it still running.
+func poison(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	b[0] = 0xdb
+	for n := 1; n < len(b); n *= 2 {
+		copy(b[n:], b[:n])
 	}
 }
 
@@ -318,17 +361,17 @@ func (r *RequestReader) frameInline(b []byte) (int, bool) {
 }
 
 // collect copies the whole requests, which start at buf[first:], out of
-// the read buffer and slices them into argument vectors: two allocations
-// per batch. Each argument's capacity ends with it, so appending to one
-// never overwrites the next.
+// the read buffer and slices them into argument vectors. Each argument's
+// capacity ends with it, so appending to one never overwrites the next.
 func (r *RequestReader) collect(first int) [][][]byte {
 	last := first
 	if len(r.spans) > 0 {
 		last = r.spans[len(r.spans)-1]
 	}
-	data := make([]byte, last-first)
+	data := grow(r.data, last-first)
 	copy(data, r.buf[first:last])
-	argv := make([][]byte, len(r.spans)/2)
+	argv := grow(r.argv, len(r.spans)/2)
+	r.data, r.argv = data, argv
 	r.cmds = r.cmds[:0]
 	k := 0
 	for _, n := range r.counts {
@@ -345,6 +388,14 @@ func (r *RequestReader) collect(first int) [][][]byte {
 		r.cmds = append(r.cmds, args)
 	}
 	return r.cmds
+}
+
+// grow returns b resized to n, in place when it has room.
+func grow[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n, max(n, 2*cap(b)))
+	}
+	return b[:n]
 }
 
 func (r *RequestReader) fail(msg string) (int, bool) {

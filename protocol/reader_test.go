@@ -168,9 +168,9 @@ func TestRequestReaderLimits(t *testing.T) {
 	}
 }
 
-// TestRequestReaderArgsSurvive: arguments stay valid after later batches
-// are read, and appending to one does not overwrite the next.
-func TestRequestReaderArgsSurvive(t *testing.T) {
+// TestRequestReaderKeep: arguments a caller keeps stay valid after later
+// batches are read, and appending to one does not overwrite the next.
+func TestRequestReaderKeep(t *testing.T) {
 	in := strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n", 1000)
 	r := NewRequestReader(&chunkReader{in: []byte(in), chunk: 50}, nil)
 	var kept [][][]byte
@@ -180,6 +180,7 @@ func TestRequestReaderArgsSurvive(t *testing.T) {
 			break
 		}
 		kept = append(kept, cmds...)
+		r.Keep()
 	}
 	_ = append(kept[0][0], 'X')
 	for i, args := range kept {
@@ -189,6 +190,56 @@ func TestRequestReaderArgsSurvive(t *testing.T) {
 	}
 	if len(kept) != 1000 {
 		t.Fatalf("read %d requests, want 1000", len(kept))
+	}
+}
+
+// TestRequestReaderReuse: without Keep, the next batch reuses the last
+// one's buffers, allocating nothing, and its arguments are its own.
+func TestRequestReaderReuse(t *testing.T) {
+	defer func(p bool) { poisonReused = p }(poisonReused)
+	poisonReused = false
+	src := &chunkReader{chunk: 1 << 20}
+	r := NewRequestReader(src, nil)
+	batches := map[string][]byte{}
+	for _, key := range []string{"one", "two", "six"} {
+		batches[key] = []byte(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\n"+key+"\r\n", 16))
+	}
+	next := func(key string) [][][]byte {
+		src.in = batches[key]
+		cmds, err := r.ReadBatch()
+		if err != nil || len(cmds) != 16 {
+			t.Fatalf("got %d requests, %v", len(cmds), err)
+		}
+		return cmds
+	}
+	first := next("one")
+	held := first[15][1]
+	if n := testing.AllocsPerRun(100, func() { next("two") }); n != 0 {
+		t.Errorf("a batch after the first allocated %v times", n)
+	}
+	if cmds := next("six"); string(cmds[15][1]) != "six" || string(held) != "six" {
+		t.Errorf("the last request's key is %q, the first batch's slice of it %q; want both six", cmds[15][1], held)
+	}
+}
+
+// TestRequestReaderPoison: in race-detector builds, the test suite's, the
+// reader overwrites a batch's arguments when the next is read, so code
+// keeping them without Keep fails its tests.
+func TestRequestReaderPoison(t *testing.T) {
+	if !poisonReused {
+		t.Skip("arguments are poisoned only in race-detector builds")
+	}
+	r := NewRequestReader(&chunkReader{in: []byte("*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nECHO\r\n"), chunk: 14}, nil)
+	cmds, err := r.ReadBatch()
+	if err != nil || len(cmds) != 1 {
+		t.Fatalf("got %q, %v", cmds, err)
+	}
+	held := cmds[0][0]
+	if _, err := r.ReadBatch(); err != nil {
+		t.Fatal(err)
+	}
+	if string(held) != "\xdb\xdb\xdb\xdb" {
+		t.Errorf("the first request's name reads %q after the next batch", held)
 	}
 }
 

@@ -29,7 +29,7 @@ type multiState struct {
 
 type queued struct {
 	cmd  *Command
-	args [][]byte // RequestReader copies each batch out of its buffer, so keeping them is safe
+	args [][]byte // kept from the reader's reuse (queue calls Keep)
 }
 
 // runsInMulti reports whether cmd runs at once inside MULTI instead of
@@ -67,6 +67,9 @@ func (s *Server) queue(c *Client, cmd *Command, args [][]byte, err error) {
 		return
 	}
 	c.multi.cmds = append(c.multi.cmds, queued{cmd: cmd, args: args})
+	if c.conn != nil {
+		c.conn.rd.Keep() // the reader would reuse the arguments' bytes
+	}
 	c.ctx.Out.Status("QUEUED")
 }
 

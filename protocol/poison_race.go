@@ -1,0 +1,7 @@
+//go:build race
+
+package protocol
+
+// The test suite runs with the race detector: there, every batch's
+// arguments are overwritten once the next batch is read (see recycle).
+func init() { poisonReused = true }
