@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,16 +140,18 @@ func field(rs []result, f func(result) float64) []float64 {
 
 func printThroughput(mode string, clients, runs int, rows []*row) {
 	fmt.Printf("\n## Throughput, mode %s (redis-benchmark -c %d, median of %d alternating runs)\n\n", mode, clients, runs)
-	fmt.Println("| test | -P | Cairn ops/s | Redis ops/s | ratio (median of per-run ratios) | Cairn p50/p99 ms | Redis p50/p99 ms |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	// The per-run ratios' range shows whether a median near 1.0 is a
+	// difference between the servers or the machine's noise.
+	fmt.Println("| test | -P | Cairn ops/s | Redis ops/s | ratio (median of per-run ratios) | per-run ratios | Cairn p50/p99 ms | Redis p50/p99 ms |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		rps := func(x result) float64 { return x.rps }
 		ratios := make([]float64, len(r.cairn))
 		for i := range r.cairn {
 			ratios[i] = r.cairn[i].rps / r.redis[i].rps
 		}
-		fmt.Printf("| %s | %d | %.0f | %.0f | %.2f | %.3f / %.3f | %.3f / %.3f |\n", r.test, r.pipeline,
-			median(field(r.cairn, rps)), median(field(r.redis, rps)), median(ratios),
+		fmt.Printf("| %s | %d | %.0f | %.0f | %.2f | %.2f–%.2f | %.3f / %.3f | %.3f / %.3f |\n", r.test, r.pipeline,
+			median(field(r.cairn, rps)), median(field(r.redis, rps)), median(ratios), slices.Min(ratios), slices.Max(ratios),
 			median(field(r.cairn, func(x result) float64 { return x.p50 })), median(field(r.cairn, func(x result) float64 { return x.p99 })),
 			median(field(r.redis, func(x result) float64 { return x.p50 })), median(field(r.redis, func(x result) float64 { return x.p99 })))
 	}
