@@ -138,9 +138,14 @@ func (r *RequestReader) ReadBatch() ([][][]byte, error) {
 // MULTI queue): the next batch gets buffers of its own.
 func (r *RequestReader) Keep() { r.data, r.argv = nil, nil }
 
-// maxReused is the largest argument buffer kept for the next batch, so an
-// idle client does not hold on to its last large request.
-const maxReused = 4 * readChunk
+// The largest argument buffers kept for the next batch. A pipeline of
+// small commands fits; a batch of large values is copied into new buffers,
+// as its values make garbage anyway. So an idle client holds at most
+// 20 KiB of them, however large its last batch was.
+const (
+	maxReusedBytes = 8 << 10
+	maxReusedArgs  = 512
+)
 
 // poisonReused makes recycle overwrite the last batch's arguments and
 // start new buffers. Race-detector builds (the test suite) turn it on, so
@@ -159,7 +164,7 @@ func (r *RequestReader) recycle() {
 		clear(r.argv[:cap(r.argv)])
 		r.Keep()
 	}
-	if cap(r.data) > maxReused || cap(r.argv) > maxReused/16 {
+	if cap(r.data) > maxReusedBytes || cap(r.argv) > maxReusedArgs {
 		r.Keep()
 	}
 }

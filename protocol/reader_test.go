@@ -222,6 +222,24 @@ func TestRequestReaderReuse(t *testing.T) {
 	}
 }
 
+// TestRequestReaderDropsLargeBuffers: after a large batch the reader goes
+// back to small buffers, so an idle client does not keep a large batch's.
+func TestRequestReaderDropsLargeBuffers(t *testing.T) {
+	defer func(p bool) { poisonReused = p }(poisonReused)
+	poisonReused = false
+	src := &chunkReader{chunk: 1 << 20}
+	r := NewRequestReader(src, nil)
+	for _, n := range []int{500, 1} { // 500 requests: one read, 14 KB of arguments
+		src.in = []byte(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n", n))
+		if cmds, err := r.ReadBatch(); err != nil || len(cmds) != n {
+			t.Fatalf("got %d requests, %v; want %d", len(cmds), err, n)
+		}
+	}
+	if cap(r.data) > maxReusedBytes || cap(r.argv) > maxReusedArgs {
+		t.Errorf("after a batch of one request the reader holds %d bytes and %d argument slots", cap(r.data), cap(r.argv))
+	}
+}
+
 // TestRequestReaderPoison: in race-detector builds, the test suite's, the
 // reader overwrites a batch's arguments when the next is read, so code
 // keeping them without Keep fails its tests.
