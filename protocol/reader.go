@@ -63,8 +63,9 @@ type RequestReader struct {
 
 	// The batch's argument bytes and vectors, which the next batch reuses
 	// unless Keep lets them go.
-	data []byte
-	argv [][]byte
+	data    []byte
+	argv    [][]byte
+	batches int // ReadBatch calls, for poisonReused
 }
 
 // ProtocolError is a malformed request: the client gets
@@ -147,9 +148,11 @@ const (
 	maxReusedArgs  = 512
 )
 
-// poisonReused makes recycle overwrite the last batch's arguments and
-// start new buffers. Race-detector builds (the test suite) turn it on, so
-// that code keeping arguments without Keep reads garbage and fails.
+// poisonReused makes recycle, at every other batch, overwrite the last
+// batch's arguments and start new buffers; the batches between reuse them
+// as usual. Race-detector builds (the test suite) turn it on, so that code
+// keeping arguments without Keep reads garbage or another batch's bytes
+// and fails, while the suite still runs the reuse it relies on.
 var poisonReused bool
 
 // recycle readies the buffers for a new batch once the last one has run.
@@ -159,7 +162,8 @@ func (r *RequestReader) recycle() {
 	clear(r.cmds[:cap(r.cmds)])
 	clear(r.inline[:cap(r.inline)])
 	r.cmds, r.inline = r.cmds[:0], r.inline[:0]
-	if poisonReused {
+	r.batches++
+	if poisonReused && r.batches%2 == 0 {
 		poison(r.data[:cap(r.data)])
 		clear(r.argv[:cap(r.argv)])
 		r.Keep()
