@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"os"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,6 +53,11 @@ type journal struct {
 	seq   uint64 // the segment being written
 	size  int64  // its length
 	alloc int64  // its length with the space allocated ahead (see grow)
+	// win maps the segment's allocated space from file offset winOff;
+	// put copies records into it (see put).
+	win    []byte
+	winOff int64
+	noMap  bool // a mapping failed: put writes from then on
 
 	// syncMu is held while the current file is fsynced outside wmu, and
 	// by whoever closes that file.
@@ -160,8 +167,7 @@ func (j *journal) writeOut(take func()) error {
 	take()
 	j.mu.Unlock()
 	if len(buf) > 0 {
-		j.grow(len(buf))
-		n, err := writeFile(j.file, j.raw, buf)
+		n, err := j.put(buf)
 		j.size += int64(n)
 		j.written.Add(uint64(n))
 		if err != nil {
@@ -174,6 +180,59 @@ func (j *journal) writeOut(take func()) error {
 		j.spare = nil
 	}
 	return nil
+}
+
+// put hands p to the OS at the end of the segment. Within the space
+// grow allocated, that is a copy into a shared mapping of it: the bytes
+// land in the page cache as a write(2) would put them there, so they
+// survive the process being killed and fdatasync makes them durable, but
+// without a system call. At -P 1 under everysec a round serves about two
+// requests, and its write(2) took about 1 µs of a request's 9 µs of CPU;
+// the copy takes 0.1–0.2 µs, page faults included. Elsewhere (no
+// fallocate, a test's filesystem, a failed mapping) it is a write.
+func (j *journal) put(p []byte) (int, error) {
+	j.grow(len(p))
+	end := j.size + int64(len(p))
+	if end > j.winOff+int64(len(j.win)) && end <= j.alloc && !j.noMap {
+		j.remap()
+	}
+	if at := j.size - j.winOff; j.win != nil && at >= 0 && end <= j.winOff+int64(len(j.win)) {
+		return copyMapped(j.win[at:], p)
+	}
+	return writeFile(j.file, j.raw, p)
+}
+
+// remap maps the allocated space from the page holding the segment's end.
+func (j *journal) remap() {
+	j.unmap()
+	off := j.size &^ int64(os.Getpagesize()-1)
+	win, err := mapFile(j.file, off, j.alloc-off)
+	if err != nil {
+		j.noMap = true
+		return
+	}
+	j.win, j.winOff = win, off
+}
+
+// unmap drops the window; its bytes stay in the page cache.
+func (j *journal) unmap() {
+	if j.win != nil {
+		unmapFile(j.win)
+		j.win, j.winOff = nil, 0
+	}
+}
+
+// copyMapped copies p into the mapped dst. A fault (an I/O error under
+// the mapping, which the kernel reports as SIGBUS) becomes an error, as
+// a failed write(2) would be, instead of killing the process.
+func copyMapped(dst, p []byte) (n int, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = 0, fmt.Errorf("journal: writing the mapped segment: %v", r)
+		}
+	}()
+	return copy(dst, p), nil
 }
 
 // rotate closes the current segment, fsynced, and starts the next one.
@@ -198,6 +257,7 @@ func (j *journal) close() error {
 	}
 	// A failed cut still closes the file: its zeros end the last segment
 	// as a torn tail would, and the failure stops writes.
+	j.unmap()
 	var terr error
 	if j.alloc > j.size {
 		terr = truncate(j.file, j.size)
