@@ -13,8 +13,8 @@ import (
 //
 // A commit only appends to the journal's buffer (see journal.go), so in
 // every mode the server waits, before it acknowledges a write, for a
-// barrier (Flush) that hands everything committed so far to the OS with
-// one write(2). The modes differ only in when the OS is told to fsync:
+// barrier (Flush) that hands everything committed so far to the OS (see
+// journal.put). The modes differ only in when the OS is told to fsync:
 //
 //   - always: the barrier fsyncs the journal. An acknowledged write
 //     survives a process crash and a machine crash.
@@ -173,7 +173,7 @@ const (
 // unless sync is noSync, and returns how many commits that covers. A segment that
 // has reached the fold size is closed and folded into Pebble in the
 // background. The fsync runs after the writer's lock is released, so the
-// event loop's next write(2) does not wait for the everysec syncer's
+// event loop's next barrier does not wait for the everysec syncer's
 // fsync (Redis fsyncs its AOF on a thread of its own for the same
 // reason); syncMu keeps rotation from closing the file under it. A write
 // error is sticky (see Err): the journal may now end in half a record,
