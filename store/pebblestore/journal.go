@@ -22,10 +22,9 @@ import (
 // AOF: a commit appends its batch to a buffer under the keyspace lock, a
 // barrier hands the buffer to the OS at the end of the current segment
 // file, a copy into its mapping (see put) or one write(2), and fsyncs it
-// under always; nothing touches Pebble on
-// the command path. Inserting every write into Pebble's memtable, a
-// skiplist that misses the cache at each level for random keys, cost
-// half the CPU of a SET. Full segments are folded into Pebble in the
+// under always; nothing touches Pebble on the command path. Inserting
+// every write into Pebble's memtable, a skiplist that misses the cache at
+// each level for random keys, cost half the CPU of a SET. Full segments are folded into Pebble in the
 // background (see fold.go), which is then a checkpoint of the journal.
 //
 // A segment is a file named NNNNNN.journal in the data directory, a
