@@ -138,3 +138,9 @@ func oneLine(s string) string {
 		return r
 	}, s)
 }
+
+// HyperLogLog errors (PFADD, PFCOUNT, PFMERGE).
+const (
+	ErrNotHLL     Error = "WRONGTYPE Key is not a valid HyperLogLog string value."
+	ErrInvalidHLL Error = "INVALIDOBJ Corrupted HLL object detected"
+)

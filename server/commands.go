@@ -23,6 +23,7 @@ func commandGroups() [][]*Command {
 		group("sorted-set", zsetCommands()...),
 		group("generic", sortCommands()...),
 		group("stream", streamCommands()...),
+		group("hyperloglog", hllCommands()...),
 		group("transactions", multiCommands()...),
 		group("pubsub", pubsubCommands()...),
 		group("scripting", scriptingCommands()...),

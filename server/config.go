@@ -370,7 +370,7 @@ func (t tuning) normalize(v string) (string, error) {
 	case tuneMemory:
 		n, err := parseMemory(v)
 		if err != nil {
-			return "", errNotInteger
+			return "", errNotMemory
 		}
 		return strconv.FormatInt(n, 10), nil
 	}
@@ -484,6 +484,7 @@ const (
 	errBadBool    configError = "argument must be 'yes' or 'no'"
 	errOutOfRange configError = "argument must be between the minimum and maximum"
 	errBadValue   configError = "argument is not valid"
+	errNotMemory  configError = "argument must be a memory value"
 )
 
 // Set applies the directive name = value to c, as the daemon's command

@@ -244,6 +244,8 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrDBIndex:       protocol.ErrDBIndexRange,
 	store.ErrTooLarge:      protocol.ErrStringTooLong,
 	store.ErrIndexRange:    protocol.ErrIndexRange,
+	store.ErrNotHLL:        protocol.ErrNotHLL,
+	store.ErrInvalidHLL:    protocol.ErrInvalidHLL,
 
 	store.ErrHashNotInteger:     protocol.ErrHashNotInteger,
 	store.ErrHashNotFloat:       protocol.ErrHashNotFloat,

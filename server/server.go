@@ -192,6 +192,7 @@ func (s *Server) applyConfig() {
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
+	s.store.SetHLLSparseMaxBytes(atoi64(s.cfg.tuning["hll-sparse-max-bytes"]))
 	s.applyMaxMemory()
 	if s.engine != nil {
 		s.engine.SetFoldSize(s.cfg.AutoAOFRewriteMinSize)

@@ -35,6 +35,7 @@ type Store struct {
 	tx       Tx // reused: only one transaction runs at a time
 
 	maxStringLen atomic.Int64
+	hllSparseMax atomic.Int64 // hll-sparse-max-bytes (see hll_ops.go)
 	stats        Stats
 
 	used    int64         // used memory, under mu (see memory.go)
@@ -78,6 +79,7 @@ func Open(opts Options) (*Store, error) {
 		started: opts.Clock.Now(),
 	}
 	s.maxStringLen.Store(512 << 20)
+	s.hllSparseMax.Store(HLLSparseMaxBytes)
 	for i := range s.dbs {
 		s.dbs[i] = newDatabase()
 		s.slots[i] = byte(i)
