@@ -218,8 +218,7 @@ func hllSparseToDense(h []byte) (dense []byte, ok bool) {
 		default:
 			n, v := sparseValLen(op), sparseValValue(op)
 			if n+idx > hllRegisters {
-				p = len(h) // overflow: Redis stops reading
-				continue
+				return nil, false // a VAL past the last register
 			}
 			for ; n > 0; n-- {
 				denseSet(r, idx, v)
@@ -536,8 +535,7 @@ func hllMergeMax(max *[hllRegisters]uint8, h []byte) bool {
 		default:
 			n, v := sparseValLen(op), uint8(sparseValValue(op))
 			if n+i > hllRegisters {
-				p = len(h) // overflow: Redis stops reading
-				continue
+				return false // a VAL past the last register
 			}
 			for ; n > 0; n-- {
 				if v > max[i] {

@@ -31,7 +31,9 @@ func (e *entry) encoding() string {
 	if _, ok := num.ParseInt(e.val()); ok {
 		return "int"
 	}
-	if e.valLen() <= 44 {
+	// PFADD and PFMERGE build their strings as Redis's raw encoding, and a
+	// HyperLogLog string stays raw however short.
+	if e.valLen() <= 44 && !hllValid(e.val()) {
 		return "embstr"
 	}
 	return "raw"
