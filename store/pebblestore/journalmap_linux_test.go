@@ -132,3 +132,37 @@ func TestMappedFaultIsAnError(t *testing.T) {
 		t.Fatal("a copy past the file's end succeeded")
 	}
 }
+
+// TestWriteAfterMappedRecords: when the mapping gives out mid-segment
+// (mmap or fallocate failing), the records that follow are written after
+// the mapped ones, not over them: the copies never moved the file's
+// offset.
+func TestWriteAfterMappedRecords(t *testing.T) {
+	dir := t.TempDir()
+	e := openT(t, nil, dir, SyncEverySec)
+	put(t, e, "a")
+	put(t, e, "b")
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if e.j.win == nil {
+		t.Skip("the segment is not mapped: fallocate or mmap is not available here")
+	}
+	e.j.wmu.Lock()
+	e.j.unmap()
+	e.j.noMap = true
+	e.j.wmu.Unlock()
+	put(t, e, "c")
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(t, vfs.Default, crashCopy(t, dir)); got != "a,b,c" {
+		t.Fatalf("a copy taken while the engine runs holds %q, want a,b,c", got)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(t, vfs.Default, dir); got != "a,b,c" {
+		t.Fatalf("after Close the directory holds %q, want a,b,c", got)
+	}
+}
