@@ -12,30 +12,6 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
-// crashCopy copies the data directory's files as they are at this moment
-// (what a killed process leaves) to a new directory.
-func crashCopy(t *testing.T, dir string) string {
-	t.Helper()
-	crashed := t.TempDir()
-	names, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range names {
-		if n.Name() == "LOCK" || n.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, n.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(crashed, n.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return crashed
-}
-
 // TestMappedSegment: records copied into the mapped segment, across
 // several windows and segments and one record larger than a window, are
 // in the files for a process that reads them while the engine runs (as
