@@ -22,8 +22,10 @@ import (
 //     registers of value 1..32.
 //
 // Redis reads one byte past the end of the string in places (an sds string
-// always ends with a zero byte); byteAt reproduces that zero, so corrupt
-// input is handled as Redis handles it, without reading out of bounds.
+// ends with a zero byte, which a corrupt string's last opcode can
+// overwrite); byteAt and hllEdit reproduce that byte, so corrupt input is
+// handled as Redis handles it, without reading out of bounds. Redis 7.0.15
+// also treats a VAL opcode past the last register as corrupt.
 
 const (
 	hllP         = 14
@@ -67,6 +69,9 @@ func sparseIsZero(op byte) bool  { return op&0xc0 == 0 }
 func sparseIsXZero(op byte) bool { return op&0xc0 == 0x40 }
 func sparseIsVal(op byte) bool   { return op&0x80 != 0 }
 func sparseZeroLen(op byte) int  { return int(op&0x3f) + 1 }
+
+// sparseXZeroLen is the run length of the XZERO opcode at p of a string
+// at rest (see hllEdit for one being changed).
 func sparseXZeroLen(b []byte, p int) int {
 	return (int(b[p]&0x3f)<<8 | int(byteAt(b, p+1))) + 1
 }
@@ -195,14 +200,34 @@ func hllDenseSet(r []byte, index, count int) bool {
 	return false
 }
 
-// hllSparseToDense converts a sparse HyperLogLog to dense, keeping the
-// header (magic, unused bytes, cached cardinality). ok is false for a
-// sparse body that does not describe exactly 16384 registers.
-func hllSparseToDense(h []byte) (dense []byte, ok bool) {
-	if h[4] == hllEncDense {
-		return h, true
+// hllEdit is a HyperLogLog string being changed by one command, with the
+// byte past its end that Redis's code reads and writes (see byteAt): 0
+// when the command starts, it can become the tail of an opcode written
+// over a truncated last one. Reads of a string at rest take it as 0.
+type hllEdit struct {
+	h    []byte
+	term byte
+}
+
+// xzeroLen is the run length of the XZERO opcode at p.
+func (e *hllEdit) xzeroLen(p int) int {
+	next := e.term
+	if p+1 < len(e.h) {
+		next = e.h[p+1]
 	}
-	dense = make([]byte, hllDenseSize)
+	return (int(e.h[p]&0x3f)<<8 | int(next)) + 1
+}
+
+// toDense converts a sparse HyperLogLog to dense, keeping the header
+// (magic, unused bytes, cached cardinality). It reports false, leaving
+// the string as it was, for a sparse body that does not describe exactly
+// the 16384 registers.
+func (e *hllEdit) toDense() bool {
+	h := e.h
+	if h[4] == hllEncDense {
+		return true
+	}
+	dense := make([]byte, hllDenseSize)
 	copy(dense, h[:hllHdrSize])
 	dense[4] = hllEncDense
 	r := dense[hllHdrSize:]
@@ -213,12 +238,12 @@ func hllSparseToDense(h []byte) (dense []byte, ok bool) {
 			idx += sparseZeroLen(op)
 			p++
 		case sparseIsXZero(op):
-			idx += sparseXZeroLen(h, p)
+			idx += e.xzeroLen(p)
 			p += 2
 		default:
 			n, v := sparseValLen(op), sparseValValue(op)
 			if n+idx > hllRegisters {
-				return nil, false // a VAL past the last register
+				return false // a VAL past the last register
 			}
 			for ; n > 0; n-- {
 				denseSet(r, idx, v)
@@ -228,21 +253,23 @@ func hllSparseToDense(h []byte) (dense []byte, ok bool) {
 		}
 	}
 	if idx != hllRegisters {
-		return nil, false
+		return false
 	}
-	return dense, true
+	e.h, e.term = dense, 0
+	return true
 }
 
-// hllSparseSet raises register index of the sparse HyperLogLog h to
-// count, as Redis's hllSparseSet: in place when it can, splitting the
-// opcode that covers the register otherwise, and promoting h to dense
-// when count does not fit a VAL opcode or h would grow past maxBytes.
-// It returns the new string (maybe reallocated, maybe dense) and 1 when
-// the register changed, 0 when it did not, -1 when h is corrupt.
-func hllSparseSet(h []byte, index, count int, maxBytes int64) ([]byte, int) {
+// sparseSet raises register index of the sparse HyperLogLog to count, as
+// Redis's hllSparseSet: in place when it can, splitting the opcode that
+// covers the register otherwise, and promoting the string to dense when
+// count does not fit a VAL opcode or the string would grow past maxBytes.
+// It returns 1 when the register changed, 0 when it did not, -1 when the
+// string is corrupt.
+func (e *hllEdit) sparseSet(index, count int, maxBytes int64) int {
 	if count > hllSparseValMaxValue {
-		return hllPromote(h, index, count)
+		return e.promote(index, count)
 	}
+	h := e.h
 	// Step 1: find the opcode covering index.
 	end := len(h)
 	p, first, span := hllHdrSize, 0, 0
@@ -255,7 +282,7 @@ func hllSparseSet(h []byte, index, count int, maxBytes int64) ([]byte, int) {
 		case sparseIsVal(op):
 			span = sparseValLen(op)
 		default:
-			span = sparseXZeroLen(h, p)
+			span = e.xzeroLen(p)
 			oplen = 2
 		}
 		if index <= first+span-1 {
@@ -266,7 +293,7 @@ func hllSparseSet(h []byte, index, count int, maxBytes int64) ([]byte, int) {
 		first += span
 	}
 	if span == 0 || p >= end {
-		return h, -1
+		return -1
 	}
 	op := h[p]
 	next := p + 1
@@ -282,7 +309,7 @@ func hllSparseSet(h []byte, index, count int, maxBytes int64) ([]byte, int) {
 	case isZero:
 		runlen = sparseZeroLen(op)
 	case isXZero:
-		runlen = sparseXZeroLen(h, p)
+		runlen = e.xzeroLen(p)
 	default:
 		runlen = sparseValLen(op)
 	}
@@ -290,10 +317,11 @@ func hllSparseSet(h []byte, index, count int, maxBytes int64) ([]byte, int) {
 	// Step 2: the cases that update the opcode in place.
 	switch {
 	case isVal && sparseValValue(op) >= count:
-		return h, 0
+		return 0
 	case isVal && runlen == 1, isZero && runlen == 1:
 		h[p] = sparseVal(count, 1)
-		return hllSparseMerge(h, prev), 1
+		e.mergeVals(prev)
+		return 1
 	}
 
 	// The general case: split the opcode into up to three.
@@ -333,7 +361,7 @@ func hllSparseSet(h []byte, index, count int, maxBytes int64) ([]byte, int) {
 	}
 	delta := len(seq) - oldlen
 	if delta > 0 && int64(len(h)+delta) > maxBytes {
-		return hllPromote(h, index, count)
+		return e.promote(index, count)
 	}
 	newLen := len(h) + delta
 	if need := max(newLen, p+len(seq)); need > cap(h) {
@@ -344,28 +372,34 @@ func hllSparseSet(h []byte, index, count int, maxBytes int64) ([]byte, int) {
 	if delta != 0 && next >= 0 {
 		copy(h[next+delta:end+delta], h[next:end])
 	}
-	// A truncated last opcode can put the sequence's tail past the new
-	// end, where Redis writes it invisibly.
-	copy(h[p:max(newLen, p+len(seq))], seq)
-	h = h[:newLen]
-	return hllSparseMerge(h, prev), 1
-}
-
-// hllPromote converts h to dense and sets the register there, as
-// hllSparseSet's promote path.
-func hllPromote(h []byte, index, count int) ([]byte, int) {
-	d, ok := hllSparseToDense(h)
-	if !ok {
-		return h, -1
+	e.term = 0 // Redis's sdsIncrLen ends the string with a zero…
+	if over := p + len(seq) - newLen; over > 0 {
+		// …which the sequence overwrites when it replaced a truncated
+		// last opcode: its tail lies past the end, where Redis reads it.
+		e.term = seq[len(seq)-over]
+		seq = seq[:len(seq)-over]
 	}
-	hllDenseSet(d[hllHdrSize:], index, count)
-	return d, 1
+	copy(h[p:newLen], seq)
+	e.h = h[:newLen]
+	e.mergeVals(prev)
+	return 1
 }
 
-// hllSparseMerge is Step 4 of Redis's hllSparseSet: merge adjacent VAL
-// opcodes of equal value, scanning up to 5 opcodes from prev, and mark
-// the cached cardinality stale.
-func hllSparseMerge(h []byte, prev int) []byte {
+// promote converts the string to dense and sets the register there, as
+// hllSparseSet's promote path.
+func (e *hllEdit) promote(index, count int) int {
+	if !e.toDense() {
+		return -1
+	}
+	hllDenseSet(e.h[hllHdrSize:], index, count)
+	return 1
+}
+
+// mergeVals is Step 4 of Redis's hllSparseSet: merge adjacent VAL opcodes
+// of equal value, scanning up to 5 opcodes from prev, and mark the cached
+// cardinality stale.
+func (e *hllEdit) mergeVals(prev int) {
+	h := e.h
 	p := prev
 	if p < 0 {
 		p = hllHdrSize
@@ -388,6 +422,7 @@ func hllSparseMerge(h []byte, prev int) []byte {
 					copy(h[p:end-1], h[p+1:end])
 					end--
 					h = h[:end]
+					e.term = 0 // sdsIncrLen(-1)
 					// Retry p, to merge the new opcode with the next one
 					// (this, like every pass, spends one of the 5 scans).
 					continue
@@ -397,23 +432,23 @@ func hllSparseMerge(h []byte, prev int) []byte {
 		p++
 	}
 	hllInvalidate(h)
-	return h
+	e.h = h
 }
 
-// hllAdd adds one element to the HyperLogLog h (already validated),
-// returning the new string and 1 (a register changed), 0 or -1 (corrupt).
-func hllAdd(h, ele []byte, maxBytes int64) ([]byte, int) {
+// add adds one element to the HyperLogLog (already validated) and
+// returns 1 (a register changed), 0 or -1 (corrupt).
+func (e *hllEdit) add(ele []byte, maxBytes int64) int {
 	index, count := hllPatLen(ele)
-	switch h[4] {
+	switch e.h[4] {
 	case hllEncDense:
-		if hllDenseSet(h[hllHdrSize:], index, count) {
-			return h, 1
+		if hllDenseSet(e.h[hllHdrSize:], index, count) {
+			return 1
 		}
-		return h, 0
+		return 0
 	case hllEncSparse:
-		return hllSparseSet(h, index, count, maxBytes)
+		return e.sparseSet(index, count, maxBytes)
 	}
-	return h, -1
+	return -1
 }
 
 // hllHisto counts the registers of h by value. ok is false for a sparse

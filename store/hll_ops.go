@@ -60,12 +60,11 @@ func (tx *Tx) PFAdd(key []byte, elems [][]byte) (bool, error) {
 	} else if _, err := hllOf(e); err != nil {
 		return false, err
 	}
-	h, max := e.val(), tx.s.hllSparseMax.Load()
+	ed, max := hllEdit{h: e.val()}, tx.s.hllSparseMax.Load()
 	for _, ele := range elems {
-		var r int
-		h, r = hllAdd(h, ele, max)
+		r := ed.add(ele, max)
 		if r < 0 {
-			tx.hllSave(e, h)
+			tx.hllSave(e, ed.h)
 			return false, ErrInvalidHLL
 		}
 		updated = updated || r == 1
@@ -73,8 +72,8 @@ func (tx *Tx) PFAdd(key []byte, elems [][]byte) (bool, error) {
 	if !updated {
 		return false, nil
 	}
-	hllInvalidate(h)
-	tx.hllSave(e, h)
+	hllInvalidate(ed.h)
+	tx.hllSave(e, ed.h)
 	tx.notify(key, EventString, "pfadd")
 	return true, nil
 }
@@ -153,25 +152,22 @@ func (tx *Tx) PFMerge(keys [][]byte) error {
 	if e == nil {
 		e = tx.createString(dest, newHLL())
 	}
-	h := e.val()
-	if dense {
-		var ok bool
-		if h, ok = hllSparseToDense(h); !ok {
-			return ErrInvalidHLL // not reached: dest was checked above
-		}
+	ed := hllEdit{h: e.val()}
+	if dense && !ed.toDense() {
+		return ErrInvalidHLL // not reached: dest was checked above
 	}
 	sparseMax := tx.s.hllSparseMax.Load()
 	for i, v := range max {
 		switch {
 		case v == 0:
-		case h[4] == hllEncDense:
-			hllDenseSet(h[hllHdrSize:], i, int(v))
+		case ed.h[4] == hllEncDense:
+			hllDenseSet(ed.h[hllHdrSize:], i, int(v))
 		default:
-			h, _ = hllSparseSet(h, i, int(v), sparseMax)
+			ed.sparseSet(i, int(v), sparseMax)
 		}
 	}
-	hllInvalidate(h)
-	tx.hllSave(e, h)
+	hllInvalidate(ed.h)
+	tx.hllSave(e, ed.h)
 	// Redis raises "pfadd" for a merge too: it is a mass add.
 	tx.notify(dest, EventString, "pfadd")
 	return nil

@@ -122,8 +122,9 @@ func TestHLLSparseToDensePromotion(t *testing.T) {
 // TestHLLPromotionOnLargeRegister: a register value over 32 does not fit
 // a VAL opcode, so the string becomes dense whatever its size.
 func TestHLLPromotionOnLargeRegister(t *testing.T) {
-	h := newHLL()
-	h, r := hllSparseSet(h, 100, 33, HLLSparseMaxBytes)
+	ed := hllEdit{h: newHLL()}
+	r := ed.sparseSet(100, 33, HLLSparseMaxBytes)
+	h := ed.h
 	if r != 1 || h[4] != hllEncDense || denseGet(h[hllHdrSize:], 100) != 33 {
 		t.Fatalf("r=%d encoding=%d", r, h[4])
 	}
@@ -279,8 +280,11 @@ func FuzzHLL(f *testing.F) {
 			var regs [hllRegisters]uint8
 			decodes := hllMergeMax(&regs, h)
 			hllCount(h)
-			hllSparseToDense(bytes.Clone(h))
-			h2, r := hllAdd(bytes.Clone(h), ele, 200)
+			(&hllEdit{h: bytes.Clone(h)}).toDense()
+			ed2 := hllEdit{h: bytes.Clone(h)}
+			r := ed2.add(ele, 200)
+			ed2.add(ele[:len(ele)/2], 50)
+			h2 := ed2.h
 			if decodes && r < 0 {
 				t.Fatalf("add to a decodable string failed: %q", h)
 			}
@@ -288,11 +292,12 @@ func FuzzHLL(f *testing.F) {
 			if cnt == 0 {
 				cnt = 1
 			}
-			h3, r3 := hllAdd(bytes.Clone(h), nil, 3000)
-			_ = h3
+			ed3 := hllEdit{h: bytes.Clone(h)}
+			r3 := ed3.add(nil, 3000)
 			if h[4] == hllEncSparse {
-				h3, r3 = hllSparseSet(bytes.Clone(h), idx, cnt, 100)
+				r3 = ed3.sparseSet(idx, cnt, 100)
 			}
+			h3 := ed3.h
 			if !decodes {
 				continue
 			}
@@ -314,29 +319,29 @@ func FuzzHLL(f *testing.F) {
 // BenchmarkHLL measures the hot paths: an add to a sparse and to a dense
 // HyperLogLog, and counting a dense one (the cache made stale each time).
 func BenchmarkHLL(b *testing.B) {
-	sparse := newHLL()
+	se, de := hllEdit{h: newHLL()}, hllEdit{h: newHLL()}
 	for i := 0; i < 500; i++ {
-		sparse, _ = hllAdd(sparse, []byte(fmt.Sprint("s", i)), HLLSparseMaxBytes)
+		se.add([]byte(fmt.Sprint("s", i)), HLLSparseMaxBytes)
 	}
-	dense := newHLL()
 	for i := 0; i < 50000; i++ {
-		dense, _ = hllAdd(dense, []byte(fmt.Sprint("d", i)), HLLSparseMaxBytes)
+		de.add([]byte(fmt.Sprint("d", i)), HLLSparseMaxBytes)
 	}
+	sparse, dense := se.h, de.h
 	ele := []byte("element-0000000")
 	b.Run("add-sparse", func(b *testing.B) {
-		h := bytes.Clone(sparse)
+		ed := hllEdit{h: bytes.Clone(sparse)}
 		for i := 0; b.Loop(); i++ {
 			ele[len(ele)-1] = byte(i)
-			h, _ = hllAdd(h, ele, HLLSparseMaxBytes)
-			if len(h) > 2000 {
-				h = append(h[:0], sparse...)
+			ed.add(ele, HLLSparseMaxBytes)
+			if len(ed.h) > 2000 {
+				ed = hllEdit{h: append(ed.h[:0], sparse...)}
 			}
 		}
 	})
 	b.Run("add-dense", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			ele[len(ele)-1] = byte(i)
-			hllAdd(dense, ele, HLLSparseMaxBytes)
+			(&hllEdit{h: dense}).add(ele, HLLSparseMaxBytes)
 		}
 	})
 	b.Run("count-dense", func(b *testing.B) {
