@@ -17,19 +17,20 @@ func (tx *Tx) GetBit(key []byte, offset uint64) (int, error) {
 // growBits makes the string at key, which the caller looked up for
 // writing (e may be nil), long enough to address bit maxbit, creating it
 // when absent. grew reports whether it was created or lengthened.
-func (tx *Tx) growBits(key []byte, e *entry, maxbit uint64) (_ *entry, grew bool, err error) {
+func (tx *Tx) growBits(key []byte, e *entry, maxbit uint64) (*entry, bool, error) {
 	need := maxbit>>3 + 1
 	if need > uint64(tx.maxLen()) {
 		return nil, false, ErrTooLarge
 	}
-	if e == nil {
-		return tx.createString(key, make([]byte, need)), true, nil
+	grew := e == nil
+	if grew {
+		e = tx.createString(key, nil)
 	}
 	if n := uint64(e.valLen()); need > n {
-		e.appendVal(make([]byte, need-n))
-		return e, true, nil
+		e.growVal(int(need - n))
+		grew = true
 	}
-	return e, false, nil
+	return e, grew, nil
 }
 
 // SetBit sets or clears (on is 0 or 1) the bit at offset of the string at

@@ -75,6 +75,19 @@ func (e *entry) appendVal(b []byte) {
 	e.setVal(append(v, b...))
 }
 
+// growVal extends the string value with n zero bytes, in place while it
+// fits its capacity; otherwise in one allocation, never building the
+// zeros separately first (a SETBIT far out can add hundreds of MB).
+func (e *entry) growVal(n int) {
+	v := e.val()
+	if len(v)+n <= cap(v) {
+		clear(v[len(v) : len(v)+n])
+		e.sl = uint32(len(v) + n)
+		return
+	}
+	e.setVal(append(v, make([]byte, n)...))
+}
+
 // valLen is the string value's length.
 func (e *entry) valLen() int { return int(e.sl) }
 
