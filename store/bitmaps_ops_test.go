@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -142,5 +143,26 @@ func BenchmarkSetBitLarge(b *testing.B) {
 				})
 			}
 		})
+	}
+}
+
+// TestSetBitFarAllocatesOnce: a SETBIT far past the end allocates the
+// grown string once, not a block of zeros and then the string (which
+// would double the transient memory of a 512 MB bitmap).
+func TestSetBitFarAllocatesOnce(t *testing.T) {
+	s, _ := store.Open(store.Options{})
+	defer s.Close()
+	const size = 64 << 20
+	for _, key := range []string{"new", "old"} {
+		if key == "old" {
+			s.Update(0, func(tx *store.Tx) error { _, err := tx.SetBit([]byte(key), 100, 1); return err })
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		s.Update(0, func(tx *store.Tx) error { _, err := tx.SetBit([]byte(key), size*8-1, 1); return err })
+		runtime.ReadMemStats(&after)
+		if got := after.TotalAlloc - before.TotalAlloc; got > size*3/2 {
+			t.Errorf("SETBIT %s %d allocated %d MB, want about %d", key, size*8-1, got>>20, size>>20)
+		}
 	}
 }
