@@ -85,7 +85,11 @@ func (e *entry) growVal(n int) {
 		e.sl = uint32(len(v) + n)
 		return
 	}
-	e.setVal(append(v, make([]byte, n)...))
+	// Grow the capacity by a quarter at least, as append does for large
+	// slices, so that bitmaps growing a byte at a time stay linear.
+	nv := make([]byte, len(v)+n, max(len(v)+n, min(cap(v)+cap(v)/4+64, maxValLen)))
+	copy(nv, v)
+	e.setVal(nv)
 }
 
 // valLen is the string value's length.
