@@ -111,9 +111,11 @@ func TestBitCountAndPos(t *testing.T) {
 // BenchmarkSetBitLarge is the cost of one SETBIT on an 8 MB bitmap, on
 // the memory engine and on Pebble: the value is edited in place in
 // memory, but on Pebble every SETBIT journals the whole string, since a
-// string is one record.
+// string is one record: about 40 ms and 32 MB allocated per SETBIT there
+// (mostly the journal's copy of the record and Pebble's batch), against
+// 0.3 µs and no allocation on the memory engine (medians of 5, 2 cores).
 //
-//	go test -run x -bench SetBitLarge -benchtime 200x ./store/
+//	go test -run x -bench SetBitLarge -benchtime 100x -count 5 ./store/
 func BenchmarkSetBitLarge(b *testing.B) {
 	const size = 8 << 20
 	for _, engine := range []string{"memory", "pebble"} {
