@@ -21,6 +21,7 @@ func commandGroups() [][]*Command {
 		group("hash", hashCommands()...),
 		group("set", setCommands()...),
 		group("sorted-set", zsetCommands()...),
+		group("geo", geoCommands()...),
 		group("generic", sortCommands()...),
 		group("stream", streamCommands()...),
 		group("transactions", multiCommands()...),
