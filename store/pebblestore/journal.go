@@ -49,7 +49,7 @@ type journal struct {
 	wmu   sync.Mutex
 	spare []byte
 	file  vfs.File
-	raw   bool   // file is an OS file: writeFile may use write(2) directly
+	raw   bool   // file is an OS file: writeFile may use pwrite(2) directly
 	seq   uint64 // the segment being written
 	size  int64  // its length
 	alloc int64  // its length with the space allocated ahead (see grow)
@@ -199,7 +199,7 @@ func (j *journal) put(p []byte) (int, error) {
 	if at := j.size - j.winOff; j.win != nil && at >= 0 && end <= j.winOff+int64(len(j.win)) {
 		return copyMapped(j.win[at:], p)
 	}
-	return writeFile(j.file, j.raw, p)
+	return writeFile(j.file, j.raw, p, j.size)
 }
 
 // remap maps the allocated space from the page holding the segment's end.

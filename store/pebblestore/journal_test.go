@@ -399,6 +399,30 @@ func TestConcurrentFoldsSyncsAndCheckpoints(t *testing.T) {
 	}
 }
 
+// crashCopy copies the data directory's files as they are at this moment
+// (what a killed process leaves) to a new directory.
+func crashCopy(t *testing.T, dir string) string {
+	t.Helper()
+	crashed := t.TempDir()
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if n.Name() == "LOCK" || n.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, n.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(crashed, n.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return crashed
+}
+
 // TestPreallocatedSegment: on the OS filesystem a segment is allocated
 // ahead of its records; a copy taken mid-run (as after a crash) ends in
 // zeros and still opens with every record, and Close cuts the zeros off.
@@ -421,19 +445,7 @@ func TestPreallocatedSegment(t *testing.T) {
 	if st.Size() != e.j.alloc || e.j.alloc <= e.j.size {
 		t.Fatalf("segment is %d bytes with %d of records, allocated %d", st.Size(), e.j.size, e.j.alloc)
 	}
-	crashed := t.TempDir()
-	names, _ := os.ReadDir(dir)
-	for _, n := range names {
-		if n.Name() == "LOCK" || n.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, n.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(crashed, n.Name()), b, 0o644)
-	}
-	if got := keys(t, vfs.Default, crashed); got != "a,b" {
+	if got := keys(t, vfs.Default, crashCopy(t, dir)); got != "a,b" {
 		t.Fatalf("a copy ending in allocated zeros holds %q, want a,b", got)
 	}
 	size := e.j.size
