@@ -63,37 +63,62 @@ const (
 	pio2c = -1.4973849048591698e-33
 )
 
-// sinCosDD returns sin x and cos x in double-double, for |x| up to a few
-// multiples of π (the haversine's arguments are at most π).
-func sinCosDD(x float64) (sin, cos dd) {
+// reduce returns r = x - k·π/2 in double-double, |r| <= π/4, and k mod 4.
+func reduce(x float64) (dd, int) {
 	k := math.Round(x / pio2a)
-	// r = x - k·π/2; k is small, so k·pio2a is exact, and so on.
+	// k is small, so k·pio2a and the other products are exact.
 	r := twoSum(x, -k*pio2a)
 	r = ddAdd(r, dd{-k * pio2b, 0})
 	r = ddAdd(r, dd{-k * pio2c, 0})
+	return r, int(k) & 3
+}
+
+// series sums the Taylor series of sin r (odd) or cos r (even terms)
+// until the terms fall below 2^-110 of the sum: a few terms for the small
+// angles of nearby points, at most 14 for |r| <= π/4.
+func series(r dd, odd bool) dd {
 	r2 := ddMul(r, r)
-	// Taylor series: |r| <= π/4, so 14 terms reach below 2^-110.
-	s, c := r, dd{1, 0}
-	ts, tc := r, dd{1, 0}
-	for i := 1; i <= 14; i++ {
-		n := float64(2 * i)
-		ts = ddDivF(ddMul(ts, r2), n*(n+1))
-		tc = ddDivF(ddMul(tc, r2), (n-1)*n)
-		if i%2 == 1 {
-			s, c = ddAdd(s, ddNeg(ts)), ddAdd(c, ddNeg(tc))
-		} else {
-			s, c = ddAdd(s, ts), ddAdd(c, tc)
+	sum, term, n := dd{1, 0}, dd{1, 0}, 0.0
+	if odd {
+		sum, term, n = r, r, 1
+	}
+	for i := 0; i < 20; i++ {
+		term = ddDivF(ddMul(term, r2), -(n+1)*(n+2))
+		n += 2
+		sum = ddAdd(sum, term)
+		if math.Abs(term.hi) < 0x1p-110*math.Abs(sum.hi) {
+			break
 		}
 	}
-	switch int(k) & 3 {
+	return sum
+}
+
+// sinDD and cosDD are sin x and cos x in double-double, for |x| up to a
+// few multiples of π (the haversine's arguments are at most π).
+func sinDD(x float64) dd {
+	r, q := reduce(x)
+	switch q {
 	case 1:
-		return c, ddNeg(s)
+		return series(r, false)
 	case 2:
-		return ddNeg(s), ddNeg(c)
+		return ddNeg(series(r, true))
 	case 3:
-		return ddNeg(c), s
+		return ddNeg(series(r, false))
 	}
-	return s, c
+	return series(r, true)
+}
+
+func cosDD(x float64) dd {
+	r, q := reduce(x)
+	switch q {
+	case 1:
+		return ddNeg(series(r, true))
+	case 2:
+		return ddNeg(series(r, false))
+	case 3:
+		return series(r, true)
+	}
+	return series(r, false)
 }
 
 // geoSin is sin x correctly rounded.
@@ -101,7 +126,7 @@ func geoSin(x float64) float64 {
 	if x == 0 || math.IsInf(x, 0) || math.IsNaN(x) || math.Abs(x) > 8 {
 		return math.Sin(x)
 	}
-	s, _ := sinCosDD(x)
+	s := sinDD(x)
 	return s.hi + s.lo
 }
 
@@ -110,7 +135,7 @@ func geoCos(x float64) float64 {
 	if math.IsInf(x, 0) || math.IsNaN(x) || math.Abs(x) > 8 {
 		return math.Cos(x)
 	}
-	_, c := sinCosDD(x)
+	c := cosDD(x)
 	return c.hi + c.lo
 }
 
@@ -121,7 +146,7 @@ func geoAsin(x float64) float64 {
 	if x == 0 || math.IsNaN(y) || math.Abs(x) == 1 {
 		return y
 	}
-	s, c := sinCosDD(y)
+	s, c := sinDD(y), cosDD(y)
 	f := ddAdd(s, dd{-x, 0})
 	delta := (f.hi + f.lo) / (c.hi + c.lo)
 	r := ddAdd(dd{y, 0}, dd{-delta, 0})
