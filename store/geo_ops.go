@@ -95,8 +95,9 @@ func (g *GeoSet) Search(shape GeoShape, limit int) []GeoPoint {
 // may be an ulp off; a command calls this on the points it returns with
 // WITHDIST or stores with STOREDIST, so those match Redis's.
 func ExactDistances(points []GeoPoint, shape GeoShape) {
+	dist := geoDistancesFrom(shape.Lon, shape.Lat)
 	for i := range points {
-		points[i].Dist = GeoDistance(shape.Lon, shape.Lat, points[i].Lon, points[i].Lat)
+		points[i].Dist = dist(points[i].Lon, points[i].Lat)
 	}
 }
 

@@ -200,6 +200,21 @@ func GeoDistance(lon1, lat1, lon2, lat2 float64) float64 {
 	return haversine(lon1, lat1, lon2, lat2, geoSin, geoCos, geoAsin)
 }
 
+// geoDistancesFrom returns GeoDistance(lon1, lat1, …) as a function of
+// the second position, with cos(lat1) computed once.
+func geoDistancesFrom(lon1, lat1 float64) func(lon2, lat2 float64) float64 {
+	cos1 := geoCos(degRad(lat1))
+	cos := func(x float64) float64 {
+		if x == degRad(lat1) {
+			return cos1
+		}
+		return geoCos(x)
+	}
+	return func(lon2, lat2 float64) float64 {
+		return haversine(lon1, lat1, lon2, lat2, geoSin, cos, geoAsin)
+	}
+}
+
 // geoDistanceFast is GeoDistance with Go's math functions, which may be
 // an ulp off: a hundred times faster, for deciding which members a search
 // keeps (only a member exactly on the boundary could go the other way).

@@ -73,17 +73,26 @@ func reduce(x float64) (dd, int) {
 	return r, int(k) & 3
 }
 
+// seriesRecip[i] is 1/((i+1)(i+2)) in double-double: the factor from
+// one Taylor term to the next (a multiplication is cheaper than ddDivF).
+var seriesRecip = func() (t [32]dd) {
+	for i := range t {
+		t[i] = ddDivF(dd{1, 0}, float64((i+1)*(i+2)))
+	}
+	return t
+}()
+
 // series sums the Taylor series of sin r (odd) or cos r (even terms)
 // until the terms fall below 2^-110 of the sum: a few terms for the small
 // angles of nearby points, at most 14 for |r| <= π/4.
 func series(r dd, odd bool) dd {
-	r2 := ddMul(r, r)
-	sum, term, n := dd{1, 0}, dd{1, 0}, 0.0
+	r2 := ddNeg(ddMul(r, r))
+	sum, term, n := dd{1, 0}, dd{1, 0}, 0
 	if odd {
 		sum, term, n = r, r, 1
 	}
-	for i := 0; i < 20; i++ {
-		term = ddDivF(ddMul(term, r2), -(n+1)*(n+2))
+	for n < len(seriesRecip) {
+		term = ddMul(ddMul(term, r2), seriesRecip[n])
 		n += 2
 		sum = ddAdd(sum, term)
 		if math.Abs(term.hi) < 0x1p-110*math.Abs(sum.hi) {

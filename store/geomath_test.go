@@ -61,3 +61,20 @@ func TestGeoTrigCorrectlyRounded(t *testing.T) {
 	}
 	t.Logf("Go's math.Sin/Cos differ from the correctly rounded value for %d of 3000 arguments", goOff)
 }
+
+var benchSink float64
+
+// BenchmarkGeoDistance compares the exact (double-double) haversine with
+// the one on Go's math functions, for points about 100 km apart.
+func BenchmarkGeoDistance(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		f    func(lon1, lat1, lon2, lat2 float64) float64
+	}{{"exact", GeoDistance}, {"fast", geoDistanceFast}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for i := range b.N {
+				benchSink += bc.f(13.361389, 38.115556, 14+float64(i&255)*1e-3, 37.5)
+			}
+		})
+	}
+}
