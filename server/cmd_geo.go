@@ -2,7 +2,6 @@ package server
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -437,18 +436,7 @@ func geoSearchCmd(flags int) Handler {
 		points := g.Search(q.shape, limit)
 		// COUNT without ANY returns the nearest: sort ascending.
 		if q.sorted || (q.count > 0 && !q.any) {
-			slices.SortStableFunc(points, func(a, b store.GeoPoint) int {
-				if q.desc {
-					a, b = b, a
-				}
-				switch {
-				case a.Dist > b.Dist:
-					return 1
-				case a.Dist < b.Dist:
-					return -1
-				}
-				return 0
-			})
+			store.SortGeoPoints(points, q.shape, q.desc, int(min(q.count, int64(len(points)))))
 		}
 		if q.count > 0 && int64(len(points)) > q.count {
 			points = points[:q.count]

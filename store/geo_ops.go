@@ -12,6 +12,9 @@ type GeoPoint struct {
 	Score    float64 // the member's geohash score
 	Dist     float64 // meters from the search's centre (see ExactDistances)
 	Lon, Lat float64
+
+	exact    float64 // exactTies's exact distance, when hasExact
+	hasExact bool
 }
 
 // GeoSet is a read view of the geo set at a key, for one command: it is
