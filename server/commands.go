@@ -17,6 +17,7 @@ func commandGroups() [][]*Command {
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),
 		group("string", stringCommands()...),
+		group("bitmap", bitmapCommands()...),
 		group("list", listCommands()...),
 		group("hash", hashCommands()...),
 		group("set", setCommands()...),

@@ -43,6 +43,9 @@ func FuzzDispatch(f *testing.F) {
 		"scan\x00-1\x00COUNT\x001", "client\x00kill\x00ID\x001", "config\x00set\x00hz\x00100",
 		"getrange\x00k\x00-9223372036854775808\x009223372036854775807", "setrange\x00k\x00536870911\x00x",
 		"expire\x00k\x00-9223372036854775808", "object\x00freq\x00k", "copy\x00k\x00k\x00DB\x001",
+		"setbit\x00k\x008388607\x001", "bitcount\x00k\x00-9223372036854775808\x009223372036854775807\x00BIT",
+		"bitpos\x00k\x000\x00-9223372036854775808\x00-1\x00BIT", "bitop\x00NOT\x00d\x00k",
+		"bitfield\x00k\x00incrby\x00i64\x00#131071\x00-9223372036854775808\x00get\x00u63\x00#-1",
 	} {
 		f.Add([]byte(seed))
 	}

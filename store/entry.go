@@ -75,6 +75,23 @@ func (e *entry) appendVal(b []byte) {
 	e.setVal(append(v, b...))
 }
 
+// growVal extends the string value with n zero bytes, in place while it
+// fits its capacity; otherwise in one allocation, never building the
+// zeros separately first (a SETBIT far out can add hundreds of MB).
+func (e *entry) growVal(n int) {
+	v := e.val()
+	if len(v)+n <= cap(v) {
+		clear(v[len(v) : len(v)+n])
+		e.sl = uint32(len(v) + n)
+		return
+	}
+	// Grow the capacity by a quarter at least, as append does for large
+	// slices, so that bitmaps growing a byte at a time stay linear.
+	nv := make([]byte, len(v)+n, max(len(v)+n, min(cap(v)+cap(v)/4+64, maxValLen)))
+	copy(nv, v)
+	e.setVal(nv)
+}
+
 // valLen is the string value's length.
 func (e *entry) valLen() int { return int(e.sl) }
 
