@@ -22,6 +22,7 @@ func commandGroups() [][]*Command {
 		group("hash", hashCommands()...),
 		group("set", setCommands()...),
 		group("sorted-set", zsetCommands()...),
+		group("geo", geoCommands()...),
 		group("generic", sortCommands()...),
 		group("stream", streamCommands()...),
 		group("hyperloglog", hllCommands()...),

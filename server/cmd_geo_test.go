@@ -1,0 +1,33 @@
+package server
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestGeoradiusKeys(t *testing.T) {
+	split := func(s ...string) [][]byte {
+		out := make([][]byte, len(s))
+		for i := range s {
+			out[i] = []byte(s[i])
+		}
+		return out
+	}
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"georadius", "src", "1", "2", "3", "km"}, []string{"src"}},
+		{[]string{"georadius", "src", "1", "2", "3", "km", "STORE", "dst"}, []string{"src", "dst"}},
+		// The last of STORE and STOREDIST wins, as in Redis.
+		{[]string{"georadius", "src", "1", "2", "3", "km", "store", "a", "STOREDIST", "b"}, []string{"src", "b"}},
+		{[]string{"georadiusbymember", "src", "m", "3", "km", "storedist", "d"}, []string{"src", "d"}},
+		{[]string{"georadius", "src", "1", "2", "3", "km", "STORE"}, []string{"src"}},
+	}
+	for _, tc := range tests {
+		got := georadiusKeys(split(tc.args...))
+		if !reflect.DeepEqual(got, split(tc.want...)) {
+			t.Errorf("georadiusKeys(%v) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
