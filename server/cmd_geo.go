@@ -442,7 +442,7 @@ func geoSearchCmd(flags int) Handler {
 			points = points[:q.count]
 		}
 		if q.withDist || q.storeDist {
-			store.ExactDistances(points, q.shape)
+			store.ExactDistances(points, q.shape, !q.storeDist)
 		}
 		if q.storeKey != nil {
 			n := c.Tx.GeoStore(q.storeKey, points, q.storeDist, q.shape.Conversion, event)

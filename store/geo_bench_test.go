@@ -31,7 +31,7 @@ func BenchmarkGeoSearch(b *testing.B) {
 		s.View(0, func(tx *store.Tx) error {
 			g, _ := tx.GeoSet([]byte("g"))
 			pts := g.Search(shape, 0)
-			store.ExactDistances(pts, shape)
+			store.ExactDistances(pts, shape, true)
 			found += len(pts)
 			return nil
 		})

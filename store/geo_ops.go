@@ -1,6 +1,9 @@
 package store
 
-import "bytes"
+import (
+	"bytes"
+	"math"
+)
 
 // Geo sets are sorted sets whose scores are GeoEncode's geohashes: GEOADD
 // is a ZAdd and GEOPOS a ZScore, so a geo set persists and restarts as
@@ -95,13 +98,32 @@ func (g *GeoSet) Search(shape GeoShape, limit int) []GeoPoint {
 
 // ExactDistances recomputes the points' distances from the shape's
 // centre with GeoDistance. Search measures with faster trigonometry that
-// may be an ulp off; a command calls this on the points it returns with
-// WITHDIST or stores with STOREDIST, so those match Redis's.
-func ExactDistances(points []GeoPoint, shape GeoShape) {
-	dist := geoDistancesFrom(shape.Lon, shape.Lat)
+// may be an ulp off; a command calls this on the points it stores with
+// STOREDIST (printed false: the score is the whole double) or returns
+// with WITHDIST (printed true), so those match Redis's. A printed
+// distance has four decimals in the shape's unit, so only one whose fast
+// value lies near a rounding midpoint is recomputed: exact trigonometry
+// costs ten times more than the fast one.
+func ExactDistances(points []GeoPoint, shape GeoShape, printed bool) {
+	var dist func(lon, lat float64) float64
 	for i := range points {
-		points[i].Dist = dist(points[i].Lon, points[i].Lat)
+		p := &points[i]
+		if printed && fourDecimalsSettled(p.Dist/shape.Conversion) {
+			continue
+		}
+		if dist == nil {
+			dist = geoDistancesFrom(shape.Lon, shape.Lat)
+		}
+		p.Dist = dist(p.Lon, p.Lat)
 	}
+}
+
+// fourDecimalsSettled reports whether x prints with four decimals as
+// every double within thousands of ulps of it does: no rounding midpoint
+// lies that close.
+func fourDecimalsSettled(x float64) bool {
+	y := math.Abs(x) * 1e4
+	return math.Abs(y-math.Floor(y)-0.5) > y*1e-12
 }
 
 // GeoStore makes dst a sorted set of the points, scored by their geohash
