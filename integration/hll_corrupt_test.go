@@ -4,10 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/redis/go-redis/v9"
-
-	"github.com/cairn-db/cairn/server/servertest"
 )
 
 // randomSparseHLL builds a sparse HyperLogLog string: a random run-length
@@ -49,24 +45,7 @@ func randomSparseHLL(r *rand.Rand) string {
 // and PFMERGE answer the same (a value, WRONGTYPE or INVALIDOBJ) and leave
 // the same bytes, under a small and the default hll-sparse-max-bytes.
 func TestHyperLogLogCorruptMatchesRedis(t *testing.T) {
-	requireRedis(t)
-	rs, err := startRedis()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(rs.stop)
-	real := redis.NewClient(&redis.Options{Addr: rs.addr, Protocol: 2})
-	defer real.Close()
-	cairn := redis.NewClient(&redis.Options{Addr: servertest.Start(t).Addr(), Protocol: 2})
-	defer cairn.Close()
-	both := func(args ...any) {
-		t.Helper()
-		want, werr := real.Do(ctx, args...).Result()
-		got, gerr := cairn.Do(ctx, args...).Result()
-		if fmt.Sprint(want, werr) != fmt.Sprint(got, gerr) {
-			t.Fatalf("%q: redis %q %v, cairn %q %v", args, want, werr, got, gerr)
-		}
-	}
+	both := sideBySide(t)
 	r := rand.New(rand.NewPCG(7, 11))
 	both("pfadd", "good", "a", "b", "c")
 	for i := 0; i < 1500; i++ {

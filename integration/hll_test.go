@@ -15,24 +15,7 @@ import (
 // sparse encoding, its promotion to dense, and dense. PFMERGE of sparse
 // and dense keys and PFCOUNT of several keys are compared the same way.
 func TestHyperLogLogMatchesRedis(t *testing.T) {
-	requireRedis(t)
-	r, err := startRedis() // its own: the test changes hll-sparse-max-bytes
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.stop)
-	real := redis.NewClient(&redis.Options{Addr: r.addr, Protocol: 2})
-	defer real.Close()
-	cairn := redis.NewClient(&redis.Options{Addr: servertest.Start(t).Addr(), Protocol: 2})
-	defer cairn.Close()
-	both := func(args ...any) {
-		t.Helper()
-		want, werr := real.Do(ctx, args...).Result()
-		got, gerr := cairn.Do(ctx, args...).Result()
-		if fmt.Sprint(want, werr) != fmt.Sprint(got, gerr) {
-			t.Fatalf("%v: redis %q %v, cairn %q %v", args, want, werr, got, gerr)
-		}
-	}
+	both := sideBySide(t)
 	const total, batch = 100_000, 500
 	var seen int
 	for n := 0; n < total; n += batch {
@@ -76,4 +59,30 @@ func TestHyperLogLogMatchesRedis(t *testing.T) {
 	both("pfcount", "m1", "m2")
 	both("pfcount", "m2")
 	both("get", "m2")
+}
+
+// sideBySide starts a redis-server of the test's own (HyperLogLog tests
+// change its hll-sparse-max-bytes) and an embedded Cairn, and returns a
+// function that sends one command to both and fails the test unless the
+// replies match.
+func sideBySide(t *testing.T) func(args ...any) {
+	t.Helper()
+	requireRedis(t)
+	rs, err := startRedis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rs.stop)
+	real := redis.NewClient(&redis.Options{Addr: rs.addr, Protocol: 2})
+	t.Cleanup(func() { real.Close() })
+	cairn := redis.NewClient(&redis.Options{Addr: servertest.Start(t).Addr(), Protocol: 2})
+	t.Cleanup(func() { cairn.Close() })
+	return func(args ...any) {
+		t.Helper()
+		want, werr := real.Do(ctx, args...).Result()
+		got, gerr := cairn.Do(ctx, args...).Result()
+		if fmt.Sprint(want, werr) != fmt.Sprint(got, gerr) {
+			t.Fatalf("%q: redis %q %v, cairn %q %v", args, want, werr, got, gerr)
+		}
+	}
 }
