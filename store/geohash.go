@@ -231,40 +231,32 @@ func haversine(lon1, lat1, lon2, lat2 float64, sin, cos, asin func(float64) floa
 	return 2.0 * earthRadius * asin(math.Sqrt(float64(u*u)+float64(float64(float64(cos(lat1r)*cos(lat2r))*v)*v)))
 }
 
-// moveX moves h d cells east (d > 0) or west (d < 0), wrapping.
-func (h *geoHash) moveX(d int) {
-	if d == 0 {
-		return
-	}
-	x := h.bits & 0xaaaaaaaaaaaaaaaa
-	y := h.bits & 0x5555555555555555
-	zz := uint64(0x5555555555555555) >> (64 - 2*uint(h.step))
-	if d > 0 {
-		x += zz + 1
-	} else {
-		x |= zz
-		x -= zz + 1
-	}
-	x &= 0xaaaaaaaaaaaaaaaa >> (64 - 2*uint(h.step))
-	h.bits = x | y
-}
+// Interleaved hashes keep the longitude's bits at odd positions and the
+// latitude's at even ones.
+const (
+	lonBits uint64 = 0xaaaaaaaaaaaaaaaa
+	latBits uint64 = 0x5555555555555555
+)
 
-// moveY moves h d cells north (d > 0) or south (d < 0), wrapping.
-func (h *geoHash) moveY(d int) {
+// move moves h d cells along one axis, wrapping: east or west (d > 0 or
+// d < 0) for lonBits, north or south for latBits. The other axis's bits
+// are set while adding, so the carry runs across them (Redis's
+// geohash_move_x and geohash_move_y).
+func (h *geoHash) move(d int, axis uint64) {
 	if d == 0 {
 		return
 	}
-	x := h.bits & 0xaaaaaaaaaaaaaaaa
-	y := h.bits & 0x5555555555555555
-	zz := uint64(0xaaaaaaaaaaaaaaaa) >> (64 - 2*uint(h.step))
+	shift := 64 - 2*uint(h.step)
+	a, other := h.bits&axis, h.bits&^axis
+	zz := ^axis >> shift
 	if d > 0 {
-		y += zz + 1
+		a += zz + 1
 	} else {
-		y |= zz
-		y -= zz + 1
+		a |= zz
+		a -= zz + 1
 	}
-	y &= 0x5555555555555555 >> (64 - 2*uint(h.step))
-	h.bits = x | y
+	a &= axis >> shift
+	h.bits = a | other
 }
 
 // The eight neighbours, in Redis's GeoHashNeighbors field order.
@@ -288,8 +280,8 @@ func (h geoHash) neighbors() [8]geoHash {
 	var n [8]geoHash
 	for i, m := range moves {
 		n[i] = h
-		n[i].moveX(m[0])
-		n[i].moveY(m[1])
+		n[i].move(m[0], lonBits)
+		n[i].move(m[1], latBits)
 	}
 	return n
 }
