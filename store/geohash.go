@@ -401,6 +401,16 @@ func (s *GeoShape) searchAreas() [9]geoHash {
 // distance in meters from the centre (geoAppendIfWithinShape), computed
 // with geoDistanceFast.
 func (s *GeoShape) contains(lon, lat float64) (float64, bool) {
+	// A position is at least its difference in latitude away: one that
+	// far outside the shape (with a margin that rounding cannot cross) is
+	// out without the trigonometry, which is most of a search's time.
+	reach := s.Radius
+	if s.Box {
+		reach = s.Height / 2
+	}
+	if earthRadius*math.Abs(degRad(lat)-degRad(s.Lat)) > reach*s.Conversion*(1+1e-9) {
+		return 0, false
+	}
 	if !s.Box {
 		d := geoDistanceFast(s.Lon, s.Lat, lon, lat)
 		return d, d <= s.Radius*s.Conversion

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"testing"
 )
@@ -131,5 +132,49 @@ func TestGeoShapeContains(t *testing.T) {
 	b.Height = 100 // Palermo is ~124 km north of the centre
 	if _, ok := b.contains(plon, plat); ok {
 		t.Error("100 km high box contains Palermo")
+	}
+}
+
+// TestContainsLatitudeShortcut: the latitude test that spares the
+// trigonometry never turns away a position the full test keeps, on the
+// shape's edge (same meridian, bisected to within an ulp of the radius
+// or half-height) and at random.
+func TestContainsLatitudeShortcut(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	full := func(s *GeoShape, lon, lat float64) bool {
+		if !s.Box {
+			return geoDistanceFast(s.Lon, s.Lat, lon, lat) <= s.Radius*s.Conversion
+		}
+		return geoDistanceFast(lon, lat, s.Lon, lat) <= s.Width*s.Conversion/2 &&
+			geoDistanceFast(lon, lat, lon, s.Lat) <= s.Height*s.Conversion/2
+	}
+	for i := range 20000 {
+		s := GeoShape{Lon: r.Float64()*360 - 180, Lat: r.Float64()*160 - 80, Conversion: []float64{1, 1000, 0.3048, 1609.34}[i%4]}
+		reach := 1 + r.Float64()*100_000/s.Conversion
+		s.Box = i%2 == 1
+		s.Radius, s.Width, s.Height = reach, 2*reach, 2*reach
+		dir := 1.0
+		if s.Lat > 0 {
+			dir = -1
+		}
+		// Bisect the latitude on the centre's meridian to the edge.
+		lo, hi := s.Lat, s.Lat+dir*10
+		for range 100 {
+			m := (lo + hi) / 2
+			if full(&s, s.Lon, m) {
+				lo = m
+			} else {
+				hi = m
+			}
+		}
+		for _, lat := range []float64{lo, hi, s.Lat + r.NormFloat64()} {
+			lon := s.Lon
+			if lat != lo && lat != hi {
+				lon += r.NormFloat64()
+			}
+			if _, in := s.contains(lon, lat); in != full(&s, lon, lat) {
+				t.Fatalf("%+v contains (%v, %v): %v, the full test says %v", s, lon, lat, in, !in)
+			}
+		}
 	}
 }
