@@ -163,17 +163,21 @@ func cmdCommandList(c *Context) error {
 				return false
 			}
 		case protocol.EqualFold(args[1], "pattern"):
-			keep = func(cmd *Command) bool { return store.Match(val, cmd.Name, true) }
+			keep = func(cmd *Command) bool { return store.Match(val, cmd.FullName(), true) }
 		default:
 			return protocol.ErrSyntax
 		}
 	default:
 		return protocol.ErrSyntax
 	}
+	// As Redis 7.0, subcommands are listed too, by their full names
+	// (acl|cat), and a filter applies to each on its own.
 	var names []string
 	for _, cmd := range c.Server.table.sorted() {
-		if keep == nil || keep(cmd) {
-			names = append(names, cmd.Name)
+		for _, sub := range append([]*Command{cmd}, cmd.subs()...) {
+			if keep == nil || keep(sub) {
+				names = append(names, sub.FullName())
+			}
 		}
 	}
 	c.Out.Array(len(names))
