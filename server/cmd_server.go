@@ -13,6 +13,7 @@ func serverCommands() []*Command {
 		cmd("flushall", -1, w, cmdFlushAll),
 		cmd("swapdb", 3, w|FlagFast, cmdSwapDB),
 		cmd("time", 1, FlagFast|FlagLoading|FlagStale, cmdTime),
+		cmd("role", 1, FlagNoScript|FlagLoading|FlagStale|FlagFast, cmdRole),
 		cmd("shutdown", -1, admin|FlagNoScript|FlagLoading|FlagStale|FlagNoMulti|FlagAllowBusy, cmdShutdown),
 	}
 }
@@ -93,5 +94,15 @@ func cmdShutdown(c *Context) error {
 	c.Client.quitting = true
 	c.Client.conn.ReadPipeline()
 	c.Server.shutdown()
+	return nil
+}
+
+// ROLE: a master with no replicas, as INFO replication says; the
+// replication offset stays 0 without replicas or a backlog.
+func cmdRole(c *Context) error {
+	c.Out.Array(3)
+	c.Out.BulkString("master")
+	c.Out.Int(0)
+	c.Out.Array(0)
 	return nil
 }
