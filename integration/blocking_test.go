@@ -133,6 +133,26 @@ func TestBlockingTimeoutManualClock(t *testing.T) {
 	waitBlocked(t, srv, 0)
 }
 
+// WAIT, with no replicas to acknowledge anything, blocks until its
+// timeout on the server's clock and answers 0, as redis-server without
+// replicas does.
+func TestWaitWithoutReplicas(t *testing.T) {
+	clock := servertest.NewClock()
+	srv := servertest.Start(t, servertest.WithClock(clock))
+	c := servertest.Dial(t, srv.Addr())
+	c.Send("WAIT", "1", "5000")
+	waitBlocked(t, srv, 1)
+	clock.FastForward(4 * time.Second)
+	if got, err := c.ReadErr(50 * time.Millisecond); err == nil {
+		t.Fatalf("WAIT answered %q before its timeout", got)
+	}
+	clock.FastForward(time.Second)
+	if got := c.Read(); got != servertest.Int(0) {
+		t.Fatalf("WAIT = %q, want :0", got)
+	}
+	waitBlocked(t, srv, 0)
+}
+
 // BRPOP with timeout 1 on an empty list returns nil after about a second.
 func TestBlockingTimeoutRealClock(t *testing.T) {
 	srv := servertest.Start(t)
@@ -182,20 +202,30 @@ func TestBlockingFlushesPipeline(t *testing.T) {
 func TestClientUnblock(t *testing.T) {
 	srv := servertest.Start(t)
 	rdb := newClient(t, srv.Addr())
-	for _, mode := range []string{"TIMEOUT", "ERROR"} {
+	for _, tc := range []struct {
+		mode     string
+		cmd      []string
+		timedOut string // the reply to a TIMEOUT unblock
+	}{
+		{"TIMEOUT", []string{"BLMOVE", "q", "d", "LEFT", "LEFT", "0"}, servertest.NilArray},
+		{"ERROR", []string{"BLMOVE", "q", "d", "LEFT", "LEFT", "0"}, ""},
+		{"TIMEOUT", []string{"WAIT", "1", "0"}, servertest.Int(0)},
+		{"ERROR", []string{"WAIT", "1", "0"}, ""},
+	} {
+		mode := tc.mode
 		c := servertest.Dial(t, srv.Addr())
 		id := strings.TrimSpace(strings.TrimPrefix(c.Do("CLIENT", "ID"), ":"))
-		c.Send("BLMOVE", "q", "d", "LEFT", "LEFT", "0")
+		c.Send(tc.cmd...)
 		waitBlocked(t, srv, 1)
 		if n := rdb.Do(ctx, "CLIENT", "UNBLOCK", id, mode).Val(); n != int64(1) {
 			t.Fatalf("CLIENT UNBLOCK = %v", n)
 		}
-		want := servertest.NilArray
+		want := tc.timedOut
 		if mode == "ERROR" {
 			want = servertest.Err("UNBLOCKED client unblocked via CLIENT UNBLOCK")
 		}
 		if got := c.Read(); got != want {
-			t.Fatalf("%s: got %q, want %q", mode, got, want)
+			t.Fatalf("%s %s: got %q, want %q", tc.cmd[0], mode, got, want)
 		}
 		if n := rdb.Do(ctx, "CLIENT", "UNBLOCK", id).Val(); n != int64(0) {
 			t.Fatalf("second CLIENT UNBLOCK = %v", n)

@@ -49,6 +49,7 @@ const (
 	ErrClientName        Error = "ERR Client names cannot contain spaces, newlines or special characters."
 	ErrTimeoutNotFloat   Error = "ERR timeout is not a float or out of range"
 	ErrTimeoutNegative   Error = "ERR timeout is negative"
+	ErrTimeoutNotInteger Error = "ERR timeout is not an integer or out of range"
 	ErrShutdownRefused   Error = "ERR Errors trying to SHUTDOWN. Check logs."
 	ErrLCSNoLenAndIdx    Error = "ERR If you want both the length and indexes, please just use IDX."
 	ErrMultiNested       Error = "ERR MULTI calls can not be nested"

@@ -33,6 +33,7 @@ var categoryExceptions = map[string][]string{
 	"info": {"+dangerous"}, "lastsave": {"+admin", "+dangerous"}, "role": {"+admin", "+dangerous"},
 	"exec": {"-keyspace"}, "pubsub|help": {"-pubsub"},
 	"command": {"+connection"}, "command|*": {"+connection"},
+	"wait": {"-keyspace", "+connection"},
 }
 
 // categories derives a command's ACL categories from its group and

@@ -49,16 +49,17 @@ func (c *Context) CanBlock() bool { return !c.noBlock }
 // disconnects, or the server closes. The handler calls it inside its
 // transaction, after finding nothing to serve, and returns nil without
 // writing a reply; the wait happens once the transaction has ended.
-// Without CanBlock, Block writes timeoutReply at once.
+// Without CanBlock, Block writes timeoutReply at once. A wait on no keys
+// (WAIT) ends only by the timeout, CLIENT UNBLOCK or the client leaving.
 func (c *Context) Block(keys [][]byte, timeoutMs int64, serve ServeFunc, timeoutReply func(*protocol.Writer)) {
-	if !c.CanBlock() || c.Tx == nil {
+	if !c.CanBlock() || (c.Tx == nil && len(keys) > 0) {
 		timeoutReply(c.Out)
 		return
 	}
 	s := c.Server
 	w := &waiter{
 		client:       c.Client,
-		db:           c.Tx.DB(),
+		db:           c.Client.DB(),
 		serve:        serve,
 		timeoutReply: timeoutReply,
 		done:         make(chan struct{}),

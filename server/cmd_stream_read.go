@@ -28,7 +28,7 @@ func parseXRead(args [][]byte, group bool) (a xreadArgs, err error) {
 			i++
 			n, ok := protocol.ParseInt(args[i])
 			if !ok {
-				return a, protocol.Error("ERR timeout is not an integer or out of range")
+				return a, protocol.ErrTimeoutNotInteger
 			}
 			if n < 0 {
 				return a, protocol.ErrTimeoutNegative

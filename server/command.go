@@ -154,10 +154,11 @@ func (t *Table) add(c *Command) {
 	t.cmds[c.Name] = c
 }
 
-// waitingCommands wait without the blocking flag: a script can run for
-// long, and a subscriber or MONITOR keeps its connection busy.
+// waitingCommands wait without the blocking flag: WAIT blocks until its
+// timeout, a script can run for long, and a subscriber or MONITOR keeps
+// its connection busy.
 var waitingCommands = map[string]bool{
-	"eval": true, "evalsha": true, "eval_ro": true, "evalsha_ro": true, "fcall": true, "fcall_ro": true,
+	"wait": true, "eval": true, "evalsha": true, "eval_ro": true, "evalsha_ro": true, "fcall": true, "fcall_ro": true,
 	"subscribe": true, "psubscribe": true, "ssubscribe": true, "monitor": true,
 }
 

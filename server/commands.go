@@ -24,6 +24,7 @@ func commandGroups() [][]*Command {
 		group("sorted-set", zsetCommands()...),
 		group("geo", geoCommands()...),
 		group("generic", sortCommands()...),
+		group("generic", waitCommand()),
 		group("stream", streamCommands()...),
 		group("hyperloglog", hllCommands()...),
 		group("transactions", multiCommands()...),
