@@ -62,6 +62,7 @@ func (g *GeoSet) Search(shape GeoShape, limit int) []GeoPoint {
 	var out []GeoPoint
 	full := func() bool { return limit > 0 && len(out) >= limit }
 	areas := shape.searchAreas()
+	shape.boundLongitude()
 	last := 0 // as Redis: a cell equal to the centre is not skipped
 	for i, h := range areas {
 		if h.zero() {

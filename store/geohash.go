@@ -294,6 +294,34 @@ type GeoShape struct {
 	Radius        float64
 	Width, Height float64
 	Conversion    float64 // meters per unit
+
+	// maxLonGap bounds, in radians, the longitude difference of a
+	// position inside a circle (see boundLongitude); 0 when unbounded.
+	maxLonGap float64
+}
+
+// boundLongitude sets maxLonGap for a circle. A position within r of
+// the centre has sin²(r/2R) ≥ cos φ1 cos φ2 sin²(Δλ/2) (the haversine
+// without its latitude term), and passes contains' latitude test only
+// with cos φ2 ≥ cos(|φ1| + δ); so its wrapped Δλ is at most
+// 2 asin(sin(r/2R) / √(cos φ1 cos(|φ1| + δ))). Near the poles, where
+// that ratio nears 1, it bounds nothing. Margins as for the latitude.
+func (s *GeoShape) boundLongitude() {
+	s.maxLonGap = 0
+	if s.Box {
+		return
+	}
+	r := s.Radius * s.Conversion * (1 + 1e-9)
+	phi := math.Abs(degRad(s.Lat))
+	far := phi + r/earthRadius
+	if far >= math.Pi/2 {
+		return
+	}
+	ratio := math.Sin(r/(2*earthRadius)) / math.Sqrt(math.Cos(phi)*math.Cos(far))
+	if !(ratio < 0.99) {
+		return
+	}
+	s.maxLonGap = 2 * math.Asin(ratio) * (1 + 1e-9)
 }
 
 // boundingBox returns min lon, min lat, max lon, max lat of the shape
@@ -410,6 +438,15 @@ func (s *GeoShape) contains(lon, lat float64) (float64, bool) {
 	}
 	if earthRadius*math.Abs(degRad(lat)-degRad(s.Lat)) > reach*s.Conversion*(1+1e-9) {
 		return 0, false
+	}
+	if s.maxLonGap > 0 {
+		gap := math.Abs(degRad(lon) - degRad(s.Lon))
+		if gap > math.Pi {
+			gap = 2*math.Pi - gap
+		}
+		if gap > s.maxLonGap {
+			return 0, false
+		}
 	}
 	if !s.Box {
 		d := geoDistanceFast(s.Lon, s.Lat, lon, lat)

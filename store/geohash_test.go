@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -135,11 +136,12 @@ func TestGeoShapeContains(t *testing.T) {
 	}
 }
 
-// TestContainsLatitudeShortcut: the latitude test that spares the
-// trigonometry never turns away a position the full test keeps, on the
-// shape's edge (same meridian, bisected to within an ulp of the radius
-// or half-height) and at random.
-func TestContainsLatitudeShortcut(t *testing.T) {
+// TestContainsShortcuts: the latitude test, and for circles the
+// longitude bound, that spare the trigonometry never turn away a
+// position the full test keeps, on the shape's edge (bisected to within
+// an ulp along the meridian, the parallel and random directions from the
+// centre) and at random.
+func TestContainsShortcuts(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
 	full := func(s *GeoShape, lon, lat float64) bool {
 		if !s.Box {
@@ -148,33 +150,45 @@ func TestContainsLatitudeShortcut(t *testing.T) {
 		return geoDistanceFast(lon, lat, s.Lon, lat) <= s.Width*s.Conversion/2 &&
 			geoDistanceFast(lon, lat, lon, s.Lat) <= s.Height*s.Conversion/2
 	}
+	bounded := 0
 	for i := range 20000 {
-		s := GeoShape{Lon: r.Float64()*360 - 180, Lat: r.Float64()*160 - 80, Conversion: []float64{1, 1000, 0.3048, 1609.34}[i%4]}
-		reach := 1 + r.Float64()*100_000/s.Conversion
-		s.Box = i%2 == 1
+		s := GeoShape{Lon: r.Float64()*360 - 180, Lat: r.Float64()*170 - 85, Conversion: []float64{1, 1000, 0.3048, 1609.34}[i%4]}
+		reach := 1 + r.Float64()*200_000/s.Conversion
+		s.Box = i%3 == 2
 		s.Radius, s.Width, s.Height = reach, 2*reach, 2*reach
-		dir := 1.0
-		if s.Lat > 0 {
-			dir = -1
+		s.boundLongitude()
+		if s.maxLonGap > 0 {
+			bounded++
 		}
-		// Bisect the latitude on the centre's meridian to the edge.
-		lo, hi := s.Lat, s.Lat+dir*10
-		for range 100 {
-			m := (lo + hi) / 2
-			if full(&s, s.Lon, m) {
-				lo = m
-			} else {
-				hi = m
+		angle := r.Float64() * 2 * math.Pi
+		for _, dir := range [][2]float64{{0, 1}, {0, -1}, {1, 0}, {-1, 0}, {math.Cos(angle), math.Sin(angle)}} {
+			at := func(f float64) (float64, float64) { return s.Lon + f*dir[0], s.Lat + f*dir[1] }
+			// Bisect from the centre (inside) to 10° away (outside).
+			lo, hi := 0.0, 10.0
+			if lon, lat := at(hi); full(&s, lon, lat) {
+				continue
+			}
+			for range 100 {
+				m := (lo + hi) / 2
+				if lon, lat := at(m); full(&s, lon, lat) {
+					lo = m
+				} else {
+					hi = m
+				}
+			}
+			for _, f := range []float64{lo, hi} {
+				lon, lat := at(f)
+				if _, in := s.contains(lon, lat); in != full(&s, lon, lat) {
+					t.Fatalf("%+v contains (%v, %v): %v, the full test says %v", s, lon, lat, in, !in)
+				}
 			}
 		}
-		for _, lat := range []float64{lo, hi, s.Lat + r.NormFloat64()} {
-			lon := s.Lon
-			if lat != lo && lat != hi {
-				lon += r.NormFloat64()
-			}
-			if _, in := s.contains(lon, lat); in != full(&s, lon, lat) {
-				t.Fatalf("%+v contains (%v, %v): %v, the full test says %v", s, lon, lat, in, !in)
-			}
+		lon, lat := s.Lon+r.NormFloat64(), s.Lat+r.NormFloat64()
+		if _, in := s.contains(lon, lat); in != full(&s, lon, lat) {
+			t.Fatalf("%+v contains (%v, %v): %v, the full test says %v", s, lon, lat, in, !in)
 		}
+	}
+	if bounded < 5000 {
+		t.Fatalf("only %d of the shapes had a longitude bound", bounded)
 	}
 }
