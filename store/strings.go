@@ -287,7 +287,7 @@ func (tx *Tx) SetRange(key []byte, offset int64, val []byte) (int, error) {
 		e = tx.createString(key, nil)
 	}
 	if need := int(offset) + len(val); need > e.valLen() {
-		e.appendVal(make([]byte, need-e.valLen()))
+		e.growVal(need - e.valLen())
 	}
 	copy(e.val()[offset:], val)
 	tx.saveMeta(e)
