@@ -57,9 +57,13 @@ func (c *Context) Block(keys [][]byte, timeoutMs int64, serve ServeFunc, timeout
 		return
 	}
 	s := c.Server
+	db := c.Client.DB() // a wait on no keys runs without a transaction
+	if c.Tx != nil {
+		db = c.Tx.DB()
+	}
 	w := &waiter{
 		client:       c.Client,
-		db:           c.Client.DB(),
+		db:           db,
 		serve:        serve,
 		timeoutReply: timeoutReply,
 		done:         make(chan struct{}),
