@@ -80,6 +80,44 @@ func dumpValues(r *rand.Rand) []dumpValue {
 		return func(i int) string { return strconv.FormatInt(int64(i)*scale-scale*3, 10) }
 	}
 	short := func(i int) string { return "m" + strconv.Itoa(i) }
+	// stream adds n entries with fields that vary every few entries, then
+	// groups that read, claim and acknowledge some, and deletes some.
+	stream := func(n, groups int, del bool) func(*redis.Client, string) {
+		return func(rdb *redis.Client, k string) {
+			for i := 0; i < n; i++ {
+				vals := []any{"f", elem(i), "g", i}
+				if i%7 == 3 {
+					vals = []any{"other", bin(5), "f", "x"}
+				}
+				rdb.XAdd(ctx, &redis.XAddArgs{Stream: k, ID: fmt.Sprintf("%d-%d", 1000+i/3, i%3), Values: vals})
+			}
+			for g := 0; g < groups; g++ {
+				name := "grp" + strconv.Itoa(g)
+				rdb.XGroupCreate(ctx, k, name, "0")
+				for c := 0; c < 3; c++ {
+					rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: name, Consumer: "c" + strconv.Itoa(c),
+						Streams: []string{k, ">"}, Count: int64(5 + 10*g + c)})
+				}
+				pend := rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: k, Group: name, Start: "-", End: "+", Count: 100}).Val()
+				for i, p := range pend {
+					switch i % 4 {
+					case 0:
+						rdb.XAck(ctx, k, name, p.ID)
+					case 1:
+						rdb.XClaim(ctx, &redis.XClaimArgs{Stream: k, Group: name, Consumer: "c9", Messages: []string{p.ID}})
+					}
+				}
+			}
+			if groups > 0 {
+				rdb.XGroupCreate(ctx, k, "tail", "$")
+			}
+			if del {
+				for i := 0; i < n; i += 4 {
+					rdb.XDel(ctx, k, fmt.Sprintf("%d-%d", 1000+i/3, i%3))
+				}
+			}
+		}
+	}
 	return []dumpValue{
 		{"empty string", str("")},
 		{"int8", str("-7")},
@@ -111,6 +149,15 @@ func dumpValues(r *rand.Rand) []dumpValue {
 		{"zset floats", zset(50, func(i int) float64 { return float64(i)/3 - 7 }, elem)},
 		{"zset infinities", zset(4, func(i int) float64 { return []float64{math.Inf(1), math.Inf(-1), 0, 1e300}[i] }, short)},
 		{"zset large", zset(1000, func(i int) float64 { return r.NormFloat64() * 1e6 }, elem)},
+		{"stream small", stream(3, 0, false)},
+		{"stream nodes", stream(450, 0, false)},
+		{"stream deletes", stream(300, 0, true)},
+		{"stream groups", stream(250, 3, true)},
+		{"stream emptied", func(rdb *redis.Client, k string) {
+			rdb.XAdd(ctx, &redis.XAddArgs{Stream: k, ID: "5-1", Values: []any{"a", "b"}})
+			rdb.XGroupCreate(ctx, k, "g", "0")
+			rdb.XDel(ctx, k, "5-1")
+		}},
 		{"zset long member", zset(3, func(i int) float64 { return float64(i) }, func(i int) string { return bin(100) })},
 	}
 }
@@ -141,6 +188,23 @@ func snapshot(t *testing.T, rdb *redis.Client, key string) string {
 		for _, m := range rdb.XRange(ctx, key, "-", "+").Val() {
 			items = append(items, fmt.Sprintf("%s:%v", m.ID, m.Values))
 		}
+		// XINFO STREAM FULL shows the metadata, groups, PEL (with
+		// delivery times and counts) and consumers; the radix tree's
+		// shape is Redis's own.
+		full, err := rdb.Do(ctx, "xinfo", "stream", key, "full").Result()
+		if err != nil {
+			t.Fatalf("XINFO STREAM FULL %s: %v", key, err)
+		}
+		m, ok := full.(map[any]any)
+		if !ok {
+			t.Fatalf("XINFO STREAM FULL %s: %T", key, full)
+		}
+		for name, v := range m {
+			if !strings.HasPrefix(fmt.Sprint(name), "radix-tree") {
+				items = append(items, fmt.Sprintf("%s=%v", name, v))
+			}
+		}
+		sort.Strings(items)
 	}
 	return fmt.Sprintf("%s %d %q", typ, len(items), items)
 }
@@ -207,9 +271,9 @@ func TestRestoreTTLAndFlags(t *testing.T) {
 	both("restore", "a", "0", p)
 	both("restore", "a", "0", p)
 	both("restore", "a", "100000", p, "replace")
-	both("pttl", "a")
+	both("ttl", "a")
 	both("restore", "b", "99999999999999", p, "absttl")
-	both("pttl", "b")
+	both("ttl", "b")
 	both("restore", "c", "1", p, "absttl")
 	both("exists", "c")
 	both("restore", "a", "1", p, "absttl", "replace")

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"strconv"
 )
 
@@ -251,4 +252,80 @@ func intsetElems(is []byte) ([][]byte, error) {
 		out = append(out, strconv.AppendInt(nil, v, 10))
 	}
 	return out, nil
+}
+
+// lpWriter builds a listpack (for the stream nodes DUMP writes).
+type lpWriter struct {
+	b []byte
+	n int
+}
+
+func newLPWriter() *lpWriter { return &lpWriter{b: make([]byte, 6, 64)} }
+
+// entry appends one element's encoding and data, then its back length.
+func (w *lpWriter) entry(start int) {
+	l := len(w.b) - start
+	bl := backlenSize(l)
+	for i := bl - 1; i >= 0; i-- {
+		c := byte(l >> (7 * i) & 0x7f)
+		if i != bl-1 {
+			c |= 0x80
+		}
+		w.b = append(w.b, c)
+	}
+	w.n++
+}
+
+// int appends an integer in the smallest encoding, as lpAppendInteger.
+func (w *lpWriter) int(v int64) {
+	start := len(w.b)
+	switch {
+	case v >= 0 && v <= 127:
+		w.b = append(w.b, byte(v))
+	case v >= -4096 && v <= 4095:
+		u := uint64(v) & 0x1fff
+		w.b = append(w.b, 0xc0|byte(u>>8), byte(u))
+	default:
+		var width int
+		var tag byte
+		switch {
+		case v >= math.MinInt16 && v <= math.MaxInt16:
+			width, tag = 2, 0xf1
+		case v >= -1<<23 && v < 1<<23:
+			width, tag = 3, 0xf2
+		case v >= math.MinInt32 && v <= math.MaxInt32:
+			width, tag = 4, 0xf3
+		default:
+			width, tag = 8, 0xf4
+		}
+		w.b = append(w.b, tag)
+		for i := 0; i < width; i++ {
+			w.b = append(w.b, byte(uint64(v)>>(8*i)))
+		}
+	}
+	w.entry(start)
+}
+
+// str appends a string element (never integer-encoded: Redis reads both).
+func (w *lpWriter) str(s []byte) {
+	start := len(w.b)
+	switch l := len(s); {
+	case l < 64:
+		w.b = append(w.b, 0x80|byte(l))
+	case l < 4096:
+		w.b = append(w.b, 0xe0|byte(l>>8), byte(l))
+	default:
+		w.b = binary.LittleEndian.AppendUint32(append(w.b, 0xf0), uint32(l))
+	}
+	w.b = append(w.b, s...)
+	w.entry(start)
+}
+
+// bytes finishes the listpack: header (total bytes, element count, or
+// 65535 when it does not fit) and terminator.
+func (w *lpWriter) bytes() []byte {
+	w.b = append(w.b, 0xff)
+	binary.LittleEndian.PutUint32(w.b, uint32(len(w.b)))
+	binary.LittleEndian.PutUint16(w.b[4:], uint16(min(w.n, 0xffff)))
+	return w.b
 }
