@@ -33,19 +33,14 @@ const rdbVersion = 10
 
 // verifyDump checks a DUMP payload's footer (RDB version, then CRC-64 of
 // everything before the checksum, both little-endian) as Redis's
-// verifyDumpPayload does, and returns the serialized object before it.
-func verifyDump(p []byte) ([]byte, bool) {
+// verifyDumpPayload does.
+func verifyDump(p []byte) bool {
 	if len(p) < 10 {
-		return nil, false
+		return false
 	}
 	foot := p[len(p)-10:]
-	if binary.LittleEndian.Uint16(foot) > rdbVersion {
-		return nil, false
-	}
-	if crc64(0, p[:len(p)-8]) != binary.LittleEndian.Uint64(foot[2:]) {
-		return nil, false
-	}
-	return p[:len(p)-10], true
+	return binary.LittleEndian.Uint16(foot) <= rdbVersion &&
+		crc64(0, p[:len(p)-8]) == binary.LittleEndian.Uint64(foot[2:])
 }
 
 // rdbReader reads RDB-encoded values from a payload, refusing any length

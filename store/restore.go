@@ -50,11 +50,12 @@ func (tx *Tx) Restore(key, payload []byte, o RestoreOptions) error {
 	if old != nil && !o.Replace {
 		return ErrBusyKey
 	}
-	body, ok := verifyDump(payload)
-	if !ok {
+	if !verifyDump(payload) {
 		return ErrDumpPayload
 	}
-	val, c, err := decodeObject(body)
+	// As in Redis, the object is read from the whole payload: a value cut
+	// short reads on into the footer rather than failing.
+	val, c, err := decodeObject(payload)
 	if err != nil {
 		return ErrBadDump
 	}
