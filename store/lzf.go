@@ -51,21 +51,37 @@ func lzfDecompress(in []byte, n int) ([]byte, error) {
 	return out, nil
 }
 
+// lzfScratch is lzfCompress's working memory, reused across the
+// strings of one DUMP: clearing and allocating it per short hash field
+// would cost more than compressing it.
+type lzfScratch struct {
+	htab [1 << 14]int32
+	out  []byte
+}
+
 // lzfCompress compresses in as Redis's lzf_c.c format (a greedy matcher
 // with a 3-byte hash, not byte-identical to Redis's). It returns nil when
 // the result would not be shorter than max bytes, as Redis gives up then.
-func lzfCompress(in []byte, max int) []byte {
+// The result lives in z until the next call.
+func lzfCompress(in []byte, max int, z *lzfScratch) []byte {
 	const (
-		hashBits = 14
-		maxOff   = 1 << 13
-		maxRef   = (1 << 8) + (1 << 3) // longest back reference: 264
-		maxLit   = 1 << 5
+		maxBits = 14
+		maxOff  = 1 << 13
+		maxRef  = (1 << 8) + (1 << 3) // longest back reference: 264
+		maxLit  = 1 << 5
 	)
 	if len(in) < 4 || max <= 0 {
 		return nil
 	}
-	var htab [1 << hashBits]int32
-	out := make([]byte, 0, max)
+	// A table about the input's size, so a short string clears little.
+	hashBits := uint(8)
+	for hashBits < maxBits && 1<<hashBits < len(in) {
+		hashBits++
+	}
+	htab := z.htab[:1<<hashBits]
+	clear(htab)
+	out := z.out[:0]
+	defer func() { z.out = out[:0] }()
 	lit := 0 // literal bytes pending before ip
 	flush := func(end int) bool {
 		for lit > 0 {

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"strconv"
+
+	"github.com/cairn-db/cairn/protocol/num"
 )
 
 // This file writes DUMP payloads Redis 7.0 restores. It emits the plain
@@ -29,9 +31,14 @@ func appendRDBLen(b []byte, n uint64) []byte {
 // short canonical integer that fits 32 bits in its integer encoding, a
 // string over 20 bytes LZF-compressed when that saves space
 // (rdbcompression's default), otherwise the raw bytes.
-func appendRDBString(b, s []byte) []byte {
+func appendRDBString(b, s []byte) []byte { return appendRDBStringZ(b, s, nil) }
+
+// appendRDBStringZ is appendRDBString with LZF working memory to reuse
+// (nil: allocate one if needed).
+func appendRDBStringZ(b, s []byte, z *lzfScratch) []byte {
 	if len(s) <= 11 && len(s) > 0 {
-		if v, err := strconv.ParseInt(string(s), 10, 32); err == nil && strconv.FormatInt(v, 10) == string(s) {
+		var buf [20]byte
+		if v, ok := num.ParseInt(s); ok && v >= math.MinInt32 && v <= math.MaxInt32 && string(strconv.AppendInt(buf[:0], v, 10)) == string(s) {
 			switch {
 			case v >= math.MinInt8 && v <= math.MaxInt8:
 				return append(b, 0xc0|rdbEncInt8, byte(v))
@@ -43,7 +50,10 @@ func appendRDBString(b, s []byte) []byte {
 		}
 	}
 	if len(s) > 20 {
-		if c := lzfCompress(s, len(s)-4); c != nil {
+		if z == nil {
+			z = new(lzfScratch)
+		}
+		if c := lzfCompress(s, len(s)-4, z); c != nil {
 			b = append(b, 0xc0|rdbEncLZF)
 			b = appendRDBLen(b, uint64(len(c)))
 			b = appendRDBLen(b, uint64(len(s)))
@@ -57,30 +67,37 @@ func appendRDBString(b, s []byte) []byte {
 // version (2 bytes) and the CRC-64 of both (8 bytes), little-endian. It
 // reports false for a value it cannot serialize.
 func encodeDump(e *entry) ([]byte, bool) {
-	var b []byte
+	b := make([]byte, 0, e.memory()+16) // about the value's size
+	var z *lzfScratch // made on the first string long enough to compress
+	str := func(b, s []byte) []byte {
+		if z == nil && len(s) > 20 {
+			z = new(lzfScratch)
+		}
+		return appendRDBStringZ(b, s, z)
+	}
 	switch e.kind() {
 	case KindString:
-		b = appendRDBString(append(b, rdbTypeString), e.val())
+		b = str(append(b, rdbTypeString), e.val())
 	case KindList:
 		l := e.list()
 		b = appendRDBLen(append(b, rdbTypeList), uint64(l.n))
 		l.each(0, func(_ int, v []byte) bool {
-			b = appendRDBString(b, v)
+			b = str(b, v)
 			return true
 		})
 	case KindSet:
 		s := e.set()
 		b = appendRDBLen(append(b, rdbTypeSet), uint64(s.n))
-		s.each(func(m []byte) { b = appendRDBString(b, m) })
+		s.each(func(m []byte) { b = str(b, m) })
 	case KindHash:
 		h := e.hash()
 		b = appendRDBLen(append(b, rdbTypeHash), uint64(h.n))
-		h.each(func(f, v []byte) { b = appendRDBString(appendRDBString(b, f), v) })
+		h.each(func(f, v []byte) { b = str(str(b, f), v) })
 	case KindZSet:
 		z := e.zset()
 		b = appendRDBLen(append(b, rdbTypeZSet2), uint64(z.n))
 		z.walk(0, z.n, false, func(m []byte, s float64) bool {
-			b = binary.LittleEndian.AppendUint64(appendRDBString(b, m), math.Float64bits(s))
+			b = binary.LittleEndian.AppendUint64(str(b, m), math.Float64bits(s))
 			return true
 		})
 	case KindStream:

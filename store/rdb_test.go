@@ -31,7 +31,7 @@ func TestLZFRoundTrip(t *testing.T) {
 				in[j] = byte(r.IntN(alphabet))
 			}
 		}
-		c := lzfCompress(in, n-4)
+		c := lzfCompress(in, n-4, new(lzfScratch))
 		if c == nil {
 			if alphabet < 4 {
 				t.Fatalf("%d bytes of %d symbols did not compress", n, alphabet)
@@ -214,4 +214,32 @@ func TestRestoreNewerEncodings(t *testing.T) {
 	if err != nil || c.dump() != `{"1","a","b"}` {
 		t.Fatalf("listpack set: %v %v", err, c)
 	}
+}
+
+// BenchmarkDumpRestoreHash dumps and restores a 10,000-field hash (the
+// shape of a migrated session or cache key).
+func BenchmarkDumpRestoreHash(b *testing.B) {
+	s, _ := Open(Options{})
+	var p []byte
+	s.Update(0, func(tx *Tx) error {
+		for i := 0; i < 10000; i++ {
+			f := []byte("field:" + strconv.Itoa(i))
+			tx.HSet([]byte("h"), [][]byte{f, bytes.Repeat(f, 3)}, false)
+		}
+		p, _, _ = tx.Dump([]byte("h"))
+		return nil
+	})
+	b.SetBytes(int64(len(p)))
+	b.Run("dump", func(b *testing.B) {
+		for b.Loop() {
+			s.Update(0, func(tx *Tx) error { tx.Dump([]byte("h")); return nil })
+		}
+	})
+	b.Run("restore", func(b *testing.B) {
+		for b.Loop() {
+			s.Update(0, func(tx *Tx) error {
+				return tx.Restore([]byte("r"), p, RestoreOptions{Replace: true, Idle: -1, Freq: -1})
+			})
+		}
+	})
 }
