@@ -68,7 +68,7 @@ func appendRDBStringZ(b, s []byte, z *lzfScratch) []byte {
 // reports false for a value it cannot serialize.
 func encodeDump(e *entry) ([]byte, bool) {
 	b := make([]byte, 0, e.memory()+16) // about the value's size
-	var z *lzfScratch // made on the first string long enough to compress
+	var z *lzfScratch                   // made on the first string long enough to compress
 	str := func(b, s []byte) []byte {
 		if z == nil && len(s) > 20 {
 			z = new(lzfScratch)
