@@ -47,6 +47,11 @@ func TestRestoreSurvivesRestart(t *testing.T) {
 	var payloads [][]byte
 	s.Update(0, func(tx *store.Tx) error {
 		tx.Set([]byte("s"), []byte("hello world, hello world, hello world"), store.SetOptions{})
+		long := make([]byte, 100_000) // stored in chunk records
+		for i := range long {
+			long[i] = byte(i * 7 / 5)
+		}
+		tx.Set([]byte("long"), long, store.SetOptions{})
 		tx.ListPush([]byte("l"), store.ListTail, b("a", "1", "bb"), false)
 		tx.SAdd([]byte("set"), b("a", "b", "3"))
 		tx.HSet([]byte("h"), b("f", "v", "g", "12"), false)
@@ -54,7 +59,7 @@ func TestRestoreSurvivesRestart(t *testing.T) {
 		tx.XAdd([]byte("x"), store.XAddArgs{AutoID: true, Fields: b("f", "v")})
 		tx.XGroupCreate([]byte("x"), []byte("g"), store.GroupStart{EntriesRead: -1}, false)
 		tx.XReadGroup([]byte("x"), store.XReadGroupArgs{Group: []byte("g"), Consumer: []byte("c"), New: true})
-		for _, k := range []string{"s", "l", "set", "h", "z", "x"} {
+		for _, k := range []string{"s", "long", "l", "set", "h", "z", "x"} {
 			p, _, _ := tx.Dump([]byte(k))
 			payloads = append(payloads, p)
 		}
@@ -67,6 +72,14 @@ func TestRestoreSurvivesRestart(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Over a chunked string and over a collection: the old records go.
+		replace := store.RestoreOptions{Replace: true, Idle: -1, Freq: -1}
+		if err := tx.Restore([]byte("r1"), payloads[0], replace); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Restore([]byte("r2"), payloads[1], replace); err != nil {
+			t.Fatal(err)
+		}
 		return nil
 	})
 	before := s.Dump()
@@ -75,7 +88,7 @@ func TestRestoreSurvivesRestart(t *testing.T) {
 	}
 	s = openPebble(t, fs, clock)
 	defer s.Close()
-	if after := s.Dump(); after != before || len(payloads) != 6 {
+	if after := s.Dump(); after != before || len(payloads) != 7 {
 		t.Fatalf("after restart:\n%s\nbefore:\n%s", after, before)
 	}
 }
