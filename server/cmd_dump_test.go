@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,4 +71,38 @@ func TestDumpRestore(t *testing.T) {
 	if got := c.Do("GET", "l"); got != Bulk("value") {
 		t.Fatalf("GET l = %q", got)
 	}
+}
+
+// TestRestoreServesBlockedClient: a list RESTOREd under a key a BLPOP
+// waits on hands it an element, as any push would.
+func TestRestoreServesBlockedClient(t *testing.T) {
+	srv := Start(t)
+	c := Dial(t, srv.Addr())
+	c.Do("RPUSH", "src", "a", "b")
+	p := bulkValue(t, c.Do("DUMP", "src"))
+	b := Dial(t, srv.Addr())
+	b.Send("BLPOP", "q", "0")
+	waitBlockedClients(t, c, 1)
+	if got := c.Do("RESTORE", "q", "0", p); got != OK {
+		t.Fatalf("RESTORE = %q", got)
+	}
+	if got := b.Read(); got != Bulks("q", "a") {
+		t.Fatalf("BLPOP = %q", got)
+	}
+	if got := c.Do("LRANGE", "q", "0", "-1"); got != Bulks("b") {
+		t.Fatalf("LRANGE = %q", got)
+	}
+}
+
+// waitBlockedClients waits until INFO counts n blocked clients.
+func waitBlockedClients(t *testing.T, c *Conn, n int) {
+	t.Helper()
+	want := "blocked_clients:" + strconv.Itoa(n) + "\r\n"
+	for i := 0; i < 500; i++ {
+		if strings.Contains(c.Do("INFO", "clients"), want) {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatalf("never saw %q", want)
 }
