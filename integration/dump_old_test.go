@@ -1,12 +1,16 @@
 package integration
 
 import (
+	"context"
 	"encoding/binary"
 	"hash/crc64"
 	"math/bits"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/cairn-db/cairn/server/servertest"
 )
@@ -123,6 +127,9 @@ func TestRestoreOldEncodings(t *testing.T) {
 		{"hash ziplist", dumpPayload(obj(13, rdbStr(ziplist("f", "v", "n", int64(42), "big", int64(1<<40)))), 8)},
 		// In score order: Redis keeps a packed sorted set's order as stored.
 		{"zset ziplist", dumpPayload(obj(12, rdbStr(ziplist("d", "-1e300", "a", int64(1), "b", "2.5", "c", "inf"))), 8)},
+		{"hash zipmap", dumpPayload(obj(9, rdbStr([]byte("\x02\x01f\x02\x00v1\x03xyz\x02\x01ab\x00\xff"))), 6)},
+		{"hash zipmap long", dumpPayload(obj(9, rdbStr(append(append([]byte("\xfe\x03key\xfe\x2c\x01\x00\x00\x00"),
+			strings.Repeat("w", 300)...), 0xff))), 6)},
 		{"zset text scores", dumpPayload(obj(3, rdbLen(nil, 3), rdbStr([]byte("a")), []byte("\x031.5"),
 			rdbStr([]byte("b")), []byte{254}, rdbStr([]byte("c")), []byte{255}), 6)},
 	}
@@ -141,5 +148,67 @@ func TestRestoreOldEncodings(t *testing.T) {
 		if len(want) < 20 {
 			t.Fatalf("%s: suspiciously empty: %s", c.name, want)
 		}
+	}
+}
+
+// listpack encodes elements as a Redis listpack: small non-negative ints
+// (Go int) as 7-bit integers, strings of up to 63 bytes.
+func listpack(elems ...any) []byte {
+	b := make([]byte, 6)
+	for _, e := range elems {
+		start := len(b)
+		switch v := e.(type) {
+		case int:
+			b = append(b, byte(v))
+		case string:
+			b = append(append(b, 0x80|byte(len(v))), v...)
+		}
+		b = append(b, byte(len(b)-start))
+	}
+	b = append(b, 0xff)
+	binary.LittleEndian.PutUint32(b, uint32(len(b)))
+	binary.LittleEndian.PutUint16(b[4:], uint16(len(elems)))
+	return b
+}
+
+// TestRestoreStreamV1 restores a stream in Redis 6's STREAM_LISTPACKS
+// type (no first ID, max deleted ID, entries added or entries read), with
+// a deleted entry, an entry with its own fields, a group and a consumer,
+// and compares with redis-server 7.0.
+func TestRestoreStreamV1(t *testing.T) {
+	real := newClient(t, requireRedis(t).addr)
+	cairn := newClient(t, servertest.Start(t).Addr())
+	master := make([]byte, 16)
+	binary.BigEndian.PutUint64(master, 5)
+	lp := listpack(2, 1, 2, "f", "g", 0, // master: 2 live, 1 deleted, fields f g
+		2, 0, 0, "a", "b", 5, // 5-0 f=a g=b (same fields)
+		3, 0, 1, "c", "d", 5, // 5-1 deleted
+		0, 1, 0, 1, "h", "i", 6) // 6-0 h=i
+	obj := append([]byte{15, 1}, rdbStr(master)...)
+	obj = append(obj, rdbStr(lp)...)
+	obj = append(obj, 2, 7, 0) // length 2, last ID 7-0
+	obj = append(obj, 1)       // one group
+	obj = append(obj, rdbStr([]byte("grp"))...)
+	obj = append(obj, 5, 0) // last delivered 5-0
+	obj = append(obj, 1)    // PEL: 5-0
+	obj = append(obj, master...)
+	obj = binary.LittleEndian.AppendUint64(obj, 1_700_000_000_000)
+	obj = append(obj, 3)
+	obj = append(obj, 1) // one consumer owning 5-0
+	obj = append(obj, rdbStr([]byte("alice"))...)
+	obj = binary.LittleEndian.AppendUint64(obj, 1_700_000_000_500)
+	obj = append(obj, 1)
+	obj = append(obj, master...)
+	p := dumpPayload(obj, 9)
+	for name, rdb := range map[string]interface {
+		Restore(ctx context.Context, key string, ttl time.Duration, value string) *redis.StatusCmd
+	}{"redis": real, "cairn": cairn} {
+		if err := rdb.Restore(ctx, "s1", 0, p).Err(); err != nil {
+			t.Fatalf("%s RESTORE: %v", name, err)
+		}
+	}
+	want, got := snapshot(t, real, "s1"), snapshot(t, cairn, "s1")
+	if got != want || !strings.Contains(want, "alice") {
+		t.Fatalf("\n got %s\nwant %s", got, want)
 	}
 }

@@ -329,3 +329,54 @@ func (w *lpWriter) bytes() []byte {
 	binary.LittleEndian.PutUint16(w.b[4:], uint16(min(w.n, 0xffff)))
 	return w.b
 }
+
+// zipmapElems decodes a zipmap (the hash encoding of Redis before 2.6):
+// a count byte, then per pair a length, the field, a length, a free-space
+// byte, the value and that many unused bytes, then 0xff. A length is one
+// byte below 254, else 254 and four bytes little-endian.
+func zipmapElems(zm []byte) ([][]byte, error) {
+	if len(zm) < 2 || zm[len(zm)-1] != 0xff {
+		return nil, errBadData
+	}
+	p := 1
+	length := func() (int, bool) {
+		if p >= len(zm) {
+			return 0, false
+		}
+		l := int(zm[p])
+		p++
+		if l < 254 {
+			return l, true
+		}
+		if l == 255 || p+4 > len(zm) {
+			return 0, false
+		}
+		l = int(binary.LittleEndian.Uint32(zm[p:]))
+		p += 4
+		return l, l <= len(zm)
+	}
+	var out [][]byte
+	for p < len(zm)-1 {
+		fl, ok := length()
+		if !ok || p+fl > len(zm)-1 {
+			return nil, errBadData
+		}
+		f := zm[p : p+fl]
+		p += fl
+		vl, ok := length()
+		if !ok || p >= len(zm)-1 {
+			return nil, errBadData
+		}
+		free := int(zm[p])
+		p++
+		if p+vl+free > len(zm)-1 {
+			return nil, errBadData
+		}
+		out = append(out, f, zm[p:p+vl])
+		p += vl + free
+	}
+	if p != len(zm)-1 || (zm[0] < 254 && int(zm[0]) != len(out)/2) {
+		return nil, errBadData
+	}
+	return out, nil
+}

@@ -14,6 +14,7 @@ const (
 	rdbTypeZSet            = 3
 	rdbTypeHash            = 4
 	rdbTypeZSet2           = 5
+	rdbTypeHashZipmap      = 9
 	rdbTypeListZiplist     = 10
 	rdbTypeSetIntset       = 11
 	rdbTypeZSetZiplist     = 12
@@ -252,6 +253,8 @@ func decodeObject(b []byte) (val []byte, c collection, err error) {
 		c, err = r.packedSet(listpackElems)
 	case rdbTypeHash:
 		c, err = r.plainHash()
+	case rdbTypeHashZipmap:
+		c, err = r.packedHash(zipmapElems)
 	case rdbTypeHashZiplist:
 		c, err = r.packedHash(ziplistElems)
 	case rdbTypeHashListpack:

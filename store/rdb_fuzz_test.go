@@ -54,6 +54,7 @@ func fuzzSeeds(t testing.TB) [][]byte {
 		payload(strObj(rdbTypeSetIntset, []byte{2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 2, 0})),
 		payload(strObj(rdbTypeListZiplist, zl)),
 		payload(append([]byte{rdbTypeZSet, 1, 1, 'm'}, 3, '1', '.', '5')),
+		payload(strObj(rdbTypeHashZipmap, []byte("\x02\x01f\x02\x00v1\x03xyz\x02\x01ab\x00\xff"))),
 	)
 	return out
 }
