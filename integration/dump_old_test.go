@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"hash/crc64"
 	"math/bits"
 	"strconv"
@@ -210,5 +211,50 @@ func TestRestoreStreamV1(t *testing.T) {
 	want, got := snapshot(t, real, "s1"), snapshot(t, cairn, "s1")
 	if got != want || !strings.Contains(want, "alice") {
 		t.Fatalf("\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestRestoreRejectsLikeSanitizingRedis: corrupt payloads that Redis's
+// default shallow check lets in are refused by Cairn, with the same error
+// as a redis-server running sanitize-dump-payload yes.
+func TestRestoreRejectsLikeSanitizingRedis(t *testing.T) {
+	requireRedis(t)
+	rs, err := startRedis("--sanitize-dump-payload", "yes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rs.stop)
+	real := newClient(t, rs.addr)
+	cairn := newClient(t, servertest.Start(t).Addr())
+	intset := func(vals ...int16) []byte {
+		b := binary.LittleEndian.AppendUint32(nil, 2)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(vals)))
+		for _, v := range vals {
+			b = binary.LittleEndian.AppendUint16(b, uint16(v))
+		}
+		return b
+	}
+	badBacklen := listpack("f", "v")
+	badBacklen[len(badBacklen)-2]++
+	badCount := listpack("f", "v")
+	badCount[4] = 4
+	for name, obj := range map[string][]byte{
+		"duplicate hash fields":   append([]byte{4, 2}, "\x01f\x01v\x01f\x01w"...),
+		"duplicate listpack hash": append([]byte{16}, rdbStr(listpack("f", "v", "f", "w"))...),
+		"odd listpack hash":       append([]byte{16}, rdbStr(listpack("f", "v", "g"))...),
+		"odd listpack zset":       append([]byte{17}, rdbStr(listpack("m", 1, "n"))...),
+		"unsorted intset":         append([]byte{11}, rdbStr(intset(7, -5))...),
+		"duplicate intset":        append([]byte{11}, rdbStr(intset(7, 7))...),
+		"listpack back length":    append([]byte{16}, rdbStr(badBacklen)...),
+		"listpack count":          append([]byte{16}, rdbStr(badCount)...),
+		"duplicate set members":   append([]byte{2, 2}, "\x01x\x01x"...),
+		"empty quicklist node":    append([]byte{18, 1, 2}, rdbStr(listpack())...),
+	} {
+		p := dumpPayload(obj, 10)
+		want := fmt.Sprint(real.Restore(ctx, "k", 0, p).Err())
+		got := fmt.Sprint(cairn.Restore(ctx, "k", 0, p).Err())
+		if got != want || got != "ERR Bad data format" {
+			t.Errorf("%s: redis %s, cairn %s", name, want, got)
+		}
 	}
 }

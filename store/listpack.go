@@ -16,7 +16,7 @@ import (
 // errBadData: a payload that does not decode (RESTORE's "Bad data format").
 var errBadData = errors.New("store: bad data format")
 
-// packedElems decodes a listpack into its elements, integers rendered as
+// listpackElems decodes a listpack into its elements, integers rendered as
 // decimal strings (the bytes they stand for).
 func listpackElems(lp []byte) ([][]byte, error) {
 	if len(lp) < 7 || int(binary.LittleEndian.Uint32(lp)) != len(lp) || lp[len(lp)-1] != 0xff {
