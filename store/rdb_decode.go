@@ -363,6 +363,9 @@ func (r *rdbReader) plainSet() (collection, error) {
 		return nil, err
 	}
 	s := newSet()
+	if n > setMaxPacked {
+		s.convert() // straight to the table, as Redis sizes it from n
+	}
 	for range n {
 		v, err := r.str()
 		if err != nil {
@@ -395,6 +398,9 @@ func (r *rdbReader) plainHash() (collection, error) {
 		return nil, err
 	}
 	h := newHash()
+	if n > hashMaxPacked {
+		h.convert()
+	}
 	for range n {
 		f, err := r.str()
 		if err != nil {
@@ -434,6 +440,9 @@ func (r *rdbReader) plainZSet(binary bool) (collection, error) {
 		return nil, err
 	}
 	z := newZSet()
+	if n > zsetMaxPacked {
+		z.convert()
+	}
 	for range n {
 		m, err := r.str()
 		if err != nil {
