@@ -154,5 +154,4 @@ const (
 	ErrInvalidTTL      Error = "ERR Invalid TTL value, must be >= 0"
 	ErrInvalidIdleTime Error = "ERR Invalid IDLETIME value, must be >= 0"
 	ErrInvalidFreq     Error = "ERR Invalid FREQ value, must be >= 0 and <= 255"
-	ErrDumpUnsupported Error = "ERR DUMP of this value type is not supported by Cairn"
 )

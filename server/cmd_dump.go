@@ -14,10 +14,7 @@ func dumpCommands() []*Command {
 
 // DUMP key
 func cmdDump(c *Context) error {
-	p, ok, err := c.Tx.Dump(c.Args[1])
-	if err != nil {
-		return err
-	}
+	p, ok := c.Tx.Dump(c.Args[1])
 	if !ok {
 		c.Out.Null()
 		return nil

@@ -16,8 +16,8 @@ import (
 func init() {
 	randomOps["dump"] = []randomOp{
 		func(tx *store.Tx, r *rand.Rand) {
-			p, ok, err := tx.Dump(randomKey(r))
-			if !ok || err != nil {
+			p, ok := tx.Dump(randomKey(r))
+			if !ok {
 				return
 			}
 			o := store.RestoreOptions{Replace: true, Idle: -1, Freq: -1}
@@ -60,7 +60,7 @@ func TestRestoreSurvivesRestart(t *testing.T) {
 		tx.XGroupCreate([]byte("x"), []byte("g"), store.GroupStart{EntriesRead: -1}, false)
 		tx.XReadGroup([]byte("x"), store.XReadGroupArgs{Group: []byte("g"), Consumer: []byte("c"), New: true})
 		for _, k := range []string{"s", "long", "l", "set", "h", "z", "x"} {
-			p, _, _ := tx.Dump([]byte(k))
+			p, _ := tx.Dump([]byte(k))
 			payloads = append(payloads, p)
 		}
 		tx.FlushDB()

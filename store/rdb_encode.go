@@ -64,9 +64,8 @@ func appendRDBStringZ(b, s []byte, z *lzfScratch) []byte {
 }
 
 // encodeDump serializes e's value as a DUMP payload: the object, the RDB
-// version (2 bytes) and the CRC-64 of both (8 bytes), little-endian. It
-// reports false for a value it cannot serialize.
-func encodeDump(e *entry) ([]byte, bool) {
+// version (2 bytes) and the CRC-64 of both (8 bytes), little-endian.
+func encodeDump(e *entry) []byte {
 	b := make([]byte, 0, e.memory()+16) // about the value's size
 	var z *lzfScratch                   // made on the first string long enough to compress
 	str := func(b, s []byte) []byte {
@@ -101,13 +100,10 @@ func encodeDump(e *entry) ([]byte, bool) {
 			return true
 		})
 	case KindStream:
-		var ok bool
-		if b, ok = appendRDBStream(b, e.stream()); !ok {
-			return nil, false
-		}
+		b = appendRDBStream(b, e.stream())
 	default:
-		return nil, false
+		e.wrongKind(KindString)
 	}
 	b = binary.LittleEndian.AppendUint16(b, rdbVersion)
-	return binary.LittleEndian.AppendUint64(b, crc64(0, b)), true
+	return binary.LittleEndian.AppendUint64(b, crc64(0, b))
 }

@@ -272,7 +272,7 @@ func (s *stream) loadListpack(master StreamID, el [][]byte, last StreamID) (Stre
 // appendRDBStream serializes s as STREAM_LISTPACKS_2: a listpack per
 // node of live entries (deleted ones are left out, so a node's deleted
 // count is 0), each entry sharing the node's first fields when it can.
-func appendRDBStream(b []byte, s *stream) ([]byte, bool) {
+func appendRDBStream(b []byte, s *stream) []byte {
 	b = append(b, rdbTypeStreamListpack2)
 	var lps [][]byte
 	var keys []StreamID
@@ -358,5 +358,5 @@ func appendRDBStream(b []byte, s *stream) ([]byte, bool) {
 			})
 		}
 	}
-	return b, true
+	return b
 }

@@ -226,7 +226,7 @@ func BenchmarkDumpRestoreHash(b *testing.B) {
 			f := []byte("field:" + strconv.Itoa(i))
 			tx.HSet([]byte("h"), [][]byte{f, bytes.Repeat(f, 3)}, false)
 		}
-		p, _, _ = tx.Dump([]byte("h"))
+		p, _ = tx.Dump([]byte("h"))
 		return nil
 	})
 	b.SetBytes(int64(len(p)))

@@ -12,23 +12,17 @@ var (
 	// ErrBadDump: the payload's checksum holds but its contents do not
 	// decode.
 	ErrBadDump = errBadData
-	// ErrDumpUnsupported: DUMP of a value Cairn cannot serialize yet.
-	ErrDumpUnsupported = errors.New("store: DUMP of this type is not supported")
 )
 
 // Dump returns the value at key serialized as Redis's DUMP payload (RDB
 // version 10, which Redis 7.0's RESTORE loads); ok is false when the key
 // is absent. It reads the key as GET does (a hit, and a touch).
-func (tx *Tx) Dump(key []byte) (payload []byte, ok bool, err error) {
+func (tx *Tx) Dump(key []byte) (payload []byte, ok bool) {
 	e := tx.lookupRead(key)
 	if e == nil {
-		return nil, false, nil
+		return nil, false
 	}
-	p, ok := encodeDump(e)
-	if !ok {
-		return nil, false, ErrDumpUnsupported
-	}
-	return p, true, nil
+	return encodeDump(e), true
 }
 
 // RestoreOptions are RESTORE's TTL and flags.
@@ -59,6 +53,9 @@ func (tx *Tx) Restore(key, payload []byte, o RestoreOptions) error {
 	if err != nil {
 		return ErrBadDump
 	}
+	if len(val) > maxValLen {
+		return ErrTooLarge
+	}
 	if old != nil {
 		tx.remove(old)
 	}
@@ -74,9 +71,6 @@ func (tx *Tx) Restore(key, payload []byte, o RestoreOptions) error {
 	}
 	var e *entry
 	if c == nil {
-		if len(val) > maxValLen {
-			return ErrTooLarge
-		}
 		e = tx.createString(key, val) // as Set creates a string
 	} else {
 		e = tx.create(key)
@@ -97,8 +91,8 @@ func (tx *Tx) setAccess(e *entry, o RestoreOptions) {
 	case tx.s.lfu && o.Freq >= 0:
 		e.access = lfuMinutes(tx.now)<<8 | uint32(o.Freq)
 	case !tx.s.lfu && o.Idle >= 0:
-		// The LRU clock counts seconds since the store started; an idle
-		// time longer than that is clamped to it.
+		// An idle time beyond the access clock's start (194 days before
+		// the store's, see accessClockBase) is clamped to it.
 		e.access = uint32(max(int64(tx.s.accessClock(tx.now))-o.Idle, 0))
 	}
 }
