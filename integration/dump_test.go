@@ -255,7 +255,7 @@ func TestDumpRestoreWithRedis(t *testing.T) {
 			}
 			// Redis re-encodes what it loads: the encodings must match too.
 			if re, ce := real.ObjectEncoding(ctx, key).Val(), cairn.ObjectEncoding(ctx, key).Val(); re != ce && !(re == "embstr" && ce == "raw") {
-				t.Logf("%s: encoding redis %s, cairn %s", v.name, re, ce)
+				t.Errorf("%s: encoding redis %s, cairn %s", v.name, re, ce)
 			}
 		}
 	}
