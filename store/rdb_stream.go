@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Streams in DUMP payloads (Redis 7.0's RDB_TYPE_STREAM_LISTPACKS_2; the
@@ -74,12 +76,32 @@ func (r *rdbReader) stream(v2 bool) (collection, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Groups and consumers are sorted once at the end: Redis writes them
+	// in name order, but inserting a crafted unsorted list one by one
+	// would take quadratic time.
 	for range groups {
-		if err := r.streamGroup(s, v2); err != nil {
+		g, err := r.streamGroup(s, v2)
+		if err != nil {
 			return nil, err
 		}
+		s.groups = append(s.groups, g)
+	}
+	if !sortUnique(s.groups, func(g *streamGroup) string { return g.name }) {
+		return nil, errBadData
 	}
 	return s, nil
+}
+
+// sortUnique sorts items by name and reports whether the names are
+// distinct.
+func sortUnique[T any](items []T, name func(T) string) bool {
+	slices.SortFunc(items, func(a, b T) int { return strings.Compare(name(a), name(b)) })
+	for i := 1; i < len(items); i++ {
+		if name(items[i-1]) == name(items[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // u64 reads a plain RDB length used as a number.
@@ -100,84 +122,82 @@ func (r *rdbReader) msTime() (int64, error) {
 	return int64(binary.LittleEndian.Uint64(v)), nil
 }
 
-func (r *rdbReader) streamGroup(s *stream, v2 bool) error {
+// streamGroup reads one consumer group of s, with its PEL and consumers.
+func (r *rdbReader) streamGroup(s *stream, v2 bool) (*streamGroup, error) {
 	name, err := r.str()
 	if err != nil {
-		return err
-	}
-	if s.lookupGroup(name) != nil {
-		return errBadData
+		return nil, err
 	}
 	var id [2]uint64
 	for i := range id {
 		if id[i], err = r.u64(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	g := newStreamGroup(string(name), StreamID{Ms: id[0], Seq: id[1]}, -1)
 	if v2 {
 		n, err := r.u64()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		g.entriesRead = int64(n) // -1 (unknown) is saved as 2^64-1
 	} else {
 		g.entriesRead = s.estimateEntriesRead(g.lastID)
 	}
-	s.addGroup(g)
 	n, err := r.count()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for range n {
 		raw, err := r.bytes(16)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		pe := &pendingEntry{id: readID(raw)}
 		if pe.deliveryTime, err = r.msTime(); err != nil {
-			return err
+			return nil, err
 		}
 		if pe.deliveryCount, err = r.u64(); err != nil {
-			return err
+			return nil, err
 		}
 		if _, dup := g.pending(pe.id); dup {
-			return errBadData
+			return nil, errBadData
 		}
 		g.pel.Set(pe)
 	}
 	consumers, err := r.count()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for range consumers {
 		cname, err := r.str()
 		if err != nil {
-			return err
-		}
-		if g.lookupConsumer(cname) != nil {
-			return errBadData
+			return nil, err
 		}
 		seen, err := r.msTime()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		c := g.addConsumer(cname, seen)
+		c := &streamConsumer{name: string(cname), seenTime: seen, pel: newPEL()}
+		g.consumers = append(g.consumers, c)
 		n, err := r.count()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for range n {
 			raw, err := r.bytes(16)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			pe, ok := g.pending(readID(raw))
 			if !ok || pe.consumer != nil {
-				return errBadData
+				return nil, errBadData
 			}
 			g.assign(pe, c)
 		}
+	}
+	if !sortUnique(g.consumers, func(c *streamConsumer) string { return c.name }) {
+		return nil, errBadData
 	}
 	ok := true
 	g.pel.Scan(func(pe *pendingEntry) bool {
@@ -185,9 +205,9 @@ func (r *rdbReader) streamGroup(s *stream, v2 bool) error {
 		return ok
 	})
 	if !ok {
-		return errBadData
+		return nil, errBadData
 	}
-	return nil
+	return g, nil
 }
 
 // loadListpack appends the live entries of one stream listpack whose

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -242,4 +243,52 @@ func BenchmarkDumpRestoreHash(b *testing.B) {
 			})
 		}
 	})
+}
+
+// streamWithGroups is a one-entry stream with groups of the given names,
+// each with consumers of the given names and an empty PEL.
+func streamWithGroups(groups []string, consumers ...string) []byte {
+	b := streamObj(1, 1, 1, 1, 1, 0, 0, 1, uint64(len(groups)))
+	for _, g := range groups {
+		b = appendRDBString(b, []byte(g))
+		b = append(b, 1, 1, 1, 0) // last ID 1-1, entries read 1, empty PEL
+		b = appendRDBLen(b, uint64(len(consumers)))
+		for _, c := range consumers {
+			b = appendRDBString(b, []byte(c))
+			b = binary.LittleEndian.AppendUint64(b, 5)
+			b = append(b, 0)
+		}
+	}
+	return b
+}
+
+// TestRestoreStreamGroupOrder: groups and consumers in any order are
+// kept sorted by name, as Cairn's lookups need; duplicates are refused.
+func TestRestoreStreamGroupOrder(t *testing.T) {
+	_, c, err := decodeObject(payload(streamWithGroups([]string{"b", "c", "a"}, "z", "x", "y")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.(*stream)
+	var names []string
+	for _, g := range s.groups {
+		names = append(names, g.name)
+		for _, c := range g.consumers {
+			names = append(names, c.name)
+		}
+	}
+	if got := strings.Join(names, ","); got != "a,x,y,z,b,x,y,z,c,x,y,z" {
+		t.Fatalf("groups and consumers: %s", got)
+	}
+	if s.lookupGroup([]byte("b")) == nil || s.groups[2].lookupConsumer([]byte("y")) == nil {
+		t.Fatal("lookups fail after sorting")
+	}
+	for name, obj := range map[string][]byte{
+		"duplicate group":    streamWithGroups([]string{"a", "b", "a"}),
+		"duplicate consumer": streamWithGroups([]string{"a"}, "c", "d", "c"),
+	} {
+		if _, _, err := decodeObject(payload(obj)); err != errBadData {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 }
