@@ -102,11 +102,11 @@ func ttlHandler(millis, absolute bool) Handler {
 		v := at
 		if !absolute {
 			v = max(at-c.Tx.Now(), 0)
-			if !millis {
-				v = (v + 500) / 1000
-			}
-		} else if !millis {
-			v = at / 1000
+		}
+		if !millis {
+			// Rounded to the nearest second, as Redis's (v+500)/1000
+			// without its overflow.
+			v = v/1000 + (v%1000+500)/1000
 		}
 		c.Out.Int(v)
 		return nil
