@@ -238,3 +238,32 @@ func TestFunctionCommandInfo(t *testing.T) {
 		t.Fatalf("COMMAND INFO fcall_ro:\n got %q\nwant prefix %q", got, want)
 	}
 }
+
+// Over maxmemory, a function that may write is refused unless it says
+// allow-oom or no-writes; INFO counts functions and libraries.
+func TestFunctionFlagsAndOOM(t *testing.T) {
+	srv := Start(t)
+	c := Dial(t, srv.Addr())
+	lib := "#!lua name=m\n" +
+		"redis.register_function('w', function(keys) return redis.call('set', keys[1], 'x') end)\n" +
+		"redis.register_function{function_name='r', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}\n" +
+		"redis.register_function{function_name='o', callback=function(keys) return redis.call('set', keys[1], 'y') end, flags={'allow-oom'}}\n"
+	const oom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+	runFnSteps(t, c, []fnStep{
+		{a("FUNCTION", "LOAD", lib), "$1\r\nm\r\n"},
+		{a("SET", "k", "v"), "+OK\r\n"},
+		{a("CONFIG", "SET", "maxmemory", "1"), "+OK\r\n"},
+		{a("FCALL", "w", "1", "k"), oom},
+		{a("FCALL_RO", "w", "1", "k"), oom},
+		{a("FCALL", "r", "1", "k"), "$1\r\nv\r\n"},
+		{a("FCALL", "o", "1", "k"), "+OK\r\n"},
+		{a("FUNCTION", "LOAD", "#!lua name=m2\nredis.register_function('w2', function() return 1 end)"), oom},
+		{a("FUNCTION", "DELETE", "m"), "+OK\r\n"},
+		{a("CONFIG", "SET", "maxmemory", "0"), "+OK\r\n"},
+		{a("FUNCTION", "LOAD", lib), "$1\r\nm\r\n"},
+	})
+	info := c.Do("INFO", "memory")
+	if !strings.Contains(info, "\r\nnumber_of_functions:3\r\n") || !strings.Contains(info, "\r\nnumber_of_libraries:1\r\n") {
+		t.Fatalf("INFO memory: %q", info)
+	}
+}
