@@ -101,7 +101,8 @@ func TestFunctionDumpInteroperates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := real.FunctionRestore(ctx, fromCairn).Err(); err == nil || err.Error() != "ERR Library counters already exists" {
+	// Which library collides first is the order of Redis's hash table.
+	if err := real.FunctionRestore(ctx, fromCairn).Err(); err == nil || (err.Error() != "ERR Library counters already exists" && err.Error() != "ERR Library long already exists") {
 		t.Fatalf("APPEND of existing libraries on redis-server: %v", err)
 	}
 	if err := real.Do(ctx, "FUNCTION", "RESTORE", fromCairn, "FLUSH").Err(); err != nil {
