@@ -162,6 +162,7 @@ const (
 	errLibraryNotFound  protocol.Error = "ERR Library not found"
 	errBadNumKeys       protocol.Error = "ERR Bad number of keys provided"
 	errWriteFlagRO      protocol.Error = "ERR Can not execute a script with write flag using *_ro command."
+	errServerClosing    protocol.Error = "ERR server is shutting down"
 	errBadName                         = "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"
 )
 
@@ -253,6 +254,9 @@ func (fs *functions) create(s *Server, m libMeta, code string, timeout time.Dura
 	if err != nil {
 		if ctx.Err() != nil {
 			fs.rebuild(s)
+			if s.ctx.Err() != nil {
+				return nil, errServerClosing
+			}
 			return nil, protocol.Error("ERR Error registering functions: ERR FUNCTION LOAD timeout")
 		}
 		return nil, protocol.Error("ERR Error registering functions: " + loadErrorText(err))
@@ -341,6 +345,11 @@ func (fs *functions) rebuild(s *Server) {
 	if fs.vm != nil {
 		fs.vm.L.Close()
 		fs.vm = nil
+	}
+	if s.ctx.Err() != nil {
+		// The server is closing: nothing will call a function again, and
+		// every Lua run would stop at once.
+		return
 	}
 	fs.mu.Lock()
 	libs := fs.set.sorted()

@@ -267,3 +267,26 @@ func TestFunctionFlagsAndOOM(t *testing.T) {
 		t.Fatalf("INFO memory: %q", info)
 	}
 }
+
+// A function that wrote cannot be killed; closing the server ends it.
+func TestFunctionUnkillableUntilClose(t *testing.T) {
+	srv := Start(t)
+	a1 := Dial(t, srv.Addr())
+	b := Dial(t, srv.Addr())
+	runFnSteps(t, b, []fnStep{
+		{a("CONFIG", "SET", "busy-reply-threshold", "50"), "+OK\r\n"},
+		{a("FUNCTION", "LOAD", "#!lua name=w\nredis.register_function('wspin', function() redis.call('set', 'x', 'y') while true do end end)"), "$1\r\nw\r\n"},
+	})
+	a1.Send("FCALL", "wspin", "0")
+	time.Sleep(150 * time.Millisecond)
+	if got := b.Do("FUNCTION", "KILL"); !strings.HasPrefix(got, "-UNKILLABLE ") {
+		t.Fatalf("FUNCTION KILL after a write: %q", got)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Close() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not stop the running function")
+	}
+}
