@@ -332,3 +332,18 @@ func cmdFunctionHelp(c *Context) error {
 		"      in case of functions name collision with another library).",
 	})
 }
+
+// cloneArgs copies a command line into one buffer.
+func cloneArgs(args [][]byte) [][]byte {
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		buf = append(buf, a...)
+		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+	}
+	return out
+}

@@ -201,7 +201,9 @@ func (s *Server) runLua(c *Context, job luaJob) error {
 	r := &scriptRun{caller: c.Client, done: make(chan struct{}), busy: make(chan struct{}), cancel: cancel, start: time.Now()}
 	if job.function {
 		r.function = job.name
-		r.args = c.Args
+		// A copy: FUNCTION STATS may read it while the caller's reader
+		// reuses its buffers for the next command.
+		r.args = cloneArgs(c.Args)
 	}
 	sc.running.Store(r)
 	var timer *time.Timer

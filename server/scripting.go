@@ -192,14 +192,14 @@ func scriptArgs(a [][]byte) (keys, args [][]byte, err error) {
 // waitScript holds a command from another client while a script runs, as
 // Redis (single-threaded) would, until the script ends or passes the busy
 // threshold; then the command gets BUSY unless it is allowed while busy.
-// SCRIPT KILL itself waits for the threshold, as in Redis it could not be
-// read before.
+// SCRIPT KILL, FUNCTION KILL and FUNCTION STATS themselves wait for the
+// threshold, as in Redis they could not be read before.
 func (s *Server) waitScript(c *Client, cmd *Command) error {
 	r := s.scripts.running.Load()
 	if r == nil || r.caller == c {
 		return nil
 	}
-	if cmd.Flags&FlagAllowBusy != 0 && cmd.Name != "kill" {
+	if cmd.Flags&FlagAllowBusy != 0 && cmd.Name != "kill" && cmd.Name != "stats" {
 		return nil
 	}
 	select {
