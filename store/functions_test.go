@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -46,5 +47,22 @@ func TestLibrariesRestart(t *testing.T) {
 	defer s.Close()
 	if got := s.Libraries(); len(got) != 0 {
 		t.Fatalf("after FlushLibraries and restart: %v", got)
+	}
+}
+
+// Library operations for the restart property test.
+func init() {
+	lib := func(r *rand.Rand) string { return fmt.Sprintf("lib%d", r.IntN(5)) }
+	randomOps["functions"] = []randomOp{
+		func(tx *store.Tx, r *rand.Rand) {
+			name := lib(r)
+			tx.SaveLibrary(name, fmt.Sprintf("#!lua name=%s\n-- v%d", name, r.IntN(100)))
+		},
+		func(tx *store.Tx, r *rand.Rand) { tx.DeleteLibrary(lib(r)) },
+		func(tx *store.Tx, r *rand.Rand) {
+			if r.IntN(20) == 0 {
+				tx.FlushLibraries()
+			}
+		},
 	}
 }
