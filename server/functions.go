@@ -182,8 +182,8 @@ func parseLibMeta(code string) (libMeta, error) {
 	if nl < 0 {
 		return libMeta{}, protocol.Error("ERR Invalid library metadata")
 	}
-	parts, err := splitArgs(code[:nl])
-	if err != nil || len(parts) == 0 {
+	parts, ok := splitMetaArgs(code[:nl])
+	if !ok || len(parts) == 0 {
 		return libMeta{}, protocol.Error("ERR Invalid library metadata")
 	}
 	m := libMeta{engine: parts[0][min(2, len(parts[0])):], body: code[nl:]}

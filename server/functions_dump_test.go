@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/hex"
+	"strings"
 	"testing"
 )
 
@@ -71,6 +72,32 @@ func TestRDBStringEncodings(t *testing.T) {
 		got, ok := r.string()
 		if !ok || got != c.want || len(r.b) != 0 {
 			t.Errorf("%s: %q %v", c.in, got, ok)
+		}
+	}
+}
+
+func TestSplitMetaArgs(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string // words joined by |, or "!" when refused
+	}{
+		{`#!lua name=x`, "#!lua|name=x"},
+		{`#!lua name="x y"`, "#!lua|name=x y"},
+		{`#!lua 'name=x'`, "#!lua|name=x"},
+		{"#!lua\tname=x\r", "#!lua|name=x"},
+		{`#!lua name="a\x41\n"`, "#!lua|name=aA\n"},
+		{`#!lua name="x"y`, "!"},
+		{`#!lua name="x`, "!"},
+		{`#!lua name='x`, "!"},
+		{`  `, ""},
+	} {
+		words, ok := splitMetaArgs(c.in)
+		got := "!"
+		if ok {
+			got = strings.Join(words, "|")
+		}
+		if got != c.want {
+			t.Errorf("%q: %q, want %q", c.in, got, c.want)
 		}
 	}
 }
