@@ -1,6 +1,68 @@
 package server
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/cairn-db/cairn/protocol"
+)
+
+// libMeta is a library's metadata line: "#!<engine> name=<name>".
+type libMeta struct {
+	engine, name string
+	body         string // the code after the metadata line, from its newline
+}
+
+// parseLibMeta reads the metadata line as Redis's
+// functionExtractLibMetaData, then checks the name and engine.
+func parseLibMeta(code string) (libMeta, error) {
+	if !strings.HasPrefix(code, "#!") {
+		return libMeta{}, protocol.Error("ERR Missing library metadata")
+	}
+	nl := strings.IndexByte(code, '\n')
+	if nl < 0 {
+		return libMeta{}, protocol.Error("ERR Invalid library metadata")
+	}
+	parts, ok := splitMetaArgs(code[:nl])
+	if !ok || len(parts) == 0 {
+		return libMeta{}, protocol.Error("ERR Invalid library metadata")
+	}
+	m := libMeta{engine: parts[0][min(2, len(parts[0])):], body: code[nl:]}
+	named := false
+	for _, p := range parts[1:] {
+		if len(p) >= 5 && strings.EqualFold(p[:5], "name=") {
+			if named {
+				return libMeta{}, protocol.Error("ERR Invalid metadata value, name argument was given multiple times")
+			}
+			m.name, named = p[5:], true
+			continue
+		}
+		return libMeta{}, protocol.Error("ERR Invalid metadata value given: " + p)
+	}
+	switch {
+	case !named:
+		return libMeta{}, protocol.Error("ERR Library name was not given")
+	case !validFunctionName(m.name):
+		return libMeta{}, protocol.Error("ERR " + errBadName)
+	case !strings.EqualFold(m.engine, "lua"):
+		return libMeta{}, protocol.Error("ERR Engine '" + m.engine + "' not found")
+	}
+	return m, nil
+}
+
+// validFunctionName: letters, digits and underscores, at least one.
+func validFunctionName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // splitMetaArgs splits a library's metadata line as Redis's sdssplitargs
 // does, which the config-file splitter (splitArgs) follows only in part:
