@@ -45,6 +45,7 @@ var keylessCommands = map[string]bool{
 	"randomkey": true, "scan": true, "swapdb": true, "exec": true,
 	"multi": true, "discard": true, "unwatch": true,
 	"save": true, "bgsave": true, "lastsave": true,
+	"function|load": true, "function|delete": true, "function|flush": true, "function|restore": true,
 }
 
 // numKeysAt finds keys after a numkeys argument at index at, plus the

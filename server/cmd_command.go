@@ -66,7 +66,7 @@ func writeCommandInfo(w *protocol.Writer, cmd *Command) {
 	w.Array(10)
 	w.BulkString(cmd.FullName())
 	w.Int(int64(cmd.Arity))
-	flags := cmd.Flags.names()
+	flags := append(cmd.Flags.names(), keySpecFlags(cmd)...)
 	w.Set(len(flags))
 	for _, f := range flags {
 		w.Status(f)
@@ -79,8 +79,8 @@ func writeCommandInfo(w *protocol.Writer, cmd *Command) {
 	for _, cat := range cats {
 		w.Status(cat)
 	}
-	w.Set(0) // tips
-	w.Set(0) // key specs: Redis 7.0 sends a set (7.2 an array)
+	w.Set(0)              // tips
+	writeKeySpecs(w, cmd) // Redis 7.0 sends a set (7.2 an array)
 	subs := cmd.subs()
 	if len(subs) == 0 {
 		w.Set(0) // as Redis's addReplyCommandSubCommands

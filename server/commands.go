@@ -31,6 +31,7 @@ func commandGroups() [][]*Command {
 		group("transactions", multiCommands()...),
 		group("pubsub", pubsubCommands()...),
 		group("scripting", scriptingCommands()...),
+		group("scripting", functionCommands()...),
 	}
 }
 

@@ -19,6 +19,12 @@
 // own transaction, through the store's Observer (observer.go), in the
 // order the clients blocked.
 //
+// Lua runs in gopher-lua inside the caller's transaction: EVAL scripts
+// (scripting.go, lua_*.go) in one VM, Redis 7 functions (functions*.go,
+// cmd_functions.go, lua_functions.go) in another, whose libraries the
+// store keeps as data. Both share the running-script state behind BUSY,
+// SCRIPT KILL and FUNCTION KILL.
+//
 // Start runs a server; the daemon (cmd/cairn) and embedded tests
 // (server/servertest) use the same code.
 package server

@@ -25,6 +25,9 @@ type luaVM struct {
 	env     *lua.LTable // the proxy scripts run with
 	handler *lua.LFunction
 	cur     *scriptCall // the running call, for redis.call
+
+	killedLine string   // where the last interrupted script stopped
+	lib        *libLoad // the library FUNCTION LOAD is running, if any
 }
 
 // scriptCall is the state of one EVAL.
@@ -43,14 +46,20 @@ const scriptChunk = "user_script"
 
 // compileScript compiles a script body into a function prototype.
 func compileScript(body []byte) (*lua.FunctionProto, error) {
-	chunk, err := parse.Parse(bytes.NewReader(body), scriptChunk)
-	if err == nil {
-		var proto *lua.FunctionProto
-		if proto, err = lua.Compile(chunk, scriptChunk); err == nil {
-			return proto, nil
-		}
+	proto, err := compileChunk(string(body), scriptChunk)
+	if err != nil {
+		return nil, protocol.Error("ERR Error compiling script (new function): " + oneLineMsg(err.Error()))
 	}
-	return nil, protocol.Error("ERR Error compiling script (new function): " + oneLineMsg(err.Error()))
+	return proto, nil
+}
+
+// compileChunk compiles Lua code; chunk names it in error messages.
+func compileChunk(code, chunk string) (*lua.FunctionProto, error) {
+	tree, err := parse.Parse(strings.NewReader(code), chunk)
+	if err != nil {
+		return nil, err
+	}
+	return lua.Compile(tree, chunk)
 }
 
 func oneLineMsg(s string) string {
@@ -123,7 +132,7 @@ func errorHandler(L *lua.LState) int {
 			break
 		}
 		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.Source != "" && dbg.CurrentLine > 0 {
-			t.RawSetString("source", lua.LString("@"+scriptChunk))
+			t.RawSetString("source", lua.LString("@"+dbg.Source))
 			t.RawSetString("line", lua.LNumber(dbg.CurrentLine))
 			break
 		}
@@ -136,17 +145,66 @@ func errorHandler(L *lua.LState) int {
 // transaction, and writes its reply.
 func (s *Server) runScript(c *Context, sha string, proto *lua.FunctionProto, keys, args [][]byte, readOnly bool) error {
 	sc := &s.scripts
-	if s.monitors.active.Load() > 0 {
-		// EVAL is hidden from the dispatcher's feed (skip_monitor) and
-		// shown here instead, before the commands it runs, as Redis does.
-		s.feedMonitorLine(c.Client.DB(), c.Client.addr, c.Args, time.Now())
-	}
 	if sc.vm == nil {
 		sc.vm = newLuaVM(s)
 	}
 	vm := sc.vm
+	L := vm.L
+	vm.globals.RawSetString("KEYS", stringTable(L, keys))
+	vm.globals.RawSetString("ARGV", stringTable(L, args))
+	fn := L.NewFunctionFromProto(proto)
+	fn.Env = vm.env
+	err := s.runLua(c, luaJob{vm: vm, name: sha, chunk: scriptChunk, fn: fn, readOnly: readOnly})
+	if err == errInterrupted {
+		// The interpreter was interrupted mid-instruction; start the
+		// next script on a fresh one.
+		sc.vm = nil
+		L.Close()
+		err = killedError(vm.killedLine, sha, scriptChunk)
+	}
+	return err
+}
+
+// luaJob is one EVAL or FCALL to run.
+type luaJob struct {
+	vm       *luaVM
+	name     string // the script's SHA1, or the function's name
+	chunk    string // the chunk name errors cite: user_script, user_function
+	fn       *lua.LFunction
+	params   []lua.LValue // fn's arguments (a function's keys and args)
+	readOnly bool         // write commands are refused
+	function bool         // an FCALL: FUNCTION KILL, not SCRIPT KILL, stops it
+}
+
+// errInterrupted: runLua's script was killed or the server closed under
+// it. The VM is then unusable and the caller must discard it; the line the
+// script was on is in vm.killedLine.
+var errInterrupted = protocol.Error("ERR script interrupted")
+
+// killedError is the reply of a script stopped by SCRIPT or FUNCTION KILL.
+func killedError(line, name, chunk string) error {
+	return protocol.Error("ERR Script killed by user with SCRIPT KILL... script: " + name + ", on @" + chunk + ":" + line + ".")
+}
+
+// runLua runs job.fn for the client of c, inside c's transaction, as the
+// running script other clients see (BUSY, KILL), and writes its reply.
+func (s *Server) runLua(c *Context, job luaJob) error {
+	sc := &s.scripts
+	if s.monitors.active.Load() > 0 {
+		// EVAL and FCALL are hidden from the dispatcher's feed
+		// (skip_monitor) and shown here instead, before the commands they
+		// run, as Redis does.
+		s.feedMonitorLine(c.Client.DB(), c.Client.addr, c.Args, time.Now())
+	}
+	vm := job.vm
 	ctx, cancel := context.WithCancel(s.ctx)
-	r := &scriptRun{caller: c.Client, done: make(chan struct{}), busy: make(chan struct{}), cancel: cancel}
+	r := &scriptRun{caller: c.Client, done: make(chan struct{}), busy: make(chan struct{}), cancel: cancel, start: time.Now()}
+	if job.function {
+		r.function = job.name
+		// A copy: FUNCTION STATS may read it while the caller's reader
+		// reuses its buffers for the next command.
+		r.args = cloneArgs(c.Args)
+	}
 	sc.running.Store(r)
 	var timer *time.Timer
 	if d := s.busyAfter(); d > 0 {
@@ -165,32 +223,28 @@ func (s *Server) runScript(c *Context, sha string, proto *lua.FunctionProto, key
 	fake.db.Store(int32(c.Client.DB()))
 	fake.aclUser.Store(c.Client.aclUser.Load()) // redis.call runs with the caller's permissions
 	fake.addr = c.Client.addr
-	call := &scriptCall{s: s, sha: sha, readOnly: readOnly, run: r}
+	call := &scriptCall{s: s, sha: job.name, readOnly: job.readOnly, run: r}
 	call.rw = redcon.NewWriter(&call.buf)
 	call.ctx = Context{Out: protocol.NewWriter(call.rw), Client: fake, Server: s, Tx: c.Tx, noBlock: true}
 	vm.cur = call
 	defer func() { vm.cur = nil }()
 
 	L := vm.L
-	vm.globals.RawSetString("KEYS", stringTable(L, keys))
-	vm.globals.RawSetString("ARGV", stringTable(L, args))
-	fn := L.NewFunctionFromProto(proto)
-	fn.Env = vm.env
 	L.SetContext(ctx)
 	top := L.GetTop()
-	L.Push(fn)
-	err := L.PCall(0, 1, vm.handler)
+	L.Push(job.fn)
+	for _, p := range job.params {
+		L.Push(p)
+	}
+	err := L.PCall(len(job.params), 1, vm.handler)
 	L.RemoveContext()
 	if err != nil {
 		L.SetTop(top)
 		if r.killed.Load() || ctx.Err() != nil {
-			// The interpreter was interrupted mid-instruction; start the
-			// next script on a fresh one.
-			sc.vm = nil
-			L.Close()
-			return protocol.Error("ERR Script killed by user with SCRIPT KILL... script: " + sha + ", on @" + scriptChunk + ":" + lineOf(err) + ".")
+			vm.killedLine = lineOf(err)
+			return errInterrupted
 		}
-		return scriptError(err, sha)
+		return scriptError(err, job.name, job.chunk)
 	}
 	v := L.Get(-1)
 	L.SetTop(top)
@@ -211,8 +265,8 @@ func lineOf(err error) string {
 }
 
 // scriptError formats a script's failure as Redis 7.0 does:
-// "<err> script: <sha>, on @user_script:<line>."
-func scriptError(err error, sha string) error {
+// "<err> script: <sha or function>, on @<chunk>:<line>."
+func scriptError(err error, sha, chunk string) error {
 	ae, ok := err.(*lua.ApiError)
 	if !ok {
 		return protocol.Error("ERR " + oneLineMsg(err.Error()))
@@ -227,7 +281,7 @@ func scriptError(err error, sha string) error {
 	}
 	msg = strings.TrimRight(msg, "\r\n")
 	if line, ok := t.RawGetString("line").(lua.LNumber); ok {
-		msg += " script: " + sha + ", on @" + scriptChunk + ":" + strconv.Itoa(int(line)) + "."
+		msg += " script: " + sha + ", on @" + chunk + ":" + strconv.Itoa(int(line)) + "."
 	}
 	return protocol.Error(oneLineMsg(msg))
 }

@@ -79,7 +79,7 @@ func (s *Server) batchCmd(c *Client, args [][]byte) *Command {
 		return nil
 	}
 	switch cmd.Name {
-	case "exec", "multi", "discard", "watch", "unwatch", "select", "eval", "evalsha", "fcall":
+	case "exec", "multi", "discard", "watch", "unwatch", "select", "eval", "evalsha", "fcall", "fcall_ro":
 		return nil
 	}
 	return cmd

@@ -47,6 +47,7 @@ const (
 	errNotBusy         protocol.Error = "NOTBUSY No scripts in execution right now."
 	errUnkillable      protocol.Error = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
 	errBusy            protocol.Error = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+	errBusyFunction    protocol.Error = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
 	errNumKeysNegative protocol.Error = "ERR Number of keys can't be negative"
 )
 
@@ -68,6 +69,21 @@ type scriptRun struct {
 	cancel context.CancelFunc
 	killed atomic.Bool
 	wrote  atomic.Bool
+
+	// An FCALL's function name and command line, for FUNCTION STATS;
+	// function is empty for EVAL.
+	function string
+	args     [][]byte
+	start    time.Time
+}
+
+// busyError is the BUSY reply other clients get while r runs too long:
+// it names the KILL that can stop it.
+func (r *scriptRun) busyError() error {
+	if r.function != "" {
+		return errBusyFunction
+	}
+	return errBusy
 }
 
 // scriptBusy reports whether a script has run past busy-reply-threshold.
@@ -176,14 +192,14 @@ func scriptArgs(a [][]byte) (keys, args [][]byte, err error) {
 // waitScript holds a command from another client while a script runs, as
 // Redis (single-threaded) would, until the script ends or passes the busy
 // threshold; then the command gets BUSY unless it is allowed while busy.
-// SCRIPT KILL itself waits for the threshold, as in Redis it could not be
-// read before.
+// SCRIPT KILL, FUNCTION KILL and FUNCTION STATS themselves wait for the
+// threshold, as in Redis they could not be read before.
 func (s *Server) waitScript(c *Client, cmd *Command) error {
 	r := s.scripts.running.Load()
 	if r == nil || r.caller == c {
 		return nil
 	}
-	if cmd.Flags&FlagAllowBusy != 0 && cmd.Name != "kill" {
+	if cmd.Flags&FlagAllowBusy != 0 && cmd.Name != "kill" && cmd.Name != "stats" {
 		return nil
 	}
 	select {
@@ -193,14 +209,18 @@ func (s *Server) waitScript(c *Client, cmd *Command) error {
 		if cmd.Flags&FlagAllowBusy != 0 {
 			return nil
 		}
-		return errBusy
+		return r.busyError()
 	case <-s.ctx.Done():
 		return nil
 	}
 }
 
 // SCRIPT KILL
-func cmdScriptKill(c *Context) error {
+func cmdScriptKill(c *Context) error { return killScript(c, false) }
+
+// killScript stops the running script (SCRIPT KILL) or function
+// (FUNCTION KILL); each refuses to stop the other kind, as Redis does.
+func killScript(c *Context, function bool) error {
 	r := c.Server.scripts.running.Load()
 	if r == nil {
 		return errNotBusy
@@ -212,6 +232,9 @@ func cmdScriptKill(c *Context) error {
 	}
 	if r.wrote.Load() {
 		return errUnkillable
+	}
+	if function != (r.function != "") {
+		return r.busyError()
 	}
 	r.killed.Store(true)
 	r.cancel()

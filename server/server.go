@@ -41,6 +41,7 @@ type Server struct {
 	watches   watches
 	pubsub    pubsub
 	scripts   scripts
+	functions functions
 	hot       eventConfig
 	// blocking holds the clients waiting in blocking commands.
 	blocking blocking
@@ -113,6 +114,7 @@ func Start(cfg Config) (*Server, error) {
 	s.applyConfig()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	st.SetObserver(s)
+	s.loadStoredFunctions()
 
 	for _, host := range cfg.Bind {
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(cfg.Port)))

@@ -8,7 +8,8 @@ import (
 )
 
 // Dump renders the whole keyspace as canonical text: one line per live key,
-// databases in order, keys sorted, with kind, absolute expiry and value.
+// databases in order, keys sorted, with kind, absolute expiry and value;
+// then one line per function library.
 // Tests compare dumps to check that a restart loses and invents nothing.
 func (s *Store) Dump() string {
 	s.mu.Lock()
@@ -33,6 +34,15 @@ func (s *Store) Dump() string {
 			}
 			b.WriteByte('\n')
 		}
+	}
+	// Function libraries are part of the dataset too.
+	names := make([]string, 0, len(s.libs))
+	for name := range s.libs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(&b, "library %s %s\n", strconv.Quote(name), strconv.Quote(s.libs[name]))
 	}
 	return b.String()
 }

@@ -53,7 +53,8 @@ type Batch interface {
 //	                                    of a long string; sub is defined by the
 //	                                    type (list sequence, hash field, stream
 //	                                    ID, string offset…)
-//	S name                              store-wide state (format, db slots)
+//	S name                              store-wide state (format, db slots,
+//	                                    function libraries: functions.go)
 //
 // slot is the physical slot of a logical database: SWAPDB swaps two slots
 // in the S dbslots record instead of rewriting both databases. The key

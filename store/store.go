@@ -32,7 +32,8 @@ type Store struct {
 	engine   Engine
 	observer Observer
 	started  time.Time
-	tx       Tx // reused: only one transaction runs at a time
+	tx       Tx        // reused: only one transaction runs at a time
+	libs     libraries // function libraries (functions.go)
 
 	maxStringLen atomic.Int64
 	hllSparseMax atomic.Int64 // hll-sparse-max-bytes (see hll_ops.go)
@@ -88,6 +89,9 @@ func Open(opts Options) (*Store, error) {
 	s.evict.init()
 	if s.engine != nil {
 		if err := s.load(); err != nil {
+			return nil, err
+		}
+		if err := s.loadLibraries(); err != nil {
 			return nil, err
 		}
 	}
