@@ -82,7 +82,7 @@ func startCairn(t *testing.T, args ...string) *cairnProcess {
 	p := &cairnProcess{cmd: cmd, addr: "127.0.0.1:" + strconv.Itoa(port), done: make(chan error, 1)}
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() { p.kill() })
-	if err := waitListening(p.addr, 10*time.Second); err != nil {
+	if err := waitReady(p.addr, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	return p

@@ -74,7 +74,7 @@ func TestBinaryConfigFile(t *testing.T) {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	addr := "127.0.0.1:" + itoa(port)
-	if err := waitListening(addr, 10*time.Second); err != nil {
+	if err := waitReady(addr, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	c := dialRaw(t, addr)

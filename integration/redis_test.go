@@ -1,12 +1,14 @@
 package integration
 
 import (
+	"bufio"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -41,7 +43,7 @@ func startRedis(extra ...string) (*redisServer, error) {
 		return nil, err
 	}
 	r := &redisServer{cmd: cmd, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), dir: dir}
-	if err := waitListening(r.addr, 5*time.Second); err != nil {
+	if err := waitReady(r.addr, 5*time.Second); err != nil {
 		r.stop()
 		return nil, err
 	}
@@ -76,6 +78,26 @@ func waitListening(addr string, timeout time.Duration) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return fmt.Errorf("nothing listening on %s after %v", addr, timeout)
+}
+
+// waitReady waits until the server at addr answers a PING with anything
+// but LOADING: the Cairn daemon, like redis-server, listens while it
+// loads its data. (NOAUTH counts as ready.)
+func waitReady(addr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.SetDeadline(time.Now().Add(time.Second))
+			_, werr := c.Write([]byte("*1\r\n$4\r\nPING\r\n"))
+			line, rerr := bufio.NewReader(c).ReadString('\n')
+			c.Close()
+			if werr == nil && rerr == nil && !strings.HasPrefix(line, "-LOADING") {
+				return nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not ready after %v", addr, timeout)
 }
 
 // requireRedis returns the shared redis-server, or skips the test.

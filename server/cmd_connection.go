@@ -10,11 +10,11 @@ func connectionCommands() []*Command {
 	return []*Command{
 		cmd("ping", -1, FlagFast, cmdPing),
 		cmd("echo", 2, FlagFast, cmdEcho),
-		cmd("quit", -1, FlagNoAuth|FlagFast|FlagAllowBusy, cmdQuit),
+		cmd("quit", -1, FlagNoAuth|FlagFast|FlagAllowBusy|FlagLoading|FlagStale, cmdQuit),
 		cmd("select", 2, FlagFast|FlagLoading|FlagStale, cmdSelect),
-		cmd("hello", -1, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy, cmdHello),
-		cmd("auth", -2, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy, cmdAuth),
-		cmd("reset", 1, FlagNoAuth|FlagFast|FlagNoScript|FlagAllowBusy, cmdReset),
+		cmd("hello", -1, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdHello),
+		cmd("auth", -2, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdAuth),
+		cmd("reset", 1, FlagNoAuth|FlagFast|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdReset),
 	}
 }
 

@@ -195,6 +195,9 @@ func (s *Server) infoCPU(w *infoWriter) {
 }
 
 func (s *Server) infoKeyspace(w *infoWriter) {
+	if w.tx == nil { // loading: no keys yet
+		return
+	}
 	for db := 0; db < s.store.Databases(); db++ {
 		keys, expires := w.tx.DBStats(db)
 		if keys > 0 {

@@ -57,6 +57,14 @@ type Config struct {
 	// IOThreads is Redis's io-threads: threads serving clients, 1 (the
 	// default) as in Redis. It sets GOMAXPROCS in the daemon.
 	IOThreads int
+	// LoadInBackground makes Start listen before a durable engine's data
+	// is loaded into memory: until then commands answer LOADING, as
+	// Redis's do while it loads (loading.go). The daemon turns it on;
+	// embedded servers load before Start returns.
+	LoadInBackground bool
+	// loadGate, when set, holds the background load until it is closed
+	// (tests).
+	loadGate <-chan struct{}
 	// MetricsAddr, when set, serves Prometheus metrics on
 	// http://MetricsAddr/metrics ("metrics-addr").
 	MetricsAddr string

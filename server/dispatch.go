@@ -114,6 +114,9 @@ func (s *Server) admit(c *Client, cmd *Command) error {
 	if c.resp2Subscribed() && !allowedSubscribed(cmd) {
 		return subscribedOnly(cmd)
 	}
+	if s.loading.Load() && !runsWhileLoading(cmd) {
+		return errLoading
+	}
 	return s.waitScript(c, cmd)
 }
 
@@ -146,7 +149,9 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 		tx.SetNoTouch(ctx.Client.noTouch)
 		return cmd.Handler(ctx)
 	}
-	if !cmd.touchesData() {
+	if !cmd.touchesData() || s.loading.Load() {
+		// While loading only commands that need no data run (INFO), and
+		// the store is locked by the load.
 		return cmd.Handler(ctx)
 	}
 	if tx := ctx.Client.batch; tx != nil { // inside a pipeline's transaction

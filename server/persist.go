@@ -233,8 +233,14 @@ func (c *Client) abort() {
 
 func (s *Server) infoPersistence(w *infoWriter) {
 	p := &s.persist
-	w.field("loading", 0)
-	w.field("async_loading", 0)
+	if s.loading.Load() {
+		w.field("loading", 1)
+		w.field("async_loading", 0)
+		w.field("loading_start_time", s.loadStart.Unix())
+	} else {
+		w.field("loading", 0)
+		w.field("async_loading", 0)
+	}
 	if s.engine == nil {
 		w.field("rdb_changes_since_last_save", 0)
 		w.field("rdb_bgsave_in_progress", 0)

@@ -22,6 +22,12 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 		return rest[i-1]
 	}
 	n := len(rest) + 1
+	if s.loading.Load() { // each command answers LOADING; none takes the lock
+		for i := 0; i < n && !c.quitting; i++ {
+			s.execute(c, next(i))
+		}
+		return
+	}
 	for i := 0; i < n && !c.quitting; {
 		// The run of batchable commands from i, and their keys.
 		keys := c.keyScratch[:0]

@@ -77,6 +77,10 @@ type Server struct {
 	closed    chan struct{}
 	closeErr  error
 	started   time.Time
+
+	loading   atomic.Bool // the store is loading in the background (loading.go)
+	loadStart time.Time
+	loadErr   error // why the background load failed; read after s.bg.Wait
 }
 
 // Start opens the store and starts serving on the configured addresses.
@@ -114,7 +118,9 @@ func Start(cfg Config) (*Server, error) {
 	s.applyConfig()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	st.SetObserver(s)
-	s.loadStoredFunctions()
+	if !cfg.LoadInBackground {
+		s.loadStoredFunctions()
+	}
 
 	for _, host := range cfg.Bind {
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(cfg.Port)))
@@ -144,6 +150,10 @@ func Start(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("metrics listener: %w", err)
 		}
 	}
+	if cfg.LoadInBackground {
+		s.loading.Store(true) // before the first client: see loadInBackground
+		s.loadStart = time.Now()
+	}
 	s.startEventLoops(max(cfg.IOThreads, 1))
 	for i, ln := range append(append([]net.Listener(nil), s.listeners...), s.tlsListeners...) {
 		s.accepting.Add(1)
@@ -156,6 +166,11 @@ func Start(cfg Config) (*Server, error) {
 	s.log.Info("cairn started", "version", Version, "engine", cfg.Engine, "dir", cfg.Dir,
 		"addr", s.Addr(), "tls_addr", s.TLSAddr(), "metrics_addr", s.MetricsAddr(),
 		"databases", cfg.Databases, "durable", st.Durable())
+	if cfg.LoadInBackground {
+		// Last: a load that fails closes the server at once.
+		s.bg.Add(1)
+		go s.loadInBackground(cfg.loadGate, cfg.Dir)
+	}
 	return s, nil
 }
 
@@ -163,6 +178,10 @@ func Start(cfg Config) (*Server, error) {
 // durable engine holds.
 func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
 	opts := store.Options{Databases: cfg.Databases, Clock: cfg.Clock}
+	open := store.Open
+	if cfg.LoadInBackground {
+		open = store.OpenUnloaded // loaded by loadInBackground
+	}
 	if cfg.Engine == "pebble" {
 		mode, err := pebblestore.ParseSyncMode(cfg.AppendFsync)
 		if err != nil {
@@ -173,7 +192,7 @@ func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
 			return nil, nil, fmt.Errorf("open data directory %s: %w", cfg.Dir, err)
 		}
 		opts.Engine = eng
-		st, err := store.Open(opts)
+		st, err := open(opts)
 		if err != nil {
 			eng.Close()
 			return nil, nil, fmt.Errorf("load data directory %s: %w", cfg.Dir, err)
@@ -239,6 +258,9 @@ func (s *Server) Close() error {
 		s.bg.Wait()
 		s.conns.Wait()
 		s.outboxes.Wait()
+		if s.loadErr != nil { // the loader has ended (s.bg)
+			s.closeErr = s.loadErr
+		}
 		failed := s.store.WriteError()
 		if failed == nil {
 			if err := s.store.Sync(); err != nil {

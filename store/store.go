@@ -63,6 +63,22 @@ type Stats struct {
 // Open returns a store. With an Engine it first loads every record back,
 // dropping keys whose TTL passed while the store was closed.
 func Open(opts Options) (*Store, error) {
+	s, err := OpenUnloaded(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Load(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenUnloaded returns a store that holds nothing yet: Load reads its
+// engine's records. A server that listens while it loads (answering
+// LOADING) opens its store this way and loads it in the background; an
+// operation that runs meanwhile sees an empty store, or waits for the
+// keyspace lock while Load holds it.
+func OpenUnloaded(opts Options) (*Store, error) {
 	if opts.Databases <= 0 {
 		opts.Databases = 16
 	}
@@ -87,15 +103,22 @@ func Open(opts Options) (*Store, error) {
 	}
 	s.tx.s = s
 	s.evict.init()
-	if s.engine != nil {
-		if err := s.load(); err != nil {
-			return nil, err
-		}
-		if err := s.loadLibraries(); err != nil {
-			return nil, err
-		}
-	}
 	return s, nil
+}
+
+// Load reads every record of the engine back into the store, under the
+// keyspace lock; call it once, on a store from OpenUnloaded. Without an
+// engine it does nothing.
+func (s *Store) Load() error {
+	if s.engine == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.load(); err != nil {
+		return err
+	}
+	return s.loadLibraries()
 }
 
 func newDatabase() *database { return &database{keys: newKeyspace()} }

@@ -27,7 +27,8 @@ func main() {
 	// the process only.
 	// The daemon owns the process, so maxmemory may set GOMEMLIMIT and
 	// io-threads GOMAXPROCS.
-	cfg := server.Config{Port: 6379, Engine: "pebble", SetGoMemLimit: true, SetGoMaxProcs: true}
+	// It listens while it loads, answering LOADING, as redis-server does.
+	cfg := server.Config{Port: 6379, Engine: "pebble", SetGoMemLimit: true, SetGoMaxProcs: true, LoadInBackground: true}
 	if err := server.ParseArgs(&cfg, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(2)
