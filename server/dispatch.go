@@ -53,6 +53,11 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
 	defer restore()
+	var cmd *Command
+	if s.tracking.enabled.Load() {
+		// Deferred first, so it runs after the reply is queued.
+		defer func() { s.trackAfter(c, cmd) }()
+	}
 	defer c.flushQueued()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
@@ -144,7 +149,9 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 		// Inside EXEC or a script: SELECT may have switched databases.
 		tx.Use(ctx.Client.DB())
 		tx.SetNoTouch(ctx.Client.noTouch)
-		return cmd.Handler(ctx)
+		err = cmd.Handler(ctx)
+		s.trackRead(ctx.Client, cmd, ctx.Args)
+		return err
 	}
 	if !cmd.touchesData() {
 		return cmd.Handler(ctx)
@@ -167,8 +174,13 @@ func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
 	}
 	tx.SetNoTouch(ctx.Client.noTouch)
 	ctx.Tx = tx
-	defer func() { ctx.Tx = nil }()
-	return cmd.Handler(ctx)
+	// The keyspace lock is held: the client's writes are its own (NOLOOP),
+	// and the keys it reads are remembered before anyone can change them.
+	s.tracking.current = ctx.Client
+	defer func() { ctx.Tx, s.tracking.current = nil, nil }()
+	err := cmd.Handler(ctx)
+	s.trackRead(ctx.Client, cmd, ctx.Args)
+	return err
 }
 
 // checkWritable refuses write commands (and PING, as Redis does) once the

@@ -37,6 +37,7 @@ func (s *Server) startOutbox(c *Client) {
 	o := &outbox{c: c, wake: make(chan struct{}, 1)}
 	o.idle = sync.NewCond(&o.mu)
 	c.outbox = o
+	c.box.Store(o)
 	c.out.Retarget(redcon.NewWriter(o))
 	s.outboxes.Add(1)
 	go func() {
