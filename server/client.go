@@ -44,6 +44,7 @@ type Client struct {
 	outbox        *outbox               // set once the client subscribes or tracks: all output is queued
 	trackPrefixes []string              // BCAST prefixes (tracking.go); changed under tracking.mu
 	trackPending  []pendingInvalidation // its own invalidations, sent after its reply
+	caller        *Client               // a script's client: the client running the script
 
 	// dirty is set (under the keyspace lock, by any goroutine) when a
 	// watched key changes: EXEC then fails.

@@ -169,15 +169,16 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 // runIn runs a data command's handler in tx, after evicting keys if used
 // memory is over maxmemory.
 func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
+	// The keyspace lock is held: the changes from here on are the
+	// client's (NOLOOP; its own invalidations follow its reply), and the
+	// keys it reads are remembered before anyone can change them.
+	s.tracking.current = ctx.Client
+	defer func() { ctx.Tx, s.tracking.current = nil, nil }()
 	if err := s.evict(tx, ctx.Client, cmd); err != nil {
 		return err
 	}
 	tx.SetNoTouch(ctx.Client.noTouch)
 	ctx.Tx = tx
-	// The keyspace lock is held: the client's writes are its own (NOLOOP),
-	// and the keys it reads are remembered before anyone can change them.
-	s.tracking.current = ctx.Client
-	defer func() { ctx.Tx, s.tracking.current = nil, nil }()
 	err := cmd.Handler(ctx)
 	s.trackRead(ctx.Client, cmd, ctx.Args)
 	return err

@@ -69,8 +69,14 @@ type bcastState struct {
 	keys    map[string]*Client
 }
 
-// refresh recomputes the lock-free summaries. t.mu is held.
+// refresh recomputes the lock-free summaries. t.mu is held. Once no
+// client tracks, the keys left by those that stopped are dropped (Redis
+// drops them lazily), so the write path goes back to one atomic load.
 func (t *tracking) refresh() {
+	if len(t.on) == 0 && len(t.keys) > 0 {
+		t.keys = make(map[string]map[int64]struct{})
+		t.items = 0
+	}
 	t.nClients.Store(int64(len(t.on)))
 	t.nKeys.Store(int64(len(t.keys)))
 	t.nItems.Store(t.items)
@@ -176,6 +182,9 @@ func prefixOverlap(have, add []string) string {
 // trackRead remembers the keys a read-only command of a tracking client
 // read, under the keyspace lock (Redis's trackingRememberKeys).
 func (s *Server) trackRead(c *Client, cmd *Command, args [][]byte) {
+	if c.caller != nil { // a script's read: its caller may cache the key
+		c = c.caller
+	}
 	f := c.tflags()
 	if f&trackOn == 0 || f&trackBcast != 0 || cmd.Flags&(FlagRead|FlagWrite|FlagPubSub) != FlagRead {
 		return

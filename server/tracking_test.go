@@ -92,6 +92,11 @@ func TestTrackingDefaultMode(t *testing.T) {
 	expect(t, "pipelined SET 2", c.Read(), "+OK\r\n")
 	expect(t, "pipelined invalidation 2", c.Read(), push("p"))
 
+	// A script's reads are its caller's.
+	c.Do("EVAL", "return redis.call('get', KEYS[1])", "1", "s")
+	other.Do("SET", "s", "1")
+	expect(t, "script read", c.Read(), push("s"))
+
 	// Off: nothing more is remembered.
 	expect(t, "TRACKING OFF", c.Do("CLIENT", "TRACKING", "OFF"), "+OK\r\n")
 	c.Do("GET", "z")
