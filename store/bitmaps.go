@@ -2,7 +2,7 @@ package store
 
 // Bitmap operations on string keys (SETBIT, GETBIT, BITOP, BITFIELD). A
 // bitmap is an ordinary string: it is edited in place in memory and, like
-// SETRANGE, saved as the key's one metadata record.
+// SETRANGE, saves the bytes it changed (see stringchunks.go).
 
 // GetBit returns the bit at offset of the string at key (0 when absent or
 // past the end).
@@ -41,6 +41,7 @@ func (tx *Tx) SetBit(key []byte, offset uint64, on int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	oldLen := stringLen(e)
 	e, grew, err := tx.growBits(key, e, offset)
 	if err != nil {
 		return 0, err
@@ -51,7 +52,7 @@ func (tx *Tx) SetBit(key []byte, offset uint64, on int) (int, error) {
 		return old, nil
 	}
 	setField(v, offset, 1, uint64(on))
-	tx.saveMeta(e)
+	tx.saveString(e, oldLen, int(offset>>3), int(offset>>3)+1)
 	tx.notify(key, EventString, "setbit")
 	return old, nil
 }
@@ -123,12 +124,13 @@ func (tx *Tx) BitField(key []byte, ops []BitFieldOp) ([]BitFieldResult, error) {
 	}
 	var v []byte
 	var e *entry
-	grew := false
+	grew, oldLen := false, 0
 	if writes {
 		var err error
 		if e, err = tx.lookupWriteKind(key, KindString); err != nil {
 			return nil, err
 		}
+		oldLen = stringLen(e)
 		if e, grew, err = tx.growBits(key, e, maxbit); err != nil {
 			return nil, err
 		}
@@ -170,7 +172,15 @@ func (tx *Tx) BitField(key []byte, ops []BitFieldOp) ([]BitFieldResult, error) {
 		}
 	}
 	if grew || changed {
-		tx.saveMeta(e)
+		// The span of every field written: BITFIELD's fields are few.
+		from, to := len(v), 0
+		for _, op := range ops {
+			if op.Kind != BitFieldGet {
+				from = min(from, int(op.Offset>>3))
+				to = max(to, int((op.Offset+uint64(op.Type.Bits)-1)>>3)+1)
+			}
+		}
+		tx.saveString(e, oldLen, from, to)
 	}
 	if changed {
 		tx.notify(key, EventString, "setbit")

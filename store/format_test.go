@@ -39,7 +39,7 @@ func cairn1Records(b store.Batch) {
 }
 
 // TestOpenReadsFormat1: a store written by an older Cairn loads
-// unchanged, is marked cairn-2 at once (so that older Cairn refuses it
+// unchanged, is marked with the current format at once (so that older Cairn refuses it
 // rather than misread the records this one writes), and goes on working
 // across restarts.
 func TestOpenReadsFormat1(t *testing.T) {
@@ -71,8 +71,8 @@ func TestOpenReadsFormat1(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if format := readFormat(t, fs); format != "cairn-2" {
-		t.Fatalf("format after Open = %q, want cairn-2", format)
+	if format := readFormat(t, fs); format != "cairn-3" {
+		t.Fatalf("format after Open = %q, want cairn-3", format)
 	}
 
 	s = openPebble(t, fs, store.NewManualClock(time.UnixMilli(1_700_000_000_000)))

@@ -207,6 +207,10 @@ func hllDenseSet(r []byte, index, count int) bool {
 type hllEdit struct {
 	h    []byte
 	term byte
+	// dirty marks the chunks of a dense string whose registers changed
+	// (bit i: bytes from i*chunkSize), which hllSave writes. A dense
+	// string has 13.
+	dirty uint64
 }
 
 // xzeroLen is the run length of the XZERO opcode at p.
@@ -441,7 +445,7 @@ func (e *hllEdit) add(ele []byte, maxBytes int64) int {
 	index, count := hllPatLen(ele)
 	switch e.h[4] {
 	case hllEncDense:
-		if hllDenseSet(e.h[hllHdrSize:], index, count) {
+		if e.denseSet(index, count) {
 			return 1
 		}
 		return 0
@@ -449,6 +453,17 @@ func (e *hllEdit) add(ele []byte, maxBytes int64) int {
 		return e.sparseSet(index, count, maxBytes)
 	}
 	return -1
+}
+
+// denseSet is hllDenseSet on a dense string, marking the chunks it
+// changed.
+func (e *hllEdit) denseSet(index, count int) bool {
+	if !hllDenseSet(e.h[hllHdrSize:], index, count) {
+		return false
+	}
+	b := hllHdrSize + index*hllBits/8 // the register's first byte of two
+	e.dirty |= 1<<(b/chunkSize) | 1<<((b+1)/chunkSize)
+	return true
 }
 
 // hllHisto counts the registers of h by value. ok is false for a sparse

@@ -34,16 +34,24 @@ func hllOf(e *entry) ([]byte, error) {
 	return h, nil
 }
 
-// hllSave makes h, which the HyperLogLog functions may have changed in
-// place or reallocated, e's value, and writes it.
-func (tx *Tx) hllSave(e *entry, h []byte) {
+// hllSave makes ed's string, which the HyperLogLog functions may have
+// changed in place or reallocated, e's value, and writes it: the header
+// and the registers that changed when the string was dense before the
+// edit (and so still is, in place), otherwise all of it. oldLen is the
+// length e's records held before.
+func (tx *Tx) hllSave(e *entry, ed *hllEdit, oldLen int, wasDense bool) {
+	h := ed.h
 	if unsafe.SliceData(h) == unsafe.SliceData(e.val()) {
 		e.sl = uint32(len(h)) // edited within the entry's own bytes
 	} else {
 		e.setVal(h)
 	}
 	tx.markDirty(e)
-	tx.saveMeta(e)
+	if wasDense {
+		tx.saveStringChunks(e, oldLen, ed.dirty|1) // chunk 0: the header's cache
+		return
+	}
+	tx.saveString(e, oldLen, 0, len(h))
 }
 
 // PFAdd adds elements to the HyperLogLog at key, creating an empty one
@@ -53,7 +61,7 @@ func (tx *Tx) hllSave(e *entry, h []byte) {
 // does.
 func (tx *Tx) PFAdd(key []byte, elems [][]byte) (bool, error) {
 	e := tx.lookupWrite(key)
-	updated := false
+	oldLen, updated := stringLen(e), false
 	if e == nil {
 		e = tx.createString(key, newHLL())
 		updated = true
@@ -61,10 +69,11 @@ func (tx *Tx) PFAdd(key []byte, elems [][]byte) (bool, error) {
 		return false, err
 	}
 	ed, max := hllEdit{h: e.val()}, tx.s.hllSparseMax.Load()
+	wasDense := ed.h[4] == hllEncDense
 	for _, ele := range elems {
 		r := ed.add(ele, max)
 		if r < 0 {
-			tx.hllSave(e, ed.h)
+			tx.hllSave(e, &ed, oldLen, false)
 			return false, ErrInvalidHLL
 		}
 		updated = updated || r == 1
@@ -73,7 +82,7 @@ func (tx *Tx) PFAdd(key []byte, elems [][]byte) (bool, error) {
 		return false, nil
 	}
 	hllInvalidate(ed.h)
-	tx.hllSave(e, ed.h)
+	tx.hllSave(e, &ed, oldLen, wasDense)
 	tx.notify(key, EventString, "pfadd")
 	return true, nil
 }
@@ -120,7 +129,7 @@ func (tx *Tx) PFCount(keys [][]byte) (int64, error) {
 	// on after a disk failure, and this one must not fail for its cache.
 	if tx.s.WriteError() == nil {
 		binary.LittleEndian.PutUint64(h[8:16], card)
-		tx.saveMeta(e)
+		tx.saveString(e, len(h), 8, 16)
 		tx.notify(keys[0], 0, "") // WATCH only, as Redis's signalModifiedKey
 	}
 	return int64(card), nil
@@ -149,6 +158,7 @@ func (tx *Tx) PFMerge(keys [][]byte) error {
 	}
 	dest := keys[0]
 	e := tx.lookupWrite(dest)
+	oldLen := stringLen(e)
 	if e == nil {
 		e = tx.createString(dest, newHLL())
 	}
@@ -167,7 +177,7 @@ func (tx *Tx) PFMerge(keys [][]byte) error {
 		}
 	}
 	hllInvalidate(ed.h)
-	tx.hllSave(e, ed.h)
+	tx.hllSave(e, &ed, oldLen, false)
 	// Redis raises "pfadd" for a merge too: it is a mass add.
 	tx.notify(dest, EventString, "pfadd")
 	return nil

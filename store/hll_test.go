@@ -355,3 +355,26 @@ func BenchmarkHLL(b *testing.B) {
 		}
 	})
 }
+
+// TestDenseSetMarksItsChunks: every byte a register write changes lies in
+// a chunk marked dirty, for every register, including those that straddle
+// a chunk boundary. A byte outside them would be lost on the Pebble
+// engine, which writes only the marked chunks.
+func TestDenseSetMarksItsChunks(t *testing.T) {
+	ed := hllEdit{h: newHLL()}
+	if !ed.toDense() {
+		t.Fatal("toDense failed")
+	}
+	for i := range hllRegisters {
+		before := bytes.Clone(ed.h)
+		ed.dirty = 0
+		if !ed.denseSet(i, hllRegMax) {
+			t.Fatalf("register %d: no change", i)
+		}
+		for b := range ed.h {
+			if ed.h[b] != before[b] && ed.dirty&(1<<(b/chunkSize)) == 0 {
+				t.Fatalf("register %d changed byte %d, in chunk %d, not marked (dirty %b)", i, b, b/chunkSize, ed.dirty)
+			}
+		}
+	}
+}

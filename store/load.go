@@ -28,6 +28,9 @@ func (s *Store) load() error {
 	// Count the keys of each database first and size the maps once:
 	// growing a map of a million keys step by step costs more than this
 	// extra pass over the metadata records.
+	// Strings whose layout does not match their length (see
+	// stringchunks.go), rewritten once loaded.
+	var misfiled []slotEntry
 	counts := make(map[byte]int, len(s.slots))
 	if err := s.engine.Iterate([]byte{spaceMeta}, []byte{spaceMeta + 1}, func(k, v []byte) error {
 		if len(k) >= 2 {
@@ -59,9 +62,23 @@ func (s *Store) load() error {
 		}
 		d := s.dbs[db]
 		var e *entry
-		if kind == KindString {
+		switch kind {
+		case KindString:
 			e = d.keys.addString(k[2:], v[metaHeaderLen:])
-		} else {
+			if chunked(e.valLen()) {
+				misfiled = append(misfiled, slotEntry{k[1], e})
+			}
+		case KindString | kindChunked:
+			n, ok := chunkedLen(v[metaHeaderLen:])
+			if !ok {
+				return fmt.Errorf("%w: bad string length in %q", ErrForeignData, k)
+			}
+			e = d.keys.addString(k[2:], nil)
+			e.setVal(make([]byte, n)) // chunks fill it; missing ones are zeros
+			if !chunked(n) {
+				misfiled = append(misfiled, slotEntry{k[1], e})
+			}
+		default:
 			e = d.keys.add(k[2:])
 			obj, err := newCollection(kind, bytes.Clone(v[metaHeaderLen:]))
 			if err != nil {
@@ -88,9 +105,15 @@ func (s *Store) load() error {
 		if db, ok := slotDB[slot]; ok {
 			e = s.dbs[db].keys.get(key)
 		}
-		if e == nil || !e.isColl() {
+		switch {
+		case e == nil:
 			// Elements of a key that expired while the store was closed.
 			cleanup.Delete(k)
+			return nil
+		case !e.isColl():
+			if !loadChunk(e, sub, v) {
+				return fmt.Errorf("%w: bad string chunk %q", ErrForeignData, k)
+			}
 			return nil
 		}
 		return e.coll().loadElement(sub, v)
@@ -98,6 +121,9 @@ func (s *Store) load() error {
 	if err != nil {
 		cleanup.Close()
 		return err
+	}
+	for _, m := range misfiled {
+		rewriteString(cleanup, m.slot, m.e)
 	}
 	s.accountAll()
 	if cleanup.Empty() {
@@ -138,7 +164,7 @@ func (s *Store) loadSystem() error {
 	}
 	switch string(format) {
 	case formatVersion:
-	case formatPrevious:
+	case formatCairn1, formatCairn2:
 		if err := s.writeFormat(); err != nil {
 			return err
 		}
@@ -162,6 +188,12 @@ func (s *Store) writeFormat() error {
 }
 
 var errStop = errors.New("stop")
+
+// slotEntry is a loaded key with its database slot.
+type slotEntry struct {
+	slot byte
+	e    *entry
+}
 
 // validSlots checks that slots maps databases to distinct slots, which
 // SWAPDB (a permutation) always keeps true. A slots record written with

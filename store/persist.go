@@ -20,7 +20,9 @@ func (tx *Tx) pending() Batch {
 func (tx *Tx) slot() byte { return tx.s.slots[tx.dbIndex] }
 
 // saveMeta writes e's metadata record: its kind, expiry and either the
-// string's bytes or the collection's header.
+// string's bytes, a chunked string's length or the collection's header.
+// It is the whole save for a change of TTL; a string's new bytes are
+// saved with saveString.
 func (tx *Tx) saveMeta(e *entry) {
 	b := tx.pending()
 	if b == nil {
@@ -31,14 +33,20 @@ func (tx *Tx) saveMeta(e *entry) {
 
 func (tx *Tx) saveMetaIn(b Batch, slot byte, e *entry) {
 	tx.kbuf = appendMetaKey(tx.kbuf[:0], slot, e.key)
-	var payload []byte
-	if c := e.coll(); c != nil {
-		payload = c.meta()
-	} else {
-		payload = e.val()
-	}
-	tx.vbuf = appendMetaValue(tx.vbuf[:0], e.kind(), e.expireAt, payload)
+	tx.vbuf = appendEntryMeta(tx.vbuf[:0], e)
 	b.Set(tx.kbuf, tx.vbuf)
+}
+
+// appendEntryMeta appends the value of e's metadata record.
+func appendEntryMeta(b []byte, e *entry) []byte {
+	switch c := e.coll(); {
+	case c != nil:
+		return appendMetaValue(b, e.kind(), e.expireAt, c.meta())
+	case chunked(e.valLen()):
+		b = appendMetaValue(b, KindString|kindChunked, e.expireAt, nil)
+		return appendChunkedMeta(b, e.valLen())
+	}
+	return appendMetaValue(b, KindString, e.expireAt, e.val())
 }
 
 // saveWhole writes e and all its elements, as when a value appears under
@@ -50,9 +58,11 @@ func (tx *Tx) saveWhole(e *entry) {
 	}
 	slot := tx.slot()
 	tx.saveMetaIn(b, slot, e)
-	if e.isColl() {
-		p := newDataPrefix(slot, e.key)
-		e.coll().writeElements(b, p)
+	switch {
+	case e.isColl():
+		e.coll().writeElements(b, newDataPrefix(slot, e.key))
+	case chunked(e.valLen()):
+		writeChunks(b, newDataPrefix(slot, e.key), e.val(), 0, e.valLen())
 	}
 }
 
@@ -64,10 +74,19 @@ func (tx *Tx) dropRecords(slot byte, e *entry) {
 	}
 	tx.kbuf = appendMetaKey(tx.kbuf[:0], slot, e.key)
 	b.Delete(tx.kbuf)
-	if e.isColl() && e.coll().size() > 0 {
+	if hasElements(e) {
 		p := newDataPrefix(slot, e.key)
 		b.DeleteRange(p.start(), p.end())
 	}
+}
+
+// hasElements reports whether e has element records: a collection's
+// elements, or a long string's chunks.
+func hasElements(e *entry) bool {
+	if e.isColl() {
+		return e.coll().size() > 0
+	}
+	return chunked(e.valLen())
 }
 
 // elements returns the batch and the element-key builder for e, or a nil

@@ -47,10 +47,12 @@ type Batch interface {
 // The record layout. The first byte of a record key selects its space:
 //
 //	M slot key                          metadata: kind, expireAt, and either a
-//	                                    string's bytes or a collection's header
-//	D slot len32(key) key sub…          one element of a collection; sub is
-//	                                    defined by the type (list sequence,
-//	                                    hash field, stream ID…)
+//	                                    string's bytes (its length, for a long
+//	                                    one) or a collection's header
+//	D slot len32(key) key sub…          one element of a collection, or a chunk
+//	                                    of a long string; sub is defined by the
+//	                                    type (list sequence, hash field, stream
+//	                                    ID, string offset…)
 //	S name                              store-wide state (format, db slots)
 //
 // slot is the physical slot of a logical database: SWAPDB swaps two slots
@@ -67,12 +69,15 @@ const (
 
 // formatVersion is stored under S format; Open refuses other values.
 // cairn-2 stopped rewriting the metadata of lists and streams on every
-// push and append (see list.go and stream_records.go); a cairn-1 store is
-// readable as it is, and Open marks it cairn-2 before its first write, so
-// an older Cairn refuses it instead of misreading it.
+// push and append (see list.go and stream_records.go); cairn-3 keeps long
+// strings in chunks (stringchunks.go). A store of an earlier format is
+// readable as it is (Open rewrites its long strings), and Open marks it
+// with the current format before its first write, so an older Cairn
+// refuses it instead of misreading it.
 const (
-	formatVersion  = "cairn-2"
-	formatPrevious = "cairn-1"
+	formatVersion = "cairn-3"
+	formatCairn2  = "cairn-2"
+	formatCairn1  = "cairn-1"
 )
 
 var (

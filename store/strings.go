@@ -46,6 +46,7 @@ func (tx *Tx) Set(key, val []byte, o SetOptions) (SetResult, error) {
 	if (o.NX && e != nil) || (o.XX && e == nil) {
 		return res, nil
 	}
+	oldLen := stringLen(e)
 	if e == nil {
 		e = tx.createString(key, val)
 	} else {
@@ -54,13 +55,22 @@ func (tx *Tx) Set(key, val []byte, o SetOptions) (SetResult, error) {
 	if !o.KeepTTL {
 		tx.setExpire(e, o.Expire)
 	}
-	tx.saveMeta(e)
+	tx.saveString(e, oldLen, 0, len(val))
 	tx.notify(key, EventString, "set")
 	if o.Expire != 0 {
 		tx.notify(key, EventGeneric, "expire")
 	}
 	res.Done = true
 	return res, nil
+}
+
+// stringLen is the length of e's string, or 0 when e is absent or holds a
+// collection: the oldLen that saveString takes.
+func stringLen(e *entry) int {
+	if e == nil || e.isColl() {
+		return 0
+	}
+	return e.valLen()
 }
 
 // maxLen is the longest string APPEND and SETRANGE may make:
@@ -165,12 +175,13 @@ func (tx *Tx) IncrBy(key []byte, delta int64) (int64, error) {
 		return 0, ErrOverflow
 	}
 	cur += delta
+	oldLen := stringLen(e)
 	if v := strconv.AppendInt(tx.vbuf[:0], cur, 10); e == nil {
 		e = tx.createString(key, v)
 	} else {
 		tx.setString(e, v, true)
 	}
-	tx.saveMeta(e)
+	tx.saveString(e, oldLen, 0, e.valLen())
 	tx.notify(key, EventString, "incrby")
 	return cur, nil
 }
@@ -202,12 +213,13 @@ func (tx *Tx) IncrByFloat(key, incr []byte) ([]byte, error) {
 	if !ok {
 		return nil, ErrNaNOrInfinity
 	}
+	oldLen := stringLen(e)
 	if v := formatLongDouble(sum); e == nil {
 		e = tx.createString(key, v)
 	} else {
 		tx.setString(e, v, false)
 	}
-	tx.saveMeta(e)
+	tx.saveString(e, oldLen, 0, e.valLen())
 	tx.notify(key, EventString, "incrbyfloat")
 	return e.val(), nil
 }
@@ -218,6 +230,7 @@ func (tx *Tx) Append(key, val []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	oldLen := stringLen(e)
 	if e == nil {
 		e = tx.createString(key, val)
 	} else {
@@ -226,7 +239,7 @@ func (tx *Tx) Append(key, val []byte) (int, error) {
 		}
 		e.appendVal(val)
 	}
-	tx.saveMeta(e)
+	tx.saveString(e, oldLen, oldLen, e.valLen())
 	tx.notify(key, EventString, "append")
 	return e.valLen(), nil
 }
@@ -283,6 +296,7 @@ func (tx *Tx) SetRange(key []byte, offset int64, val []byte) (int, error) {
 	if offset+int64(len(val)) > tx.maxLen() {
 		return 0, ErrTooLarge
 	}
+	oldLen := stringLen(e)
 	if e == nil {
 		e = tx.createString(key, nil)
 	}
@@ -290,7 +304,7 @@ func (tx *Tx) SetRange(key []byte, offset int64, val []byte) (int, error) {
 		e.growVal(need - e.valLen())
 	}
 	copy(e.val()[offset:], val)
-	tx.saveMeta(e)
+	tx.saveString(e, oldLen, int(offset), int(offset)+len(val))
 	tx.notify(key, EventString, "setrange")
 	return e.valLen(), nil
 }
