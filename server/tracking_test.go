@@ -294,6 +294,25 @@ func TestTrackingTableLimitAndInfo(t *testing.T) {
 	expect(t, "after eviction", infoField(admin.Do("INFO", "stats"), "tracking_total_keys"), "2")
 	c.Do("CLIENT", "TRACKING", "OFF")
 	expect(t, "off", infoField(admin.Do("INFO", "clients"), "tracking_clients"), "0")
+	// Nobody tracks: the keys left behind are dropped.
+	expect(t, "keys dropped", infoField(admin.Do("INFO", "stats"), "tracking_total_keys"), "0")
+
+	// RESET turns tracking off; so does disconnecting.
+	c.Do("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "p")
+	c.Do("RESET")
+	expect(t, "after RESET", fieldOf(c.Do("CLIENT", "INFO"), "flags"), "N")
+	c.Do("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "p")
+	expect(t, "prefixes", infoField(admin.Do("INFO", "stats"), "tracking_total_prefixes"), "1")
+	c.Close()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		info := admin.Do("INFO")
+		if infoField(info, "tracking_clients") == "0" && infoField(info, "tracking_total_prefixes") == "0" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tracking state left after disconnect:\n%s", info)
+		}
+	}
 }
 
 // fieldOf returns field k of a CLIENT INFO line (a verbatim string or
