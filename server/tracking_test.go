@@ -335,3 +335,18 @@ func infoField(reply, k string) string {
 	}
 	return ""
 }
+
+// A tracking client's output is queued like a subscriber's, but it is a
+// normal client: the pubsub class's output limit does not apply to it.
+func TestTrackingClientIsNormalClass(t *testing.T) {
+	srv := Start(t)
+	c := resp3(t, srv.Addr())
+	expect(t, "limit", c.Do("CONFIG", "SET", "client-output-buffer-limit", "pubsub 1000 0 0"), "+OK\r\n")
+	c.Do("CLIENT", "TRACKING", "ON")
+	big := strings.Repeat("x", 100000)
+	c.Do("SET", "big", big)
+	if got := c.Do("GET", "big"); got != "$100000\r\n"+big+"\r\n" {
+		t.Fatalf("GET big: %d bytes", len(got))
+	}
+	silent(t, c)
+}
