@@ -50,6 +50,8 @@ type tracking struct {
 	keys     map[string]map[int64]struct{} // key → IDs of clients that may cache it
 	items    int64                         // Σ len(keys[k]), INFO's tracking_total_items
 	prefixes map[string]*bcastState        // BCAST prefix → its clients and pending keys
+	plist    []prefixState                 // prefixes as a slice: each write walks it
+	pdirty   bool                          // prefixes changed since plist was built
 	enabled  atomic.Bool                   // anything tracked at all: the write path's one load
 	bcastDue atomic.Bool                   // some prefix has keys to broadcast
 	maxKeys  atomic.Int64                  // tracking-table-max-keys; 0: no limit
@@ -59,6 +61,12 @@ type tracking struct {
 	nItems   atomic.Int64                  // items
 	nPrefix  atomic.Int64                  // len(prefixes)
 	scratch  []string                      // sorted keys of one broadcast
+}
+
+// prefixState is one entry of tracking.plist.
+type prefixState struct {
+	prefix string
+	*bcastState
 }
 
 // bcastState is one BCAST prefix: its clients, and the keys changed since
@@ -75,6 +83,13 @@ func (t *tracking) refresh() {
 	if len(t.on) == 0 && len(t.keys) > 0 {
 		t.keys = make(map[string]map[int64]struct{})
 		t.items = 0
+	}
+	if t.pdirty {
+		t.pdirty = false
+		t.plist = t.plist[:0]
+		for p, bs := range t.prefixes {
+			t.plist = append(t.plist, prefixState{p, bs})
+		}
 	}
 	t.nClients.Store(int64(len(t.on)))
 	t.nKeys.Store(int64(len(t.keys)))
@@ -129,6 +144,7 @@ func (t *tracking) addPrefix(c *Client, p string) {
 	}
 	bs.clients[c] = struct{}{}
 	c.trackPrefixes = append(c.trackPrefixes, p)
+	t.pdirty = true
 }
 
 // disableTracking turns tracking off for c (CLIENT TRACKING OFF, RESET,
@@ -145,6 +161,7 @@ func (s *Server) disableTracking(c *Client) {
 			delete(bs.clients, c)
 			if len(bs.clients) == 0 {
 				delete(t.prefixes, p)
+				t.pdirty = true
 			}
 		}
 	}
@@ -230,32 +247,36 @@ func (s *Server) trackRead(c *Client, cmd *Command, args [][]byte) {
 // client (t.current, nil for expiry outside a command).
 func (s *Server) trackChanged(key []byte) {
 	t := &s.tracking
-	if !t.enabled.Load() {
+	// Keys are remembered under the keyspace lock, which the caller holds,
+	// so a zero count is not stale; a prefix being added right now belongs
+	// to a CLIENT TRACKING that has not answered yet.
+	if !t.enabled.Load() || (t.nKeys.Load() == 0 && t.nPrefix.Load() == 0) {
 		return
 	}
 	t.mu.Lock()
-	s.invalidateLocked(t.current, key, true)
-	t.refresh()
+	if s.invalidateLocked(t.current, key, true) {
+		t.refresh()
+	}
 	t.mu.Unlock()
 }
 
 // invalidateLocked is Redis's trackingInvalidateKey: it queues key for the
 // BCAST prefixes matching it (when bcast), and sends the clients that read
-// it an invalidation, then forgets it. by is the client that changed it
-// (for NOLOOP). t.mu is held.
-func (s *Server) invalidateLocked(by *Client, key []byte, bcast bool) {
+// it an invalidation, then forgets it, reporting whether it was in the
+// table. by is the client that changed it (for NOLOOP). t.mu is held.
+func (s *Server) invalidateLocked(by *Client, key []byte, bcast bool) bool {
 	t := &s.tracking
-	if bcast && len(t.prefixes) > 0 {
-		for p, bs := range t.prefixes {
-			if strings.HasPrefix(string(key), p) {
-				bs.keys[string(key)] = by
+	if bcast {
+		for _, ps := range t.plist {
+			if strings.HasPrefix(string(key), ps.prefix) {
+				ps.keys[string(key)] = by
 				t.bcastDue.Store(true)
 			}
 		}
 	}
 	ids, ok := t.keys[string(key)]
 	if !ok {
-		return
+		return false
 	}
 	for id := range ids {
 		target := s.clients.get(id)
@@ -275,6 +296,7 @@ func (s *Server) invalidateLocked(by *Client, key []byte, bcast bool) {
 	}
 	t.items -= int64(len(ids))
 	delete(t.keys, string(key))
+	return true
 }
 
 // trackFlushed is called by FLUSHDB and FLUSHALL: every tracking client
