@@ -35,9 +35,9 @@ func hllOf(e *entry) ([]byte, error) {
 }
 
 // hllSave makes ed's string, which the HyperLogLog functions may have
-// changed in place or reallocated, e's value, and writes it: the header
-// and the registers that changed when the string was dense before the
-// edit (and so still is, in place), otherwise all of it. oldLen is the
+// changed in place or reallocated, e's value, and writes it: the chunks
+// marked dirty when the string was dense before the edit (and so still
+// is, in place), otherwise all of it. oldLen is the
 // length e's records held before.
 func (tx *Tx) hllSave(e *entry, ed *hllEdit, oldLen int, wasDense bool) {
 	h := ed.h
@@ -48,7 +48,7 @@ func (tx *Tx) hllSave(e *entry, ed *hllEdit, oldLen int, wasDense bool) {
 	}
 	tx.markDirty(e)
 	if wasDense {
-		tx.saveStringChunks(e, oldLen, ed.dirty|1) // chunk 0: the header's cache
+		tx.saveStringChunks(e, oldLen, ed.dirty)
 		return
 	}
 	tx.saveString(e, oldLen, 0, len(h))
@@ -81,7 +81,10 @@ func (tx *Tx) PFAdd(key []byte, elems [][]byte) (bool, error) {
 	if !updated {
 		return false, nil
 	}
-	hllInvalidate(ed.h)
+	if _, valid := hllCached(ed.h); valid {
+		hllInvalidate(ed.h)
+		ed.dirty |= 1 // the header's chunk
+	}
 	tx.hllSave(e, &ed, oldLen, wasDense)
 	tx.notify(key, EventString, "pfadd")
 	return true, nil

@@ -131,6 +131,11 @@ func TestLongStringEditWritesItsChunks(t *testing.T) {
 			}
 		}, 4400},
 		{"PFCOUNT", func(tx *store.Tx) { tx.PFCount([][]byte{[]byte("h")}) }, 1100},
+		{"PFADD after PFCOUNT", func(tx *store.Tx) { // marks the cache stale
+			if ok, _ := tx.PFAdd([]byte("h"), [][]byte{[]byte("new-1")}); !ok {
+				t.Error("PFADD changed no register")
+			}
+		}, 2200},
 	}
 	for _, ed := range edits {
 		ce.set = 0
