@@ -284,11 +284,11 @@ func TestTrackingTableLimitAndInfo(t *testing.T) {
 	expect(t, "tracking_clients", infoField(info, "tracking_clients"), "1")
 	expect(t, "tracking_total_keys", infoField(info, "tracking_total_keys"), "2")
 	expect(t, "tracking_total_items", infoField(info, "tracking_total_items"), "2")
-	// A third key pushes one out: its client hears of it as if it changed.
+	// A third key pushes a random one out (c itself maybe, as Redis's
+	// random walk may pick it): its client hears of it as if it changed.
 	c.Send("GET", "c")
 	expect(t, "GET c", c.Read(), "_\r\n")
-	got := c.Read()
-	if got != push("a") && got != push("b") {
+	if got := c.Read(); got != push("a") && got != push("b") && got != push("c") {
 		t.Fatalf("evicted: %q", got)
 	}
 	expect(t, "after eviction", infoField(admin.Do("INFO", "stats"), "tracking_total_keys"), "2")
