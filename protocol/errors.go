@@ -145,3 +145,13 @@ const (
 	ErrNotHLL     Error = "WRONGTYPE Key is not a valid HyperLogLog string value."
 	ErrInvalidHLL Error = "INVALIDOBJ Corrupted HLL object detected"
 )
+
+// DUMP and RESTORE errors.
+const (
+	ErrBusyKey         Error = "BUSYKEY Target key name already exists."
+	ErrDumpPayload     Error = "ERR DUMP payload version or checksum are wrong"
+	ErrBadDataFormat   Error = "ERR Bad data format"
+	ErrInvalidTTL      Error = "ERR Invalid TTL value, must be >= 0"
+	ErrInvalidIdleTime Error = "ERR Invalid IDLETIME value, must be >= 0"
+	ErrInvalidFreq     Error = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+)

@@ -16,6 +16,7 @@ func commandGroups() [][]*Command {
 		group("generic", keyspaceCommands()...),
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),
+		group("generic", dumpCommands()...),
 		group("string", stringCommands()...),
 		group("bitmap", bitmapCommands()...),
 		group("list", listCommands()...),

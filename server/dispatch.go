@@ -260,6 +260,10 @@ var storeErrors = map[error]protocol.Error{
 	store.ErrNotHLL:        protocol.ErrNotHLL,
 	store.ErrInvalidHLL:    protocol.ErrInvalidHLL,
 
+	store.ErrBusyKey:     protocol.ErrBusyKey,
+	store.ErrDumpPayload: protocol.ErrDumpPayload,
+	store.ErrBadDump:     protocol.ErrBadDataFormat,
+
 	store.ErrHashNotInteger:     protocol.ErrHashNotInteger,
 	store.ErrHashNotFloat:       protocol.ErrHashNotFloat,
 	store.ErrScoreNaN:           protocol.ErrScoreNaN,

@@ -47,6 +47,16 @@
 // consumer its own B-tree over the same entries. Entries, groups, consumers
 // and pending entries are separate element records (stream_records.go).
 //
+// # DUMP and RESTORE
+//
+// Tx.Dump and Tx.Restore (restore.go) speak Redis's DUMP payload: an RDB
+// object, the RDB version and a CRC-64 (crc64.go). rdb_decode.go reads
+// every object type Redis 7.0 loads, with the packed blobs in listpack.go
+// and LZF in lzf.go, checking each length against the bytes present;
+// rdb_encode.go writes plain types Redis 7.0 restores, and rdb_stream.go
+// both directions of streams. A restored value is built in memory, then
+// saved whole, as RENAME and COPY save theirs.
+//
 // # Observers
 //
 // The server learns about changes through an Observer, called under the

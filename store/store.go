@@ -243,11 +243,17 @@ func (tx *Tx) Checkpoint() {
 }
 
 // accessClock is the coarse access time kept per key (seconds since the
-// store started), for OBJECT IDLETIME and LRU eviction.
+// store started, plus accessClockBase), for OBJECT IDLETIME and LRU
+// eviction.
 func (s *Store) accessClock(nowMs int64) uint32 {
 	d := nowMs - s.started.UnixMilli()
 	if d < 0 {
-		return 0
+		return accessClockBase
 	}
-	return uint32(d / 1000)
+	return uint32(d/1000) + accessClockBase
 }
+
+// accessClockBase starts the access clock 2^24 seconds (194 days, the
+// range of Redis's LRU clock) up, so that RESTORE … IDLETIME can date a
+// key's last access before the store started.
+const accessClockBase = 1 << 24
