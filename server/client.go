@@ -41,7 +41,10 @@ type Client struct {
 	multi         *multiState   // non-nil between MULTI and EXEC/DISCARD
 	watched       []watchKey    // keys this client WATCHes
 	subs          subscriptions
-	outbox        *outbox // set once the client subscribes: all output is queued
+	outbox        *outbox               // set once the client subscribes or tracks: all output is queued
+	trackPrefixes []string              // BCAST prefixes (tracking.go); changed under tracking.mu
+	trackPending  []pendingInvalidation // its own invalidations, sent after its reply
+	caller        *Client               // a script's client: the client running the script
 
 	// dirty is set (under the keyspace lock, by any goroutine) when a
 	// watched key changes: EXEC then fails.
@@ -53,8 +56,11 @@ type Client struct {
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
 	aclUser         atomic.Pointer[aclUser]
-	monitor         atomic.Bool  // detached into MONITOR mode (monitor.go)
-	resp            atomic.Int32 // the protocol out encodes, for CLIENT LIST and pub/sub messages
+	monitor         atomic.Bool            // detached into MONITOR mode (monitor.go)
+	resp            atomic.Int32           // the protocol out encodes, for CLIENT LIST and pub/sub messages
+	box             atomic.Pointer[outbox] // outbox, for goroutines that queue invalidations
+	trackFlags      atomic.Uint32          // CLIENT TRACKING options (trackFlags)
+	trackRedir      atomic.Int64           // CLIENT TRACKING REDIRECT's client ID, 0 for none
 
 	mu      sync.Mutex
 	name    string

@@ -9,7 +9,7 @@ import (
 )
 
 func clientCommand() *Command {
-	return container("client", -2, FlagAdmin|FlagNoScript|FlagLoading|FlagStale,
+	subs := []*Command{
 		cmd("id", 2, FlagNoScript|FlagLoading|FlagStale, cmdClientID),
 		cmd("setname", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientSetName),
 		cmd("getname", 2, FlagNoScript|FlagLoading|FlagStale, cmdClientGetName),
@@ -22,7 +22,9 @@ func clientCommand() *Command {
 		cmd("reply", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientReply),
 		cmd("unblock", -3, FlagAdmin|FlagNoScript, cmdClientUnblock),
 		cmd("help", 2, FlagLoading|FlagStale, cmdClientHelp),
-	)
+	}
+	return container("client", -2, FlagAdmin|FlagNoScript|FlagLoading|FlagStale,
+		append(subs, trackingCommands()...)...)
 }
 
 // CLIENT ID
@@ -126,6 +128,16 @@ func (s *Server) clientLine(cl *Client) string {
 	if s.blocking.isBlocked(cl.ID) {
 		flags += "b"
 	}
+	tf := cl.tflags()
+	if tf&trackOn != 0 {
+		flags += "t"
+	}
+	if tf&trackBrokenRedir != 0 {
+		flags += "R"
+	}
+	if tf&trackBcast != 0 {
+		flags += "B"
+	}
 	if flags == "" {
 		flags = "N"
 	}
@@ -161,7 +173,7 @@ func (s *Server) clientLine(cl *Client) string {
 	field("events", "r")
 	field("cmd", cmdName)
 	field("user", cl.userName())
-	field("redir", "-1")
+	field("redir", itoa(trackingRedirect(cl)))
 	field("resp", itoa(int64(cl.resp.Load())))
 	field("lib-name", libName)
 	field("lib-ver", libVer)
@@ -344,6 +356,8 @@ func cmdClientReply(c *Context) error {
 // CLIENT HELP
 func cmdClientHelp(c *Context) error {
 	return writeHelp(c, "CLIENT", []string{
+		"CACHING (YES|NO)", "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+		"GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
 		"GETNAME", "    Return the name of the current connection.",
 		"ID", "    Return the ID of the current connection.",
 		"INFO", "    Return information about the current client connection.",
@@ -355,6 +369,9 @@ func cmdClientHelp(c *Context) error {
 		"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
 		"SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
 		"SETNAME <name>", "    Assign the name <name> to the current connection.",
+		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]", "         [OPTIN] [OPTOUT] [NOLOOP]",
+		"    Control server assisted client side caching.",
+		"TRACKINGINFO", "    Report tracking status for the current connection.",
 	})
 }
 

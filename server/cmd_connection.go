@@ -178,6 +178,7 @@ func cmdReset(c *Context) error {
 	cl.multi = nil
 	c.Server.unwatchAll(cl)
 	c.Server.unsubscribeAll(cl)
+	c.Server.disableTracking(cl)
 	cl.db.Store(0)
 	cl.noTouch = false
 	cl.noEvict.Store(false)

@@ -119,7 +119,7 @@ func (s *Server) infoClients(w *infoWriter) {
 	w.field("client_recent_max_input_buffer", 0)
 	w.field("client_recent_max_output_buffer", 0)
 	w.field("blocked_clients", s.blockedClients())
-	w.field("tracking_clients", 0)
+	w.field("tracking_clients", s.tracking.nClients.Load())
 	w.field("clients_in_timeout_table", s.blocking.timed.Load())
 }
 
@@ -161,6 +161,9 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.field("keyspace_misses", st.KeyspaceMisses.Load())
 	w.field("pubsub_channels", s.numChannels())
 	w.field("pubsub_patterns", s.numPat())
+	w.field("tracking_total_keys", s.tracking.nKeys.Load())
+	w.field("tracking_total_items", s.tracking.nItems.Load())
+	w.field("tracking_total_prefixes", s.tracking.nPrefix.Load())
 	w.field("total_error_replies", s.stats.errors.Load())
 	w.field("total_connections_closed_over_limit", s.stats.limitKills.Load())
 	w.field("acl_access_denied_auth", s.acl.log.deniedAuth.Load())

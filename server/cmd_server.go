@@ -36,6 +36,7 @@ func cmdFlushDB(c *Context) error {
 		return err
 	}
 	c.Tx.FlushDB()
+	c.Server.trackFlushed()
 	c.Out.OK()
 	return nil
 }
@@ -46,6 +47,7 @@ func cmdFlushAll(c *Context) error {
 		return err
 	}
 	c.Tx.FlushAll()
+	c.Server.trackFlushed()
 	c.Out.OK()
 	return nil
 }

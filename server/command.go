@@ -149,17 +149,21 @@ func (t *Table) add(c *Command) {
 	}
 	for _, sub := range c.Subcommands {
 		sub.parent = c
+		sub.waits = waitingCommands[sub.FullName()]
 	}
 	c.waits = c.Flags&FlagBlocking != 0 || waitingCommands[c.Name]
 	t.cmds[c.Name] = c
 }
 
 // waitingCommands wait without the blocking flag: WAIT blocks until its
-// timeout, a script can run for long, and a subscriber or MONITOR keeps
-// its connection busy.
+// timeout, a script can run for long, and a subscriber, a tracking client
+// or MONITOR keeps its connection busy.
 var waitingCommands = map[string]bool{
 	"wait": true, "eval": true, "evalsha": true, "eval_ro": true, "evalsha_ro": true, "fcall": true, "fcall_ro": true,
 	"subscribe": true, "psubscribe": true, "ssubscribe": true, "monitor": true,
+	// Tracking clients get invalidations from other clients' writes, at
+	// any time, through an outbox, which is served from a goroutine.
+	"client|tracking": true,
 }
 
 // lookup finds a command by name, case-insensitively, without allocating.

@@ -419,6 +419,7 @@ var tuningDefaults = []tuning{
 	{"lazyfree-lazy-user-del", "no", tuneBool},
 	{"lazyfree-lazy-user-flush", "no", tuneBool},
 	{"latency-tracking", "yes", tuneBool},
+	{"tracking-table-max-keys", "1000000", tuneInt}, // acted on: applyConfig
 	{"latency-monitor-threshold", "0", tuneInt},
 	{"tcp-keepalive", "300", tuneInt},
 	{"tcp-backlog", "511", tuneInt},

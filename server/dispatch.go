@@ -53,6 +53,11 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	s.stats.commands.Add(1)
 	restore := c.applyReplyMode()
 	defer restore()
+	var cmd *Command
+	if s.tracking.enabled.Load() {
+		// Deferred first, so it runs after the reply is queued.
+		defer func() { s.trackAfter(c, cmd) }()
+	}
 	defer c.flushQueued()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
@@ -147,7 +152,9 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 		// Inside EXEC or a script: SELECT may have switched databases.
 		tx.Use(ctx.Client.DB())
 		tx.SetNoTouch(ctx.Client.noTouch)
-		return cmd.Handler(ctx)
+		err = cmd.Handler(ctx)
+		s.trackRead(ctx.Client, cmd, ctx.Args)
+		return err
 	}
 	if !cmd.touchesData() || s.loading.Load() {
 		// While loading only commands that need no data run (INFO), and
@@ -167,13 +174,19 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 // runIn runs a data command's handler in tx, after evicting keys if used
 // memory is over maxmemory.
 func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
+	// The keyspace lock is held: the changes from here on are the
+	// client's (NOLOOP; its own invalidations follow its reply), and the
+	// keys it reads are remembered before anyone can change them.
+	s.tracking.current = ctx.Client
+	defer func() { ctx.Tx, s.tracking.current = nil, nil }()
 	if err := s.evict(tx, ctx.Client, cmd); err != nil {
 		return err
 	}
 	tx.SetNoTouch(ctx.Client.noTouch)
 	ctx.Tx = tx
-	defer func() { ctx.Tx = nil }()
-	return cmd.Handler(ctx)
+	err := cmd.Handler(ctx)
+	s.trackRead(ctx.Client, cmd, ctx.Args)
+	return err
 }
 
 // checkWritable refuses write commands (and PING, as Redis does) once the

@@ -267,8 +267,14 @@ func (l *eventLoop) serve(c *Client) {
 func mayWait(c *Client, cmds [][][]byte) bool {
 	for _, args := range cmds {
 		if len(args) > 0 {
-			if cmd := c.lookup(args[0]); cmd != nil && cmd.waits {
+			cmd := c.lookup(args[0])
+			if cmd != nil && cmd.waits {
 				return true
+			}
+			if cmd != nil && cmd.Subcommands != nil && len(args) > 1 {
+				if sub := cmd.subcommand(args[1]); sub != nil && sub.waits {
+					return true
+				}
 			}
 		}
 	}

@@ -223,6 +223,7 @@ func (s *Server) runLua(c *Context, job luaJob) error {
 	fake.db.Store(int32(c.Client.DB()))
 	fake.aclUser.Store(c.Client.aclUser.Load()) // redis.call runs with the caller's permissions
 	fake.addr = c.Client.addr
+	fake.caller = c.Client // the keys its reads touch are the caller's to track
 	call := &scriptCall{s: s, sha: job.name, readOnly: job.readOnly, run: r}
 	call.rw = redcon.NewWriter(&call.buf)
 	call.ctx = Context{Out: protocol.NewWriter(call.rw), Client: fake, Server: s, Tx: c.Tx, noBlock: true}

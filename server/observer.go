@@ -10,6 +10,7 @@ var _ store.Observer = (*Server)(nil)
 func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event string) {
 	if class&(store.EventKeyMiss|store.EventNew) == 0 {
 		s.touchWatched(db, key)
+		s.trackChanged(key)
 	}
 	s.notifyKeyspace(db, key, class, event)
 }

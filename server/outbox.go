@@ -37,6 +37,7 @@ func (s *Server) startOutbox(c *Client) {
 	o := &outbox{c: c, wake: make(chan struct{}, 1)}
 	o.idle = sync.NewCond(&o.mu)
 	c.outbox = o
+	c.box.Store(o)
 	c.out.Retarget(redcon.NewWriter(o))
 	s.outboxes.Add(1)
 	go func() {
@@ -87,9 +88,14 @@ func (o *outbox) push(p []byte) {
 }
 
 // checkLimit reports whether the queue is over the hard limit, or has been
-// over the soft limit for longer than allowed. o.mu is held.
+// over the soft limit for longer than allowed: the pubsub class's while
+// the client is subscribed, else (a tracking client) the normal class's,
+// as Redis classes clients. o.mu is held.
 func (o *outbox) checkLimit() bool {
 	l := o.c.srv.hot.pubsubLimit.Load()
+	if !o.c.subs.active() {
+		l = o.c.srv.limits.outNormal.Load()
+	}
 	n := int64(len(o.buf) + o.flying)
 	if l.hard > 0 && n >= l.hard {
 		return true

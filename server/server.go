@@ -40,6 +40,7 @@ type Server struct {
 	engine    *pebblestore.Engine // nil with the memory engine
 	watches   watches
 	pubsub    pubsub
+	tracking  tracking // client-side caching (tracking.go)
 	scripts   scripts
 	functions functions
 	hot       eventConfig
@@ -223,6 +224,7 @@ func (s *Server) applyConfig() {
 			}
 		}
 	}
+	s.tracking.maxKeys.Store(atoi64(s.cfg.tuning["tracking-table-max-keys"]))
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
 	s.limits.apply(&s.cfg)
@@ -420,6 +422,9 @@ func (s *Server) startBackground() {
 // steps so a mass expiry never stalls clients for long.
 func (s *Server) expireCycle() {
 	for i := 0; i < 1000 && s.store.ExpireCycle(200); i++ {
+	}
+	if s.tracking.bcastDue.Load() { // keys that expired under BCAST prefixes
+		s.broadcastInvalidations()
 	}
 }
 

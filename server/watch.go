@@ -136,6 +136,7 @@ func (s *Server) touchWatchedDB(tx *store.Tx, db int) {
 func (s *Server) forget(c *Client) {
 	s.unwatchAll(c)
 	s.unsubscribeAll(c)
+	s.disableTracking(c)
 	if c.outbox != nil {
 		c.outbox.close()
 	}
