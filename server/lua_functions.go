@@ -44,51 +44,17 @@ func newFunctionVM(s *Server) *luaVM {
 // while a library loads and to the real globals otherwise; writes are
 // refused.
 func (vm *luaVM) functionEnv(api *lua.LTable) *lua.LTable {
-	L := vm.L
-	proxy := L.NewTable()
-	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-		k := L.Get(2)
-		src := vm.globals
+	return strictProxy(vm.L, func(k lua.LValue) lua.LValue {
 		if vm.lib != nil {
-			src = api
+			return api.RawGet(k)
 		}
-		v := src.RawGet(k)
-		if v == lua.LNil {
-			L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(k))
-		}
-		L.Push(v)
-		return 1
-	}))
-	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError("Attempt to modify a readonly table")
-		return 0
-	}))
-	L.SetMetatable(proxy, mt)
-	return proxy
+		return vm.globals.RawGet(k)
+	})
 }
 
 // strictTable returns a proxy that reads t, refuses writes, and raises
 // an error for a missing field, as Redis's protected tables.
-func strictTable(L *lua.LState, t *lua.LTable) *lua.LTable {
-	proxy := L.NewTable()
-	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-		k := L.Get(2)
-		v := t.RawGet(k)
-		if v == lua.LNil {
-			L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(k))
-		}
-		L.Push(v)
-		return 1
-	}))
-	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError("Attempt to modify a readonly table")
-		return 0
-	}))
-	L.SetMetatable(proxy, mt)
-	return proxy
-}
+func strictTable(L *lua.LState, t *lua.LTable) *lua.LTable { return strictProxy(L, t.RawGet) }
 
 // registerFunction is redis.register_function(name, callback) and
 // redis.register_function{function_name=…, callback=…, description=…,

@@ -96,12 +96,18 @@ func newLuaVM(s *Server) *luaVM {
 // readOnlyProxy is the environment scripts run in: reads go to the real
 // globals (an unknown name is an error), writes are refused.
 func (vm *luaVM) readOnlyProxy() *lua.LTable {
-	L := vm.L
+	return strictProxy(vm.L, vm.globals.RawGet)
+}
+
+// strictProxy returns a table whose reads go to get and raise an error for
+// a missing name, and whose writes are refused, as Redis's protected
+// globals and tables.
+func strictProxy(L *lua.LState, get func(lua.LValue) lua.LValue) *lua.LTable {
 	proxy := L.NewTable()
 	mt := L.NewTable()
 	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		k := L.Get(2)
-		v := vm.globals.RawGet(k)
+		v := get(k)
 		if v == lua.LNil {
 			L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(k))
 		}
