@@ -9,8 +9,8 @@ import (
 func connectionCommands() []*Command {
 	return []*Command{
 		cmd("ping", -1, FlagFast, cmdPing),
-		cmd("echo", 2, FlagFast, cmdEcho),
-		cmd("quit", -1, FlagNoAuth|FlagFast|FlagAllowBusy|FlagLoading|FlagStale, cmdQuit),
+		cmd("echo", 2, FlagFast|FlagLoading|FlagStale, cmdEcho),
+		cmd("quit", -1, FlagNoAuth|FlagFast|FlagAllowBusy|FlagLoading|FlagStale|FlagNoScript, cmdQuit),
 		cmd("select", 2, FlagFast|FlagLoading|FlagStale, cmdSelect),
 		cmd("hello", -1, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdHello),
 		cmd("auth", -2, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdAuth),

@@ -24,6 +24,9 @@ func keySpecFlags(cmd *Command) []string {
 	if _, ok := numKeysSpecs[cmd.FullName()]; ok {
 		return []string{"no_mandatory_keys", "movablekeys"}
 	}
+	if _, ok := movableKeys[cmd.FullName()]; ok { // ZUNION's numkeys, SORT's STORE…
+		return []string{"movablekeys"}
+	}
 	return nil
 }
 
