@@ -22,6 +22,8 @@ type persistState struct {
 
 	saveMu         sync.Mutex // one checkpoint at a time
 	saving         atomic.Bool
+	rewriting      atomic.Bool // BGREWRITEAOF's fold runs
+	rewriteOK      atomic.Bool // the last one succeeded
 	lastSave       atomic.Int64  // unix seconds of the last successful save
 	lastSaveOK     atomic.Bool   // status of the last BGSAVE
 	lastSaveDur    atomic.Int64  // seconds the last save took, -1 before any
@@ -34,6 +36,7 @@ func (p *persistState) init(s *Server) {
 	p.s = s
 	p.lastSave.Store(s.started.Unix())
 	p.lastSaveOK.Store(true)
+	p.rewriteOK.Store(true)
 	p.lastSaveDur.Store(-1)
 	if s.engine != nil {
 		p.committedAtSav.Store(s.engine.Metrics().Committed)
@@ -48,6 +51,7 @@ func persistCommands() []*Command {
 		cmd("save", 1, admin|FlagNoMulti, cmdSave),
 		cmd("bgsave", -1, admin, cmdBgsave),
 		cmd("lastsave", 1, FlagFast|FlagLoading|FlagStale, cmdLastSave),
+		cmd("bgrewriteaof", 1, admin, cmdBgRewriteAOF),
 	}
 }
 
@@ -94,6 +98,37 @@ func cmdBgsave(c *Context) error {
 		}
 	}()
 	c.Out.Status("Background saving started")
+	return nil
+}
+
+// errNoJournal answers BGREWRITEAOF with the memory engine.
+var errNoJournal = protocol.Error("ERR BGREWRITEAOF needs the pebble engine; this server runs with --engine memory")
+
+// BGREWRITEAOF: fold the whole journal into Pebble in the background and
+// answer at once. The journal is Cairn's AOF and the fold its rewrite: it
+// leaves Pebble holding every write, and the journal empty. The
+// background fold does the same segment by segment as the journal grows
+// (auto-aof-rewrite-min-size).
+func cmdBgRewriteAOF(c *Context) error {
+	s := c.Server
+	if s.engine == nil {
+		return errNoJournal
+	}
+	p := &s.persist
+	if !p.rewriting.CompareAndSwap(false, true) {
+		return protocol.Error("ERR Background append only file rewriting already in progress")
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		defer p.rewriting.Store(false)
+		err := s.engine.FoldAll()
+		p.rewriteOK.Store(err == nil)
+		if err != nil {
+			s.log.Error("BGREWRITEAOF failed", "err", err)
+		}
+	}()
+	c.Out.Status("Background append only file rewriting started")
 	return nil
 }
 
@@ -270,9 +305,9 @@ func (s *Server) infoPersistence(w *infoWriter) {
 	w.field("rdb_last_bgsave_status", okErr(p.lastSaveOK.Load()))
 	w.field("rdb_last_bgsave_time_sec", p.lastSaveDur.Load())
 	w.field("aof_enabled", 1)
-	w.field("aof_rewrite_in_progress", 0)
+	w.field("aof_rewrite_in_progress", b01(p.rewriting.Load()))
 	w.field("aof_rewrite_scheduled", 0)
-	w.field("aof_last_bgrewrite_status", "ok")
+	w.field("aof_last_bgrewrite_status", okErr(p.rewriteOK.Load()))
 	w.field("aof_last_write_status", okErr(m.LastError == ""))
 	w.field("aof_last_cow_size", 0)
 	w.field("cairn_appendfsync", m.Mode)

@@ -35,3 +35,16 @@ func (e *Engine) Checkpoint(dest string) (err error) {
 	}
 	return e.db.Checkpoint(dest, pebble.WithFlushedWAL())
 }
+
+// FoldAll folds the whole journal into Pebble now, as the background fold
+// does segment by segment: Redis's BGREWRITEAOF. Writes continue
+// meanwhile.
+func (e *Engine) FoldAll() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = pebbleFatal(r)
+		}
+	}()
+	return e.foldAll()
+}
+
