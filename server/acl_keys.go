@@ -49,24 +49,22 @@ var keylessCommands = map[string]bool{
 }
 
 // numKeysAt finds keys after a numkeys argument at index at, plus the
-// destination key at index dest when dest > 0.
+// destination key at index dest when dest > 0. A numkeys that is not a
+// count of the arguments there finds none, as Redis's getkeys functions.
 func numKeysAt(at, dest int) keyFinder {
 	return func(args [][]byte) [][]byte {
-		var keys [][]byte
-		if dest > 0 && dest < len(args) {
-			keys = append(keys, args[dest])
-		}
 		if at >= len(args) {
-			return keys
+			return nil
 		}
 		n, ok := protocol.ParseInt(args[at])
-		if !ok || n <= 0 {
-			return keys
+		if !ok || n <= 0 || n > int64(len(args)-at-1) {
+			return nil
 		}
-		for i := at + 1; i < len(args) && int64(i-at) <= n; i++ {
-			keys = append(keys, args[i])
+		var keys [][]byte
+		if dest > 0 {
+			keys = append(keys, args[dest])
 		}
-		return keys
+		return append(keys, args[at+1:at+1+int(n)]...)
 	}
 }
 

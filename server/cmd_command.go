@@ -13,11 +13,45 @@ func commandCommand() *Command {
 		cmd("info", -2, FlagLoading|FlagStale, cmdCommandInfo),
 		cmd("docs", -2, FlagLoading|FlagStale, cmdCommandDocs),
 		cmd("list", -2, FlagLoading|FlagStale, cmdCommandList),
+		cmd("getkeys", -4, FlagLoading|FlagStale, cmdCommandGetKeys),
 		cmd("help", 2, FlagLoading|FlagStale, cmdCommandHelp),
 	)
 	// Bare COMMAND lists every command.
 	c.Handler = cmdCommandInfo
 	return c
+}
+
+// COMMAND GETKEYS command arg…: the keys of a full command line, as ACL
+// checks and client-side routing find them.
+func cmdCommandGetKeys(c *Context) error {
+	args := c.Args[2:]
+	cmd := c.Server.table.lookup(args[0])
+	if cmd != nil && cmd.Subcommands != nil && len(args) > 1 {
+		if sub := cmd.subcommand(args[1]); sub != nil {
+			cmd = sub
+		}
+	}
+	if cmd == nil {
+		return protocol.Error("ERR Invalid command specified")
+	}
+	_, movable := movableKeys[cmd.FullName()]
+	switch {
+	case cmd.FirstKey <= 0 && !movable:
+		return protocol.Error("ERR The command has no key arguments")
+	case !cmd.arityOK(len(args)):
+		return protocol.Error("ERR Invalid number of arguments specified for command")
+	}
+	keys := commandKeys(cmd, args)
+	if len(keys) == 0 {
+		if _, optional := numKeysSpecs[cmd.FullName()]; !optional { // EVAL, FCALL: no_mandatory_keys
+			return protocol.Error("ERR Invalid arguments specified for command")
+		}
+	}
+	c.Out.Array(len(keys))
+	for _, k := range keys {
+		c.Out.Bulk(k)
+	}
+	return nil
 }
 
 // COMMAND COUNT
@@ -195,5 +229,6 @@ func cmdCommandHelp(c *Context) error {
 		"LIST", "    Return a list of all commands in this server.",
 		"INFO [<command-name> ...]", "    Return details about multiple commands.",
 		"DOCS [<command-name> ...]", "    Return documentation details about multiple commands.",
+		"GETKEYS <full-command>", "    Return the keys from a full command.",
 	})
 }

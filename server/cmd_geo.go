@@ -487,21 +487,21 @@ func writeGeoPoints(out *protocol.Writer, q *geoQuery, points []store.GeoPoint) 
 }
 
 // georadiusKeys are GEORADIUS's and GEORADIUSBYMEMBER's keys: the source
-// and the last STORE or STOREDIST destination (Redis's georadiusGetKeys).
+// and the STORE and STOREDIST destinations, as Redis 7.0's key specs.
 func georadiusKeys(args [][]byte) [][]byte {
 	if len(args) < 2 {
 		return nil
 	}
 	keys := [][]byte{args[1]}
-	dst := -1
-	for i := 5; i+1 < len(args); i++ {
-		if protocol.EqualFold(args[i], "store") || protocol.EqualFold(args[i], "storedist") {
-			dst = i + 1
-			i++
+	// As Redis's key specs: the argument after the first STORE, then the
+	// one after the first STOREDIST (the command uses the last given).
+	for _, word := range []string{"store", "storedist"} {
+		for i := 5; i+1 < len(args); i++ {
+			if protocol.EqualFold(args[i], word) {
+				keys = append(keys, args[i+1])
+				break
+			}
 		}
-	}
-	if dst > 0 {
-		keys = append(keys, args[dst])
 	}
 	return keys
 }

@@ -19,8 +19,9 @@ func TestGeoradiusKeys(t *testing.T) {
 	}{
 		{[]string{"georadius", "src", "1", "2", "3", "km"}, []string{"src"}},
 		{[]string{"georadius", "src", "1", "2", "3", "km", "STORE", "dst"}, []string{"src", "dst"}},
-		// The last of STORE and STOREDIST wins, as in Redis.
-		{[]string{"georadius", "src", "1", "2", "3", "km", "store", "a", "STOREDIST", "b"}, []string{"src", "b"}},
+		// Both destinations, as Redis's key specs find them (COMMAND
+		// GETKEYS, ACL checks), though the command stores at the last.
+		{[]string{"georadius", "src", "1", "2", "3", "km", "store", "a", "STOREDIST", "b"}, []string{"src", "a", "b"}},
 		{[]string{"georadiusbymember", "src", "m", "3", "km", "storedist", "d"}, []string{"src", "d"}},
 		{[]string{"georadius", "src", "1", "2", "3", "km", "STORE"}, []string{"src"}},
 	}
