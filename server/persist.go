@@ -22,8 +22,8 @@ type persistState struct {
 
 	saveMu         sync.Mutex // one checkpoint at a time
 	saving         atomic.Bool
-	rewriting      atomic.Bool // BGREWRITEAOF's fold runs
-	rewriteOK      atomic.Bool // the last one succeeded
+	rewriting      atomic.Bool   // BGREWRITEAOF's fold runs
+	rewriteOK      atomic.Bool   // the last one succeeded
 	lastSave       atomic.Int64  // unix seconds of the last successful save
 	lastSaveOK     atomic.Bool   // status of the last BGSAVE
 	lastSaveDur    atomic.Int64  // seconds the last save took, -1 before any

@@ -47,4 +47,3 @@ func (e *Engine) FoldAll() (err error) {
 	}()
 	return e.foldAll()
 }
-
