@@ -78,6 +78,9 @@ const (
 	FlagAllowBusy
 	// FlagSkipSlowlog: never recorded in the slow log (EXEC…).
 	FlagSkipSlowlog
+	// FlagNoAsyncLoading: refused while a replica loads asynchronously;
+	// Cairn has no replicas, so it is only reported (SAVE, MODULE LOAD…).
+	FlagNoAsyncLoading
 
 	// flagAtomic: runs inside a store transaction like a read or write
 	// command, but COMMAND INFO does not say so (EXEC, EVAL, WATCH).
@@ -92,7 +95,7 @@ var flagNames = []struct {
 	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
 	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"},
-	{FlagAllowBusy, "allow_busy"}, {FlagNoMulti, "no_multi"},
+	{FlagAllowBusy, "allow_busy"}, {FlagNoMulti, "no_multi"}, {FlagNoAsyncLoading, "no_async_loading"},
 }
 
 // names lists the flags as COMMAND INFO spells them.

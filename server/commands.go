@@ -10,6 +10,7 @@ func commandGroups() [][]*Command {
 		group("server", serverCommands()...),
 		group("server", infoCommands()...),
 		group("server", persistCommands()...),
+		group("server", moduleCommands()...),
 		group("server", configCommand(), commandCommand()),
 		group("server", aclCommand(), slowlogCommand()),
 		group("server", monitorCommands()...),

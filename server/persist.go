@@ -48,10 +48,10 @@ func (p *persistState) init(s *Server) {
 func persistCommands() []*Command {
 	const admin = FlagAdmin | FlagNoScript
 	return []*Command{
-		cmd("save", 1, admin|FlagNoMulti, cmdSave),
-		cmd("bgsave", -1, admin, cmdBgsave),
+		cmd("save", 1, admin|FlagNoMulti|FlagNoAsyncLoading, cmdSave),
+		cmd("bgsave", -1, admin|FlagNoAsyncLoading, cmdBgsave),
 		cmd("lastsave", 1, FlagFast|FlagLoading|FlagStale, cmdLastSave),
-		cmd("bgrewriteaof", 1, admin, cmdBgRewriteAOF),
+		cmd("bgrewriteaof", 1, admin|FlagNoAsyncLoading, cmdBgRewriteAOF),
 	}
 }
 
