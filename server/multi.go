@@ -14,7 +14,7 @@ func multiCommands() []*Command {
 	const std = FlagNoScript | FlagLoading | FlagStale
 	return []*Command{
 		cmd("multi", 1, std|FlagFast|FlagAllowBusy, cmdMulti),
-		cmd("exec", 1, std|flagAtomic, cmdExec),
+		cmd("exec", 1, std|flagAtomic|FlagSkipSlowlog, cmdExec),
 		cmd("discard", 1, std|FlagFast|FlagAllowBusy, cmdDiscard),
 		keyCmd("watch", -2, std|FlagFast|FlagAllowBusy|flagAtomic, 1, -1, 1, cmdWatch),
 		cmd("unwatch", 1, std|FlagFast|FlagAllowBusy, cmdUnwatch),
@@ -122,10 +122,17 @@ func cmdExec(c *Context) error {
 	c.noBlock = true
 	defer func() { c.noBlock = false }()
 	for _, q := range m.cmds {
+		// Each queued command counts as Redis counts it: in
+		// commandstats, errorstats and the slow log (EXEC itself is
+		// skip_slowlog).
 		s.stats.commands.Add(1)
-		if err := s.call(c, q.cmd, q.args); err != nil {
-			s.stats.errors.Add(1)
-			c.Out.Error(replyText(err))
+		start := monotonic()
+		err := s.call(c, q.cmd, q.args)
+		s.commandDone(cl, q.cmd, q.args, start, err)
+		if err != nil {
+			msg := replyText(err)
+			s.errorReplied(q.cmd, msg)
+			c.Out.Error(msg)
 		}
 	}
 	return nil

@@ -28,6 +28,29 @@ func TestMultiReplies(t *testing.T) {
 	})
 }
 
+// TestExecCountsItsCommands: the commands EXEC runs count in INFO
+// commandstats and errorstats and reach the slow log, and EXEC itself
+// stays out of the slow log, as in redis-server.
+func TestExecCountsItsCommands(t *testing.T) {
+	c := Dial(t, Start(t).Addr())
+	for _, cmd := range []string{"CONFIG SET slowlog-log-slower-than 0", "SLOWLOG RESET", "SET k v", "MULTI", "SET a 1", "INCR k", "EXEC"} {
+		c.Do(strings.Fields(cmd)...)
+	}
+	stats := c.Do("INFO", "commandstats")
+	for _, want := range []string{"cmdstat_set:calls=2,", "cmdstat_incr:calls=1,", "failed_calls=1"} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("INFO commandstats lacks %q:\n%s", want, stats)
+		}
+	}
+	if got := c.Do("INFO", "errorstats"); !strings.Contains(got, "errorstat_ERR:count=1") {
+		t.Errorf("INFO errorstats = %q", got)
+	}
+	slow := c.Do("SLOWLOG", "GET", "10")
+	if !strings.Contains(slow, "$4\r\nINCR\r\n") || strings.Contains(slow, "$4\r\nEXEC\r\n") {
+		t.Errorf("SLOWLOG GET after MULTI/EXEC: want INCR and no EXEC:\n%q", slow)
+	}
+}
+
 // A watched key that expires before EXEC fails the transaction, whether or
 // not the active cycle reclaimed it first.
 func TestWatchExpiry(t *testing.T) {
