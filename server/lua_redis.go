@@ -172,7 +172,12 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 	if s.monitors.active.Load() > 0 {
 		s.feedMonitors(sc.ctx.Client.DB(), "lua", cmd, args, time.Now())
 	}
-	if err := s.call(&sc.ctx, cmd, args); err != nil {
+	// Counted in commandstats and the slow log, as Redis counts a
+	// script's commands.
+	start := monotonic()
+	err := s.call(&sc.ctx, cmd, args)
+	s.commandDone(sc.ctx.Client, cmd, args, start, err)
+	if err != nil {
 		sc.ctx.Out.Error(replyText(err))
 	}
 	sc.rw.Flush()

@@ -70,3 +70,22 @@ func TestScriptAtomic(t *testing.T) {
 	}
 	a.Read()
 }
+
+// TestScriptCountsItsCommands: the commands a script calls count in INFO
+// commandstats and reach the slow log, as in redis-server.
+func TestScriptCountsItsCommands(t *testing.T) {
+	c := Dial(t, Start(t).Addr())
+	c.Do("CONFIG", "SET", "slowlog-log-slower-than", "0")
+	c.Do("SLOWLOG", "RESET")
+	c.Do("SET", "s", "text")
+	c.Do("EVAL", "redis.call('set','x','1'); return redis.pcall('incr','s')", "0")
+	stats := c.Do("INFO", "commandstats")
+	for _, want := range []string{"cmdstat_set:calls=2,", "cmdstat_incr:calls=1,", "cmdstat_eval:calls=1,"} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("INFO commandstats lacks %q:\n%s", want, stats)
+		}
+	}
+	if slow := c.Do("SLOWLOG", "GET", "10"); !strings.Contains(slow, "$4\r\nincr\r\n") {
+		t.Errorf("SLOWLOG GET after EVAL lacks the script's INCR:\n%q", slow)
+	}
+}
