@@ -12,8 +12,8 @@ func connectionCommands() []*Command {
 		cmd("echo", 2, FlagFast|FlagLoading|FlagStale, cmdEcho),
 		cmd("quit", -1, FlagNoAuth|FlagFast|FlagAllowBusy|FlagLoading|FlagStale|FlagNoScript, cmdQuit),
 		cmd("select", 2, FlagFast|FlagLoading|FlagStale, cmdSelect),
-		cmd("hello", -1, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdHello),
-		cmd("auth", -2, FlagNoAuth|FlagFast|FlagSkipMonitor|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdAuth),
+		cmd("hello", -1, FlagNoAuth|FlagFast|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdHello),
+		cmd("auth", -2, FlagNoAuth|FlagFast|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdAuth),
 		cmd("reset", 1, FlagNoAuth|FlagFast|FlagNoScript|FlagAllowBusy|FlagLoading|FlagStale, cmdReset),
 	}
 }

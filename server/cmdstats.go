@@ -113,7 +113,7 @@ func (s *Server) commandDone(c *Client, cmd *Command, args [][]byte, start time.
 		st.failed.Add(1)
 	}
 	if limit := s.slowlogSlower.Load(); limit >= 0 && us >= limit && cmd.Flags&FlagSkipSlowlog == 0 {
-		s.slowlog.add(c, args, cmd.Flags&FlagSkipMonitor != 0, s.now(), us)
+		s.slowlog.add(c, redactArgs(cmd, args), s.now(), us)
 	}
 }
 

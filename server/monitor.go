@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/cairn-db/cairn/protocol"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,12 +95,42 @@ func (s *Server) runMonitor(cl *Client, dc *detachedConn, ch chan string) {
 
 // feedMonitors sends a command that ran to every MONITOR client, in
 // Redis's format: +<unix time> [<db> <source>] "arg" …, unless the
-// command is hidden from MONITOR (admin commands, AUTH…).
+// command is hidden from MONITOR (admin commands, EVAL…), and with its
+// secrets redacted.
 func (s *Server) feedMonitors(db int, source string, cmd *Command, args [][]byte, at time.Time) {
 	if cmd.Flags&(FlagSkipMonitor|FlagAdmin) != 0 {
 		return
 	}
-	s.feedMonitorLine(db, source, args, at)
+	s.feedMonitorLine(db, source, redactArgs(cmd, args), at)
+}
+
+// redacted stands for a secret in MONITOR and the slow log.
+var redacted = []byte("(redacted)")
+
+// redactArgs returns args with the passwords of AUTH and of HELLO's AUTH
+// option replaced by "(redacted)", as Redis shows them in MONITOR and the
+// slow log; args itself when there are none.
+func redactArgs(cmd *Command, args [][]byte) [][]byte {
+	from, to := 0, 0
+	switch cmd.Name {
+	case "auth":
+		from, to = 1, len(args)
+	case "hello":
+		for i := 2; i+2 < len(args); i++ {
+			if protocol.EqualFold(args[i], "auth") {
+				from, to = i+1, i+3
+				break
+			}
+		}
+	}
+	if from == to {
+		return args
+	}
+	out := append([][]byte(nil), args...)
+	for i := from; i < to; i++ {
+		out[i] = redacted
+	}
+	return out
 }
 
 // feedMonitorLine sends one MONITOR line: the time, "[db source]" (a

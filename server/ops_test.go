@@ -142,8 +142,17 @@ func TestSlowlog(t *testing.T) {
 		t.Errorf("SLOWLOG GET = %q", got)
 	}
 	c.Do("AUTH", "x")
-	if got := c.Do("SLOWLOG", "GET", "1"); !strings.Contains(got, "(redacted)") {
+	if got := c.Do("SLOWLOG", "GET", "1"); !strings.Contains(got, "$4\r\nAUTH\r\n$10\r\n(redacted)\r\n") {
 		t.Errorf("AUTH not redacted: %q", got)
+	}
+	// HELLO keeps all but its AUTH option's arguments; EVAL keeps all.
+	c.Do("HELLO", "2", "AUTH", "u", "x")
+	if got := c.Do("SLOWLOG", "GET", "1"); !strings.Contains(got, "$1\r\n2\r\n$4\r\nAUTH\r\n$10\r\n(redacted)\r\n$10\r\n(redacted)\r\n") {
+		t.Errorf("HELLO in the slow log: %q", got)
+	}
+	c.Do("EVAL", "return 1", "0")
+	if got := c.Do("SLOWLOG", "GET", "1"); !strings.Contains(got, "$8\r\nreturn 1\r\n") {
+		t.Errorf("EVAL in the slow log: %q", got)
 	}
 	long := strings.Repeat("x", 200)
 	c.Do("ECHO", long)
@@ -196,6 +205,15 @@ func TestMonitor(t *testing.T) {
 	for _, want := range []string{`"EVAL" "redis.call('set', KEYS[1], 'x') return redis.call('get', KEYS[1])" "1" "k"`, `[0 lua] "set" "k" "x"`, `[0 lua] "get" "k"`} {
 		line, _ = r.ReadString('\n')
 		if !strings.Contains(line, want) {
+			t.Errorf("monitor line = %q, want it to contain %q", line, want)
+		}
+	}
+	// Passwords are redacted, as Redis 7.0 shows them.
+	c.Do("AUTH", "user", "secret")
+	c.Do("HELLO", "2", "AUTH", "user", "secret")
+	for _, want := range []string{`] "AUTH" "(redacted)" "(redacted)"`, `] "HELLO" "2" "AUTH" "(redacted)" "(redacted)"`} {
+		line, _ = r.ReadString('\n')
+		if !strings.Contains(line, want) || strings.Contains(line, "secret") {
 			t.Errorf("monitor line = %q, want it to contain %q", line, want)
 		}
 	}

@@ -35,7 +35,7 @@ type slowlog struct {
 
 // add records a slow command. It copies and truncates args as Redis does,
 // and hides the arguments of commands that carry secrets (AUTH…).
-func (l *slowlog) add(c *Client, args [][]byte, redact bool, now time.Time, usec int64) {
+func (l *slowlog) add(c *Client, args [][]byte, now time.Time, usec int64) {
 	n := min(len(args), slowlogMaxArgs)
 	e := slowEntry{at: now.Unix(), usec: usec, args: make([]string, n)}
 	for i := 0; i < n; i++ {
@@ -43,8 +43,6 @@ func (l *slowlog) add(c *Client, args [][]byte, redact bool, now time.Time, usec
 		switch {
 		case i == slowlogMaxArgs-1 && len(args) > slowlogMaxArgs:
 			e.args[i] = "... (" + strconv.Itoa(len(args)-slowlogMaxArgs+1) + " more arguments)"
-		case redact && i > 0:
-			e.args[i] = "(redacted)"
 		case len(a) > slowlogMaxString:
 			e.args[i] = string(a[:slowlogMaxString]) + "... (" + strconv.Itoa(len(a)-slowlogMaxString) + " more bytes)"
 		default:
