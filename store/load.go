@@ -25,12 +25,12 @@ func (s *Store) load() error {
 	for db, slot := range s.slots {
 		slotDB[slot] = db
 	}
-	// Count the keys of each database first and size the maps once:
-	// growing a map of a million keys step by step costs more than this
-	// extra pass over the metadata records.
 	// Strings whose layout does not match their length (see
 	// stringchunks.go), rewritten once loaded.
 	var misfiled []slotEntry
+	// Count the keys of each database first and size the maps once:
+	// growing a map of a million keys step by step costs more than this
+	// extra pass over the metadata records.
 	counts := make(map[byte]int, len(s.slots))
 	if err := s.engine.Iterate([]byte{spaceMeta}, []byte{spaceMeta + 1}, func(k, v []byte) error {
 		if len(k) >= 2 {
