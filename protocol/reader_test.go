@@ -365,13 +365,18 @@ func TestRequestReaderReleasesBatch(t *testing.T) {
 	big := strings.Repeat("v", 8<<20)
 	in := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + strconv.Itoa(len(big)) + "\r\n" + big + "\r\n"
 	pr, pw := io.Pipe()
-	go pw.Write([]byte(in))
+	wrote := make(chan struct{})
+	go func() { pw.Write([]byte(in)); close(wrote) }()
 	r := NewRequestReader(pr, nil)
 	cmds, err := r.ReadBatch()
 	if err != nil || len(cmds) != 1 {
 		t.Fatalf("got %d requests, %v", len(cmds), err)
 	}
 	cmds = nil
+	// The writer's 8 MB copy of the request is the test's, not the
+	// reader's: wait until it is gone (a loaded machine may not have run
+	// the writer's return yet, which made this test fail now and then).
+	<-wrote
 	done := make(chan struct{})
 	go func() { r.ReadBatch(); close(done) }() // waits for more input
 	time.Sleep(50 * time.Millisecond)
