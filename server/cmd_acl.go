@@ -238,14 +238,9 @@ func cmdACLDryRun(c *Context) error {
 		return protocol.Error("ERR User '" + string(c.Args[2]) + "' not found")
 	}
 	args := c.Args[3:]
-	cmd := s.table.lookup(args[0])
+	cmd := s.table.lookupArgs(args)
 	if cmd == nil {
 		return protocol.Error("ERR Command '" + string(args[0]) + "' not found")
-	}
-	if cmd.Subcommands != nil && len(args) > 1 {
-		if sub := cmd.subcommand(args[1]); sub != nil {
-			cmd = sub
-		}
 	}
 	if !cmd.arityOK(len(args)) {
 		return protocol.ErrWrongArgs(cmd.FullName())

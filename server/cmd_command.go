@@ -25,12 +25,7 @@ func commandCommand() *Command {
 // checks and client-side routing find them.
 func cmdCommandGetKeys(c *Context) error {
 	args := c.Args[2:]
-	cmd := c.Server.table.lookup(args[0])
-	if cmd != nil && cmd.Subcommands != nil && len(args) > 1 {
-		if sub := cmd.subcommand(args[1]); sub != nil {
-			cmd = sub
-		}
-	}
+	cmd := c.Server.table.lookupArgs(args)
 	if cmd == nil {
 		return protocol.Error("ERR Invalid command specified")
 	}

@@ -172,6 +172,19 @@ var waitingCommands = map[string]bool{
 // lookup finds a command by name, case-insensitively, without allocating.
 func (t *Table) lookup(name []byte) *Command { return lookupLower(t.cmds, name) }
 
+// lookupArgs finds the command a command line names: its subcommand when
+// it names one, else the command (a container, when its subcommand is
+// unknown or missing). ACL DRYRUN, COMMAND GETKEYS and scripts use it.
+func (t *Table) lookupArgs(args [][]byte) *Command {
+	cmd := t.lookup(args[0])
+	if cmd != nil && cmd.Subcommands != nil && len(args) > 1 {
+		if sub := cmd.subcommand(args[1]); sub != nil {
+			return sub
+		}
+	}
+	return cmd
+}
+
 // subcommand finds a subcommand of c by name.
 func (c *Command) subcommand(name []byte) *Command { return lookupLower(c.Subcommands, name) }
 

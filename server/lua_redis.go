@@ -145,14 +145,9 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 		}
 	}
 	s := sc.s
-	cmd := s.table.lookup(args[0])
+	cmd := s.table.lookupArgs(args)
 	if cmd == nil {
 		return fail(errScriptUnknown)
-	}
-	if cmd.Subcommands != nil && len(args) > 1 {
-		if sub := cmd.subcommand(args[1]); sub != nil {
-			cmd = sub
-		}
 	}
 	switch {
 	case !cmd.arityOK(len(args)) || (cmd.Subcommands != nil && cmd.Handler == nil):
