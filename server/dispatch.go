@@ -156,9 +156,9 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 		s.trackRead(ctx.Client, cmd, ctx.Args)
 		return err
 	}
-	if !cmd.touchesData() || s.loading.Load() {
-		// While loading only commands that need no data run (INFO), and
-		// the store is locked by the load.
+	if !cmd.touchesData() || (cmd.Flags&FlagLoading != 0 && s.loading.Load()) {
+		// While loading only commands with the loading flag run, and of
+		// those only INFO reads data; the store is locked by the load.
 		return cmd.Handler(ctx)
 	}
 	if tx := ctx.Client.batch; tx != nil { // inside a pipeline's transaction
