@@ -223,6 +223,9 @@ func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	if !cmd.arityOK(len(args)) {
 		return cmd, protocol.ErrWrongArgs(cmd.FullName())
 	}
+	if cmd.refused != "" {
+		return cmd, cmd.refused
+	}
 	if !c.authenticated && cmd.Flags&FlagNoAuth == 0 && s.authRequired() {
 		return cmd, protocol.ErrNoAuth
 	}
