@@ -61,6 +61,12 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	defer c.flushQueued()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
+	if err == nil && s.pause.on.Load() && s.holdWhilePaused(c, cmd, args) {
+		start = monotonic() // the wait is not the command's
+		if c.quitting {
+			return
+		}
+	}
 	switch {
 	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
 		if err == nil {

@@ -28,24 +28,31 @@ func (e *evalScript) readOnly() bool { return e.shebang && e.flags&fnNoWrites !=
 // shebang's line feed stays, so error messages keep the user's line
 // numbers.
 func compileEval(body []byte) (*evalScript, error) {
-	e := &evalScript{}
-	if bytes.HasPrefix(body, []byte("#!")) {
-		nl := bytes.IndexByte(body, '\n')
-		if nl < 0 {
-			return nil, protocol.Error("ERR Invalid script shebang")
-		}
-		flags, err := parseShebang(string(body[:nl]))
-		if err != nil {
-			return nil, err
-		}
-		e.flags, e.shebang, body = flags, true, body[nl:]
+	flags, shebang, err := shebangFlags(body)
+	if err != nil {
+		return nil, err
+	}
+	if shebang {
+		body = body[bytes.IndexByte(body, '\n'):]
 	}
 	proto, err := compileScript(body)
 	if err != nil {
 		return nil, err
 	}
-	e.proto = proto
-	return e, nil
+	return &evalScript{proto: proto, flags: flags, shebang: shebang}, nil
+}
+
+// shebangFlags reads the flags of body's shebang line, if it has one.
+func shebangFlags(body []byte) (flags fnFlags, shebang bool, err error) {
+	if !bytes.HasPrefix(body, []byte("#!")) {
+		return 0, false, nil
+	}
+	nl := bytes.IndexByte(body, '\n')
+	if nl < 0 {
+		return 0, false, protocol.Error("ERR Invalid script shebang")
+	}
+	flags, err = parseShebang(string(body[:nl]))
+	return flags, err == nil, err
 }
 
 // parseShebang reads a shebang line as Redis's evalExtractShebangFlags:
