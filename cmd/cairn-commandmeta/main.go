@@ -34,6 +34,9 @@ func main() {
 }
 
 func run(bin, dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "meta.go")); err != nil {
+		return fmt.Errorf("%s is not the commandmeta package (run from the repository root, or pass -dir): %v", dir, err)
+	}
 	handWritten, err := readEntries(filepath.Join(dir, "cairn_only.json"))
 	if err != nil {
 		return err
