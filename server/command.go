@@ -179,6 +179,8 @@ var waitingCommands = map[string]bool{
 	// Tracking clients get invalidations from other clients' writes, at
 	// any time, through an outbox, which is served from a goroutine.
 	"client|tracking": true,
+	// SYNC encodes and sends the whole dataset: not on a loop's time.
+	"sync": true, "psync": true,
 }
 
 // lookup finds a command by name, case-insensitively, without allocating.
