@@ -67,6 +67,12 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			return
 		}
 	}
+	if fs := s.faults.list.Load(); fs != nil && err == nil {
+		// Tests' injected faults (faults.go): one load when there are none.
+		if err = s.applyFaults(c, cmd, args, *fs); c.quitting {
+			return // dropped: no reply
+		}
+	}
 	switch {
 	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
 		if err == nil {
