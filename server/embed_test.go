@@ -184,3 +184,31 @@ func TestDoMaxmemory(t *testing.T) {
 		t.Errorf("SET over maxmemory: %v", err)
 	}
 }
+
+// TestDoClientPause: a Session's write waits out CLIENT PAUSE WRITE like
+// a network client's, counted in blocked_clients meanwhile.
+func TestDoClientPause(t *testing.T) {
+	srv := Start(t)
+	if _, err := srv.Do("CLIENT", "PAUSE", "10000", "WRITE"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := srv.Do("GET", "k"); got != nil { // reads go on
+		t.Fatalf("GET: %#v", got)
+	}
+	done := make(chan any)
+	go func() {
+		v, _ := srv.Do("SET", "k", "v")
+		done <- v
+	}()
+	WaitBlocked(t, srv, 1)
+	select {
+	case v := <-done:
+		t.Fatalf("SET ran during the pause: %#v", v)
+	default:
+	}
+	srv.Do("CLIENT", "UNPAUSE")
+	if v := <-done; v != "OK" {
+		t.Fatalf("SET after the pause: %#v", v)
+	}
+	WaitBlocked(t, srv, 0)
+}
