@@ -212,3 +212,21 @@ func TestDoClientPause(t *testing.T) {
 	}
 	WaitBlocked(t, srv, 0)
 }
+
+// TestDoAfterClose: a closed server's Do reports ErrSessionClosed.
+func TestDoAfterClose(t *testing.T) {
+	srv, err := server.Start(server.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	se := srv.Session()
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Do("PING"); err != server.ErrSessionClosed {
+		t.Errorf("Do after Close: %v", err)
+	}
+	if _, err := se.Do("PING"); err != server.ErrSessionClosed {
+		t.Errorf("Session.Do after Close: %v", err)
+	}
+}
