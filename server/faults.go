@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,13 +73,21 @@ type installedFault struct {
 }
 
 // InjectFault installs f and returns the function that removes it
-// (removing twice is harmless). Faults are tried in the order they were
+// (removing twice is harmless). It panics when f.Command names no
+// command. Faults are tried in the order they were
 // installed; the first that strikes applies, and a fault counts only the
 // calls that reach it. Safe to call while clients run.
 func (s *Server) InjectFault(f Fault) (remove func()) {
 	inf := &installedFault{f: f}
 	name := strings.ToLower(f.Command)
 	inf.cmd, inf.sub, _ = strings.Cut(name, "|")
+	if inf.cmd != "" {
+		// A misspelt name would silently never strike.
+		c := s.table.lookup([]byte(inf.cmd))
+		if c == nil || (inf.sub != "" && c.subcommand([]byte(inf.sub)) == nil) {
+			panic("server: InjectFault: unknown command " + strconv.Quote(f.Command))
+		}
+	}
 	// An error reply is one line.
 	msg := strings.TrimPrefix(strings.NewReplacer("\r", " ", "\n", " ").Replace(f.Err), "-")
 	inf.reply = protocol.Error(msg)

@@ -36,9 +36,7 @@ func TestProducerConsumer(t *testing.T) {
 		got <- v
 	}()
 	servertest.WaitBlocked(t, srv, 1)
-	if _, err := srv.Do("LPUSH", "jobs", "j1"); err != nil {
-		t.Fatal(err)
-	}
+	servertest.Do(t, srv, "LPUSH", "jobs", "j1")
 	if v := <-got; len(v) != 2 || v[1] != "j1" {
 		t.Fatalf("BRPOP got %q", v)
 	}
@@ -192,7 +190,7 @@ func TestInjectedDrop(t *testing.T) {
 // not held up meanwhile.
 func TestInjectedDelay(t *testing.T) {
 	srv := servertest.Start(t)
-	const d = 200 * time.Millisecond
+	const d = 500 * time.Millisecond
 	srv.InjectFault(server.Fault{Command: "get", Delay: d})
 	srv.InjectFault(server.Fault{Command: "incr", Delay: d, Err: "BUSY slow"})
 	slow := servertest.Dial(t, srv.Addr())
@@ -287,5 +285,21 @@ func TestInjectedFaultsRace(t *testing.T) {
 	wg.Wait()
 	if got, err := srv.Do("PING"); got != "PONG" {
 		t.Fatalf("PING after: %v %v", got, err)
+	}
+}
+
+// TestInjectFaultUnknownCommand: a misspelt command panics rather than
+// never striking.
+func TestInjectFaultUnknownCommand(t *testing.T) {
+	srv := servertest.Start(t)
+	for _, name := range []string{"gett", "client|nosuch"} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil {
+					t.Errorf("InjectFault(%q) did not panic", name)
+				}
+			}()
+			srv.InjectFault(server.Fault{Command: name, Err: "ERR x"})
+		}()
 	}
 }
