@@ -15,7 +15,7 @@ import (
 // testing how a client handles errors, slow replies and dropped
 // connections. Install it with Server.InjectFault.
 //
-// A command matches when Command and Key both match. The first Skip
+// A command matches when Command, Key and Writes all match. The first Skip
 // matching calls run normally; the following Times calls (every later
 // call when Times is 0) are faulted: the fault waits Delay, then closes
 // the connection (Drop), or answers Err instead of running the command,
@@ -37,6 +37,10 @@ type Fault struct {
 	// Key is a glob (as KEYS) that one of the command's key arguments
 	// must match; "" for any command, with keys or not.
 	Key string
+	// Writes limits the fault to commands flagged write (SET, DEL,
+	// EXPIRE…; COMMAND INFO's "write"): with a READONLY Err, the server
+	// turns into a read-only replica for the client.
+	Writes bool
 	// Err is the error reply, with its code: "LOADING Redis is loading
 	// the dataset in memory", "READONLY You can't write against a read
 	// only replica.", "MOVED 3999 127.0.0.1:6381", "BUSY …", "OOM …".
@@ -169,6 +173,9 @@ func (s *Server) applyFaults(c *Client, cmd *Command, args [][]byte, list []*ins
 
 // matches reports whether the command line args of cmd is one inf covers.
 func (inf *installedFault) matches(cmd *Command, args [][]byte) bool {
+	if inf.f.Writes && cmd.Flags&FlagWrite == 0 {
+		return false
+	}
 	if inf.cmd != "" {
 		name, sub := cmd.Name, ""
 		if cmd.parent != nil {

@@ -250,3 +250,26 @@ func TestInjectFaultUnknownCommand(t *testing.T) {
 		}()
 	}
 }
+
+// TestInjectedReadOnly: Writes limits a fault to write commands, which
+// makes the server a read-only replica to its clients.
+func TestInjectedReadOnly(t *testing.T) {
+	srv := servertest.Start(t)
+	c := servertest.Dial(t, srv.Addr())
+	c.Do("SET", "k", "v")
+	remove := srv.InjectFault(server.Fault{Writes: true, Err: "READONLY You can't write against a read only replica."})
+	for _, tc := range []struct{ args, want string }{
+		{"GET k", servertest.Bulk("v")},
+		{"SET k w", servertest.Err("READONLY You can't write against a read only replica.")},
+		{"DEL k", servertest.Err("READONLY You can't write against a read only replica.")},
+		{"EXISTS k", servertest.Int(1)},
+	} {
+		if got := c.Do(strings.Fields(tc.args)...); got != tc.want {
+			t.Errorf("%s: got %q want %q", tc.args, got, tc.want)
+		}
+	}
+	remove()
+	if got := c.Do("DEL", "k"); got != servertest.Int(1) {
+		t.Errorf("DEL after remove: %q", got)
+	}
+}
