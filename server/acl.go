@@ -286,7 +286,7 @@ func commandKeys(cmd *Command, args [][]byte) [][]byte {
 // appendKeyArgs appends the arguments at cmd's key positions (FirstKey,
 // LastKey, Step) to dst.
 func appendKeyArgs(dst [][]byte, cmd *Command, args [][]byte) [][]byte {
-	if cmd.FirstKey <= 0 || cmd.FirstKey >= len(args) {
+	if cmd.FirstKey <= 0 || cmd.FirstKey >= len(args) || cmd.Flags&flagChannelKeys != 0 {
 		return dst
 	}
 	last := cmd.LastKey

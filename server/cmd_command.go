@@ -31,7 +31,7 @@ func cmdCommandGetKeys(c *Context) error {
 	}
 	_, movable := movableKeys[cmd.FullName()]
 	switch {
-	case cmd.FirstKey <= 0 && !movable:
+	case cmd.FirstKey <= 0 && !movable, cmd.Flags&flagChannelKeys != 0:
 		return protocol.Error("ERR The command has no key arguments")
 	case !cmd.arityOK(len(args)):
 		return protocol.Error("ERR Invalid number of arguments specified for command")

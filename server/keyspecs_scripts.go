@@ -3,7 +3,7 @@ package server
 import "github.com/cairn-db/cairn/protocol"
 
 // COMMAND INFO's key specs of the scripting commands. Cairn reports key
-// specs for no other command; these are here because clients that route
+// specs for no other command but the shard channel ones (cmd_pubsub.go); these are here because clients that route
 // by key (cluster-aware ones) read them to find EVAL's and FCALL's keys,
 // which follow numkeys. As Redis 7.0, these commands are also
 // no_mandatory_keys and movablekeys.
@@ -32,6 +32,10 @@ func keySpecFlags(cmd *Command) []string {
 
 // writeKeySpecs writes cmd's key specs: Redis 7.0 sends them as a set.
 func writeKeySpecs(w *protocol.Writer, cmd *Command) {
+	if cmd.Flags&flagChannelKeys != 0 {
+		writeChannelKeySpec(w, cmd)
+		return
+	}
 	spec, ok := numKeysSpecs[cmd.FullName()]
 	if !ok {
 		w.Set(0)
