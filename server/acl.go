@@ -155,13 +155,13 @@ func (s *Server) checkAccess(c *Client, cmd *Command, args [][]byte) error {
 		return nil
 	}
 	if err := r.permits(cmd, args); err != nil {
+		s.acl.log.add(c, u.name, cmd, err, s.now())
 		switch err.(type) {
 		case keyDenied:
 			err = errNoPermKey
 		case channelDenied:
 			err = errNoPermChannel
 		}
-		s.acl.log.add(c, u.name, cmd, err, s.now())
 		return err
 	}
 	return nil
@@ -240,10 +240,10 @@ func (s *Server) scriptAccess(c *Client, cmd *Command, args [][]byte) string {
 	case nil:
 		return ""
 	case keyDenied:
-		s.acl.log.add(c, u.name, cmd, errNoPermKey, s.now())
+		s.acl.log.add(c, u.name, cmd, err, s.now())
 		return "The user executing the script can't access at least one of the keys mentioned in the command arguments"
 	case channelDenied:
-		s.acl.log.add(c, u.name, cmd, errNoPermChannel, s.now())
+		s.acl.log.add(c, u.name, cmd, err, s.now())
 		return "The user executing the script can't publish to the channel mentioned in the command"
 	}
 	s.acl.log.add(c, u.name, cmd, err, s.now())

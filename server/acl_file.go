@@ -123,18 +123,20 @@ func (l *aclLog) add(c *Client, user string, cmd *Command, err error, now time.T
 	if cmd != nil {
 		object = cmd.FullName()
 	}
-	switch {
-	case err == errNoPermKey:
-		reason = "key"
+	switch e := err.(type) {
+	case keyDenied: // the object is the key, as in Redis
+		reason, object = "key", e.key
 		l.deniedKey.Add(1)
-	case err == protocol.ErrWrongPass:
-		reason, object = "auth", "AUTH"
-		l.deniedAuth.Add(1)
-	case err == errNoPermChannel:
-		reason = "channel"
+	case channelDenied:
+		reason, object = "channel", e.channel
 		l.deniedChannel.Add(1)
 	default:
-		l.deniedCmd.Add(1)
+		if err == protocol.ErrWrongPass {
+			reason, object = "auth", "AUTH"
+			l.deniedAuth.Add(1)
+		} else {
+			l.deniedCmd.Add(1)
+		}
 	}
 	info := ""
 	if c != nil {
