@@ -165,6 +165,13 @@ func TestShardACL(t *testing.T) {
 	if log := admin.Do("ACL", "LOG", "1"); !strings.Contains(log, Bulk("reason")+Bulk("channel")) || !strings.Contains(log, Bulk("object")+Bulk("other")) {
 		t.Fatalf("ACL LOG: %q", log)
 	}
+	// In a script the denial is logged in context lua.
+	if got := users[0].Do("EVAL", "return redis.pcall('spublish', 'other', 'm')", "0"); got != "-ERR The user executing the script can't publish to the channel mentioned in the command\r\n" {
+		t.Fatalf("SPUBLISH from a script: %q", got)
+	}
+	if log := admin.Do("ACL", "LOG", "1"); !strings.Contains(log, Bulk("context")+Bulk("lua")+Bulk("object")+Bulk("other")) {
+		t.Fatalf("ACL LOG after a script's denial: %q", log)
+	}
 	// A key denial names the key, as Redis's log does.
 	users[0].Do("GET", "nokey")
 	if log := admin.Do("ACL", "LOG", "1"); !strings.Contains(log, Bulk("reason")+Bulk("key")) || !strings.Contains(log, Bulk("object")+Bulk("nokey")) {
