@@ -30,43 +30,10 @@ func pubsubCommands() []*Command {
 // shardCmd registers a shard channel command. Redis gives its channels a
 // key spec flagged not_key, from argument 1 to last, so that cluster
 // clients route it by the channel's slot; COMMAND INFO reports those
-// positions, but ACL, COMMAND GETKEYS and the rest take them for no keys.
+// positions (and the key spec, from server/commandmeta), but ACL checks
+// and prefetching take them for no keys.
 func shardCmd(name string, arity int, flags Flags, last int, h Handler) *Command {
 	return keyCmd(name, arity, flags|flagChannelKeys, 1, last, 1, h)
-}
-
-// writeChannelKeySpec writes a shard channel command's one key spec, as
-// Redis 7.0 does: flags not_key, a range from index FirstKey.
-func writeChannelKeySpec(w *protocol.Writer, cmd *Command) {
-	last := cmd.LastKey // relative to the first key when not negative
-	if last >= 0 {
-		last -= cmd.FirstKey
-	}
-	w.Set(1)
-	w.Map(3)
-	w.BulkString("flags")
-	w.Set(1)
-	w.Status("not_key")
-	w.BulkString("begin_search")
-	w.Map(2)
-	w.BulkString("type")
-	w.BulkString("index")
-	w.BulkString("spec")
-	w.Map(1)
-	w.BulkString("index")
-	w.Int(int64(cmd.FirstKey))
-	w.BulkString("find_keys")
-	w.Map(2)
-	w.BulkString("type")
-	w.BulkString("range")
-	w.BulkString("spec")
-	w.Map(3)
-	w.BulkString("lastkey")
-	w.Int(int64(last))
-	w.BulkString("keystep")
-	w.Int(int64(cmd.Step))
-	w.BulkString("limit")
-	w.Int(0)
 }
 
 // subscribedOnly is the error for other commands in RESP2 subscribed mode.

@@ -92,11 +92,17 @@ const (
 	flagAtomic
 	// flagChannelKeys: the key positions hold shard channels, which Redis
 	// marks not_key (SPUBLISH, SSUBSCRIBE): COMMAND INFO reports them, for
-	// clients that route by slot, but they are no keys to ACL, COMMAND
-	// GETKEYS or prefetching.
+	// clients that route by slot, but they are no keys to ACL checks or
+	// prefetching (COMMAND GETKEYS reads the key specs' not_key itself).
 	flagChannelKeys
+
+	// flagNoMandatoryKeys, flagMovableKeys are never registered: COMMAND
+	// INFO derives them from the command's keys (command_keyflags.go).
+	flagNoMandatoryKeys
+	flagMovableKeys
 )
 
+// flagNames are in the order Redis 7.0's COMMAND INFO lists flags.
 var flagNames = []struct {
 	f    Flags
 	name string
@@ -105,7 +111,8 @@ var flagNames = []struct {
 	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
 	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"},
-	{FlagAllowBusy, "allow_busy"}, {FlagNoMulti, "no_multi"}, {FlagNoAsyncLoading, "no_async_loading"},
+	{flagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoAsyncLoading, "no_async_loading"}, {FlagNoMulti, "no_multi"},
+	{flagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 
 // names lists the flags as COMMAND INFO spells them.
@@ -254,4 +261,18 @@ func container(name string, arity int, flags Flags, subs ...*Command) *Command {
 		c.Subcommands[strings.ToLower(s.Name)] = s
 	}
 	return c
+}
+
+// CommandNames lists the full name of every command and subcommand Cairn
+// answers ("get", "client|list"), sorted. The dev tool
+// cmd/cairn-commandmeta keeps Redis's documentation of these.
+func CommandNames() []string {
+	var names []string
+	for _, c := range newTable(commandGroups()...).sorted() {
+		names = append(names, c.FullName())
+		for _, s := range c.subs() {
+			names = append(names, s.FullName())
+		}
+	}
+	return names
 }
