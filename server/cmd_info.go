@@ -33,6 +33,7 @@ var infoSections = []infoSection{
 	{"cpu", (*Server).infoCPU, false},
 	{"commandstats", (*Server).infoCommandStats, true},
 	{"errorstats", (*Server).infoErrorStats, false},
+	{"latencystats", (*Server).infoLatencyStats, true},
 	{"keyspace", (*Server).infoKeyspace, false},
 }
 

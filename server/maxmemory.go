@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
@@ -110,7 +111,10 @@ func (s *Server) evict(tx *store.Tx, c *Client, cmd *Command) error {
 	if !s.store.OverMaxMemory(max) {
 		return nil
 	}
-	if err := tx.Evict(); err != nil && (cmd.Flags&FlagDenyOOM != 0 || queuedDenyOOM(c, cmd)) {
+	start := time.Now()
+	err := tx.Evict()
+	s.latencyEvent("eviction-cycle", time.Since(start))
+	if err != nil && (cmd.Flags&FlagDenyOOM != 0 || queuedDenyOOM(c, cmd)) {
 		return ErrOOM
 	}
 	return nil
