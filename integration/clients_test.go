@@ -104,23 +104,7 @@ func TestIORedis(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Skip("npm not installed: cannot fetch ioredis")
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "cairn-test", "ioredis5")
-	mods := filepath.Join(dir, "node_modules")
-	if _, err := os.Stat(filepath.Join(mods, "ioredis", "package.json")); err != nil {
-		os.MkdirAll(dir, 0o755)
-		out, err := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "--silent", "ioredis@5").CombinedOutput()
-		if err != nil {
-			t.Skipf("npm install ioredis@5 failed (registry unreachable?): %v\n%s", err, out)
-		}
-	}
+	mods := npmModules(t, "ioredis5", "ioredis@5")
 	redis := requireRedis(t)
 	cairn := servertest.Start(t)
 	run := func(addr string) string {
@@ -138,4 +122,59 @@ func TestIORedis(t *testing.T) {
 		t.Fatalf("ioredis output differs\nredis:\n%s\ncairn:\n%s", want, got)
 	}
 	wantLines(t, got, "watch conflict null changed", "defineCommand [1,2,3,3]", "after flush 3", "numsub [\"news\",1,\"sport\",1]")
+}
+
+// TestBullMQ: BullMQ, the Node job queue built on Lua scripts, runs plain,
+// delayed, prioritized, retried and failing jobs and a parent/children
+// flow with the same outcome on Redis and Cairn.
+func TestBullMQ(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed")
+	}
+	mods := npmModules(t, "bullmq6", "bullmq@6.7.6", "ioredis@5")
+	redis := requireRedis(t)
+	cairn := servertest.Start(t)
+	run := func(addr string) string {
+		_, port, _ := strings.Cut(addr, ":")
+		cmd := exec.Command(node, "testdata/clients/bullmq_queue.js", port)
+		cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("bullmq against %s: %v\n%s", addr, err, out)
+		}
+		return string(out)
+	}
+	want, got := run(redis.addr), run(cairn.Addr())
+	if got != want {
+		t.Fatalf("bullmq output differs\nredis:\n%s\ncairn:\n%s", want, got)
+	}
+	wantLines(t, got, `{"completed":56,"failed":1,"waiting":0,"active":0,"delayed":0,"prioritized":0,"waiting-children":0}`,
+		"failed bad:always:2")
+}
+
+// npmModules installs packages from the npm registry into a cache folder
+// named dir, once, and returns its node_modules path; it skips the test
+// where npm or the registry is missing.
+func npmModules(t *testing.T, dir string, pkgs ...string) string {
+	t.Helper()
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Skipf("npm not installed: cannot fetch %v", pkgs)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir = filepath.Join(cache, "cairn-test", dir)
+	mods := filepath.Join(dir, "node_modules")
+	name, _, _ := strings.Cut(strings.TrimPrefix(pkgs[0], "@"), "@")
+	if _, err := os.Stat(filepath.Join(mods, name, "package.json")); err != nil {
+		os.MkdirAll(dir, 0o755)
+		args := append([]string{"install", "--prefix", dir, "--no-audit", "--no-fund", "--silent"}, pkgs...)
+		if out, err := exec.Command(npm, args...).CombinedOutput(); err != nil {
+			t.Skipf("npm install %v failed (registry unreachable?): %v\n%s", pkgs, err, out)
+		}
+	}
+	return mods
 }

@@ -34,6 +34,8 @@ var categoryExceptions = map[string][]string{
 	"exec": {"-keyspace"}, "pubsub|help": {"-pubsub"},
 	"command": {"+connection"}, "command|*": {"+connection"},
 	"wait": {"-keyspace", "+connection"},
+	// cluster commands a client sends on its connection
+	"readonly": {"+connection"}, "readwrite": {"+connection"}, "asking": {"+connection"},
 }
 
 // categories derives a command's ACL categories from its group and

@@ -21,6 +21,8 @@ func clientCommand() *Command {
 		cmd("no-touch", 3, FlagNoScript|FlagFast, cmdClientNoTouch),
 		cmd("reply", 3, FlagNoScript|FlagLoading|FlagStale, cmdClientReply),
 		cmd("unblock", -3, FlagAdmin|FlagNoScript|FlagLoading|FlagStale, cmdClientUnblock),
+		cmd("pause", -3, FlagAdmin|FlagNoScript|FlagLoading|FlagStale, cmdClientPause),
+		cmd("unpause", 2, FlagAdmin|FlagNoScript|FlagLoading|FlagStale, cmdClientUnpause),
 		cmd("help", 2, FlagLoading|FlagStale, cmdClientHelp),
 	}
 	return container("client", -2, FlagAdmin|FlagNoScript|FlagLoading|FlagStale,
@@ -355,6 +357,7 @@ func cmdClientReply(c *Context) error {
 
 // CLIENT HELP
 func cmdClientHelp(c *Context) error {
+	// Redis 7.0's text, with 7.2's lines for NO-TOUCH and SETINFO.
 	return writeHelp(c, "CLIENT", []string{
 		"CACHING (YES|NO)", "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
 		"GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
@@ -362,16 +365,25 @@ func cmdClientHelp(c *Context) error {
 		"ID", "    Return the ID of the current connection.",
 		"INFO", "    Return information about the current client connection.",
 		"KILL <ip:port>", "    Kill connection made from <ip:port>.",
-		"KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, TYPE, USER, ADDR, LADDR, SKIPME, MAXAGE.",
-		"LIST [options ...]", "    Return information about client connections. Options: TYPE <type>, ID <id> [...].",
-		"NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
-		"NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+		"KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are:",
+		"    * ADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made from the specified address",
+		"    * LADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made to specified local address",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+		"    * USER <username>", "      Kill connections authenticated by <username>.",
+		"    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
+		"LIST [options ...]", "    Return information about client connections. Options:",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
+		"UNPAUSE", "    Stop the current client pause, resuming traffic.",
+		"PAUSE <timeout> [WRITE|ALL]", "    Suspend all, or just write, clients for <timeout> milliseconds.",
 		"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
-		"SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
 		"SETNAME <name>", "    Assign the name <name> to the current connection.",
+		"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
 		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]", "         [OPTIN] [OPTOUT] [NOLOOP]",
 		"    Control server assisted client side caching.",
 		"TRACKINGINFO", "    Report tracking status for the current connection.",
+		"NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
+		"NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+		"SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
 	})
 }
 

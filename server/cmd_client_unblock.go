@@ -14,7 +14,7 @@ func cmdClientUnblock(c *Context) error {
 	}
 	withError := false
 	if len(c.Args) > 4 {
-		return protocol.Error("ERR unknown subcommand or wrong number of arguments for '" + c.Arg(1) + "'. Try CLIENT HELP.")
+		return protocol.ErrSubcommandArgs(c.Args[1], "client")
 	}
 	if len(c.Args) == 4 {
 		switch {

@@ -55,14 +55,14 @@ func fcall(c *Context, ro bool) error {
 	case n < 0:
 		return errNumKeysNegative
 	}
-	if err := s.functionAdmits(c, f, ro); err != nil {
+	if err := s.scriptAdmits(c, f.flags, ro); err != nil {
 		return err
 	}
 	vm := fs.machine(s)
 	L := vm.L
 	params := []lua.LValue{stringTable(L, c.Args[3:3+n]), stringTable(L, c.Args[3+n:])}
 	err := s.runLua(c, luaJob{vm: vm, name: f.name, chunk: functionChunk, fn: f.fn, params: params,
-		readOnly: f.flags&fnNoWrites != 0, function: true})
+		readOnly: f.flags&fnNoWrites != 0, allowOOM: f.flags&fnAllowOOM != 0, function: true})
 	if err == errInterrupted {
 		line := vm.killedLine
 		fs.rebuild(s)
@@ -71,14 +71,15 @@ func fcall(c *Context, ro bool) error {
 	return err
 }
 
-// functionAdmits applies the checks Redis derives from a function's flags
-// before running it: a function that may write is refused over maxmemory
-// (unless allow-oom), after a disk write error, and by FCALL_RO.
-func (s *Server) functionAdmits(c *Context, f *luaFunction, ro bool) error {
-	if f.flags&fnNoWrites != 0 {
+// scriptAdmits applies the checks Redis derives from a function's or a
+// shebang script's flags before running it: one that may write is refused
+// over maxmemory (unless allow-oom), after a disk write error, and by
+// FCALL_RO and EVAL_RO.
+func (s *Server) scriptAdmits(c *Context, flags fnFlags, ro bool) error {
+	if flags&fnNoWrites != 0 {
 		return nil
 	}
-	if f.flags&fnAllowOOM == 0 && s.store.OverMaxMemory(s.maxMemory.Load()) && c.Tx.Evict() != nil {
+	if flags&fnAllowOOM == 0 && s.store.OverMaxMemory(s.maxMemory.Load()) && c.Tx.Evict() != nil {
 		return ErrOOM
 	}
 	if s.engine != nil {

@@ -16,7 +16,8 @@ import (
 
 // infoSection writes one INFO section's fields.
 type infoSection struct {
-	name  string
+	name  string // as INFO's arguments name it
+	title string // its header line: Redis spells "cpu" "CPU"
 	write func(s *Server, w *infoWriter)
 	// extra sections are left out of the default INFO, as in Redis.
 	extra bool
@@ -24,17 +25,19 @@ type infoSection struct {
 
 // infoSections are in Redis's order; the default set is Redis's too.
 var infoSections = []infoSection{
-	{"server", (*Server).infoServer, false},
-	{"clients", (*Server).infoClients, false},
-	{"memory", (*Server).infoMemory, false},
-	{"persistence", (*Server).infoPersistence, false},
-	{"stats", (*Server).infoStats, false},
-	{"replication", (*Server).infoReplication, false},
-	{"cpu", (*Server).infoCPU, false},
-	{"commandstats", (*Server).infoCommandStats, true},
-	{"errorstats", (*Server).infoErrorStats, false},
-	{"latencystats", (*Server).infoLatencyStats, true},
-	{"keyspace", (*Server).infoKeyspace, false},
+	{"server", "Server", (*Server).infoServer, false},
+	{"clients", "Clients", (*Server).infoClients, false},
+	{"memory", "Memory", (*Server).infoMemory, false},
+	{"persistence", "Persistence", (*Server).infoPersistence, false},
+	{"stats", "Stats", (*Server).infoStats, false},
+	{"replication", "Replication", (*Server).infoReplication, false},
+	{"cpu", "CPU", (*Server).infoCPU, false},
+	{"modules", "Modules", func(*Server, *infoWriter) {}, false}, // none can be loaded
+	{"commandstats", "Commandstats", (*Server).infoCommandStats, true},
+	{"errorstats", "Errorstats", (*Server).infoErrorStats, false},
+	{"latencystats", "Latencystats", (*Server).infoLatencyStats, true},
+	{"cluster", "Cluster", (*Server).infoCluster, false},
+	{"keyspace", "Keyspace", (*Server).infoKeyspace, false},
 }
 
 func infoCommands() []*Command {
@@ -59,7 +62,7 @@ func cmdInfo(c *Context) error {
 		if w.b.Len() > 0 {
 			w.b.WriteString("\r\n")
 		}
-		w.b.WriteString("# " + strings.ToUpper(sec.name[:1]) + sec.name[1:] + "\r\n")
+		w.b.WriteString("# " + sec.title + "\r\n")
 		sec.write(c.Server, w)
 	}
 	c.Out.Verbatim(w.b.String())
@@ -185,6 +188,10 @@ func (s *Server) infoReplication(w *infoWriter) {
 	w.field("repl_backlog_size", 1048576)
 	w.field("repl_backlog_first_byte_offset", 0)
 	w.field("repl_backlog_histlen", 0)
+}
+
+func (s *Server) infoCluster(w *infoWriter) {
+	w.field("cluster_enabled", 0)
 }
 
 func (s *Server) infoCPU(w *infoWriter) {

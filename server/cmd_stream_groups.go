@@ -2,7 +2,6 @@ package server
 
 import (
 	"math"
-	"strings"
 
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
@@ -36,7 +35,7 @@ func xgroupError(err error, c *Context) error {
 
 // subcommandSyntax is Redis's addReplySubcommandSyntaxError.
 func subcommandSyntax(c *Context) error {
-	return protocol.Error("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try " + strings.ToUpper(c.Cmd.parent.Name) + " HELP.")
+	return protocol.ErrSubcommandArgs(c.Args[1], c.Cmd.parent.Name)
 }
 
 // parseEntriesRead parses ENTRIESREAD's value.

@@ -34,6 +34,11 @@ type Command struct {
 	// waits: the command may wait for other clients, a timeout or a
 	// script, so an event loop hands its client to a goroutine first.
 	waits bool
+	// refused is set on a protected command (DEBUG, MODULE LOAD) that
+	// this server never runs: the dispatcher rejects it with this reply
+	// right after the arity check, as Redis's processCommand does, so it
+	// is never queued in MULTI.
+	refused protocol.Error
 	// stats is this server's figures for the command (see cmdstats.go).
 	stats *cmdStats
 }
@@ -228,6 +233,13 @@ func cmd(name string, arity int, flags Flags, h Handler) *Command {
 // keyCmd is shorthand for a command whose keys are at first..last by step.
 func keyCmd(name string, arity int, flags Flags, first, last, step int, h Handler) *Command {
 	return &Command{Name: name, Arity: arity, Flags: flags, FirstKey: first, LastKey: last, Step: step, Handler: h}
+}
+
+// protectedCmd is a command Redis guards with an enable-…-command option
+// whose default, "no", Cairn keeps: every call gets err.
+func protectedCmd(name string, arity int, flags Flags, err protocol.Error) *Command {
+	return &Command{Name: name, Arity: arity, Flags: flags, refused: err,
+		Handler: func(*Context) error { return err }}
 }
 
 // container builds a command that dispatches on its first argument.

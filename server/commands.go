@@ -11,6 +11,8 @@ func commandGroups() [][]*Command {
 		group("server", infoCommands()...),
 		group("server", persistCommands()...),
 		group("server", moduleCommands()...),
+		group("server", debugCommands()...),
+		group("cluster", clusterCommands()...),
 		group("server", configCommand(), commandCommand()),
 		group("server", aclCommand(), slowlogCommand()),
 		group("server", monitorCommands()...),

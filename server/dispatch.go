@@ -61,6 +61,12 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	defer c.flushQueued()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
+	if err == nil && s.pause.on.Load() && s.holdWhilePaused(c, cmd, args) {
+		start = monotonic() // the wait is not the command's
+		if c.quitting {
+			return
+		}
+	}
 	switch {
 	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
 		if err == nil {
@@ -222,6 +228,9 @@ func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	}
 	if !cmd.arityOK(len(args)) {
 		return cmd, protocol.ErrWrongArgs(cmd.FullName())
+	}
+	if cmd.refused != "" {
+		return cmd, cmd.refused
 	}
 	if !c.authenticated && cmd.Flags&FlagNoAuth == 0 && s.authRequired() {
 		return cmd, protocol.ErrNoAuth

@@ -263,19 +263,28 @@ func (l *eventLoop) serve(c *Client) {
 }
 
 // mayWait reports whether a command of the batch may wait for something
-// (another client, a timeout, a script): it must not hold up the loop.
+// (another client, a timeout, a script, the end of a CLIENT PAUSE): it
+// must not hold up the loop.
 func mayWait(c *Client, cmds [][][]byte) bool {
+	paused := c.srv.pause.on.Load()
 	for _, args := range cmds {
-		if len(args) > 0 {
-			cmd := c.lookup(args[0])
-			if cmd != nil && cmd.waits {
-				return true
+		if len(args) == 0 {
+			continue
+		}
+		cmd := c.lookup(args[0])
+		if cmd == nil {
+			continue
+		}
+		if cmd.waits {
+			return true
+		}
+		if cmd.Subcommands != nil && len(args) > 1 {
+			if sub := cmd.subcommand(args[1]); sub != nil {
+				cmd = sub
 			}
-			if cmd != nil && cmd.Subcommands != nil && len(args) > 1 {
-				if sub := cmd.subcommand(args[1]); sub != nil && sub.waits {
-					return true
-				}
-			}
+		}
+		if cmd.waits || paused && cmd.arityOK(len(args)) && c.srv.pausedFor(c, cmd, args) != nil {
+			return true
 		}
 	}
 	return false

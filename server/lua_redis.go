@@ -156,6 +156,9 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 		return fail(errScriptNotAllowed)
 	case cmd.Flags&FlagWrite != 0 && sc.readOnly:
 		return fail(errScriptWriteInRO)
+	case cmd.Flags&FlagDenyOOM != 0 && sc.oom && !sc.run.wrote.Load():
+		// After a first write the script cannot stop half done.
+		return fail("-" + string(ErrOOM))
 	}
 	if msg := s.scriptAccess(sc.ctx.Client, cmd, args); msg != "" {
 		return fail(msg)

@@ -35,6 +35,7 @@ type scriptCall struct {
 	s        *Server
 	sha      string
 	readOnly bool
+	oom      bool // started over maxmemory: no command may grow memory until one writes
 	run      *scriptRun
 	ctx      Context // the script's own client context, in the caller's transaction
 	buf      bytes.Buffer
@@ -148,8 +149,13 @@ func errorHandler(L *lua.LState) int {
 }
 
 // runScript runs a compiled script for the client of c, inside c's
-// transaction, and writes its reply.
-func (s *Server) runScript(c *Context, sha string, proto *lua.FunctionProto, keys, args [][]byte, readOnly bool) error {
+// transaction, and writes its reply. readOnly: EVAL_RO or EVALSHA_RO.
+func (s *Server) runScript(c *Context, sha string, script *evalScript, keys, args [][]byte, readOnly bool) error {
+	if script.shebang {
+		if err := s.scriptAdmits(c, script.flags, readOnly); err != nil {
+			return err
+		}
+	}
 	sc := &s.scripts
 	if sc.vm == nil {
 		sc.vm = newLuaVM(s)
@@ -158,9 +164,10 @@ func (s *Server) runScript(c *Context, sha string, proto *lua.FunctionProto, key
 	L := vm.L
 	vm.globals.RawSetString("KEYS", stringTable(L, keys))
 	vm.globals.RawSetString("ARGV", stringTable(L, args))
-	fn := L.NewFunctionFromProto(proto)
+	fn := L.NewFunctionFromProto(script.proto)
 	fn.Env = vm.env
-	err := s.runLua(c, luaJob{vm: vm, name: sha, chunk: scriptChunk, fn: fn, readOnly: readOnly})
+	err := s.runLua(c, luaJob{vm: vm, name: sha, chunk: scriptChunk, fn: fn,
+		readOnly: readOnly || script.readOnly(), allowOOM: script.shebang && script.flags&fnAllowOOM != 0})
 	if err == errInterrupted {
 		// The interpreter was interrupted mid-instruction; start the
 		// next script on a fresh one.
@@ -179,6 +186,7 @@ type luaJob struct {
 	fn       *lua.LFunction
 	params   []lua.LValue // fn's arguments (a function's keys and args)
 	readOnly bool         // write commands are refused
+	allowOOM bool         // the script's commands may grow memory over maxmemory
 	function bool         // an FCALL: FUNCTION KILL, not SCRIPT KILL, stops it
 }
 
@@ -230,7 +238,10 @@ func (s *Server) runLua(c *Context, job luaJob) error {
 	fake.aclUser.Store(c.Client.aclUser.Load()) // redis.call runs with the caller's permissions
 	fake.addr = c.Client.addr
 	fake.caller = c.Client // the keys its reads touch are the caller's to track
-	call := &scriptCall{s: s, sha: job.name, readOnly: job.readOnly, run: r}
+	// As Redis's script_oom: over maxmemory at the start (eviction has
+	// run), the script's first command that would grow memory is refused.
+	oom := !job.allowOOM && s.store.OverMaxMemory(s.maxMemory.Load())
+	call := &scriptCall{s: s, sha: job.name, readOnly: job.readOnly, oom: oom, run: r}
 	call.rw = redcon.NewWriter(&call.buf)
 	call.ctx = Context{Out: protocol.NewWriter(call.rw), Client: fake, Server: s, Tx: c.Tx, noBlock: true}
 	vm.cur = call

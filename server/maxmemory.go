@@ -134,12 +134,13 @@ func queuedDenyOOM(c *Client, cmd *Command) bool {
 	return false
 }
 
-// oomOnQueue is the error a deny-oom command gets while being queued in
-// MULTI when memory is over maxmemory and the policy cannot evict, which
-// makes EXEC abort, as Redis refuses it before queueing. (Under an
-// evicting policy the keys are evicted when EXEC runs.)
+// oomOnQueue is the error a command gets while being queued in MULTI
+// when memory is over maxmemory and the policy cannot evict, which makes
+// EXEC abort: Redis refuses every command but EXEC and DISCARD there, as
+// queueing itself takes memory. (Under an evicting policy the keys are
+// evicted when EXEC runs.)
 func (s *Server) oomOnQueue(cmd *Command) error {
-	if cmd == nil || cmd.Flags&FlagDenyOOM == 0 || !s.store.OverMaxMemory(s.maxMemory.Load()) {
+	if cmd == nil || !s.store.OverMaxMemory(s.maxMemory.Load()) {
 		return nil
 	}
 	if s.config().MaxMemoryPolicy != "noeviction" {

@@ -44,4 +44,6 @@ func (s *Server) KeysReady(tx *store.Tx, keys []store.ReadyKey) {
 }
 
 // blockedClients counts clients waiting in a blocking command.
-func (s *Server) blockedClients() int { return int(s.blocking.count.Load()) }
+func (s *Server) blockedClients() int {
+	return int(s.blocking.count.Load() + s.pause.waiting.Load())
+}

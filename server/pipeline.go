@@ -22,7 +22,9 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 		return rest[i-1]
 	}
 	n := len(rest) + 1
-	if s.loading.Load() { // each command answers LOADING; none takes the lock
+	// While loading each command answers LOADING, and none takes the lock;
+	// while paused a command may wait, which it must not do holding it.
+	if s.loading.Load() || s.pause.on.Load() {
 		for i := 0; i < n && !c.quitting; i++ {
 			s.execute(c, next(i))
 		}

@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
-
 	"github.com/cairn-db/cairn/protocol"
 )
 
@@ -55,7 +53,7 @@ const (
 // script, if any.
 type scripts struct {
 	mu      sync.Mutex
-	cache   map[string]*lua.FunctionProto // by lower-case SHA1
+	cache   map[string]*evalScript // by lower-case SHA1
 	running atomic.Pointer[scriptRun]
 	vm      *luaVM // reused between scripts; only one runs at a time
 }
@@ -106,30 +104,30 @@ func sha1hex(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// load compiles body (or finds it compiled) and returns its SHA1.
-func (s *Server) loadScript(body []byte) (string, *lua.FunctionProto, error) {
+// loadScript compiles body (or finds it compiled) and returns its SHA1.
+func (s *Server) loadScript(body []byte) (string, *evalScript, error) {
 	sha := sha1hex(body)
 	sc := &s.scripts
 	sc.mu.Lock()
-	proto := sc.cache[sha]
+	script := sc.cache[sha]
 	sc.mu.Unlock()
-	if proto != nil {
-		return sha, proto, nil
+	if script != nil {
+		return sha, script, nil
 	}
-	proto, err := compileScript(body)
+	script, err := compileEval(body)
 	if err != nil {
 		return "", nil, err
 	}
 	sc.mu.Lock()
 	if sc.cache == nil {
-		sc.cache = make(map[string]*lua.FunctionProto)
+		sc.cache = make(map[string]*evalScript)
 	}
-	sc.cache[sha] = proto
+	sc.cache[sha] = script
 	sc.mu.Unlock()
-	return sha, proto, nil
+	return sha, script, nil
 }
 
-func (s *Server) cachedScript(sha []byte) *lua.FunctionProto {
+func (s *Server) cachedScript(sha []byte) *evalScript {
 	if len(sha) != 40 {
 		return nil
 	}
@@ -156,11 +154,11 @@ func evalBody(c *Context, readOnly bool) error {
 	if err != nil {
 		return err
 	}
-	sha, proto, err := c.Server.loadScript(c.Args[1])
+	sha, script, err := c.Server.loadScript(c.Args[1])
 	if err != nil {
 		return err
 	}
-	return c.Server.runScript(c, sha, proto, keys, args, readOnly)
+	return c.Server.runScript(c, sha, script, keys, args, readOnly)
 }
 
 func evalSHA(c *Context, readOnly bool) error {
@@ -168,11 +166,11 @@ func evalSHA(c *Context, readOnly bool) error {
 	if err != nil {
 		return err
 	}
-	proto := c.Server.cachedScript(c.Args[1])
-	if proto == nil {
+	script := c.Server.cachedScript(c.Args[1])
+	if script == nil {
 		return errNoScript
 	}
-	return c.Server.runScript(c, strings.ToLower(string(c.Args[1])), proto, keys, args, readOnly)
+	return c.Server.runScript(c, strings.ToLower(string(c.Args[1])), script, keys, args, readOnly)
 }
 
 // scriptArgs splits EVAL's arguments after numkeys into keys and args.

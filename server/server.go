@@ -46,6 +46,7 @@ type Server struct {
 	hot       eventConfig
 	// blocking holds the clients waiting in blocking commands.
 	blocking blocking
+	pause    clientPause // CLIENT PAUSE (pause.go)
 	persist  persistState
 
 	metrics  *promMetrics
@@ -432,6 +433,9 @@ func (s *Server) startBackground() {
 // expireCycle deletes due keys in bounded steps, yielding the lock between
 // steps so a mass expiry never stalls clients for long.
 func (s *Server) expireCycle() {
+	if s.pause.on.Load() {
+		return // as Redis, which must not delete keys its replicas still hold
+	}
 	var work time.Duration
 	for i := 0; i < 1000; i++ {
 		more, held := s.store.ExpireCycleTimed(200)

@@ -2,6 +2,20 @@ package server
 
 import "github.com/cairn-db/cairn/protocol"
 
+// The protected commands, DEBUG and MODULE's LOAD, LOADEX and UNLOAD,
+// answer as redis-server does under enable-debug-command and
+// enable-module-command "no", their defaults.
+
+// debugCommands: DEBUG's subcommands reach into Redis's internals
+// (its allocator, encodings, replication), and a default redis-server
+// refuses them all.
+func debugCommands() []*Command {
+	return []*Command{protectedCmd("debug", -2, FlagAdmin|FlagNoScript|FlagLoading|FlagStale, errDebugCommand)}
+}
+
+// errDebugCommand is Redis's reply to DEBUG under enable-debug-command no.
+const errDebugCommand protocol.Error = `ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
+
 // MODULE answers as a redis-server whose enable-module-command is "no",
 // its default: no module is loaded, and none may be. Cairn cannot load
 // Redis modules (they are C shared objects written against Redis's
@@ -10,15 +24,15 @@ func moduleCommands() []*Command {
 	const admin = FlagAdmin | FlagNoScript
 	return []*Command{container("module", -2, 0,
 		cmd("list", 2, admin, cmdModuleList),
-		cmd("load", -3, admin|FlagNoAsyncLoading, cmdModuleRefused),
-		cmd("loadex", -3, admin|FlagNoAsyncLoading, cmdModuleRefused),
-		cmd("unload", 3, admin|FlagNoAsyncLoading, cmdModuleRefused),
+		protectedCmd("load", -3, admin|FlagNoAsyncLoading, errModuleCommand),
+		protectedCmd("loadex", -3, admin|FlagNoAsyncLoading, errModuleCommand),
+		protectedCmd("unload", 3, admin|FlagNoAsyncLoading, errModuleCommand),
 		cmd("help", 2, FlagLoading|FlagStale, cmdModuleHelp),
 	)}
 }
 
 // errModuleCommand is Redis's reply to MODULE LOAD, LOADEX and UNLOAD
-// under enable-module-command no.
+// under enable-module-command no, before they are queued in MULTI.
 const errModuleCommand protocol.Error = `ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
 
 // MODULE LIST: no modules.
@@ -26,9 +40,6 @@ func cmdModuleList(c *Context) error {
 	c.Out.Array(0)
 	return nil
 }
-
-// MODULE LOAD, LOADEX and UNLOAD.
-func cmdModuleRefused(c *Context) error { return errModuleCommand }
 
 // MODULE HELP
 func cmdModuleHelp(c *Context) error {
