@@ -36,6 +36,12 @@ func TestLatencyMonitorManualClock(t *testing.T) {
 		t.Fatalf("LATEST with the monitor off: %v", got)
 	}
 	must(rdb.ConfigSet(ctx, "latency-monitor-threshold", "1").Result())
+	// No spike yet (or only the advice about this process's huge pages).
+	doctor := must(rdb.Do(ctx, "LATENCY", "DOCTOR").Result()).(string)
+	if doctor != "Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n" &&
+		!strings.HasPrefix(doctor, "\nI have a few advices for you:\n\n- I detected a non zero amount of anonymous huge pages") {
+		t.Fatalf("DOCTOR before any spike: %q", doctor)
+	}
 	t0 := clock.Now().Unix()
 	must(rdb.Do(ctx, "EVAL", busyScript, 0).Result())
 	rdb.Get(ctx, "k") // fast, far under 1 ms: no fast-command event
@@ -57,7 +63,7 @@ func TestLatencyMonitorManualClock(t *testing.T) {
 	if !strings.HasPrefix(graph, "command - high ") || !strings.HasSuffix(graph, "30\nss\n") {
 		t.Fatalf("GRAPH:\n%s", graph)
 	}
-	doctor := must(rdb.Do(ctx, "LATENCY", "DOCTOR").Result()).(string)
+	doctor = must(rdb.Do(ctx, "LATENCY", "DOCTOR").Result()).(string)
 	if !strings.Contains(doctor, "1. command: 2 latency spikes") {
 		t.Fatalf("DOCTOR:\n%s", doctor)
 	}
@@ -186,5 +192,23 @@ func TestMemoryStatsFields(t *testing.T) {
 	}
 	if got := c.Do("MEMORY", "DOCTOR"); !strings.Contains(got, "Hi Sam, this instance is empty") {
 		t.Fatalf("DOCTOR: %q", got)
+	}
+	// As go-redis decodes it.
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: 3})
+	defer rdb.Close()
+	v, err := rdb.Do(context.Background(), "MEMORY", "STATS").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := v.(map[any]any)
+	total, overhead, dataset := m["total.allocated"].(int64), m["overhead.total"].(int64), m["dataset.bytes"].(int64)
+	if m["keys.count"] != int64(3) || total <= 0 || overhead <= 0 || dataset != total-overhead {
+		t.Fatalf("MEMORY STATS: %v", m)
+	}
+	if _, ok := m["peak.percentage"].(float64); !ok {
+		t.Fatalf("peak.percentage: %T", m["peak.percentage"])
+	}
+	if db := m["db.0"].(map[any]any); db["overhead.hashtable.expires"].(int64) <= 0 {
+		t.Fatalf("db.0: %v (a key has a TTL)", db)
 	}
 }
