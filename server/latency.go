@@ -17,6 +17,7 @@ import (
 //   - fast-command: a command with the fast flag (O(1) or O(log n));
 //   - expire-cycle: one active-expiry cycle (server.expireCycle);
 //   - eviction-cycle: the evictions one command triggered over maxmemory;
+//   - eviction-del: the deletion of one evicted key;
 //   - aof-fsync-always: an fsync of the journal under appendfsync always.
 //
 // Sample times come from the server clock, so a test's manual clock moves
