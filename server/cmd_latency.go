@@ -103,7 +103,7 @@ func cmdLatencyHistogram(c *Context) error {
 		s.table.forEachCommand(add)
 	}
 	for _, name := range c.Args[2:] {
-		cmd := s.table.lookupFullName(name)
+		cmd := s.table.lookupFull(name)
 		if cmd == nil {
 			continue
 		}
@@ -130,21 +130,6 @@ func cmdLatencyHistogram(c *Context) error {
 		}
 	}
 	return nil
-}
-
-// lookupFullName finds a command by the name Redis prints for it: "get",
-// or "config|get" for a subcommand.
-func (t *Table) lookupFullName(name []byte) *Command {
-	for i, b := range name {
-		if b == '|' {
-			parent := t.lookup(name[:i])
-			if parent == nil || parent.Subcommands == nil {
-				return nil
-			}
-			return parent.subcommand(name[i+1:])
-		}
-	}
-	return t.lookup(name)
 }
 
 // LATENCY HELP
