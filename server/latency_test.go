@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -204,6 +205,12 @@ func TestMemoryStatsFields(t *testing.T) {
 	total, overhead, dataset := m["total.allocated"].(int64), m["overhead.total"].(int64), m["dataset.bytes"].(int64)
 	if m["keys.count"] != int64(3) || total <= 0 || overhead <= 0 || dataset != total-overhead {
 		t.Fatalf("MEMORY STATS: %v", m)
+	}
+	info := rdb.Info(context.Background(), "memory").Val()
+	for field, v := range map[string]int64{"used_memory_dataset": dataset, "used_memory_overhead": overhead} {
+		if want := fmt.Sprintf("\r\n%s:%d\r\n", field, v); !strings.Contains(info, want) {
+			t.Errorf("INFO memory lacks %q:\n%s", want, info)
+		}
 	}
 	if _, ok := m["peak.percentage"].(float64); !ok {
 		t.Fatalf("peak.percentage: %T", m["peak.percentage"])
