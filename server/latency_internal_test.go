@@ -1,6 +1,7 @@
 package server
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -163,5 +164,36 @@ func TestLatencyTrackingViews(t *testing.T) {
 	fresh.latency.observe(time.Microsecond)
 	if fresh.latencyView(false) != nil {
 		t.Fatal("untracked call reported")
+	}
+}
+
+// TestLatencyConfigFromFileAndFlags: the latency settings come from a
+// config file and the command line as from CONFIG SET, normalized alike.
+func TestLatencyConfigFromFileAndFlags(t *testing.T) {
+	file := t.TempDir() + "/cairn.conf"
+	if err := os.WriteFile(file, []byte("latency-tracking-info-percentiles 50 99.90 100\nlatency-tracking no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var cfg Config
+	if err := ParseArgs(&cfg, []string{file, "--latency-monitor-threshold", "25"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"latency-tracking-info-percentiles": "50 99.9 100", "latency-tracking": "no", "latency-monitor-threshold": "25",
+	} {
+		if got, _ := cfg.Get(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if err := ParseArgs(&Config{}, []string{"--latency-tracking-info-percentiles", "50 101"}); err == nil {
+		t.Error("a percentile over 100 was accepted")
+	}
+	s, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.latencyTracking.Load() || s.latencyThreshold.Load() != 25 || len(*s.latencyPercentiles.Load()) != 3 {
+		t.Fatalf("applied: tracking %v threshold %d percentiles %v", s.latencyTracking.Load(), s.latencyThreshold.Load(), *s.latencyPercentiles.Load())
 	}
 }
