@@ -45,6 +45,7 @@ type Client struct {
 	trackPrefixes []string              // BCAST prefixes (tracking.go); changed under tracking.mu
 	trackPending  []pendingInvalidation // its own invalidations, sent after its reply
 	caller        *Client               // a script's client: the client running the script
+	rdbOnly       rdbRequest            // what REPLCONF rdb-only / rdb-filter-only asked SYNC for (cmd_sync.go)
 
 	// dirty is set (under the keyspace lock, by any goroutine) when a
 	// watched key changes: EXEC then fails.

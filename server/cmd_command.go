@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/server/commandmeta"
 	"github.com/cairn-db/cairn/store"
 )
 
@@ -14,39 +15,12 @@ func commandCommand() *Command {
 		cmd("docs", -2, FlagLoading|FlagStale, cmdCommandDocs),
 		cmd("list", -2, FlagLoading|FlagStale, cmdCommandList),
 		cmd("getkeys", -4, FlagLoading|FlagStale, cmdCommandGetKeys),
+		cmd("getkeysandflags", -4, FlagLoading|FlagStale, cmdCommandGetKeysAndFlags),
 		cmd("help", 2, FlagLoading|FlagStale, cmdCommandHelp),
 	)
 	// Bare COMMAND lists every command.
 	c.Handler = cmdCommandInfo
 	return c
-}
-
-// COMMAND GETKEYS command arg…: the keys of a full command line, as ACL
-// checks and client-side routing find them.
-func cmdCommandGetKeys(c *Context) error {
-	args := c.Args[2:]
-	cmd := c.Server.table.lookupArgs(args)
-	if cmd == nil {
-		return protocol.Error("ERR Invalid command specified")
-	}
-	_, movable := movableKeys[cmd.FullName()]
-	switch {
-	case cmd.FirstKey <= 0 && !movable:
-		return protocol.Error("ERR The command has no key arguments")
-	case !cmd.arityOK(len(args)):
-		return protocol.Error("ERR Invalid number of arguments specified for command")
-	}
-	keys := commandKeys(cmd, args)
-	if len(keys) == 0 {
-		if _, optional := numKeysSpecs[cmd.FullName()]; !optional { // EVAL, FCALL: no_mandatory_keys
-			return protocol.Error("ERR Invalid arguments specified for command")
-		}
-	}
-	c.Out.Array(len(keys))
-	for _, k := range keys {
-		c.Out.Bulk(k)
-	}
-	return nil
 }
 
 // COMMAND COUNT
@@ -95,7 +69,7 @@ func writeCommandInfo(w *protocol.Writer, cmd *Command) {
 	w.Array(10)
 	w.BulkString(cmd.FullName())
 	w.Int(int64(cmd.Arity))
-	flags := append(cmd.Flags.names(), keySpecFlags(cmd)...)
+	flags := infoFlags(cmd)
 	w.Set(len(flags))
 	for _, f := range flags {
 		w.Status(f)
@@ -108,8 +82,9 @@ func writeCommandInfo(w *protocol.Writer, cmd *Command) {
 	for _, cat := range cats {
 		w.Status(cat)
 	}
-	w.Set(0)              // tips
-	writeKeySpecs(w, cmd) // Redis 7.0 sends a set (7.2 an array)
+	meta := commandmeta.Lookup(cmd.FullName())
+	meta.WriteTips(w)
+	meta.WriteKeySpecs(w)
 	subs := cmd.subs()
 	if len(subs) == 0 {
 		w.Set(0) // as Redis's addReplyCommandSubCommands
@@ -129,8 +104,8 @@ func (c *Command) group() string {
 	return c.Group
 }
 
-// COMMAND DOCS [name …]: a summary and group per command, enough for
-// clients that read it at start-up.
+// COMMAND DOCS [name …]: Redis 7.0's documentation of each command
+// (server/commandmeta); unknown names are left out.
 func cmdCommandDocs(c *Context) error {
 	t := c.Server.table
 	var cmds []*Command
@@ -150,18 +125,18 @@ func cmdCommandDocs(c *Context) error {
 	return nil
 }
 
+// writeCommandDocs writes a command's name and documentation map, its
+// subcommands' nested under "subcommands" as Redis does.
 func writeCommandDocs(w *protocol.Writer, cmd *Command) {
 	w.BulkString(cmd.FullName())
-	n := 2
+	meta := commandmeta.Lookup(cmd.FullName())
 	subs := cmd.subs()
+	n := meta.DocFields()
 	if len(subs) > 0 {
 		n++
 	}
 	w.Map(n)
-	w.BulkString("summary")
-	w.BulkString(strings.ToUpper(cmd.FullName()) + " command")
-	w.BulkString("group")
-	w.BulkString(cmd.group())
+	meta.WriteDocs(w, cmd.group())
 	if len(subs) > 0 {
 		w.BulkString("subcommands")
 		w.Map(len(subs))
@@ -225,5 +200,6 @@ func cmdCommandHelp(c *Context) error {
 		"INFO [<command-name> ...]", "    Return details about multiple commands.",
 		"DOCS [<command-name> ...]", "    Return documentation details about multiple commands.",
 		"GETKEYS <full-command>", "    Return the keys from a full command.",
+		"GETKEYSANDFLAGS <full-command>", "    Return the keys and the access flags from a full command.",
 	})
 }

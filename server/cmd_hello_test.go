@@ -112,7 +112,8 @@ func TestRESP3CommandInfo(t *testing.T) {
 	c.Do("HELLO", "3")
 	got := c.Do("COMMAND", "INFO", "get", "nosuch")
 	head := "*2\r\n*10\r\n" + Bulk("get") + Int(2) + "~2\r\n+readonly\r\n+fast\r\n" + Int(1) + Int(1) + Int(1) + "~"
-	if !strings.HasPrefix(got, head) || !strings.HasSuffix(got, "~0\r\n~0\r\n~0\r\n_\r\n") {
+	keySpec := "~0\r\n~1\r\n%3\r\n" + Bulk("flags") + "~2\r\n+RO\r\n+access\r\n" // tips, key specs
+	if !strings.HasPrefix(got, head) || !strings.Contains(got, keySpec) || !strings.HasSuffix(got, "~0\r\n_\r\n") {
 		t.Fatalf("COMMAND INFO get nosuch in RESP3 = %q", got)
 	}
 	got = c.Do("COMMAND", "INFO", "config")

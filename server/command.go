@@ -90,8 +90,14 @@ const (
 	// flagAtomic: runs inside a store transaction like a read or write
 	// command, but COMMAND INFO does not say so (EXEC, EVAL, WATCH).
 	flagAtomic
+
+	// flagNoMandatoryKeys, flagMovableKeys are never registered: COMMAND
+	// INFO derives them from the command's keys (command_keyflags.go).
+	flagNoMandatoryKeys
+	flagMovableKeys
 )
 
+// flagNames are in the order Redis 7.0's COMMAND INFO lists flags.
 var flagNames = []struct {
 	f    Flags
 	name string
@@ -100,7 +106,8 @@ var flagNames = []struct {
 	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
 	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"},
-	{FlagAllowBusy, "allow_busy"}, {FlagNoMulti, "no_multi"}, {FlagNoAsyncLoading, "no_async_loading"},
+	{flagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoAsyncLoading, "no_async_loading"}, {FlagNoMulti, "no_multi"},
+	{flagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 
 // names lists the flags as COMMAND INFO spells them.
@@ -172,6 +179,8 @@ var waitingCommands = map[string]bool{
 	// Tracking clients get invalidations from other clients' writes, at
 	// any time, through an outbox, which is served from a goroutine.
 	"client|tracking": true,
+	// SYNC encodes and sends the whole dataset: not on a loop's time.
+	"sync": true, "psync": true,
 }
 
 // lookup finds a command by name, case-insensitively, without allocating.
@@ -249,4 +258,18 @@ func container(name string, arity int, flags Flags, subs ...*Command) *Command {
 		c.Subcommands[strings.ToLower(s.Name)] = s
 	}
 	return c
+}
+
+// CommandNames lists the full name of every command and subcommand Cairn
+// answers ("get", "client|list"), sorted. The dev tool
+// cmd/cairn-commandmeta keeps Redis's documentation of these.
+func CommandNames() []string {
+	var names []string
+	for _, c := range newTable(commandGroups()...).sorted() {
+		names = append(names, c.FullName())
+		for _, s := range c.subs() {
+			names = append(names, s.FullName())
+		}
+	}
+	return names
 }

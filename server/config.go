@@ -109,6 +109,10 @@ type Config struct {
 	// CheckpointDir is where SAVE and BGSAVE create checkpoints, one
 	// subdirectory per save. Default: Dir + "/checkpoints".
 	CheckpointDir string
+	// ImportRDB is a Redis RDB file (dump.rdb) to seed the store from when
+	// it starts empty, for moving a dataset from Redis; a store that holds
+	// data ignores it, so the setting can stay in place across restarts.
+	ImportRDB string
 	// FS replaces the operating system's filesystem under the Pebble
 	// engine; tests use it to inject write errors. Nil means the OS.
 	FS vfs.FS
@@ -269,6 +273,9 @@ func directives() []directive {
 				c.AutoAOFRewriteMinSize = n
 				return nil
 			}},
+		{name: "import-rdb", startOnly: true,
+			get: func(c *Config) string { return c.ImportRDB },
+			set: func(c *Config, v string) error { c.ImportRDB = v; return nil }},
 		{name: "checkpoint-dir", startOnly: true,
 			get: func(c *Config) string { return c.CheckpointDir },
 			set: func(c *Config, v string) error { c.CheckpointDir = v; return nil }},

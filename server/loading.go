@@ -46,8 +46,14 @@ func (s *Server) loadInBackground(gate <-chan struct{}, dir string) {
 		case <-s.ctx.Done():
 		}
 	}
-	if err := s.store.Load(); err != nil {
-		s.loadErr = fmt.Errorf("load data directory %s: %w", dir, err)
+	err := s.store.Load()
+	if err != nil {
+		err = fmt.Errorf("load data directory %s: %w", dir, err)
+	} else {
+		err = s.importRDB(s.config().ImportRDB)
+	}
+	if err != nil {
+		s.loadErr = err
 		s.log.Error("loading failed; shutting down", "dir", dir, "err", err)
 		go s.Close()
 		return

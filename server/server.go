@@ -130,6 +130,10 @@ func Start(cfg Config) (*Server, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	st.SetObserver(s)
 	if !cfg.LoadInBackground {
+		if err := s.importRDB(cfg.ImportRDB); err != nil {
+			st.Close()
+			return nil, err
+		}
 		s.loadStoredFunctions()
 	}
 

@@ -66,8 +66,13 @@ type Library struct {
 func (s *Store) Libraries() []Library {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Library, 0, len(s.libs))
-	for name, code := range s.libs {
+	return s.libs.sorted()
+}
+
+// sorted returns the libraries in name order.
+func (l libraries) sorted() []Library {
+	out := make([]Library, 0, len(l))
+	for name, code := range l {
 		out = append(out, Library{Name: name, Code: code})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

@@ -225,11 +225,22 @@ func parseScore(v []byte) (float64, error) {
 // a string's bytes or a collection. Empty collections, duplicate members,
 // NaN scores and corrupt packed encodings are errBadData, as in Redis.
 func decodeObject(b []byte) (val []byte, c collection, err error) {
-	r := &rdbReader{b: b}
+	return (&rdbReader{b: b}).object()
+}
+
+// object reads one serialized object (type byte, then value) from r's
+// position: decodeObject, for an object among others (an RDB file).
+func (r *rdbReader) object() (val []byte, c collection, err error) {
 	t, err := r.byte()
 	if err != nil {
 		return nil, nil, err
 	}
+	return r.value(t)
+}
+
+// value reads a value of RDB type t from r's position (in an RDB file
+// the key sits between the type byte and the value).
+func (r *rdbReader) value(t byte) (val []byte, c collection, err error) {
 	switch t {
 	case rdbTypeString:
 		v, err := r.str()

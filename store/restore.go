@@ -53,6 +53,12 @@ func (tx *Tx) Restore(key, payload []byte, o RestoreOptions) error {
 	if err != nil {
 		return ErrBadDump
 	}
+	return tx.restoreValue(key, old, val, c, o)
+}
+
+// restoreValue is Restore once the value is decoded: a string's bytes
+// (val) or a collection (c), replacing old if there is one.
+func (tx *Tx) restoreValue(key []byte, old *entry, val []byte, c collection, o RestoreOptions) error {
 	if len(val) > maxValLen {
 		return ErrTooLarge
 	}

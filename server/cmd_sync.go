@@ -1,0 +1,154 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
+)
+
+// Cairn does not replicate, but it hands out its dataset as an RDB file
+// the way a Redis master starts a full resynchronisation, for the clients
+// that want only that file: redis-cli --rdb (and --functions-rdb) sends
+// REPLCONF rdb-only 1, then SYNC, reads the file and closes. A replica
+// (SYNC or PSYNC without rdb-only) is refused, since no stream of writes
+// would follow. --import-rdb loads such a file (or Redis's dump.rdb)
+// into an empty store at start.
+
+// rdbRequest is what REPLCONF asked a client's SYNC to send.
+type rdbRequest uint8
+
+const (
+	rdbNone          rdbRequest = iota // a replica: refused
+	rdbFull                            // rdb-only 1
+	rdbFunctionsOnly                   // rdb-filter-only functions
+	rdbEmpty                           // rdb-filter-only ""
+)
+
+// errNoReplication answers SYNC and PSYNC from a would-be replica.
+const errNoReplication protocol.Error = "ERR Cairn does not replicate: SYNC and PSYNC only send an RDB snapshot, to a client that sent REPLCONF rdb-only 1 first (redis-cli --rdb)"
+
+func syncCommands() []*Command {
+	const f = FlagAdmin | FlagNoScript | FlagNoAsyncLoading | FlagNoMulti
+	return []*Command{
+		cmd("replconf", -1, FlagAdmin|FlagNoScript|FlagLoading|FlagStale|FlagAllowBusy, cmdReplconf),
+		cmd("sync", 1, f, cmdSync),
+		cmd("psync", -3, f, cmdSync),
+	}
+}
+
+// REPLCONF option value [option value …]: the options a replica sends
+// before SYNC are accepted and, but for rdb-only and rdb-filter-only,
+// ignored; ACK and GETACK get no reply, as from Redis to a non-replica.
+func cmdReplconf(c *Context) error {
+	if len(c.Args)%2 == 0 {
+		return protocol.ErrSyntax
+	}
+	req := c.Client.rdbOnly
+	for i := 1; i < len(c.Args); i += 2 {
+		opt, val := strings.ToLower(string(c.Args[i])), c.Args[i+1]
+		switch opt {
+		case "listening-port":
+			if _, ok := protocol.ParseInt(val); !ok {
+				return protocol.ErrNotInteger
+			}
+		case "ip-address", "capa":
+		case "ack", "getack":
+			return nil
+		case "rdb-only":
+			n, ok := protocol.ParseInt(val)
+			if !ok {
+				return protocol.ErrNotInteger
+			}
+			if n < 0 || n > 1 {
+				return protocol.Error("ERR value is out of range, value must between 0 and 1")
+			}
+			if n == 1 && req == rdbNone {
+				req = rdbFull
+			} else if n == 0 {
+				req = rdbNone
+			}
+		case "rdb-filter-only":
+			words, ok := splitMetaArgs(string(val))
+			if !ok {
+				return protocol.Error("ERR Missing rdb-filter-only values")
+			}
+			req = rdbEmpty
+			for _, w := range words {
+				if !strings.EqualFold(w, "functions") {
+					return protocol.Error("ERR Unsupported rdb-filter-only option: " + w)
+				}
+				req = rdbFunctionsOnly
+			}
+		default:
+			return protocol.Error("ERR Unrecognized REPLCONF option: " + string(c.Args[i]))
+		}
+	}
+	c.Client.rdbOnly = req
+	c.Out.OK()
+	return nil
+}
+
+// SYNC, and PSYNC replid offset (always a full resynchronisation): the
+// RDB file as a bulk string without the final CRLF, as a master sends it;
+// then the connection closes.
+func cmdSync(c *Context) error {
+	req := c.Client.rdbOnly
+	if req == rdbNone {
+		return errNoReplication
+	}
+	file := c.Server.store.WriteRDB(store.RDBOptions{Aux: c.Server.rdbAux(),
+		SkipKeys: req != rdbFull, SkipFunctions: req == rdbEmpty})
+	if c.Cmd.Name == "psync" {
+		c.Out.Status("FULLRESYNC " + runID + " 0")
+	}
+	c.Out.Raw(append([]byte("$"+strconv.Itoa(len(file))+"\r\n"), file...))
+	c.Client.quitting = true
+	c.Client.conn.ReadPipeline()
+	c.Client.closeAfterReplies()
+	return nil
+}
+
+// rdbAux are the auxiliary fields Redis 7.0 writes at the head of an RDB.
+func (s *Server) rdbAux() [][2]string {
+	return [][2]string{
+		{"redis-ver", Version}, {"redis-bits", "64"},
+		{"ctime", strconv.FormatInt(s.clock.Now().Unix(), 10)},
+		{"used-mem", strconv.FormatInt(s.store.UsedMemory(), 10)},
+		{"repl-stream-db", "0"}, {"repl-id", runID}, {"repl-offset", "0"}, {"aof-base", "0"},
+	}
+}
+
+// importRDB seeds an empty store from the RDB file at path (--import-rdb).
+// A store that holds data is left alone, so the setting can stay across
+// restarts; a file that fails to load leaves the store empty.
+func (s *Server) importRDB(path string) error {
+	if path == "" {
+		return nil
+	}
+	if !s.store.Empty() {
+		s.log.Info("store not empty: import-rdb ignored", "file", path)
+		return nil
+	}
+	file, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("import-rdb: %w", err)
+	}
+	n, err := s.store.ImportRDB(file, func(code string) (string, error) {
+		m, err := parseLibMeta(code)
+		return m.name, err
+	})
+	if err != nil {
+		s.store.Update(0, func(tx *store.Tx) error {
+			tx.FlushAll()
+			tx.FlushLibraries()
+			return nil
+		})
+		return fmt.Errorf("import-rdb %s: %w", path, err)
+	}
+	s.log.Info("imported RDB file", "file", path, "keys", n)
+	return nil
+}

@@ -1,0 +1,263 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Whole RDB files, as redis-server saves and loads them: the bridge for
+// moving a dataset between Redis and Cairn. WriteRDB is what SYNC sends
+// (redis-cli --rdb); ImportRDB seeds an empty store from a Redis dump.
+// Values use the same encodings as DUMP and RESTORE (rdb_encode.go,
+// rdb_decode.go); the file adds a header, auxiliary fields, database
+// selectors, expiry times, the function libraries and a CRC-64 footer.
+
+// RDB file opcodes (Redis 7.0's rdb.h).
+const (
+	rdbOpFunction2     = 245
+	rdbOpFunctionPreGA = 246
+	rdbOpModuleAux     = 247
+	rdbOpIdle          = 248
+	rdbOpFreq          = 249
+	rdbOpAux           = 250
+	rdbOpResizeDB      = 251
+	rdbOpExpireMs      = 252
+	rdbOpExpireSec     = 253
+	rdbOpSelectDB      = 254
+	rdbOpEOF           = 255
+)
+
+// rdbFileVersionMax is the newest RDB file version ImportRDB reads:
+// Redis 7.2's, whose only new encoding (the listpack set) RESTORE already
+// decodes.
+const rdbFileVersionMax = 11
+
+// RDBOptions say what WriteRDB puts in the file.
+type RDBOptions struct {
+	// Aux are auxiliary fields (redis-ver, ctime…), written in order.
+	Aux [][2]string
+	// SkipKeys leaves the keys out (redis-cli --functions-rdb), and
+	// SkipFunctions the function libraries.
+	SkipKeys, SkipFunctions bool
+}
+
+// WriteRDB returns the whole dataset as an RDB file of version 10, the
+// one Redis 7.0 writes and loads: the function libraries, then every
+// database's live keys with their expiry times. It holds the keyspace
+// lock while it encodes, so the file is one point in time.
+func (s *Store) WriteRDB(o RDBOptions) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now().UnixMilli()
+	b := append([]byte("REDIS"), fmt.Sprintf("%04d", rdbVersion)...)
+	for _, a := range o.Aux {
+		b = appendRDBString(appendRDBString(append(b, rdbOpAux), []byte(a[0])), []byte(a[1]))
+	}
+	for _, lib := range s.libs.sorted() {
+		if !o.SkipFunctions {
+			b = appendRDBString(append(b, rdbOpFunction2), []byte(lib.Code))
+		}
+	}
+	for i, d := range s.dbs {
+		if o.SkipKeys || d.keys.len() == 0 {
+			continue
+		}
+		b = appendRDBLen(append(b, rdbOpSelectDB), uint64(i))
+		b = appendRDBLen(appendRDBLen(append(b, rdbOpResizeDB), uint64(d.keys.len())), uint64(len(d.expires)))
+		for j := 0; j < d.keys.len(); j++ {
+			e := d.keys.at(j)
+			if e.expireAt != 0 {
+				if e.expireAt <= now {
+					continue // expired: not part of the dataset
+				}
+				b = binary.LittleEndian.AppendUint64(append(b, rdbOpExpireMs), uint64(e.expireAt))
+			}
+			obj := encodeDump(e)
+			obj = obj[:len(obj)-10] // the type byte and value, without DUMP's footer
+			b = append(b, obj[0])
+			b = appendRDBString(b, []byte(e.key))
+			b = append(b, obj[1:]...)
+		}
+	}
+	b = append(b, rdbOpEOF)
+	return binary.LittleEndian.AppendUint64(b, crc64(0, b))
+}
+
+// ErrRDBFile is ImportRDB's error for a file it cannot read: not an RDB
+// file, a newer version, a bad checksum, or a value that does not decode.
+var ErrRDBFile = errors.New("store: bad RDB file")
+
+// ImportRDB loads an RDB file into the store: every key with its expiry
+// (keys already expired are skipped, as a Redis master loading its dump
+// skips them), and every function library, which libName names from its
+// code (the server parses the "#!lua name=…" line). Keys replace keys of
+// the same name. It returns the number of keys loaded.
+func (s *Store) ImportRDB(file []byte, libName func(code string) (string, error)) (int, error) {
+	bad := func(what string, args ...any) (int, error) {
+		return 0, fmt.Errorf("%w: %s", ErrRDBFile, fmt.Sprintf(what, args...))
+	}
+	if len(file) < 9 || string(file[:5]) != "REDIS" {
+		return bad("no REDIS header")
+	}
+	version, err := strconv.Atoi(string(file[5:9]))
+	if err != nil || version < 1 || version > rdbFileVersionMax {
+		return bad("RDB version %q not supported", file[5:9])
+	}
+	if version >= 5 { // files from version 5 on end with a CRC-64 (0: not computed)
+		if len(file) < 18 {
+			return bad("truncated")
+		}
+		sum := binary.LittleEndian.Uint64(file[len(file)-8:])
+		if sum != 0 && sum != crc64(0, file[:len(file)-8]) {
+			return bad("wrong checksum")
+		}
+	}
+	r := &rdbReader{b: file, p: 9}
+	db, loaded := 0, 0
+	var expireAt, idle, freq int64 = 0, -1, -1
+	pending := make([]rdbKey, 0, 256)
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		err := s.Update(db, func(tx *Tx) error {
+			for _, k := range pending {
+				o := RestoreOptions{TTL: k.expireAt, AbsTTL: true, Replace: true, Idle: k.idle, Freq: k.freq}
+				if err := tx.restoreValue(k.key, tx.lookupWrite(k.key), k.val, k.coll, o); err != nil {
+					return fmt.Errorf("%w: key %q: %v", ErrRDBFile, k.key, err)
+				}
+			}
+			return nil
+		})
+		loaded += len(pending)
+		pending = pending[:0]
+		return err
+	}
+	for {
+		op, err := r.byte()
+		if err != nil {
+			return bad("truncated")
+		}
+		switch op {
+		case rdbOpEOF:
+			return loaded, flush()
+		case rdbOpAux:
+			if _, err := r.str(); err != nil {
+				return bad("aux field")
+			}
+			if _, err := r.str(); err != nil {
+				return bad("aux field")
+			}
+		case rdbOpResizeDB:
+			if _, _, err := r.length(); err != nil {
+				return bad("resizedb")
+			}
+			if _, _, err := r.length(); err != nil {
+				return bad("resizedb")
+			}
+		case rdbOpSelectDB:
+			n, special, err := r.length()
+			if err != nil || special || n >= uint64(len(s.dbs)) {
+				return bad("database %d: the store has %d", n, len(s.dbs))
+			}
+			if err := flush(); err != nil {
+				return 0, err
+			}
+			db = int(n)
+		case rdbOpExpireMs:
+			v, err := r.bytes(8)
+			if err != nil {
+				return bad("expiry")
+			}
+			expireAt = int64(binary.LittleEndian.Uint64(v))
+		case rdbOpExpireSec:
+			v, err := r.bytes(4)
+			if err != nil {
+				return bad("expiry")
+			}
+			expireAt = int64(binary.LittleEndian.Uint32(v)) * 1000
+		case rdbOpIdle:
+			n, _, err := r.length()
+			if err != nil {
+				return bad("idle time")
+			}
+			idle = int64(n)
+		case rdbOpFreq:
+			v, err := r.byte()
+			if err != nil {
+				return bad("frequency")
+			}
+			freq = int64(v)
+		case rdbOpFunction2:
+			code, err := r.str()
+			if err != nil {
+				return bad("function library")
+			}
+			name, err := libName(string(code))
+			if err != nil {
+				return bad("function library: %v", err)
+			}
+			if err := s.Update(0, func(tx *Tx) error { tx.SaveLibrary(name, string(code)); return nil }); err != nil {
+				return 0, err
+			}
+		case rdbOpModuleAux, rdbOpFunctionPreGA:
+			return bad("opcode %d (module data or pre-7.0 functions) not supported", op)
+		default:
+			r.p-- // a value: its type byte
+			k, err := r.keyValue()
+			if err != nil {
+				return bad("value at offset %d", r.p)
+			}
+			if expireAt == 0 || expireAt > s.clock.Now().UnixMilli() {
+				k.expireAt, k.idle, k.freq = expireAt, idle, freq
+				pending = append(pending, k)
+				if len(pending) == cap(pending) {
+					if err := flush(); err != nil {
+						return 0, err
+					}
+				}
+			}
+			expireAt, idle, freq = 0, -1, -1
+		}
+	}
+}
+
+// rdbKey is one key of an RDB file, decoded, waiting for its batch.
+type rdbKey struct {
+	key                  []byte
+	val                  []byte     // a string's bytes
+	coll                 collection // or a collection
+	expireAt, idle, freq int64
+}
+
+// keyValue reads a key and its value at r's position.
+func (r *rdbReader) keyValue() (rdbKey, error) {
+	t, err := r.byte()
+	if err != nil {
+		return rdbKey{}, err
+	}
+	key, err := r.str()
+	if err != nil {
+		return rdbKey{}, err
+	}
+	val, c, err := r.value(t)
+	if err != nil {
+		return rdbKey{}, err
+	}
+	return rdbKey{key: key, val: val, coll: c}, nil
+}
+
+// Empty reports whether the store holds no key in any database and no
+// function library.
+func (s *Store) Empty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.dbs {
+		if d.keys.len() > 0 {
+			return false
+		}
+	}
+	return len(s.libs) == 0
+}
