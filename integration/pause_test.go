@@ -89,7 +89,8 @@ func TestClientPauseMatchesRedis(t *testing.T) {
 				{"EVAL \"#!lua flags=no-writes\nreturn 1\" 0", false}, {"FCALL ro 0", false},
 				{"FCALL_RO ro 0", false}, {"SUBSCRIBE ch", false}, {"SET k w", true},
 				{"DEL k", true}, {"EXPIRE k 100", true}, {"PFCOUNT hll", true},
-				{"PUBLISH ch m", true}, {"EVAL \"return 1\" 0", true},
+				{"PUBLISH ch m", true}, {"SPUBLISH ch m", true}, {"SSUBSCRIBE sch", false},
+				{"EVAL \"return 1\" 0", true},
 				{"EVAL \"#!lua\nreturn 1\" 0", true}, {"FCALL rw 0", true},
 				{"SET k", false}, // arity errors answer at once
 			}

@@ -59,6 +59,9 @@ const (
 	ErrExecAbort         Error = "EXECABORT Transaction discarded because of previous errors."
 	ErrWatchInMulti      Error = "ERR WATCH inside MULTI is not allowed"
 	ErrUnblocked         Error = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+	// ErrSSubscribeDenied: SSUBSCRIBE queued in MULTI (SUBSCRIBE is let
+	// through there, for backward compatibility; SSUBSCRIBE is not).
+	ErrSSubscribeDenied Error = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"
 
 	ErrValueOutOfRange Error = "ERR value is out of range"
 	ErrHashNotInteger  Error = "ERR hash value is not an integer"

@@ -155,13 +155,13 @@ func (s *Server) checkAccess(c *Client, cmd *Command, args [][]byte) error {
 		return nil
 	}
 	if err := r.permits(cmd, args); err != nil {
+		s.acl.log.add(c, u.name, cmd, err, "toplevel", s.now())
 		switch err.(type) {
 		case keyDenied:
 			err = errNoPermKey
 		case channelDenied:
 			err = errNoPermChannel
 		}
-		s.acl.log.add(c, u.name, cmd, err, s.now())
 		return err
 	}
 	return nil
@@ -236,17 +236,16 @@ func (s *Server) scriptAccess(c *Client, cmd *Command, args [][]byte) string {
 		return ""
 	}
 	err := r.permits(cmd, args)
-	switch err.(type) {
-	case nil:
+	if err == nil {
 		return ""
+	}
+	s.acl.log.add(c, u.name, cmd, err, "lua", s.now())
+	switch err.(type) {
 	case keyDenied:
-		s.acl.log.add(c, u.name, cmd, errNoPermKey, s.now())
 		return "The user executing the script can't access at least one of the keys mentioned in the command arguments"
 	case channelDenied:
-		s.acl.log.add(c, u.name, cmd, errNoPermChannel, s.now())
 		return "The user executing the script can't publish to the channel mentioned in the command"
 	}
-	s.acl.log.add(c, u.name, cmd, err, s.now())
 	return "The user executing the script can't run this command or subcommand"
 }
 
@@ -286,7 +285,7 @@ func commandKeys(cmd *Command, args [][]byte) [][]byte {
 // appendKeyArgs appends the arguments at cmd's key positions (FirstKey,
 // LastKey, Step) to dst.
 func appendKeyArgs(dst [][]byte, cmd *Command, args [][]byte) [][]byte {
-	if cmd.FirstKey <= 0 || cmd.FirstKey >= len(args) {
+	if cmd.FirstKey <= 0 || cmd.FirstKey >= len(args) || cmd.Flags&flagChannelKeys != 0 {
 		return dst
 	}
 	last := cmd.LastKey

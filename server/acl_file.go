@@ -117,24 +117,27 @@ type aclLogEntry struct {
 	clientInfo                    string
 }
 
-// add records err (a NOPERM or WRONGPASS) for client c.
-func (l *aclLog) add(c *Client, user string, cmd *Command, err error, now time.Time) {
+// add records err (a NOPERM or WRONGPASS) for client c; context is where
+// the command ran: "toplevel", or "lua" for redis.call in a script.
+func (l *aclLog) add(c *Client, user string, cmd *Command, err error, context string, now time.Time) {
 	reason, object := "command", ""
 	if cmd != nil {
 		object = cmd.FullName()
 	}
-	switch {
-	case err == errNoPermKey:
-		reason = "key"
+	switch e := err.(type) {
+	case keyDenied: // the object is the key, as in Redis
+		reason, object = "key", e.key
 		l.deniedKey.Add(1)
-	case err == protocol.ErrWrongPass:
-		reason, object = "auth", "AUTH"
-		l.deniedAuth.Add(1)
-	case err == errNoPermChannel:
-		reason = "channel"
+	case channelDenied:
+		reason, object = "channel", e.channel
 		l.deniedChannel.Add(1)
 	default:
-		l.deniedCmd.Add(1)
+		if err == protocol.ErrWrongPass {
+			reason, object = "auth", "AUTH"
+			l.deniedAuth.Add(1)
+		} else {
+			l.deniedCmd.Add(1)
+		}
 	}
 	info := ""
 	if c != nil {
@@ -143,13 +146,13 @@ func (l *aclLog) add(c *Client, user string, cmd *Command, err error, now time.T
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, e := range l.entries {
-		if e.reason == reason && e.object == object && e.user == user {
+		if e.reason == reason && e.context == context && e.object == object && e.user == user {
 			e.count++
 			e.updated, e.clientInfo = now, info
 			return
 		}
 	}
-	e := &aclLogEntry{count: 1, reason: reason, context: "toplevel", object: object, user: user, created: now, updated: now, clientInfo: info}
+	e := &aclLogEntry{count: 1, reason: reason, context: context, object: object, user: user, created: now, updated: now, clientInfo: info}
 	l.entries = append([]*aclLogEntry{e}, l.entries...)
 	if len(l.entries) > aclLogMax {
 		l.entries = l.entries[:aclLogMax]

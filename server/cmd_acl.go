@@ -38,6 +38,7 @@ func cmdACLSetUser(c *Context) error {
 	if err := s.acl.setUser(s.table, name, rules); err != nil {
 		return err
 	}
+	s.killDeniedSubscribers(s.acl.get(name))
 	c.Out.OK()
 	return nil
 }

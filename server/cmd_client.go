@@ -85,7 +85,7 @@ func cmdClientList(c *Context) error {
 		default:
 			return protocol.Error("ERR Unknown client type '" + string(args[1]) + "'")
 		}
-		keep = func(cl *Client) bool { return typ == "normal" }
+		keep = func(cl *Client) bool { return clientType(cl) == typ }
 	case len(args) >= 2 && protocol.EqualFold(args[0], "id"):
 		ids := map[int64]bool{}
 		for _, a := range args[1:] {
@@ -108,6 +108,16 @@ func cmdClientList(c *Context) error {
 	}
 	c.Out.Verbatim(b.String())
 	return nil
+}
+
+// clientType is the client's class for CLIENT LIST and CLIENT KILL TYPE:
+// "pubsub" while subscribed to anything (shard channels too), else
+// "normal". Cairn has no replicas or masters.
+func clientType(cl *Client) string {
+	if cl.subs.active() {
+		return "pubsub"
+	}
+	return "normal"
 }
 
 // clientLine formats a client as Redis's CLIENT LIST does. Fields Cairn
@@ -165,9 +175,9 @@ func (s *Server) clientLine(cl *Client) string {
 	field("idle", itoa(max(idle, 0)))
 	field("flags", flags)
 	field("db", itoa(int64(cl.DB())))
-	field("sub", itoa(int64(cl.subs.nChannels.Load())))
-	field("psub", itoa(int64(cl.subs.nPatterns.Load())))
-	field("ssub", "0")
+	field("sub", itoa(int64(cl.subs.n[spaceChannel].Load())))
+	field("psub", itoa(int64(cl.subs.n[spacePattern].Load())))
+	field("ssub", itoa(int64(cl.subs.n[spaceShard].Load())))
 	field("multi", "-1")
 	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem", "tot-mem"} {
 		field(k, "0")
@@ -224,7 +234,7 @@ func cmdClientKill(c *Context) error {
 			default:
 				return protocol.Error("ERR Unknown client type '" + val + "'")
 			}
-			filters = append(filters, func(cl *Client) bool { return typ == "normal" })
+			filters = append(filters, func(cl *Client) bool { return clientType(cl) == typ })
 		case protocol.EqualFold(opt, "skipme"):
 			switch strings.ToLower(val) {
 			case "yes":

@@ -159,12 +159,12 @@ func cmdAuth(c *Context) error {
 func (s *Server) authenticate(c *Client, user, pass []byte) error {
 	u := s.acl.get(string(user))
 	if u == nil {
-		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, s.now())
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, "toplevel", s.now())
 		return protocol.ErrWrongPass
 	}
 	r := u.rules.Load()
 	if !r.checkPassword(pass) || !r.enabled {
-		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, s.now())
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, "toplevel", s.now())
 		return protocol.ErrWrongPass
 	}
 	c.aclUser.Store(u)

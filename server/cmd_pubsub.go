@@ -6,21 +6,34 @@ import (
 
 func pubsubCommands() []*Command {
 	const std = FlagPubSub | FlagNoScript | FlagLoading | FlagStale
+	const info = FlagPubSub | FlagLoading | FlagStale
 	return []*Command{
-		cmd("subscribe", -2, std, cmdSubscribe),
-		cmd("psubscribe", -2, std, cmdPSubscribe),
-		cmd("unsubscribe", -1, std, cmdUnsubscribe),
-		cmd("punsubscribe", -1, std, cmdPUnsubscribe),
-		cmd("publish", 3, FlagPubSub|FlagLoading|FlagStale|FlagFast, cmdPublish),
+		cmd("subscribe", -2, std, subscribeIn(spaceChannel)),
+		cmd("psubscribe", -2, std, subscribeIn(spacePattern)),
+		shardCmd("ssubscribe", -2, std, -1, subscribeIn(spaceShard)),
+		cmd("unsubscribe", -1, std, unsubscribeIn(spaceChannel)),
+		cmd("punsubscribe", -1, std, unsubscribeIn(spacePattern)),
+		shardCmd("sunsubscribe", -1, std, -1, unsubscribeIn(spaceShard)),
+		cmd("publish", 3, info|FlagFast, publishIn(spaceChannel)),
+		shardCmd("spublish", 3, info|FlagFast, 1, publishIn(spaceShard)),
 		container("pubsub", -2, 0,
-			cmd("channels", -2, FlagPubSub|FlagLoading|FlagStale, cmdPubsubChannels),
-			cmd("numsub", -2, FlagPubSub|FlagLoading|FlagStale, cmdPubsubNumSub),
-			cmd("numpat", 2, FlagPubSub|FlagLoading|FlagStale, cmdPubsubNumPat),
-			cmd("shardchannels", -2, FlagPubSub|FlagLoading|FlagStale, cmdPubsubShardChannels),
-			cmd("shardnumsub", -2, FlagPubSub|FlagLoading|FlagStale, cmdPubsubNumSub0),
+			cmd("channels", -2, info, channelsIn(spaceChannel)),
+			cmd("numsub", -2, info, numSubIn(spaceChannel)),
+			cmd("numpat", 2, info, cmdPubsubNumPat),
+			cmd("shardchannels", -2, info, channelsIn(spaceShard)),
+			cmd("shardnumsub", -2, info, numSubIn(spaceShard)),
 			cmd("help", 2, FlagLoading|FlagStale, cmdPubsubHelp),
 		),
 	}
+}
+
+// shardCmd registers a shard channel command. Redis gives its channels a
+// key spec flagged not_key, from argument 1 to last, so that cluster
+// clients route it by the channel's slot; COMMAND INFO reports those
+// positions (and the key spec, from server/commandmeta), but ACL checks
+// and prefetching take them for no keys.
+func shardCmd(name string, arity int, flags Flags, last int, h Handler) *Command {
+	return keyCmd(name, arity, flags|flagChannelKeys, 1, last, 1, h)
 }
 
 // subscribedOnly is the error for other commands in RESP2 subscribed mode.
@@ -31,101 +44,112 @@ func subscribedOnly(cmd *Command) error {
 // allowedSubscribed reports whether cmd may run in RESP2 subscribed mode.
 func allowedSubscribed(cmd *Command) bool {
 	switch cmd.Name {
-	case "subscribe", "psubscribe", "unsubscribe", "punsubscribe", "ping", "quit", "reset":
+	case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "ping", "quit", "reset":
 		return true
 	}
 	return false
 }
 
-// SUBSCRIBE channel [channel ...]
-func cmdSubscribe(c *Context) error { return subscribeAll(c, false, "subscribe") }
-
-// PSUBSCRIBE pattern [pattern ...]
-func cmdPSubscribe(c *Context) error { return subscribeAll(c, true, "psubscribe") }
-
-func subscribeAll(c *Context, pat bool, kind string) error {
-	for _, name := range c.Args[1:] {
-		c.Server.subscribe(c.Client, string(name), pat)
-		c.Out.Push(3)
-		c.Out.BulkString(kind)
-		c.Out.Bulk(name)
-		c.Out.Int(c.Client.subs.count())
-	}
-	return nil
-}
-
-// UNSUBSCRIBE [channel ...]
-func cmdUnsubscribe(c *Context) error { return unsubscribeAll(c, false, "unsubscribe") }
-
-// PUNSUBSCRIBE [pattern ...]
-func cmdPUnsubscribe(c *Context) error { return unsubscribeAll(c, true, "punsubscribe") }
-
-func unsubscribeAll(c *Context, pat bool, kind string) error {
-	cl := c.Client
-	names := c.Args[1:]
-	if len(names) == 0 {
-		mine := cl.subs.channels
-		if pat {
-			mine = cl.subs.patterns
+// subscribeIn is the handler of SUBSCRIBE channel [channel ...],
+// PSUBSCRIBE pattern [pattern ...] and SSUBSCRIBE shardchannel
+// [shardchannel ...]: one confirmation per name.
+func subscribeIn(sp space) Handler {
+	kind := spaceKinds[sp].sub
+	return func(c *Context) error {
+		if sp == spaceShard && c.noBlock { // in EXEC; scripts cannot call it
+			return protocol.ErrSSubscribeDenied
 		}
-		for n := range mine {
-			names = append(names, []byte(n))
+		for _, name := range c.Args[1:] {
+			c.Server.subscribe(c.Client, string(name), sp)
+			writeSubReply(c, kind, name, sp)
 		}
-	}
-	if len(names) == 0 {
-		c.Out.Push(3)
-		c.Out.BulkString(kind)
-		c.Out.Null()
-		c.Out.Int(cl.subs.count())
 		return nil
 	}
-	for _, name := range names {
-		c.Server.unsubscribe(cl, string(name), pat)
-		c.Out.Push(3)
-		c.Out.BulkString(kind)
+}
+
+// unsubscribeIn is the handler of UNSUBSCRIBE, PUNSUBSCRIBE and
+// SUNSUBSCRIBE [name ...]: with no names, from every name of the space.
+func unsubscribeIn(sp space) Handler {
+	kind := spaceKinds[sp].unsub
+	return func(c *Context) error {
+		cl := c.Client
+		names := c.Args[1:]
+		if len(names) == 0 {
+			for n := range cl.subs.names[sp] {
+				names = append(names, []byte(n))
+			}
+		}
+		if len(names) == 0 {
+			writeSubReply(c, kind, nil, sp)
+			return nil
+		}
+		for _, name := range names {
+			c.Server.unsubscribe(cl, string(name), sp)
+			writeSubReply(c, kind, name, sp)
+		}
+		return nil
+	}
+}
+
+// writeSubReply writes one (un)subscribe confirmation: kind, the name
+// (null for an unsubscribe from nothing) and the space's count.
+func writeSubReply(c *Context, kind string, name []byte, sp space) {
+	c.Out.Push(3)
+	c.Out.BulkString(kind)
+	if name == nil {
+		c.Out.Null()
+	} else {
 		c.Out.Bulk(name)
-		c.Out.Int(cl.subs.count())
 	}
-	return nil
+	c.Out.Int(c.Client.subs.count(sp))
 }
 
-// PUBLISH channel message
-func cmdPublish(c *Context) error {
-	c.Out.Int(c.Server.publish(c.Args[1], c.Args[2]))
-	return nil
+// publishIn is the handler of PUBLISH channel message and SPUBLISH
+// shardchannel message: the number of clients that received it.
+func publishIn(sp space) Handler {
+	return func(c *Context) error {
+		c.Out.Int(c.Server.publish(c.Args[1], c.Args[2], sp))
+		return nil
+	}
 }
 
-// PUBSUB CHANNELS [pattern]
-func cmdPubsubChannels(c *Context) error {
-	if len(c.Args) > 3 {
-		return protocol.ErrSubcommandArgs(c.Args[1], "PUBSUB")
+// channelsIn is the handler of PUBSUB CHANNELS and PUBSUB SHARDCHANNELS
+// [pattern].
+func channelsIn(sp space) Handler {
+	return func(c *Context) error {
+		if len(c.Args) > 3 {
+			return protocol.ErrSubcommandArgs(c.Args[1], "PUBSUB")
+		}
+		var pat []byte
+		if len(c.Args) == 3 {
+			pat = c.Args[2]
+		}
+		names := c.Server.channelNames(sp, pat)
+		c.Out.Array(len(names))
+		for _, n := range names {
+			c.Out.BulkString(n)
+		}
+		return nil
 	}
-	var pat []byte
-	if len(c.Args) == 3 {
-		pat = c.Args[2]
-	}
-	names := c.Server.channelNames(pat)
-	c.Out.Array(len(names))
-	for _, n := range names {
-		c.Out.BulkString(n)
-	}
-	return nil
 }
 
-// PUBSUB NUMSUB [channel ...]
-func cmdPubsubNumSub(c *Context) error {
-	chans := c.Args[2:]
-	c.Out.Array(2 * len(chans))
-	for _, ch := range chans {
-		c.Out.Bulk(ch)
-		c.Out.Int(c.Server.numSub(ch))
+// numSubIn is the handler of PUBSUB NUMSUB and PUBSUB SHARDNUMSUB
+// [channel ...]: a flat channel, count list (an array in RESP3 too).
+func numSubIn(sp space) Handler {
+	return func(c *Context) error {
+		chans := c.Args[2:]
+		c.Out.Array(2 * len(chans))
+		for _, ch := range chans {
+			c.Out.Bulk(ch)
+			c.Out.Int(c.Server.numSub(sp, ch))
+		}
+		return nil
 	}
-	return nil
 }
 
 // PUBSUB NUMPAT
 func cmdPubsubNumPat(c *Context) error {
-	c.Out.Int(c.Server.numPat())
+	c.Out.Int(c.Server.numChannels(spacePattern))
 	return nil
 }
 
@@ -150,26 +174,6 @@ func cmdPubsubHelp(c *Context) error {
 	c.Out.Status("PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
 	for _, l := range lines {
 		c.Out.Status(l)
-	}
-	return nil
-}
-
-// PUBSUB SHARDCHANNELS [pattern]: Cairn has no shard channels (SSUBSCRIBE).
-func cmdPubsubShardChannels(c *Context) error {
-	if len(c.Args) > 3 {
-		return protocol.ErrSubcommandArgs(c.Args[1], "PUBSUB")
-	}
-	c.Out.Array(0)
-	return nil
-}
-
-// PUBSUB SHARDNUMSUB [channel ...]: every shard channel has no subscriber.
-func cmdPubsubNumSub0(c *Context) error {
-	chans := c.Args[2:]
-	c.Out.Array(2 * len(chans))
-	for _, ch := range chans {
-		c.Out.Bulk(ch)
-		c.Out.Int(0)
 	}
 	return nil
 }

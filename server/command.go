@@ -90,6 +90,11 @@ const (
 	// flagAtomic: runs inside a store transaction like a read or write
 	// command, but COMMAND INFO does not say so (EXEC, EVAL, WATCH).
 	flagAtomic
+	// flagChannelKeys: the key positions hold shard channels, which Redis
+	// marks not_key (SPUBLISH, SSUBSCRIBE): COMMAND INFO reports them, for
+	// clients that route by slot, but they are no keys to ACL checks or
+	// prefetching (COMMAND GETKEYS reads the key specs' not_key itself).
+	flagChannelKeys
 
 	// flagNoMandatoryKeys, flagMovableKeys are never registered: COMMAND
 	// INFO derives them from the command's keys (command_keyflags.go).

@@ -67,6 +67,14 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			return
 		}
 	}
+	if fs := s.faults.list.Load(); fs != nil && err == nil && c.batch == nil {
+		// Tests' injected faults (faults.go): one load when there are none.
+		// (A pipeline runs unbatched while faults are installed; one
+		// installed during its batch waits for the next.)
+		if err = s.applyFaults(c, cmd, args, *fs); c.quitting {
+			return // dropped: no reply
+		}
+	}
 	switch {
 	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
 		if err == nil {

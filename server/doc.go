@@ -31,5 +31,8 @@
 // over latency-monitor-threshold become LATENCY events (latency.go).
 //
 // Start runs a server; the daemon (cmd/cairn) and embedded tests
-// (server/servertest) use the same code.
+// (server/servertest) use the same code. For tests a Server also runs
+// commands in process (Session, Do: a client without a socket, through
+// the same dispatcher; embed.go), exposes the counters a test waits on
+// (syncpoints.go), and injects faults into clients' commands (faults.go).
 package server

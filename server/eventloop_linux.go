@@ -263,10 +263,13 @@ func (l *eventLoop) serve(c *Client) {
 }
 
 // mayWait reports whether a command of the batch may wait for something
-// (another client, a timeout, a script, the end of a CLIENT PAUSE): it
-// must not hold up the loop.
+// (another client, a timeout, a script, the end of a CLIENT PAUSE, an
+// injected fault's delay): it must not hold up the loop.
 func mayWait(c *Client, cmds [][][]byte) bool {
 	paused := c.srv.pause.on.Load()
+	if c.srv.faults.delays.Load() > 0 {
+		return true // an injected fault may delay any command
+	}
 	for _, args := range cmds {
 		if len(args) == 0 {
 			continue

@@ -200,3 +200,32 @@ func TestEventLoopsShareTheKeyspace(t *testing.T) {
 		t.Fatalf("BRPOP = %q", got)
 	}
 }
+
+// A loop client that pipelines SSUBSCRIBE (which hands it off the loop,
+// as SUBSCRIBE does): the replies before and after it come in order,
+// messages arrive while it idles, and its later commands still run.
+func TestEventLoopShardSubscriber(t *testing.T) {
+	s := Start(t)
+	sub := Dial(t, s.Addr())
+	sub.Write(EncodeCommand("SET", "k", "v") + EncodeCommand("SSUBSCRIBE", "ch") + EncodeCommand("PING"))
+	for _, want := range []string{Status("OK"), "*3\r\n" + Bulk("ssubscribe") + Bulk("ch") + Int(1), Bulks("pong", "")} {
+		if got := sub.Read(); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+	pub := Dial(t, s.Addr())
+	for i := range 5 {
+		if got, err := replyWithin(pub, time.Second, "SPUBLISH", "ch", strconv.Itoa(i)); err != nil || got != Int(1) {
+			t.Fatalf("SPUBLISH: %q, %v", got, err)
+		}
+		if got, err := sub.ReadErr(time.Second); err != nil || got != Bulks("smessage", "ch", strconv.Itoa(i)) {
+			t.Fatalf("message %d: %q, %v", i, got, err)
+		}
+	}
+	if got, err := replyWithin(sub, time.Second, "SUNSUBSCRIBE"); err != nil || got != "*3\r\n"+Bulk("sunsubscribe")+Bulk("ch")+Int(0) {
+		t.Fatalf("SUNSUBSCRIBE: %q, %v", got, err)
+	}
+	if got, err := replyWithin(sub, time.Second, "GET", "k"); err != nil || got != Bulk("v") {
+		t.Fatalf("GET after SUNSUBSCRIBE: %q, %v", got, err)
+	}
+}

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
 )
 
 // Loading in the background. With Config.LoadInBackground (the daemon's
@@ -46,7 +48,11 @@ func (s *Server) loadInBackground(gate <-chan struct{}, dir string) {
 		case <-s.ctx.Done():
 		}
 	}
-	err := s.store.Load()
+	err := s.store.Load(s.ctx.Done()) // Close stops it
+	if errors.Is(err, store.ErrLoadInterrupted) {
+		s.log.Info("loading stopped: shutting down", "dir", dir)
+		return
+	}
 	if err != nil {
 		err = fmt.Errorf("load data directory %s: %w", dir, err)
 	} else {

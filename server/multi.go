@@ -119,8 +119,10 @@ func cmdExec(c *Context) error {
 	}
 	c.Out.Array(len(m.cmds))
 	// Blocking commands inside EXEC answer as their non-blocking forms.
+	// (A Session's client never blocks: restore what it had.)
+	noBlock := c.noBlock
 	c.noBlock = true
-	defer func() { c.noBlock = false }()
+	defer func() { c.noBlock = noBlock }()
 	for _, q := range m.cmds {
 		// Each queued command counts as Redis counts it: in
 		// commandstats, errorstats and the slow log (EXEC itself is

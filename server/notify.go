@@ -21,11 +21,11 @@ func (s *Server) notifyKeyspace(db int, key []byte, class store.EventClass, even
 	if flags&notifyKeyspace != 0 {
 		ch := make([]byte, 0, 16+len(dbs)+len(key))
 		ch = append(append(append(append(ch, "__keyspace@"...), dbs...), "__:"...), key...)
-		s.publish(ch, []byte(event))
+		s.publish(ch, []byte(event), spaceChannel)
 	}
 	if flags&notifyKeyevent != 0 {
 		ch := make([]byte, 0, 16+len(dbs)+len(event))
 		ch = append(append(append(append(ch, "__keyevent@"...), dbs...), "__:"...), event...)
-		s.publish(ch, key)
+		s.publish(ch, key, spaceChannel)
 	}
 }

@@ -141,18 +141,23 @@ func (s *Server) holdWhilePaused(c *Client, cmd *Command, args [][]byte) bool {
 	if done == nil || c.conn.inLoop() || c.batch != nil {
 		return false
 	}
+	// Counted before the earlier replies leave: a client that reads them
+	// may look at blocked_clients next.
+	s.pause.waiting.Add(1)
+	defer s.pause.waiting.Add(-1)
 	if s.ackDurable(c) != nil {
 		return true
 	}
 	c.out.Flush()
-	s.pause.waiting.Add(1)
-	defer s.pause.waiting.Add(-1)
 	tick := time.NewTicker(disconnectPoll)
 	defer tick.Stop()
-	for done != nil {
+	for {
 		select {
 		case <-done:
-			done = s.pausedFor(c, cmd, args) // a new pause may cover it
+			// Released: it runs even if another pause began meanwhile,
+			// as Redis runs the clients a pause held before it reads
+			// new commands.
+			return true
 		case <-s.ctx.Done():
 			return true
 		case <-tick.C:
@@ -162,7 +167,6 @@ func (s *Server) holdWhilePaused(c *Client, cmd *Command, args [][]byte) bool {
 			}
 		}
 	}
-	return true
 }
 
 // CLIENT PAUSE timeout [WRITE|ALL]

@@ -23,8 +23,9 @@ func (s *Server) servePipeline(c *Client, first [][]byte) {
 	}
 	n := len(rest) + 1
 	// While loading each command answers LOADING, and none takes the lock;
-	// while paused a command may wait, which it must not do holding it.
-	if s.loading.Load() || s.pause.on.Load() {
+	// while paused, or delayed by an injected fault, a command may wait,
+	// which it must not do holding it.
+	if s.loading.Load() || s.pause.on.Load() || s.faults.list.Load() != nil {
 		for i := 0; i < n && !c.quitting; i++ {
 			s.execute(c, next(i))
 		}

@@ -47,6 +47,7 @@ type Server struct {
 	// blocking holds the clients waiting in blocking commands.
 	blocking blocking
 	pause    clientPause // CLIENT PAUSE (pause.go)
+	faults   faultSet    // injected faults, for tests (faults.go)
 	persist  persistState
 
 	metrics  *promMetrics

@@ -12,10 +12,32 @@ import (
 // empty and overwrite someone's data.
 var ErrForeignData = errors.New("store: data directory holds data in an unknown format")
 
+// ErrLoadInterrupted: Load gave up because its stop channel closed.
+var ErrLoadInterrupted = errors.New("store: load interrupted")
+
+// interruptible wraps an Iterate callback to return ErrLoadInterrupted
+// once stop is closed, looking every 4096 records.
+func interruptible(stop <-chan struct{}, fn func(k, v []byte) error) func(k, v []byte) error {
+	if stop == nil {
+		return fn
+	}
+	n := 0
+	return func(k, v []byte) error {
+		if n++; n%4096 == 0 {
+			select {
+			case <-stop:
+				return ErrLoadInterrupted
+			default:
+			}
+		}
+		return fn(k, v)
+	}
+}
+
 // load reads every record back into memory: the store-wide state, then
 // each key's metadata, then the elements of collections. Keys whose TTL
 // passed while the store was closed are dropped and their records deleted.
-func (s *Store) load() error {
+func (s *Store) load(stop <-chan struct{}) error {
 	if err := s.loadSystem(); err != nil {
 		return err
 	}
@@ -32,12 +54,12 @@ func (s *Store) load() error {
 	// growing a map of a million keys step by step costs more than this
 	// extra pass over the metadata records.
 	counts := make(map[byte]int, len(s.slots))
-	if err := s.engine.Iterate([]byte{spaceMeta}, []byte{spaceMeta + 1}, func(k, v []byte) error {
+	if err := s.engine.Iterate([]byte{spaceMeta}, []byte{spaceMeta + 1}, interruptible(stop, func(k, v []byte) error {
 		if len(k) >= 2 {
 			counts[k[1]]++
 		}
 		return nil
-	}); err != nil {
+	})); err != nil {
 		cleanup.Close()
 		return err
 	}
@@ -46,7 +68,7 @@ func (s *Store) load() error {
 			s.dbs[db].keys = newKeyspaceSize(n)
 		}
 	}
-	err := s.engine.Iterate([]byte{spaceMeta}, []byte{spaceMeta + 1}, func(k, v []byte) error {
+	err := s.engine.Iterate([]byte{spaceMeta}, []byte{spaceMeta + 1}, interruptible(stop, func(k, v []byte) error {
 		if len(k) < 2 || len(v) < metaHeaderLen {
 			return fmt.Errorf("%w: short metadata record %q", ErrForeignData, k)
 		}
@@ -91,12 +113,12 @@ func (s *Store) load() error {
 			d.expires.push(e)
 		}
 		return nil
-	})
+	}))
 	if err != nil {
 		cleanup.Close()
 		return err
 	}
-	err = s.engine.Iterate([]byte{spaceData}, []byte{spaceData + 1}, func(k, v []byte) error {
+	err = s.engine.Iterate([]byte{spaceData}, []byte{spaceData + 1}, interruptible(stop, func(k, v []byte) error {
 		slot, key, sub, ok := parseDataKey(k)
 		if !ok {
 			return fmt.Errorf("%w: bad element record %q", ErrForeignData, k)
@@ -117,7 +139,7 @@ func (s *Store) load() error {
 			return nil
 		}
 		return e.coll().loadElement(sub, v)
-	})
+	}))
 	if err != nil {
 		cleanup.Close()
 		return err

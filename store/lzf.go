@@ -1,6 +1,9 @@
 package store
 
-import "errors"
+import (
+	"errors"
+	"sync"
+)
 
 // errLZF: an LZF stream that is corrupt or does not decompress to the
 // announced length.
@@ -58,6 +61,10 @@ type lzfScratch struct {
 	htab [1 << 14]int32
 	out  []byte
 }
+
+// lzfScratchPool keeps working memory between DUMPs: a fresh 64 KiB table
+// per value would be zeroed for every key of an RDB snapshot.
+var lzfScratchPool = sync.Pool{New: func() any { return new(lzfScratch) }}
 
 // lzfCompress compresses in as Redis's lzf_c.c format (a greedy matcher
 // with a 3-byte hash, not byte-identical to Redis's). It returns nil when

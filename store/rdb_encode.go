@@ -51,7 +51,8 @@ func appendRDBStringZ(b, s []byte, z *lzfScratch) []byte {
 	}
 	if len(s) > 20 {
 		if z == nil {
-			z = new(lzfScratch)
+			z = lzfScratchPool.Get().(*lzfScratch)
+			defer lzfScratchPool.Put(z)
 		}
 		if c := lzfCompress(s, len(s)-4, z); c != nil {
 			b = append(b, 0xc0|rdbEncLZF)
@@ -66,14 +67,17 @@ func appendRDBStringZ(b, s []byte, z *lzfScratch) []byte {
 // encodeDump serializes e's value as a DUMP payload: the object, the RDB
 // version (2 bytes) and the CRC-64 of both (8 bytes), little-endian.
 func encodeDump(e *entry) []byte {
-	b := make([]byte, 0, e.memory()+16) // about the value's size
-	var z *lzfScratch                   // made on the first string long enough to compress
-	str := func(b, s []byte) []byte {
-		if z == nil && len(s) > 20 {
-			z = new(lzfScratch)
-		}
-		return appendRDBStringZ(b, s, z)
-	}
+	z := lzfScratchPool.Get().(*lzfScratch)
+	defer lzfScratchPool.Put(z)
+	b := appendRDBObject(make([]byte, 0, e.memory()+16), e, z) // about the value's size
+	b = binary.LittleEndian.AppendUint16(b, rdbVersion)
+	return binary.LittleEndian.AppendUint64(b, crc64(0, b))
+}
+
+// appendRDBObject appends e's value as an RDB object: its type byte, then
+// the value. z is LZF working memory, reused across strings.
+func appendRDBObject(b []byte, e *entry, z *lzfScratch) []byte {
+	str := func(b, s []byte) []byte { return appendRDBStringZ(b, s, z) }
 	switch e.kind() {
 	case KindString:
 		b = str(append(b, rdbTypeString), e.val())
@@ -104,6 +108,5 @@ func encodeDump(e *entry) []byte {
 	default:
 		e.wrongKind(KindString)
 	}
-	b = binary.LittleEndian.AppendUint16(b, rdbVersion)
-	return binary.LittleEndian.AppendUint64(b, crc64(0, b))
+	return b
 }

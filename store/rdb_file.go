@@ -60,6 +60,9 @@ func (s *Store) WriteRDB(o RDBOptions) []byte {
 			b = appendRDBString(append(b, rdbOpFunction2), []byte(lib.Code))
 		}
 	}
+	z := lzfScratchPool.Get().(*lzfScratch)
+	defer lzfScratchPool.Put(z)
+	var obj []byte // one key's object, reused
 	for i, d := range s.dbs {
 		if o.SkipKeys || d.keys.len() == 0 {
 			continue
@@ -74,9 +77,8 @@ func (s *Store) WriteRDB(o RDBOptions) []byte {
 				}
 				b = binary.LittleEndian.AppendUint64(append(b, rdbOpExpireMs), uint64(e.expireAt))
 			}
-			obj := encodeDump(e)
-			obj = obj[:len(obj)-10] // the type byte and value, without DUMP's footer
-			b = append(b, obj[0])
+			obj = appendRDBObject(obj[:0], e, z)
+			b = append(b, obj[0]) // the type byte, the key, then the value
 			b = appendRDBString(b, []byte(e.key))
 			b = append(b, obj[1:]...)
 		}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -149,5 +150,33 @@ func writeRecords(t *testing.T, fs vfs.FS, fill func(b store.Batch)) {
 	}
 	if err := eng.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLoadStops: a load whose stop channel is closed gives up with
+// ErrLoadInterrupted instead of reading every record.
+func TestLoadStops(t *testing.T) {
+	fs := vfs.NewMem()
+	s := openPebble(t, fs, nil)
+	s.Update(0, func(tx *store.Tx) error {
+		for i := 0; i < 20_000; i++ {
+			tx.Set([]byte(fmt.Sprint("k", i)), []byte("v"), store.SetOptions{})
+		}
+		return nil
+	})
+	s.Close()
+	eng, err := pebblestore.Open("data", pebblestore.Options{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := store.OpenUnloaded(store.Options{Engine: eng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	stop := make(chan struct{})
+	close(stop)
+	if err := u.Load(stop); !errors.Is(err, store.ErrLoadInterrupted) {
+		t.Fatalf("Load with a closed stop channel: %v", err)
 	}
 }

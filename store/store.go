@@ -67,7 +67,7 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Load(); err != nil {
+	if err := s.Load(nil); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -108,14 +108,17 @@ func OpenUnloaded(opts Options) (*Store, error) {
 
 // Load reads every record of the engine back into the store, under the
 // keyspace lock; call it once, on a store from OpenUnloaded. Without an
-// engine it does nothing.
-func (s *Store) Load() error {
+// engine it does nothing. Closing stop (nil: never) makes it give up
+// within a few thousand records with ErrLoadInterrupted, leaving the
+// store half loaded and fit only for Close: a server asked to shut down
+// while it loads need not wait for the whole dataset.
+func (s *Store) Load(stop <-chan struct{}) error {
 	if s.engine == nil {
 		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.load(); err != nil {
+	if err := s.load(stop); err != nil {
 		return err
 	}
 	return s.loadLibraries()
