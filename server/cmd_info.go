@@ -35,6 +35,7 @@ var infoSections = []infoSection{
 	{"modules", "Modules", func(*Server, *infoWriter) {}, false}, // none can be loaded
 	{"commandstats", "Commandstats", (*Server).infoCommandStats, true},
 	{"errorstats", "Errorstats", (*Server).infoErrorStats, false},
+	{"latencystats", "Latencystats", (*Server).infoLatencyStats, true},
 	{"cluster", "Cluster", (*Server).infoCluster, false},
 	{"keyspace", "Keyspace", (*Server).infoKeyspace, false},
 }
@@ -137,7 +138,11 @@ func (s *Server) infoMemory(w *infoWriter) {
 	w.field("used_memory_rss_human", humanBytes(rss))
 	w.field("used_memory_peak", peak)
 	w.field("used_memory_peak_human", humanBytes(peak))
-	w.field("used_memory_dataset", used)
+	// As MEMORY STATS: the keyspace's own structures are the overhead.
+	ov := s.memoryOverhead(w.tx)
+	w.field("used_memory_overhead", ov.overheadTotal)
+	w.field("used_memory_startup", ov.startup)
+	w.field("used_memory_dataset", ov.dataset)
 	w.field("cairn_go_heap_objects", heapBytes())
 	w.field("total_system_memory", totalSystemMemory())
 	libs, funcs := s.functions.counts()

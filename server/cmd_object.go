@@ -16,6 +16,11 @@ func objectCommands() []*Command {
 		),
 		container("memory", -2, 0,
 			keyCmd("usage", -3, r, 2, 2, 1, cmdMemoryUsage),
+			// STATS and DOCTOR count keys: they run in a transaction.
+			cmd("stats", 2, flagAtomic, cmdMemoryStats),
+			cmd("doctor", 2, flagAtomic, cmdMemoryDoctor),
+			cmd("malloc-stats", 2, 0, cmdMemoryMallocStats),
+			cmd("purge", 2, 0, cmdMemoryPurge),
 			cmd("help", 2, FlagLoading|FlagStale, cmdMemoryHelp),
 		),
 	}
@@ -108,6 +113,10 @@ func cmdMemoryUsage(c *Context) error {
 // MEMORY HELP
 func cmdMemoryHelp(c *Context) error {
 	return writeHelp(c, "MEMORY", []string{
+		"DOCTOR", "    Return memory problems reports.",
+		"MALLOC-STATS", "    Return internal statistics report from the memory allocator.",
+		"PURGE", "    Attempt to purge dirty pages for reclamation by the allocator.",
+		"STATS", "    Return information about the memory usage of the server.",
 		"USAGE <key> [SAMPLES <count>]", "    Return memory in bytes used by <key> and its value. Nested values are",
 		"    sampled up to <count> times (default: 5, 0 means sample all).",
 	})

@@ -25,6 +25,9 @@ type cmdStats struct {
 	callsBase, usecBase atomic.Int64         // the totals at CONFIG RESETSTAT
 	wait                prometheus.Histogram // seconds blocked, for blocking commands
 
+	latMu sync.Mutex   // guards track
+	track latencyTrack // what latency-tracking reports of latency (latency_tracking.go)
+
 	errMu sync.Mutex
 	errs  map[string]prometheus.Counter // by error kind, created on first use
 }
@@ -112,6 +115,9 @@ func (s *Server) commandDone(c *Client, cmd *Command, args [][]byte, start time.
 	if err != nil {
 		st.failed.Add(1)
 	}
+	if th := s.latencyThreshold.Load(); th > 0 && d.Milliseconds() >= th {
+		s.commandLatencyEvent(cmd, d)
+	}
 	if limit := s.slowlogSlower.Load(); limit >= 0 && us >= limit && cmd.Flags&FlagSkipSlowlog == 0 {
 		s.slowlog.add(c, redactArgs(cmd, args), s.now(), us)
 	}
@@ -178,6 +184,7 @@ func (s *Server) resetCommandStats() {
 			st.usecBase.Store(st.latency.sum().Microseconds())
 			st.rejected.Store(0)
 			st.failed.Store(0)
+			st.resetTracking(s.latencyTracking.Load())
 		}
 	})
 	s.errStats.reset()

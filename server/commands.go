@@ -17,6 +17,7 @@ func commandGroups() [][]*Command {
 		group("server", configCommand(), commandCommand()),
 		group("server", aclCommand(), slowlogCommand()),
 		group("server", monitorCommands()...),
+		group("server", latencyCommand()),
 		group("generic", keyspaceCommands()...),
 		group("generic", expireCommands()...),
 		group("generic", objectCommands()...),

@@ -191,7 +191,8 @@ func (c *Config) setDefaults() {
 			c.tuning[t.name] = t.value
 		}
 	}
-	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1"} {
+	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1",
+		"latency-tracking": "yes", "latency-tracking-info-percentiles": "50 99 99.9", "latency-monitor-threshold": "0"} {
 		if _, ok := c.tuning[name]; !ok {
 			c.tuning[name] = v
 		}
@@ -329,6 +330,7 @@ func directives() []directive {
 	}
 	d = append(d, eventDirectives()...)
 	d = append(d, maxmemoryDirectives()...)
+	d = append(d, latencyDirectives()...)
 	for _, t := range tuningDefaults {
 		d = append(d, t.directive())
 	}
@@ -425,9 +427,7 @@ var tuningDefaults = []tuning{
 	{"lazyfree-lazy-server-del", "no", tuneBool},
 	{"lazyfree-lazy-user-del", "no", tuneBool},
 	{"lazyfree-lazy-user-flush", "no", tuneBool},
-	{"latency-tracking", "yes", tuneBool},
 	{"tracking-table-max-keys", "1000000", tuneInt}, // acted on: applyConfig
-	{"latency-monitor-threshold", "0", tuneInt},
 	{"tcp-keepalive", "300", tuneInt},
 	{"tcp-backlog", "511", tuneInt},
 	{"timeout", "0", tuneInt},

@@ -25,6 +25,11 @@
 // store keeps as data. Both share the running-script state behind BUSY,
 // SCRIPT KILL and FUNCTION KILL.
 //
+// Every command's duration goes to its HDR histogram (hdr.go,
+// histogram.go), read by INFO commandstats and latencystats, LATENCY
+// HISTOGRAM (latency_tracking.go) and the Prometheus metrics; operations
+// over latency-monitor-threshold become LATENCY events (latency.go).
+//
 // Start runs a server; the daemon (cmd/cairn) and embedded tests
 // (server/servertest) use the same code. For tests a Server also runs
 // commands in process (Session, Do: a client without a socket, through

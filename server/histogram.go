@@ -1,20 +1,21 @@
 package server
 
 import (
-	"math/bits"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// durationHistogram is a Prometheus histogram of command durations over
-// latencyBuckets (10 µs × 4^i). Every command records one, so observe is
-// a shift to find the bucket and two atomic adds, where
-// prometheus.Histogram searches its buckets and loops on a compare-and-
-// swap for the float sum; the histogram is built at scrape time.
+// durationHistogram is a command's record of its durations: the HDR
+// counters behind INFO latencystats and LATENCY HISTOGRAM (hdr.go), from
+// which the Prometheus histogram over latencyBuckets (10 µs × 4^i) is
+// built at scrape time. Every command records one, so observe is a shift
+// to find the counter and two atomic adds, where prometheus.Histogram
+// searches its buckets and loops on a compare-and-swap for the float sum.
+// The counters (27 KiB) are allocated when the command first runs.
 type durationHistogram struct {
-	counts [len(latencyBucketBounds) + 1]atomic.Uint64 // the last is +Inf
+	counts atomic.Pointer[hdrCounts]
 	sumNs  atomic.Int64
 }
 
@@ -36,21 +37,30 @@ var latencyBuckets = func() []float64 {
 
 // observe records one duration.
 func (h *durationHistogram) observe(d time.Duration) {
-	i := 0
-	if d > latencyBucketBounds[0] {
-		// The smallest i with d <= 10 µs × 4^i.
-		q := uint64(d-1) / uint64(latencyBucketBounds[0])
-		i = min((bits.Len64(q)+1)/2, len(latencyBucketBounds))
+	c := h.counts.Load()
+	if c == nil {
+		c = h.alloc()
 	}
-	h.counts[i].Add(1)
+	c[hdrIndex(hdrClamp(int64(d)))].Add(1)
 	h.sumNs.Add(int64(d))
+}
+
+// alloc installs the counters on first use (once, however many
+// goroutines race to it).
+func (h *durationHistogram) alloc() *hdrCounts {
+	h.counts.CompareAndSwap(nil, new(hdrCounts))
+	return h.counts.Load()
 }
 
 // count is the number of durations recorded.
 func (h *durationHistogram) count() uint64 {
+	c := h.counts.Load()
+	if c == nil {
+		return 0
+	}
 	var n uint64
-	for i := range h.counts {
-		n += h.counts[i].Load()
+	for i := range c {
+		n += c[i].Load()
 	}
 	return n
 }
@@ -59,13 +69,31 @@ func (h *durationHistogram) count() uint64 {
 func (h *durationHistogram) sum() time.Duration { return time.Duration(h.sumNs.Load()) }
 
 // metric is the histogram's Prometheus sample, with cumulative buckets.
+// A counter goes to the first bucket whose bound is at least the lowest
+// value it holds, so a duration within 1% above a bound may be counted
+// below it.
 func (h *durationHistogram) metric(desc *prometheus.Desc, labels ...string) prometheus.Metric {
 	buckets := make(map[float64]uint64, len(latencyBuckets))
+	var per [len(latencyBucketBounds) + 1]uint64 // the last is +Inf
+	var total uint64
+	if c := h.counts.Load(); c != nil {
+		b := 0
+		for i := range c {
+			n := c[i].Load()
+			if n == 0 {
+				continue
+			}
+			for b < len(latencyBucketBounds) && time.Duration(hdrLowest(i)) > latencyBucketBounds[b] {
+				b++
+			}
+			per[b] += n
+			total += n
+		}
+	}
 	var n uint64
 	for i, ub := range latencyBuckets {
-		n += h.counts[i].Load()
+		n += per[i]
 		buckets[ub] = n
 	}
-	n += h.counts[len(latencyBuckets)].Load()
-	return prometheus.MustNewConstHistogram(desc, n, h.sum().Seconds(), buckets, labels...)
+	return prometheus.MustNewConstHistogram(desc, total, h.sum().Seconds(), buckets, labels...)
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
@@ -110,7 +111,14 @@ func (s *Server) evict(tx *store.Tx, c *Client, cmd *Command) error {
 	if !s.store.OverMaxMemory(max) {
 		return nil
 	}
-	if err := tx.Evict(); err != nil && (cmd.Flags&FlagDenyOOM != 0 || queuedDenyOOM(c, cmd)) {
+	var onDelete func(time.Duration)
+	if s.latencyThreshold.Load() > 0 {
+		onDelete = s.evictionDelEvent
+	}
+	start := time.Now()
+	err := tx.EvictTimed(onDelete)
+	s.latencyEvent("eviction-cycle", time.Since(start))
+	if err != nil && (cmd.Flags&FlagDenyOOM != 0 || queuedDenyOOM(c, cmd)) {
 		return ErrOOM
 	}
 	return nil
@@ -144,3 +152,7 @@ func (s *Server) oomOnQueue(cmd *Command) error {
 	}
 	return ErrOOM
 }
+
+// evictionDelEvent records one evicted key's deletion time as the latency
+// monitor's eviction-del event.
+func (s *Server) evictionDelEvent(d time.Duration) { s.latencyEvent("eviction-del", d) }

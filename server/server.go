@@ -67,7 +67,13 @@ type Server struct {
 	maxMemory       atomic.Int64
 	startMemLimit   int64        // the Go memory limit at start (GOMEMLIMIT), restored when maxmemory is unset
 	slowlogSlower   atomic.Int64 // µs; negative disables the slow log
-	limits          limits
+	// latency-tracking, its percentiles, and latency-monitor-threshold (ms;
+	// 0 is off): see latency_tracking.go and latency.go.
+	latencyTracking    atomic.Bool
+	latencyPercentiles atomic.Pointer[[]float64]
+	latencyThreshold   atomic.Int64
+	latency            latencyMonitor
+	limits             limits
 
 	ctx       context.Context // cancelled by Close: wakes every waiting client
 	cancel    context.CancelFunc
@@ -107,6 +113,9 @@ func Start(cfg Config) (*Server, error) {
 	s.startMemLimit = debug.SetMemoryLimit(-1)
 	applyGoMaxProcs(cfg)
 	s.persist.init(s)
+	if eng != nil {
+		eng.OnAlwaysFsync(func(d time.Duration) { s.latencyEvent("aof-fsync-always", d) })
+	}
 	_, s.realClock = cfg.Clock.(store.RealClock)
 	s.metrics = newMetrics(s)
 	s.acl = newACL(s.table, cfg.RequirePass)
@@ -233,6 +242,8 @@ func (s *Server) applyConfig() {
 	s.tracking.maxKeys.Store(atoi64(s.cfg.tuning["tracking-table-max-keys"]))
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
+	s.latencyThreshold.Store(atoi64(s.cfg.tuning["latency-monitor-threshold"]))
+	s.applyLatencyTracking()
 	s.limits.apply(&s.cfg)
 	s.applyLogLevel()
 	s.applyEventConfig()
@@ -430,8 +441,15 @@ func (s *Server) expireCycle() {
 	if s.pause.on.Load() {
 		return // as Redis, which must not delete keys its replicas still hold
 	}
-	for i := 0; i < 1000 && s.store.ExpireCycle(200); i++ {
+	var work time.Duration
+	for i := 0; i < 1000; i++ {
+		more, held := s.store.ExpireCycleTimed(200)
+		work += held
+		if !more {
+			break
+		}
 	}
+	s.latencyEvent("expire-cycle", work)
 	if s.tracking.bcastDue.Load() { // keys that expired under BCAST prefixes
 		s.broadcastInvalidations()
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"time"
 )
 
 // Eviction follows Redis's evict.c. When used memory (see memory.go) is
@@ -108,7 +109,11 @@ func (s *Store) SetEviction(c Eviction) {
 // maxmemory. It returns ErrOOM when memory is still over the limit and no
 // key can be evicted (always, under noeviction). The server calls it
 // before each command, inside the command's transaction.
-func (tx *Tx) Evict() error {
+func (tx *Tx) Evict() error { return tx.EvictTimed(nil) }
+
+// EvictTimed is Evict, calling onDelete (when not nil) with the time each
+// evicted key's deletion took: the latency monitor's eviction-del.
+func (tx *Tx) EvictTimed(onDelete func(time.Duration)) error {
 	s := tx.s
 	max := s.evict.MaxMemory
 	if max <= 0 {
@@ -130,7 +135,13 @@ func (tx *Tx) Evict() error {
 		}
 		tx.Use(db)
 		key := e.key
-		tx.remove(e)
+		if onDelete != nil {
+			start := time.Now()
+			tx.remove(e)
+			onDelete(time.Since(start))
+		} else {
+			tx.remove(e)
+		}
 		s.stats.EvictedKeys.Add(1)
 		tx.notifyString(key, EventEvicted, "evicted")
 	}

@@ -231,3 +231,27 @@ func TestEvictionPersists(t *testing.T) {
 		t.Fatalf("keyspace changed across restart\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
+
+// TestEvictTimedReportsEachDeletion: EvictTimed times every evicted key's
+// deletion (the latency monitor's eviction-del), and ExpireCycleTimed the
+// time a cycle held the lock.
+func TestEvictTimedReportsEachDeletion(t *testing.T) {
+	s, _ := store.Open(store.Options{})
+	fill(t, s, "k", 1000, false)
+	s.SetEviction(store.Eviction{MaxMemory: s.UsedMemory() / 2, Policy: store.AllKeysRandom})
+	var calls int64
+	s.Update(0, func(tx *store.Tx) error {
+		return tx.EvictTimed(func(d time.Duration) {
+			if d < 0 {
+				t.Errorf("negative deletion time %v", d)
+			}
+			calls++
+		})
+	})
+	if n := s.Stats().EvictedKeys.Load(); calls != n || n == 0 {
+		t.Fatalf("%d deletions timed, %d keys evicted", calls, n)
+	}
+	if more, held := s.ExpireCycleTimed(10); more || held < 0 {
+		t.Fatalf("ExpireCycleTimed = %v, %v", more, held)
+	}
+}

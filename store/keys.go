@@ -1,5 +1,7 @@
 package store
 
+import "time"
+
 // Del deletes the keys that exist and returns how many it deleted.
 func (tx *Tx) Del(keys ...[]byte) int {
 	n := 0
@@ -314,8 +316,20 @@ func (tx *Tx) SwapDB(a, b int) error {
 // remain. It is Redis's active expiry: without it a key that is never read
 // again would stay in memory.
 func (s *Store) ExpireCycle(limit int) (more bool) {
+	more, _ = s.ExpireCycleTimed(limit)
+	return more
+}
+
+// ExpireCycleTimed is ExpireCycle, and also reports how long it held the
+// keyspace lock (the latency monitor's expire-cycle: the work, not the
+// wait for the lock).
+func (s *Store) ExpireCycleTimed(limit int) (more bool, held time.Duration) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	start := time.Now()
+	defer func() {
+		held = time.Since(start)
+		s.mu.Unlock()
+	}()
 	for i := range s.dbs {
 		tx := s.begin(i)
 		for n := 0; n < limit; n++ {
@@ -330,7 +344,7 @@ func (s *Store) ExpireCycle(limit int) (more bool) {
 		}
 		s.finish(tx)
 	}
-	return more
+	return more, 0 // held is set on the way out
 }
 
 // Has reports whether key exists, without counting a hit or miss or

@@ -49,6 +49,14 @@ const (
 	expireOverhead     = 10
 )
 
+// KeyspaceOverhead is the part of UsedMemory that the keyspace's own
+// structures take for keys keys, expires of them with a TTL: the entries
+// and their index slots (main), and the expiry slots. MEMORY STATS reports
+// them per database, as Redis reports its dictionaries' overhead.
+func KeyspaceOverhead(keys, expires int) (main, expire int64) {
+	return int64(keys) * entryOverhead, int64(expires) * expireOverhead
+}
+
 // MemoryUsage estimates the bytes key and its value occupy.
 func (tx *Tx) MemoryUsage(key []byte) (int, bool) {
 	e := tx.lookup(key)

@@ -125,6 +125,9 @@ func (e *Engine) Flush() error {
 			e.stats.flushes.Add(1)
 			if always {
 				e.stats.observeFsync(d)
+				if f := e.stats.onAlways.Load(); f != nil {
+					(*f)(d)
+				}
 				ratchet(&e.fsynced, upto)
 			}
 			if upto > g.done {
@@ -268,7 +271,14 @@ type syncStats struct {
 	lastNanos  atomic.Int64
 	maxNanos   atomic.Int64
 	buckets    [10]atomic.Uint64 // per FsyncBuckets bound, not cumulative
+	onAlways   atomic.Pointer[func(time.Duration)]
 }
+
+// OnAlwaysFsync makes the engine call f with the duration of every
+// barrier (write and fsync) run under appendfsync always, after it, from
+// the goroutine that ran it: the server's latency monitor records them as
+// Redis's aof-fsync-always event.
+func (e *Engine) OnAlwaysFsync(f func(time.Duration)) { e.stats.onAlways.Store(&f) }
 
 func (s *syncStats) observeFsync(d time.Duration) {
 	n := int64(d)

@@ -322,3 +322,28 @@ func TestFoldErrorStopsWrites(t *testing.T) {
 		t.Fatal("Commit accepted after a failed fold")
 	}
 }
+
+// TestOnAlwaysFsync: under appendfsync always every barrier is reported
+// (the server's aof-fsync-always latency event); under everysec none is.
+func TestOnAlwaysFsync(t *testing.T) {
+	for _, mode := range []SyncMode{SyncAlways, SyncEverySec} {
+		e := openT(t, vfs.NewMem(), "data", mode)
+		var n int
+		e.OnAlwaysFsync(func(d time.Duration) {
+			if d < 0 {
+				t.Errorf("negative barrier time %v", d)
+			}
+			n++
+		})
+		for i := range 3 {
+			put(t, e, strconv.Itoa(i))
+			if err := e.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if want := map[SyncMode]int{SyncAlways: 3}[mode]; n != want {
+			t.Errorf("%s: %d barriers reported, want %d", mode, n, want)
+		}
+		e.Close()
+	}
+}
