@@ -34,7 +34,7 @@ func TestInfoSectionsMatchRedis(t *testing.T) {
 	defer cairn.Close()
 	real := redis.NewClient(&redis.Options{Addr: r.addr, Protocol: 2})
 	defer real.Close()
-	for _, args := range [][]any{nil, {"default"}, {"cpu", "cluster"}} {
+	for _, args := range [][]any{nil, {"default"}, {"everything"}, {"all"}, {"cpu", "cluster", "latencystats"}} {
 		ours, theirs := infoHeaders(t, cairn, args...), infoHeaders(t, real, args...)
 		if strings.Join(ours, "|") != strings.Join(theirs, "|") {
 			t.Errorf("INFO %v sections:\n cairn %q\n redis %q", args, ours, theirs)
