@@ -105,22 +105,7 @@ func TestIORedis(t *testing.T) {
 		t.Skip("node not installed")
 	}
 	mods := npmModules(t, "ioredis5", "ioredis@5")
-	redis := requireRedis(t)
-	cairn := servertest.Start(t)
-	run := func(addr string) string {
-		_, port, _ := strings.Cut(addr, ":")
-		cmd := exec.Command(node, "testdata/clients/ioredis_accept.js", port)
-		cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("ioredis against %s: %v\n%s", addr, err, out)
-		}
-		return string(out)
-	}
-	want, got := run(redis.addr), run(cairn.Addr())
-	if got != want {
-		t.Fatalf("ioredis output differs\nredis:\n%s\ncairn:\n%s", want, got)
-	}
+	got := sameNodeOutput(t, node, mods, "testdata/clients/ioredis_accept.js")
 	wantLines(t, got, "watch conflict null changed", "defineCommand [1,2,3,3]", "after flush 3", "numsub [\"news\",1,\"sport\",1]")
 }
 
@@ -133,24 +118,33 @@ func TestBullMQ(t *testing.T) {
 		t.Skip("node not installed")
 	}
 	mods := npmModules(t, "bullmq6", "bullmq@6.7.6", "ioredis@5")
+	got := sameNodeOutput(t, node, mods, "testdata/clients/bullmq_queue.js")
+	wantLines(t, got, `{"completed":56,"failed":1,"waiting":0,"active":0,"delayed":0,"prioritized":0,"waiting-children":0}`,
+		"failed bad:always:2")
+}
+
+// sameNodeOutput runs a Node script (its argument: a port) against
+// redis-server and against Cairn, fails the test unless both print the
+// same, and returns the output.
+func sameNodeOutput(t *testing.T, node, mods, script string) string {
+	t.Helper()
 	redis := requireRedis(t)
 	cairn := servertest.Start(t)
 	run := func(addr string) string {
 		_, port, _ := strings.Cut(addr, ":")
-		cmd := exec.Command(node, "testdata/clients/bullmq_queue.js", port)
+		cmd := exec.Command(node, script, port)
 		cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Fatalf("bullmq against %s: %v\n%s", addr, err, out)
+			t.Fatalf("%s against %s: %v\n%s", script, addr, err, out)
 		}
 		return string(out)
 	}
 	want, got := run(redis.addr), run(cairn.Addr())
 	if got != want {
-		t.Fatalf("bullmq output differs\nredis:\n%s\ncairn:\n%s", want, got)
+		t.Fatalf("%s output differs\nredis:\n%s\ncairn:\n%s", script, want, got)
 	}
-	wantLines(t, got, `{"completed":56,"failed":1,"waiting":0,"active":0,"delayed":0,"prioritized":0,"waiting-children":0}`,
-		"failed bad:always:2")
+	return got
 }
 
 // npmModules installs packages from the npm registry into a cache folder

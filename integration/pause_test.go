@@ -115,7 +115,8 @@ func TestClientPauseMatchesRedis(t *testing.T) {
 				t.Errorf("GET before the held SET: %q", got)
 			}
 			if n, _ := rdb.Info(ctx, "clients").Result(); !strings.Contains(n, "blocked_clients:1\r\n") {
-				t.Errorf("blocked_clients while a write is held: %q", n)
+				l, _ := rdb.ClientList(ctx).Result()
+				t.Errorf("blocked_clients while a write is held: %q\n%s", n, l)
 			}
 			rdb.Do(ctx, "client", "unpause")
 			if got := p.line(t); got != "+OK" {

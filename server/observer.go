@@ -45,5 +45,5 @@ func (s *Server) KeysReady(tx *store.Tx, keys []store.ReadyKey) {
 
 // blockedClients counts clients waiting in a blocking command.
 func (s *Server) blockedClients() int {
-	return int(s.blocking.count.Load() + s.pause.waiting.Load())
+	return int(s.blocking.count.Load()) + s.pause.heldClients()
 }

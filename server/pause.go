@@ -23,14 +23,46 @@ import (
 // pause began runs: it is ordered before the pause, as a command Redis
 // ran before CLIENT PAUSE.
 type clientPause struct {
-	on      atomic.Bool  // a pause is in force: the dispatcher's only check otherwise
-	waiting atomic.Int64 // clients held, counted in blocked_clients
+	on atomic.Bool // a pause is in force: the dispatcher's only check otherwise
 
 	mu   sync.Mutex
 	all  bool
 	end  time.Time
 	done chan struct{} // closed when the pause ends
 	stop func() bool   // cancels the end's timer
+	// held counts the clients the pause in force holds, for
+	// blocked_clients. Its end zeroes it at once, as Redis unblocks them
+	// all before it answers UNPAUSE, however soon each one runs.
+	held int
+}
+
+// heldClients is the number of clients the pause in force holds.
+func (p *clientPause) heldClients() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held
+}
+
+// hold counts a client waiting on the pause whose channel is done, and
+// reports false if that pause already ended.
+func (p *clientPause) hold(done chan struct{}) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.on.Load() || p.done != done {
+		return false
+	}
+	p.held++
+	return true
+}
+
+// unhold uncounts a client that stops waiting (it left) while the pause
+// whose channel is done is still in force.
+func (p *clientPause) unhold(done chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.on.Load() && p.done == done {
+		p.held--
+	}
 }
 
 // pauseClients starts or extends a pause for d.
@@ -66,6 +98,7 @@ func (s *Server) endPause(done chan struct{}) {
 		return
 	}
 	p.on.Store(false)
+	p.held = 0
 	p.stop()
 	close(p.done)
 }
@@ -143,9 +176,11 @@ func (s *Server) holdWhilePaused(c *Client, cmd *Command, args [][]byte) bool {
 	}
 	// Counted before the earlier replies leave: a client that reads them
 	// may look at blocked_clients next.
-	s.pause.waiting.Add(1)
-	defer s.pause.waiting.Add(-1)
+	if !s.pause.hold(done) {
+		return false // the pause ended meanwhile
+	}
 	if s.ackDurable(c) != nil {
+		s.pause.unhold(done)
 		return true
 	}
 	c.out.Flush()
@@ -159,9 +194,11 @@ func (s *Server) holdWhilePaused(c *Client, cmd *Command, args [][]byte) bool {
 			// new commands.
 			return true
 		case <-s.ctx.Done():
+			s.pause.unhold(done)
 			return true
 		case <-tick.C:
 			if peerClosed(c.netConn) {
+				s.pause.unhold(done)
 				c.quitting = true
 				return true
 			}
