@@ -119,11 +119,12 @@ func (s *Server) pausedFor(c *Client, cmd *Command, args [][]byte) chan struct{}
 		return nil
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.on.Load() || !(p.all || s.mayReplicate(c, cmd, args)) {
+	on, all, done := p.on.Load(), p.all, p.done
+	p.mu.Unlock()
+	if !on || !(all || s.mayReplicate(c, cmd, args)) {
 		return nil
 	}
-	return p.done
+	return done
 }
 
 // mayReplicate reports whether Redis would count the command as one that
