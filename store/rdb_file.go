@@ -55,8 +55,8 @@ func (s *Store) WriteRDB(o RDBOptions) []byte {
 	for _, a := range o.Aux {
 		b = appendRDBString(appendRDBString(append(b, rdbOpAux), []byte(a[0])), []byte(a[1]))
 	}
-	for _, lib := range s.libs.sorted() {
-		if !o.SkipFunctions {
+	if !o.SkipFunctions {
+		for _, lib := range s.libs.sorted() {
 			b = appendRDBString(append(b, rdbOpFunction2), []byte(lib.Code))
 		}
 	}
