@@ -1,6 +1,9 @@
 package server
 
-import "github.com/cairn-db/cairn/protocol"
+import (
+	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/server/commandmeta"
+)
 
 // keyFinder extracts the keys of a command whose keys move with its
 // arguments (a numkeys count, a STORE option), for ACL key checks.
@@ -36,6 +39,23 @@ var movableKeys = map[string]keyFinder{
 	"sort_ro":           sortKeys,
 	"georadius":         georadiusKeys,
 	"georadiusbymember": georadiusKeys,
+	"migrate":           metaKeys("migrate"),
+}
+
+// metaKeys finds a command's keys as COMMAND GETKEYS does, with Redis's
+// own finder for it (server/commandmeta), for a command rare enough that
+// ACL checks need no faster one of their own.
+func metaKeys(name string) keyFinder {
+	return func(args [][]byte) [][]byte {
+		refs := commandmeta.Keys(name, args)
+		keys := make([][]byte, 0, len(refs))
+		for _, r := range refs {
+			if r.Pos < len(args) {
+				keys = append(keys, args[r.Pos])
+			}
+		}
+		return keys
+	}
 }
 
 // keylessCommands read or write data without naming keys: whole-database

@@ -9,6 +9,7 @@ func dumpCommands() []*Command {
 	return []*Command{
 		keyCmd("dump", 2, FlagRead, 1, 1, 1, cmdDump),
 		keyCmd("restore", -4, FlagWrite|FlagDenyOOM, 1, 1, 1, cmdRestore),
+		keyCmd("migrate", -6, FlagWrite|flagOwnTx, 3, 3, 1, cmdMigrate),
 	}
 }
 

@@ -90,6 +90,9 @@ const (
 	// flagAtomic: runs inside a store transaction like a read or write
 	// command, but COMMAND INFO does not say so (EXEC, EVAL, WATCH).
 	flagAtomic
+	// flagOwnTx: a write command whose handler takes the keyspace lock
+	// itself, around the network I/O it must not hold it for (MIGRATE).
+	flagOwnTx
 	// flagChannelKeys: the key positions hold shard channels, which Redis
 	// marks not_key (SPUBLISH, SSUBSCRIBE): COMMAND INFO reports them, for
 	// clients that route by slot, but they are no keys to ACL checks or
@@ -136,7 +139,9 @@ func (c *Command) FullName() string {
 }
 
 // touchesData reports whether the command runs inside a transaction.
-func (c *Command) touchesData() bool { return c.Flags&(FlagWrite|FlagRead|flagAtomic) != 0 }
+func (c *Command) touchesData() bool {
+	return c.Flags&(FlagWrite|FlagRead|flagAtomic) != 0 && c.Flags&flagOwnTx == 0
+}
 
 // arityOK checks n arguments against the command's arity.
 func (c *Command) arityOK(n int) bool {
@@ -184,8 +189,9 @@ var waitingCommands = map[string]bool{
 	// Tracking clients get invalidations from other clients' writes, at
 	// any time, through an outbox, which is served from a goroutine.
 	"client|tracking": true,
-	// SYNC encodes and sends the whole dataset: not on a loop's time.
-	"sync": true, "psync": true,
+	// SYNC encodes and sends the whole dataset, MIGRATE waits for another
+	// server: not on a loop's time.
+	"sync": true, "psync": true, "migrate": true,
 }
 
 // lookup finds a command by name, case-insensitively, without allocating.

@@ -35,9 +35,11 @@ var keyProcs = map[string]keyProc{
 	"georadiusbymember": georadiusKeys,
 	"xread":             xreadKeys,
 	"xreadgroup":        xreadKeys,
+	"migrate":           migrateKeys,
 }
 
 var (
+	flagsRWAccessDelete = []string{"RW", "access", "delete"}
 	flagsROAccess       = []string{"RO", "access"}
 	flagsOWUpdate       = []string{"OW", "update"}
 	flagsRWAccessUpdate = []string{"RW", "access", "update"}
@@ -169,6 +171,34 @@ func xreadKeys(args [][]byte) []KeyRef {
 	keys := make([]KeyRef, 0, n/2)
 	for i := streams + 1; i < len(args)-n/2; i++ {
 		keys = append(keys, KeyRef{Pos: i})
+	}
+	return keys
+}
+
+// migrateKeys is Redis's migrateGetKeys: the key at index 3, or with the
+// KEYS option (and an empty key there) every argument after it, skipping
+// the arguments of AUTH and AUTH2 on the way.
+func migrateKeys(args [][]byte) []KeyRef {
+	first, n := 3, 1
+	for i := 6; i < len(args); i++ {
+		a := args[i]
+		if bytes.EqualFold(a, []byte("keys")) {
+			if len(args[3]) > 0 {
+				return nil
+			}
+			first, n = i+1, len(args)-i-1
+			break
+		}
+		switch {
+		case bytes.EqualFold(a, []byte("auth")):
+			i++
+		case bytes.EqualFold(a, []byte("auth2")):
+			i += 2
+		}
+	}
+	keys := make([]KeyRef, n)
+	for i := range keys {
+		keys[i] = KeyRef{Pos: first + i, Flags: flagsRWAccessDelete}
 	}
 	return keys
 }
