@@ -115,6 +115,10 @@ func TestRDBFileWithRedis(t *testing.T) {
 	if err := newClient(t, cairn.Addr()).Do(ctx, "sync").Err(); err == nil || !strings.Contains(err.Error(), "does not replicate") {
 		t.Fatalf("SYNC without rdb-only: %v", err)
 	}
+	// Nor does it follow another server.
+	if err := newClient(t, cairn.Addr()).Do(ctx, "replicaof", "127.0.0.1", port).Err(); err == nil || !strings.Contains(err.Error(), "does not replicate") {
+		t.Fatalf("REPLICAOF host port: %v", err)
+	}
 }
 
 // TestImportRDBOnlyIntoEmptyStore: import-rdb seeds an empty store, is

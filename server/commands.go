@@ -10,7 +10,7 @@ func commandGroups() [][]*Command {
 		group("server", serverCommands()...),
 		group("server", infoCommands()...),
 		group("server", persistCommands()...),
-		group("server", syncCommands()...),
+		group("server", replicationCommands()...),
 		group("server", moduleCommands()...),
 		group("server", debugCommands()...),
 		group("cluster", clusterCommands()...),

@@ -10,7 +10,10 @@ import (
 	"github.com/cairn-db/cairn/store"
 )
 
-// Cairn does not replicate, but it hands out its dataset as an RDB file
+// Cairn does not replicate. It is always a master without replicas:
+// REPLICAOF NO ONE succeeds, REPLICAOF host port is refused with a reason,
+// and FAILOVER answers as a master with no replica does. But it hands out
+// its dataset as an RDB file
 // the way a Redis master starts a full resynchronisation, for the clients
 // that want only that file: redis-cli --rdb (and --functions-rdb) sends
 // REPLCONF rdb-only 1, then SYNC, reads the file and closes. A replica
@@ -31,13 +34,68 @@ const (
 // errNoReplication answers SYNC and PSYNC from a would-be replica.
 const errNoReplication protocol.Error = "ERR Cairn does not replicate: SYNC and PSYNC only send an RDB snapshot, to a client that sent REPLCONF rdb-only 1 first (redis-cli --rdb)"
 
-func syncCommands() []*Command {
+func replicationCommands() []*Command {
 	const f = FlagAdmin | FlagNoScript | FlagNoAsyncLoading | FlagNoMulti
+	const of = FlagAdmin | FlagNoScript | FlagStale | FlagNoAsyncLoading
 	return []*Command{
 		cmd("replconf", -1, FlagAdmin|FlagNoScript|FlagLoading|FlagStale|FlagAllowBusy, cmdReplconf),
 		cmd("sync", 1, f, cmdSync),
 		cmd("psync", -3, f, cmdSync),
+		cmd("replicaof", 3, of, cmdReplicaOf),
+		cmd("slaveof", 3, of, cmdReplicaOf),
+		cmd("failover", -1, FlagAdmin|FlagNoScript|FlagStale, cmdFailover),
 	}
+}
+
+// errNotReplica refuses REPLICAOF host port.
+const errNotReplica protocol.Error = "ERR Cairn does not replicate: it cannot become a replica of another server"
+
+// REPLICAOF host port | NO ONE (and SLAVEOF)
+func cmdReplicaOf(c *Context) error {
+	if protocol.EqualFold(c.Args[1], "no") && protocol.EqualFold(c.Args[2], "one") {
+		c.Out.OK() // a master already
+		return nil
+	}
+	if port, ok := protocol.ParseInt(c.Args[2]); !ok || port < 0 || port > 65535 {
+		return protocol.Error("ERR Invalid master port")
+	}
+	return errNotReplica
+}
+
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: its options are
+// checked as Redis does, and then, with no replica to hand over to, it
+// answers as a master without replicas.
+func cmdFailover(c *Context) error {
+	if len(c.Args) == 2 && protocol.EqualFold(c.Args[1], "abort") {
+		return protocol.Error("ERR No failover in progress.")
+	}
+	timeout, to, force := int64(0), false, false
+	for j := 1; j < len(c.Args); j++ {
+		a := c.Args[j]
+		switch {
+		case protocol.EqualFold(a, "timeout") && j+1 < len(c.Args) && timeout == 0:
+			n, ok := protocol.ParseInt(c.Args[j+1])
+			if !ok {
+				return protocol.ErrNotInteger
+			}
+			if n <= 0 {
+				return protocol.Error("ERR FAILOVER timeout must be greater than 0")
+			}
+			timeout = n
+			j++
+		case protocol.EqualFold(a, "to") && j+2 < len(c.Args) && !to:
+			if _, ok := protocol.ParseInt(c.Args[j+2]); !ok {
+				return protocol.ErrNotInteger
+			}
+			to = true
+			j += 2
+		case protocol.EqualFold(a, "force") && !force:
+			force = true
+		default:
+			return protocol.ErrSyntax
+		}
+	}
+	return protocol.Error("ERR FAILOVER requires connected replicas.")
 }
 
 // REPLCONF option value [option value …]: the options a replica sends
