@@ -179,9 +179,18 @@ func (s *Server) clientLine(cl *Client) string {
 	field("psub", itoa(int64(cl.subs.n[spacePattern].Load())))
 	field("ssub", itoa(int64(cl.subs.n[spaceShard].Load())))
 	field("multi", "-1")
-	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem", "tot-mem"} {
+	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll"} {
 		field(k, "0")
 	}
+	// A client's replies are sent at the end of each round, so only a
+	// subscriber's (or tracking client's) queue holds bytes to show: the
+	// slow subscriber omem exists to find.
+	var omem int64
+	if o := cl.box.Load(); o != nil {
+		omem = o.pending()
+	}
+	field("omem", itoa(omem))
+	field("tot-mem", itoa(omem))
 	field("events", "r")
 	field("cmd", cmdName)
 	field("user", cl.userName())

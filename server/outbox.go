@@ -96,7 +96,7 @@ func (o *outbox) checkLimit() bool {
 	if !o.c.subs.active() {
 		l = o.c.srv.limits.outNormal.Load()
 	}
-	n := int64(len(o.buf) + o.flying)
+	n := o.pendingLocked()
 	if l.hard > 0 && n >= l.hard {
 		return true
 	}
@@ -110,6 +110,16 @@ func (o *outbox) checkLimit() bool {
 		return false
 	}
 	return now.Sub(o.over) >= time.Duration(l.softSeconds)*time.Second
+}
+
+// pendingLocked is the bytes queued or being written; o.mu is held.
+func (o *outbox) pendingLocked() int64 { return int64(len(o.buf) + o.flying) }
+
+// pending is the bytes queued or being written: CLIENT LIST's omem.
+func (o *outbox) pending() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.pendingLocked()
 }
 
 // run sends queued bytes until the outbox is closed.
