@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tidwall/redcon"
+
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
 )
@@ -217,11 +219,9 @@ func (m *migration) send(keys []migrateKey) (restored []migrateKey, err error) {
 
 // appendCommand appends args as a RESP array of bulk strings.
 func appendCommand(b []byte, args ...[]byte) []byte {
-	b = strconv.AppendInt(append(b, '*'), int64(len(args)), 10)
-	b = append(b, '\r', '\n')
+	b = redcon.AppendArray(b, len(args))
 	for _, a := range args {
-		b = strconv.AppendInt(append(b, '$'), int64(len(a)), 10)
-		b = append(append(append(b, '\r', '\n'), a...), '\r', '\n')
+		b = redcon.AppendBulk(b, a)
 	}
 	return b
 }
