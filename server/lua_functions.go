@@ -161,17 +161,11 @@ func readFunctionFlags(t *lua.LTable) (fnFlags, bool) {
 		if !ok {
 			return 0, false
 		}
-		found := false
-		for _, n := range fnFlagNames {
-			if strings.EqualFold(n.name, s) {
-				flags |= n.f
-				found = true
-				break
-			}
-		}
-		if !found {
+		f, ok := fnFlagNamed(s, true)
+		if !ok {
 			return 0, false
 		}
+		flags |= f
 	}
 }
 

@@ -76,7 +76,7 @@ func parseShebang(line string) (fnFlags, error) {
 			continue // "flags=" declares none; sdssplitlen yields no parts
 		}
 		for _, name := range strings.Split(list, ",") {
-			f, ok := fnFlagNamed(name)
+			f, ok := fnFlagNamed(name, false)
 			if !ok {
 				return 0, protocol.Error("ERR Unexpected flag in script shebang: " + name)
 			}
@@ -86,10 +86,12 @@ func parseShebang(line string) (fnFlags, error) {
 	return flags, nil
 }
 
-// fnFlagNamed finds a script flag by its exact name.
-func fnFlagNamed(name string) (fnFlags, bool) {
+// fnFlagNamed finds a script flag by name: exactly, as a shebang names
+// it (Redis's strcmp), or ignoring case (fold), as redis.register_function
+// reads its flags.
+func fnFlagNamed(name string, fold bool) (fnFlags, bool) {
 	for _, fl := range fnFlagNames {
-		if fl.name == name {
+		if fl.name == name || fold && strings.EqualFold(fl.name, name) {
 			return fl.f, true
 		}
 	}
