@@ -235,6 +235,9 @@ func cmdClientKill(c *Context) error {
 		case protocol.EqualFold(opt, "laddr"):
 			filters = append(filters, func(cl *Client) bool { return cl.laddr == val })
 		case protocol.EqualFold(opt, "user"):
+			if s.acl.get(val) == nil {
+				return protocol.Error("ERR No such user '" + val + "'")
+			}
 			filters = append(filters, func(cl *Client) bool { return cl.userName() == val })
 		case protocol.EqualFold(opt, "type"):
 			typ := strings.ToLower(val)
