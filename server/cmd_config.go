@@ -52,10 +52,25 @@ func cmdConfigSet(c *Context) error {
 		return protocol.ErrSyntax
 	}
 	s := c.Server
+	seen := map[string]bool{}
+	if err := s.configSet(args, seen); err != nil {
+		return err
+	}
+	if seen["maxmemory"] {
+		// As Redis's updateMaxmemory: a lower limit evicts at once, not
+		// at the next command.
+		s.evictNow(c.Tx, c.Client.DB())
+	}
+	c.Out.OK()
+	return nil
+}
+
+// configSet applies CONFIG SET's name/value pairs all or none, recording
+// the names in seen.
+func (s *Server) configSet(args [][]byte, seen map[string]bool) error {
 	s.cfgMu.Lock()
 	defer s.cfgMu.Unlock()
 	next := s.cfg.clone()
-	seen := map[string]bool{}
 	for i := 0; i < len(args); i += 2 {
 		name := strings.ToLower(string(args[i]))
 		d, ok := lookupDirective(name)
@@ -78,7 +93,6 @@ func cmdConfigSet(c *Context) error {
 	}
 	s.cfg = next
 	s.applyConfig()
-	c.Out.OK()
 	return nil
 }
 

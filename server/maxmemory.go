@@ -118,10 +118,28 @@ func (s *Server) evict(tx *store.Tx, c *Client, cmd *Command) error {
 	start := time.Now()
 	err := tx.EvictTimed(onDelete)
 	s.latencyEvent("eviction-cycle", time.Since(start))
-	if err != nil && (cmd.Flags&FlagDenyOOM != 0 || queuedDenyOOM(c, cmd)) {
+	if err != nil && cmd != nil && (cmd.Flags&FlagDenyOOM != 0 || queuedDenyOOM(c, cmd)) {
 		return ErrOOM
 	}
 	return nil
+}
+
+// evictNow evicts keys until used memory is within maxmemory, in tx (a
+// running EXEC or script's) or a transaction of its own on database db.
+// Running out of keys to evict is not an error here: the commands that
+// would grow memory are refused later.
+func (s *Server) evictNow(tx *store.Tx, db int) {
+	if !s.store.OverMaxMemory(s.maxMemory.Load()) {
+		return
+	}
+	if tx != nil {
+		s.evict(tx, nil, nil)
+		return
+	}
+	s.store.Update(db, func(tx *store.Tx) error {
+		s.evict(tx, nil, nil)
+		return nil
+	})
 }
 
 // queuedDenyOOM reports whether cmd is an EXEC whose queue holds a
