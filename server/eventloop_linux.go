@@ -345,6 +345,7 @@ func (l *eventLoop) drop(c *Client) {
 	if !c.conn.detached {
 		l.s.disconnect(c)
 	}
+	c.conn.letGo()
 }
 
 // handOff moves c to a goroutine of its own, which runs cmds (the batch
