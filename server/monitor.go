@@ -53,7 +53,7 @@ func (s *Server) runMonitor(cl *Client, dc *detachedConn, ch chan string) {
 	defer func() {
 		s.stopMonitor(cl)
 		if resume != nil {
-			<-cl.conn.released // the goroutine that ran MONITOR is done with the conn
+			<-cl.conn.released             // the goroutine that ran MONITOR is done with the conn
 			for n := len(ch); n > 0; n-- { // the lines fed before RESET ran
 				dc.WriteRaw([]byte(<-ch))
 			}
