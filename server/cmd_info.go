@@ -190,7 +190,7 @@ func (s *Server) infoReplication(w *infoWriter) {
 	w.field("master_repl_offset", 0)
 	w.field("second_repl_offset", -1)
 	w.field("repl_backlog_active", 0)
-	w.field("repl_backlog_size", 1048576)
+	w.field("repl_backlog_size", atoi64(s.config().tuning["repl-backlog-size"]))
 	w.field("repl_backlog_first_byte_offset", 0)
 	w.field("repl_backlog_histlen", 0)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strings"
 	"math"
 	"runtime/debug"
 	"strconv"
@@ -50,6 +51,33 @@ func maxmemoryDirectives() []directive {
 			get: func(c *Config) string { return c.tuning["lfu-decay-time"] },
 			set: boundedInt(func(c *Config, n int) { c.tuning["lfu-decay-time"] = strconv.Itoa(n) }, 0)},
 	}
+}
+
+// maxmemoryClientsDirective is maxmemory-clients: a memory value, or a
+// percentage of maxmemory (up to 100%), as Redis validates it. Cairn
+// accepts it without acting on it: it evicts no clients.
+func maxmemoryClientsDirective() directive {
+	return directive{name: "maxmemory-clients",
+		get: func(c *Config) string { return c.tuning["maxmemory-clients"] },
+		set: func(c *Config, v string) error {
+			if p, ok := strings.CutSuffix(v, "%"); ok {
+				n, err := strconv.ParseInt(p, 10, 64)
+				if err != nil || n < 0 {
+					return configError("percentage argument must be a memory or percentage value")
+				}
+				if n > 100 {
+					return configError("percentage argument must be less or equal to 100")
+				}
+				c.tuning["maxmemory-clients"] = v
+				return nil
+			}
+			n, err := parseMemory(v)
+			if err != nil {
+				return errNotMemory
+			}
+			c.tuning["maxmemory-clients"] = strconv.FormatInt(n, 10)
+			return nil
+		}}
 }
 
 // boundedInt parses an int from lo to MaxInt32, with Redis's message.
