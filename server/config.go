@@ -377,7 +377,7 @@ func (t tuning) directive() directive {
 		name:      name,
 		immutable: redisImmutable[name],
 		unlisted:  name == "key-load-delay",
-		get:  func(c *Config) string { return c.tuning[name] },
+		get:       func(c *Config) string { return c.tuning[name] },
 		set: func(c *Config, v string) error {
 			norm, err := t.normalize(v)
 			if err != nil {

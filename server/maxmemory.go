@@ -1,10 +1,10 @@
 package server
 
 import (
-	"strings"
 	"math"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cairn-db/cairn/protocol"
