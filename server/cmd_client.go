@@ -121,7 +121,7 @@ func clientType(cl *Client) string {
 }
 
 // clientLine formats a client as Redis's CLIENT LIST does. Fields Cairn
-// has no equivalent for (buffer sizes) report zero.
+// has no equivalent for (argument and reply buffer sizes) report zero.
 func (s *Server) clientLine(cl *Client) string {
 	now := s.clock.Now()
 	cl.mu.Lock()
@@ -179,7 +179,9 @@ func (s *Server) clientLine(cl *Client) string {
 	field("psub", itoa(int64(cl.subs.n[spacePattern].Load())))
 	field("ssub", itoa(int64(cl.subs.n[spaceShard].Load())))
 	field("multi", "-1")
-	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll"} {
+	field("qbuf", itoa(cl.qbuf.Load()))
+	field("qbuf-free", itoa(cl.qbufFree.Load()))
+	for _, k := range []string{"argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll"} {
 		field(k, "0")
 	}
 	// A client's replies are sent at the end of each round, so only a

@@ -153,6 +153,7 @@ func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 func (s *Server) runBatch(c *Client, cmds [][][]byte, err error) bool {
 	cn := c.conn
 	cn.pending = cmds
+	c.noteQueryBuf(true)
 	for len(cn.pending) > 0 && !cn.closed && !cn.detached {
 		args := cn.pending[0]
 		cn.pending = cn.pending[1:]
@@ -162,6 +163,7 @@ func (s *Server) runBatch(c *Client, cmds [][][]byte, err error) bool {
 	if cn.closed || cn.detached {
 		return false
 	}
+	c.noteQueryBuf(false)
 	if err == nil {
 		return true
 	}

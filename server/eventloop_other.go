@@ -11,3 +11,5 @@ func (s *Server) startEventLoops(n int) {}
 func (ls *eventLoops) add(c *Client) bool { return false }
 
 func (ls *eventLoops) close() {}
+
+func (ls *eventLoops) shrinkIdle() {}
