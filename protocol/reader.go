@@ -40,7 +40,7 @@ type RequestReader struct {
 
 	buf        []byte // buf[start:end] is read but not yet returned
 	start, end int
-	batchFrom  int // where the requests ReadBatch last returned begin in buf
+	batchFrom  int   // where the requests ReadBatch last returned begin in buf
 	readErr    error // the read error to report once the buffer is drained
 	starved    bool  // the last read found no bytes (ErrWouldBlock)
 	err        error // sticky: a fault or the query limit
