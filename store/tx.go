@@ -143,6 +143,17 @@ func (tx *Tx) lookupRead(key []byte) *entry {
 	return e
 }
 
+// lookupPeek is lookupRead without the access-time update: Redis's
+// LOOKUP_NOTOUCH, for TTL, TYPE and EXISTS, which look at a key without
+// using its value, so OBJECT IDLETIME (and LRU eviction) do not count them.
+func (tx *Tx) lookupPeek(key []byte) *entry {
+	noTouch := tx.noTouch
+	tx.noTouch = true
+	e := tx.lookupRead(key)
+	tx.noTouch = noTouch
+	return e
+}
+
 // lookupWrite is lookup for commands that modify a value: it updates the
 // access time but counts no hit.
 func (tx *Tx) lookupWrite(key []byte) *entry {
