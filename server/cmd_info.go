@@ -155,6 +155,12 @@ func (s *Server) infoMemory(w *infoWriter) {
 		w.field("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
 	}
 	w.field("mem_allocator", "go")
+	// Redis frees large values in a background thread (UNLINK, FLUSHALL
+	// ASYNC, lazyfree-lazy-*) and counts them here. Cairn drops the last
+	// reference in the command and Go's concurrent GC reclaims the memory:
+	// nothing is ever queued for, or freed by, a lazyfree thread.
+	w.field("lazyfree_pending_objects", 0)
+	w.field("lazyfreed_objects", 0)
 }
 
 func (s *Server) infoStats(w *infoWriter) {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -75,7 +76,8 @@ func TestInfo(t *testing.T) {
 	info := c.Do("INFO")
 	for _, want := range []string{"# Server\r\n", "redis_version:7.0.15\r\n", "# Clients\r\n", "connected_clients:1\r\n",
 		"# Memory\r\n", "maxmemory_policy:noeviction\r\n", "# Persistence\r\n", "# Stats\r\n", "keyspace_hits:1\r\n",
-		"keyspace_misses:1\r\n", "# Replication\r\n", "role:master\r\n", "# Keyspace\r\n", "db0:keys=2,expires=1,avg_ttl=0\r\n"} {
+		"keyspace_misses:1\r\n", "# Replication\r\n", "role:master\r\n", "# Keyspace\r\n", "db0:keys=2,expires=1,avg_ttl=0\r\n",
+		"lazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n"} {
 		if !strings.Contains(info, want) {
 			t.Errorf("INFO lacks %q", want)
 		}
@@ -132,5 +134,38 @@ func TestConfigSetPortAndBind(t *testing.T) {
 	}
 	if got := c.Do("CONFIG", "GET", "maxmemory"); got != Array(Bulk("maxmemory"), Bulk("0")) {
 		t.Fatalf("maxmemory not rolled back: %q", got)
+	}
+}
+
+// UNLINK and FLUSHDB ASYNC give a large value's memory back at once in
+// used_memory (Go's GC reclaims it; there is no lazyfree queue), so
+// lazyfree_pending_objects is always 0.
+func TestUnlinkReclaimsUsedMemory(t *testing.T) {
+	srv := Start(t)
+	c := Dial(t, srv.Addr())
+	used := func() int {
+		for _, l := range strings.Split(c.Do("INFO", "memory"), "\r\n") {
+			if v, ok := strings.CutPrefix(l, "used_memory:"); ok {
+				n, _ := strconv.Atoi(v)
+				return n
+			}
+		}
+		t.Fatal("no used_memory")
+		return 0
+	}
+	orig := used()
+	for _, drop := range [][]string{{"UNLINK", "myset"}, {"FLUSHDB", "ASYNC"}} {
+		args := []string{"SADD", "myset"}
+		for i := range 100000 {
+			args = append(args, strconv.Itoa(i))
+		}
+		c.Do(args...)
+		if peak := used(); peak < orig+1000000 {
+			t.Fatalf("used_memory with 100000 members = %d, was %d", peak, orig)
+		}
+		c.Do(drop...)
+		if got := used(); got != orig {
+			t.Fatalf("used_memory after %v = %d, want %d", drop, got, orig)
+		}
 	}
 }
