@@ -299,7 +299,7 @@ func directives() []directive {
 		{name: "aclfile", immutable: true,
 			get: func(c *Config) string { return c.ACLFile },
 			set: func(c *Config, v string) error { c.ACLFile = v; return nil }},
-		{name: "rename-command", startOnly: true, hidden: true,
+		{name: "rename-command", immutable: true, hidden: true,
 			get: func(c *Config) string { return "" },
 			set: func(c *Config, v string) error {
 				w, err := splitArgs(v)
