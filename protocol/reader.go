@@ -209,7 +209,7 @@ func (r *RequestReader) QueryBuf(running bool) (used, free int) {
 // costs no buffer (Redis frees the query buffer of a client idle for more
 // than 2 seconds). The next read allocates a new one.
 func (r *RequestReader) Shrink() {
-	if r.start == r.end && r.err == nil {
+	if r.start == r.end && r.off == 0 && r.argc == 0 && r.err == nil {
 		r.buf, r.start, r.end, r.batchFrom = nil, 0, 0, 0
 	}
 }
