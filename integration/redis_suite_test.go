@@ -35,6 +35,8 @@ var redisSuiteUnits = []string{
 	"unit/scan", "unit/expire", "unit/sort", "unit/bitfield", "unit/geo",
 	"unit/protocol", "unit/quit", "unit/info-command", "unit/slowlog",
 	"unit/violations",
+	"unit/pubsub", "unit/introspection", "unit/introspection-2", "unit/latency-monitor",
+	"unit/lazyfree", "unit/querybuf", "unit/other",
 }
 
 // redisSuitePebbleUnits run a second time on the Pebble engine: the data
