@@ -272,14 +272,15 @@ const disconnectPoll = 50 * time.Millisecond
 
 // wait runs on the connection's goroutine after the transaction in which
 // the handler called Block: it flushes earlier pipelined replies, waits
-// for the waiter's end and writes the reply.
-func (s *Server) wait(c *Context, w *waiter) {
+// for the waiter's end and writes the reply, or returns the error to
+// reply (CLIENT UNBLOCK … ERROR), which counts as the command's failure.
+func (s *Server) wait(c *Context, w *waiter) error {
 	c.Client.releaseLoop() // the waiter is in its keys' queues: the round goes on
 	// Earlier pipelined writes are made durable before their replies
 	// leave (appendfsync always), as at the end of any pipeline.
 	if s.ackDurable(c.Client) != nil {
 		s.blocking.finish(w, waitGone)
-		return
+		return nil
 	}
 	c.Client.out.Flush()
 	gone, stopWatch := watchHangup(c.Client.netConn)
@@ -311,8 +312,9 @@ wait:
 	case waitTimedOut:
 		w.timeoutReply(c.Out)
 	case waitUnblockedError:
-		c.Out.Error(string(protocol.ErrUnblocked))
+		return protocol.ErrUnblocked
 	case waitGone:
 		c.Client.quitting = true
 	}
+	return nil
 }

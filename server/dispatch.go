@@ -100,7 +100,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		if w := ctx.blocked; w != nil {
 			ctx.blocked = nil
 			if err == nil {
-				s.wait(ctx, w)
+				err = s.wait(ctx, w)
 				// A client that served this one committed the pop after
 				// the barrier wait's flush ran: the reply waits for another.
 				c.needFlush = durable
@@ -112,7 +112,12 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			s.writeFailed(c, err) // the reply is already buffered
 			return
 		}
-		s.commandDone(c, cmd, args, start, err)
+		if errors.Is(err, ErrOOM) {
+			// Refused before it ran, as by Redis's processCommand.
+			s.commandRejected(cmd)
+		} else {
+			s.commandDone(c, cmd, args, start, err)
+		}
 		if s.monitors.active.Load() > 0 {
 			s.feedMonitors(c.DB(), c.addr, cmd, args, monoStart.Add(start))
 		}

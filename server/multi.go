@@ -53,18 +53,24 @@ func (s *Server) queue(c *Client, cmd *Command, args [][]byte, err error) {
 	if err == nil && cmd.Flags&FlagNoMulti != 0 {
 		err = protocol.ErrCommandNotAllowed
 	}
+	if err != nil {
+		// Refused while queued: counted as Redis's rejectCommand does.
+		s.commandRejected(cmd)
+	}
 	if err != nil && protocol.EqualFold(args[0], "exec") {
 		// A malformed EXEC ends the transaction at once, naming why.
 		c.multi = nil
 		s.unwatchAll(c)
-		s.stats.errors.Add(1)
-		c.ctx.Out.Error("EXECABORT Transaction discarded because of: " + errorMessage(err))
+		msg := "EXECABORT Transaction discarded because of: " + errorMessage(err)
+		s.errorReplied(cmd, msg)
+		c.ctx.Out.Error(msg)
 		return
 	}
 	if err != nil {
 		c.multi.failed = true
-		s.stats.errors.Add(1)
-		c.ctx.Out.Error(replyText(err))
+		msg := replyText(err)
+		s.errorReplied(cmd, msg)
+		c.ctx.Out.Error(msg)
 		return
 	}
 	c.multi.cmds = append(c.multi.cmds, queued{cmd: cmd, args: args})
