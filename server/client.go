@@ -45,6 +45,8 @@ type Client struct {
 	trackPrefixes []string              // BCAST prefixes (tracking.go); changed under tracking.mu
 	trackPending  []pendingInvalidation // its own invalidations, sent after its reply
 	caller        *Client               // a script's client: the client running the script
+	callerCmd     *Command              // and the EVAL or FCALL it runs, whose declared keys
+	callerArgs    [][]byte              // a read in the script makes the caller track
 	rdbOnly       rdbRequest            // what REPLCONF rdb-only / rdb-filter-only asked SYNC for (cmd_sync.go)
 
 	// dirty is set (under the keyspace lock, by any goroutine) when a

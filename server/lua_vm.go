@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ type luaVM struct {
 	cur     *scriptCall // the running call, for redis.call
 
 	killedLine string   // where the last interrupted script stopped
+	failure    string   // why the VM failed (errVMFailed)
 	lib        *libLoad // the library FUNCTION LOAD is running, if any
 }
 
@@ -68,7 +70,10 @@ func oneLineMsg(s string) string {
 }
 
 func newLuaVM(s *Server) *luaVM {
-	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 1024})
+	// The data stack grows (to what Redis's Lua allows, LUAI_MAXCSTACK
+	// 8000 values, and more) so unpack of a big table works.
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 1024,
+		RegistrySize: 1024 * 8, RegistryMaxSize: 1024 * 128})
 	for _, lib := range []struct {
 		name string
 		open lua.LGFunction
@@ -168,12 +173,16 @@ func (s *Server) runScript(c *Context, sha string, script *evalScript, keys, arg
 	fn.Env = vm.env
 	err := s.runLua(c, luaJob{vm: vm, name: sha, chunk: scriptChunk, fn: fn,
 		readOnly: readOnly || script.readOnly(), allowOOM: script.shebang && script.flags&fnAllowOOM != 0})
-	if err == errInterrupted {
-		// The interpreter was interrupted mid-instruction; start the
-		// next script on a fresh one.
+	if err == errInterrupted || err == errVMFailed {
+		// The interpreter was interrupted mid-instruction, or failed
+		// inside; start the next script on a fresh one.
 		sc.vm = nil
 		L.Close()
-		err = killedError(vm.killedLine, sha, scriptChunk)
+		if err == errInterrupted {
+			err = killedError(vm.killedLine, sha, scriptChunk)
+		} else {
+			err = protocol.Error("ERR " + oneLineMsg(vm.failure) + " script: " + sha)
+		}
 	}
 	return err
 }
@@ -195,6 +204,11 @@ type luaJob struct {
 // script was on is in vm.killedLine.
 var errInterrupted = protocol.Error("ERR script interrupted")
 
+// errVMFailed: the interpreter itself panicked under runLua (its data
+// stack overflowed, say); the VM must be discarded like an interrupted
+// one, and vm.failure says why.
+var errVMFailed = protocol.Error("ERR script failed")
+
 // killedError is the reply of a script stopped by SCRIPT or FUNCTION KILL.
 func killedError(line, name, chunk string) error {
 	return protocol.Error("ERR Script killed by user with SCRIPT KILL... script: " + name + ", on @" + chunk + ":" + line + ".")
@@ -202,7 +216,7 @@ func killedError(line, name, chunk string) error {
 
 // runLua runs job.fn for the client of c, inside c's transaction, as the
 // running script other clients see (BUSY, KILL), and writes its reply.
-func (s *Server) runLua(c *Context, job luaJob) error {
+func (s *Server) runLua(c *Context, job luaJob) (err error) {
 	sc := &s.scripts
 	if s.monitors.active.Load() > 0 {
 		// EVAL and FCALL are hidden from the dispatcher's feed
@@ -237,7 +251,8 @@ func (s *Server) runLua(c *Context, job luaJob) error {
 	fake.db.Store(int32(c.Client.DB()))
 	fake.aclUser.Store(c.Client.aclUser.Load()) // redis.call runs with the caller's permissions
 	fake.addr = c.Client.addr
-	fake.caller = c.Client // the keys its reads touch are the caller's to track
+	fake.caller = c.Client // a read makes the caller track the script's declared keys
+	fake.callerCmd, fake.callerArgs = c.Cmd, c.Args
 	// As Redis's script_oom: over maxmemory at the start (eviction has
 	// run), the script's first command that would grow memory is refused.
 	oom := !job.allowOOM && s.store.OverMaxMemory(s.maxMemory.Load())
@@ -248,13 +263,19 @@ func (s *Server) runLua(c *Context, job luaJob) error {
 	defer func() { vm.cur = nil }()
 
 	L := vm.L
+	defer func() {
+		if r := recover(); r != nil {
+			vm.failure = strings.SplitN(fmt.Sprint(r), "\n", 2)[0]
+			err = errVMFailed
+		}
+	}()
 	L.SetContext(ctx)
 	top := L.GetTop()
 	L.Push(job.fn)
 	for _, p := range job.params {
 		L.Push(p)
 	}
-	err := L.PCall(len(job.params), 1, vm.handler)
+	err = L.PCall(len(job.params), 1, vm.handler)
 	L.RemoveContext()
 	if err != nil {
 		L.SetTop(top)

@@ -198,18 +198,26 @@ func prefixOverlap(have, add []string) string {
 // trackRead remembers the keys a read-only command of a tracking client
 // read, under the keyspace lock (Redis's trackingRememberKeys).
 func (s *Server) trackRead(c *Client, cmd *Command, args [][]byte) {
-	if c.caller != nil { // a script's read: its caller may cache the key
-		c = c.caller
-	}
-	f := c.tflags()
-	if f&trackOn == 0 || f&trackBcast != 0 || cmd.Flags&(FlagRead|FlagWrite|FlagPubSub) != FlagRead {
-		return
-	}
-	if (f&trackOptin != 0 && f&trackCaching == 0) || (f&trackOptout != 0 && f&trackCaching != 0) {
+	if cmd.Flags&(FlagRead|FlagWrite|FlagPubSub) != FlagRead {
 		return
 	}
 	switch cmd.Name {
 	case "eval_ro", "evalsha_ro", "fcall_ro": // their commands count, not their keys
+		return
+	}
+	if c.caller != nil {
+		// A script's read: as Redis, the caller then tracks all the
+		// keys the script declared, not the ones its commands name.
+		if c.callerCmd == nil {
+			return
+		}
+		cmd, args, c = c.callerCmd, c.callerArgs, c.caller
+	}
+	f := c.tflags()
+	if f&trackOn == 0 || f&trackBcast != 0 {
+		return
+	}
+	if (f&trackOptin != 0 && f&trackCaching == 0) || (f&trackOptout != 0 && f&trackCaching != 0) {
 		return
 	}
 	keys := commandKeys(cmd, args)
