@@ -154,7 +154,8 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 		return fail(errScriptArity)
 	case cmd.Flags&FlagNoScript != 0:
 		return fail(errScriptNotAllowed)
-	case cmd.Flags&FlagWrite != 0 && sc.readOnly:
+	case sc.readOnly && (cmd.Flags&FlagWrite != 0 || scriptMayReplicate(cmd)):
+		// Redis counts may-replicate commands (PUBLISH…) as writes here.
 		return fail(errScriptWriteInRO)
 	case cmd.Flags&FlagDenyOOM != 0 && sc.oom && !sc.run.wrote.Load():
 		// After a first write the script cannot stop half done.
@@ -185,6 +186,16 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 	}
 	L.Push(v)
 	return 1
+}
+
+// scriptMayReplicate: the commands besides writes that Redis flags
+// may-replicate and a script may call.
+func scriptMayReplicate(cmd *Command) bool {
+	switch cmd.FullName() {
+	case "publish", "spublish", "pfcount":
+		return true
+	}
+	return false
 }
 
 // writeLuaReply converts a script's return value to a reply, with Redis's

@@ -30,6 +30,12 @@ type luaVM struct {
 	killedLine string   // where the last interrupted script stopped
 	failure    string   // why the VM failed (errVMFailed)
 	lib        *libLoad // the library FUNCTION LOAD is running, if any
+
+	// Redis 7 makes the globals and the library tables read-only. Scripts
+	// see each library through a proxy (protected), whose real table is
+	// in real; setmetatable, getmetatable and rawset honour them.
+	protected map[*lua.LTable]bool
+	real      map[string]*lua.LTable
 }
 
 // scriptCall is the state of one EVAL.
@@ -94,15 +100,86 @@ func newLuaVM(s *Server) *luaVM {
 	vm.globals.RawSetString("bit", bitLib(L))
 	vm.globals.RawSetString("struct", structLib(L))
 	vm.globals.RawSetString("cmsgpack", msgpackLib(L))
+	vm.protectGlobals()
 	vm.env = vm.readOnlyProxy()
+	vm.protected[vm.env] = true
 	vm.handler = L.NewFunction(errorHandler)
 	return vm
 }
 
 // readOnlyProxy is the environment scripts run in: reads go to the real
-// globals (an unknown name is an error), writes are refused.
+// globals (an unknown name is an error; _G is the proxy itself), writes
+// are refused.
 func (vm *luaVM) readOnlyProxy() *lua.LTable {
-	return strictProxy(vm.L, vm.globals.RawGet)
+	var proxy *lua.LTable
+	proxy = strictProxy(vm.L, func(k lua.LValue) lua.LValue {
+		if k == lua.LString("_G") {
+			return proxy
+		}
+		return vm.globals.RawGet(k)
+	})
+	return proxy
+}
+
+// errReadonly is what modifying a protected table raises.
+const errReadonly = "Attempt to modify a readonly table"
+
+// protectGlobals puts the library tables behind read-only proxies and
+// makes setmetatable, getmetatable and rawset refuse to change them, as
+// Redis 7's read-only tables. getmetatable of a protected table answers
+// a read-only stand-in, so its metatable cannot be reached either.
+func (vm *luaVM) protectGlobals() {
+	L := vm.L
+	vm.protected = make(map[*lua.LTable]bool)
+	vm.real = make(map[string]*lua.LTable)
+	refuse := L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError(errReadonly)
+		return 0
+	})
+	readOnly := func(index lua.LValue) *lua.LTable {
+		proxy := L.NewTable()
+		mt := L.NewTable()
+		if index != nil {
+			mt.RawSetString("__index", index)
+		}
+		mt.RawSetString("__newindex", refuse)
+		L.SetMetatable(proxy, mt)
+		vm.protected[proxy] = true
+		return proxy
+	}
+	for _, name := range []string{"redis", "cjson", "bit", "struct", "cmsgpack", "string", "math", "table", "coroutine"} {
+		t, ok := vm.globals.RawGetString(name).(*lua.LTable)
+		if !ok {
+			continue
+		}
+		vm.real[name] = t
+		vm.globals.RawSetString(name, readOnly(t))
+	}
+	meta := readOnly(nil) // what getmetatable shows of a protected table
+	setmeta := vm.globals.RawGetString("setmetatable")
+	getmeta := vm.globals.RawGetString("getmetatable")
+	rawset := vm.globals.RawGetString("rawset")
+	guard := func(orig lua.LValue, onProtected func(L *lua.LState) int) *lua.LFunction {
+		return L.NewFunction(func(L *lua.LState) int {
+			if t, ok := L.Get(1).(*lua.LTable); ok && vm.protected[t] {
+				return onProtected(L)
+			}
+			top := L.GetTop()
+			L.Push(orig)
+			for i := 1; i <= top; i++ {
+				L.Push(L.Get(i))
+			}
+			L.Call(top, lua.MultRet)
+			return L.GetTop() - top
+		})
+	}
+	fail := func(L *lua.LState) int { L.Error(lua.LString(errReadonly), 0); return 0 }
+	vm.globals.RawSetString("setmetatable", guard(setmeta, fail))
+	vm.globals.RawSetString("rawset", guard(rawset, fail))
+	vm.globals.RawSetString("getmetatable", guard(getmeta, func(L *lua.LState) int {
+		L.Push(meta)
+		return 1
+	}))
 }
 
 // strictProxy returns a table whose reads go to get and raise an error for
@@ -121,7 +198,7 @@ func strictProxy(L *lua.LState, get func(lua.LValue) lua.LValue) *lua.LTable {
 		return 1
 	}))
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError("Attempt to modify a readonly table")
+		L.RaiseError(errReadonly)
 		return 0
 	}))
 	L.SetMetatable(proxy, mt)
