@@ -77,6 +77,11 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	}
 	switch {
 	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
+		// As Redis's processCommand, a command refused now (a script
+		// running past the busy threshold…) fails the transaction.
+		if err == nil {
+			err = s.admit(c, cmd)
+		}
 		if err == nil {
 			err = s.oomOnQueue(cmd)
 		}
@@ -84,6 +89,13 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		return
 	case err == nil:
 		err = s.admit(c, cmd)
+		if err != nil && c.multi != nil && cmd.Name == "exec" && cmd.parent == nil {
+			// An EXEC refused (BUSY) aborts and ends the transaction,
+			// as Redis's rejectCommand does.
+			s.commandRejected(cmd)
+			s.queue(c, cmd, args, err)
+			return
+		}
 	}
 	if err == nil {
 		err = s.checkWritable(cmd)

@@ -53,11 +53,17 @@ func (s *Server) queue(c *Client, cmd *Command, args [][]byte, err error) {
 		err = protocol.ErrCommandNotAllowed
 	}
 	if err != nil && protocol.EqualFold(args[0], "exec") {
-		// A malformed EXEC ends the transaction at once, naming why.
+		// A malformed EXEC ends the transaction at once, naming why:
+		// Redis formats the message of a syntax error, but quotes a
+		// shared error (BUSY…) whole, code included.
 		c.multi = nil
 		s.unwatchAll(c)
 		s.stats.errors.Add(1)
-		c.ctx.Out.Error("EXECABORT Transaction discarded because of: " + errorMessage(err))
+		why := errorMessage(err)
+		if err == errBusy || err == errBusyFunction {
+			why = replyText(err)
+		}
+		c.ctx.Out.Error("EXECABORT Transaction discarded because of: " + why)
 		return
 	}
 	if err != nil {

@@ -50,6 +50,42 @@ func TestScriptBusyAndKill(t *testing.T) {
 	}
 }
 
+// A command refused BUSY inside MULTI fails the transaction, and an EXEC
+// refused BUSY aborts it and ends the MULTI state, as Redis does.
+func TestScriptBusyInMulti(t *testing.T) {
+	srv := Start(t)
+	a := Dial(t, srv.Addr())
+	b := Dial(t, srv.Addr())
+	if got := b.Do("CONFIG", "SET", "lua-time-limit", "50"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	b.Do("SET", "xx", "1")
+	b.Do("MULTI")
+	b.Do("INCR", "xx")
+	a.Send("EVAL", "while true do end", "0")
+	time.Sleep(150 * time.Millisecond)
+	if got := b.Do("INCR", "xx"); !strings.HasPrefix(got, "-BUSY ") {
+		t.Fatalf("INCR queued during a busy script: %q", got)
+	}
+	if got := b.Do("EXEC"); !strings.HasPrefix(got, "-EXECABORT Transaction discarded because of: BUSY ") {
+		t.Fatalf("EXEC during a busy script: %q", got)
+	}
+	b.Do("MULTI") // a fresh MULTI: the aborted one is gone
+	if got := b.Do("INCR", "xx"); !strings.HasPrefix(got, "-BUSY ") {
+		t.Fatalf("INCR queued during a busy script: %q", got)
+	}
+	if got := Dial(t, srv.Addr()).Do("SCRIPT", "KILL"); got != "+OK\r\n" {
+		t.Fatalf("SCRIPT KILL: %q", got)
+	}
+	a.Read()
+	if got := b.Do("EXEC"); !strings.HasPrefix(got, "-EXECABORT Transaction discarded because of previous errors") {
+		t.Fatalf("EXEC after a command refused BUSY: %q", got)
+	}
+	if got := b.Do("GET", "xx"); got != "$1\r\n1\r\n" {
+		t.Fatalf("xx after the aborted transactions: %q", got)
+	}
+}
+
 // Before the threshold, other clients wait for the script rather than
 // interleave with it.
 func TestScriptAtomic(t *testing.T) {
