@@ -145,6 +145,7 @@ func (s *Server) infoMemory(w *infoWriter) {
 	w.field("used_memory_dataset", ov.dataset)
 	w.field("cairn_go_heap_objects", heapBytes())
 	w.field("total_system_memory", totalSystemMemory())
+	w.field("number_of_cached_scripts", s.cachedScripts())
 	libs, funcs := s.functions.counts()
 	w.field("number_of_functions", funcs)
 	w.field("number_of_libraries", libs)
@@ -154,7 +155,12 @@ func (s *Server) infoMemory(w *infoWriter) {
 	if used > 0 {
 		w.field("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
 	}
+	// Cairn frees in place (no lazyfree thread) and counts no buffers
+	// apart from used_memory: these are 0, as Redis's idle figures.
+	w.field("mem_not_counted_for_evict", 0)
 	w.field("mem_allocator", "go")
+	w.field("lazyfree_pending_objects", 0)
+	w.field("lazyfreed_objects", 0)
 }
 
 func (s *Server) infoStats(w *infoWriter) {

@@ -203,11 +203,13 @@ func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
 	// The keyspace lock is held: the changes from here on are the
 	// client's (NOLOOP; its own invalidations follow its reply), and the
 	// keys it reads are remembered before anyone can change them.
-	s.tracking.current = ctx.Client
 	defer func() { ctx.Tx, s.tracking.current = nil, nil }()
+	// Keys evicted before the command are not the client's changes:
+	// their invalidations precede its reply, as in Redis.
 	if err := s.evict(tx, ctx.Client, cmd); err != nil {
 		return err
 	}
+	s.tracking.current = ctx.Client
 	tx.SetNoTouch(ctx.Client.noTouch)
 	ctx.Tx = tx
 	err := cmd.Handler(ctx)

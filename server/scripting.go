@@ -240,6 +240,15 @@ func killScript(c *Context, function bool) error {
 	return nil
 }
 
+// cachedScripts is how many scripts SCRIPT LOAD and EVAL have cached
+// (INFO's number_of_cached_scripts).
+func (s *Server) cachedScripts() int {
+	sc := &s.scripts
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return len(sc.cache)
+}
+
 // SCRIPT LOAD script
 func cmdScriptLoad(c *Context) error {
 	sha, _, err := c.Server.loadScript(c.Args[2])

@@ -125,3 +125,21 @@ func TestScriptCountsItsCommands(t *testing.T) {
 		t.Errorf("SLOWLOG GET after EVAL lacks the script's INCR:\n%q", slow)
 	}
 }
+
+// INFO memory counts the cached scripts until SCRIPT FLUSH, and shows
+// Redis's lazyfree figures (0: Cairn frees in place).
+func TestInfoCachedScripts(t *testing.T) {
+	c := Dial(t, Start(t).Addr())
+	c.Do("SCRIPT", "LOAD", "return 1")
+	c.Do("EVAL", "return 2", "0")
+	info := c.Do("INFO", "memory")
+	for _, want := range []string{"number_of_cached_scripts:2\r\n", "lazyfree_pending_objects:0\r\n", "mem_not_counted_for_evict:0\r\n"} {
+		if !strings.Contains(info, want) {
+			t.Fatalf("INFO memory lacks %q", want)
+		}
+	}
+	c.Do("SCRIPT", "FLUSH", "ASYNC")
+	if info := c.Do("INFO", "memory"); !strings.Contains(info, "number_of_cached_scripts:0\r\n") {
+		t.Fatal("SCRIPT FLUSH left number_of_cached_scripts")
+	}
+}

@@ -240,6 +240,7 @@ func (s *Server) applyConfig() {
 		}
 	}
 	s.tracking.maxKeys.Store(atoi64(s.cfg.tuning["tracking-table-max-keys"]))
+	s.limitTracking()
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
 	s.latencyThreshold.Store(atoi64(s.cfg.tuning["latency-monitor-threshold"]))

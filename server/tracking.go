@@ -237,16 +237,34 @@ func (s *Server) trackRead(c *Client, cmd *Command, args [][]byte) {
 			t.items++
 		}
 	}
-	if max := t.maxKeys.Load(); max > 0 && int64(len(t.keys)) > max {
-		// Over tracking-table-max-keys: forget keys (Go's map order is
-		// Redis's random walk), telling their clients as if they changed.
-		for k := range t.keys {
-			if int64(len(t.keys)) <= max {
-				break
-			}
-			s.invalidateLocked(nil, []byte(k), false)
-		}
+	s.limitTrackingLocked()
+	t.refresh()
+	t.mu.Unlock()
+}
+
+// limitTrackingLocked forgets keys while the table is over
+// tracking-table-max-keys (Go's map order is Redis's random walk),
+// telling their clients as if they changed. t.mu is held.
+func (s *Server) limitTrackingLocked() {
+	t := &s.tracking
+	max := t.maxKeys.Load()
+	if max <= 0 || int64(len(t.keys)) <= max {
+		return
 	}
+	for k := range t.keys {
+		if int64(len(t.keys)) <= max {
+			break
+		}
+		s.invalidateLocked(nil, []byte(k), false)
+	}
+}
+
+// limitTracking applies a lowered tracking-table-max-keys at once, as
+// Redis's cron does even when no command runs.
+func (s *Server) limitTracking() {
+	t := &s.tracking
+	t.mu.Lock()
+	s.limitTrackingLocked()
 	t.refresh()
 	t.mu.Unlock()
 }
