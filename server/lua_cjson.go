@@ -256,6 +256,17 @@ func (cfg *cjsonConfig) table(b *bytes.Buffer, t *lua.LTable, depth int) string 
 
 // formatG14 formats a number as lua-cjson does ("%.14g").
 func formatG14(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		if math.Signbit(f) { // x86's 0/0
+			return "-nan"
+		}
+		return "nan"
+	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e14 {
 		return strconv.FormatInt(int64(f), 10)
 	}

@@ -100,6 +100,21 @@ func newLuaVM(s *Server) *luaVM {
 	vm.globals.RawSetString("bit", bitLib(L))
 	vm.globals.RawSetString("struct", structLib(L))
 	vm.globals.RawSetString("cmsgpack", msgpackLib(L))
+	// tostring formats numbers as Lua 5.1 does ("%.14g").
+	origToString := vm.globals.RawGetString("tostring")
+	vm.globals.RawSetString("tostring", L.NewFunction(func(L *lua.LState) int {
+		if n, ok := L.Get(1).(lua.LNumber); ok && L.GetTop() == 1 {
+			L.Push(lua.LString(formatG14(float64(n))))
+			return 1
+		}
+		L.Push(origToString)
+		L.Push(L.Get(1))
+		L.Call(1, 1)
+		return 1
+	}))
+	if m, ok := vm.globals.RawGetString("math").(*lua.LTable); ok {
+		s.scripts.rand.install(m, L)
+	}
 	vm.protectGlobals()
 	vm.env = vm.readOnlyProxy()
 	vm.protected[vm.env] = true

@@ -56,6 +56,7 @@ type scripts struct {
 	cache   map[string]*evalScript // by lower-case SHA1
 	running atomic.Pointer[scriptRun]
 	vm      *luaVM // reused between scripts; only one runs at a time
+	rand    luaRand // math.random's generator, shared by scripts and functions
 }
 
 // scriptRun is one script execution, visible to other clients so they can
