@@ -55,7 +55,7 @@ type scripts struct {
 	mu      sync.Mutex
 	cache   map[string]*evalScript // by lower-case SHA1
 	running atomic.Pointer[scriptRun]
-	vm      *luaVM // reused between scripts; only one runs at a time
+	vm      *luaVM  // reused between scripts; only one runs at a time
 	rand    luaRand // math.random's generator, shared by scripts and functions
 }
 
