@@ -133,7 +133,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	}
 	if err != nil {
 		msg := replyText(err)
-		s.errorReplied(cmd, msg)
+		if _, counted := err.(countedError); !counted {
+			s.errorReplied(cmd, msg)
+		}
 		ctx.Out.Error(msg)
 	}
 	s.checkOutputLimit(c)
@@ -316,6 +318,9 @@ var storeErrors = map[error]protocol.Error{
 func replyText(err error) string {
 	if pe, ok := err.(protocol.Error); ok {
 		return string(pe)
+	}
+	if ce, ok := err.(countedError); ok {
+		return string(ce)
 	}
 	if pe, ok := storeErrors[err]; ok {
 		return string(pe)

@@ -379,6 +379,17 @@ func (s *Server) runLua(c *Context, job luaJob) (err error) {
 	}
 	v := L.Get(-1)
 	L.SetTop(top)
+	if t, ok := v.(*lua.LTable); ok {
+		// An error returned as the reply is the script's failure
+		// (failed_calls), counted in errorstats unless a command's.
+		if e, ok := t.RawGetString("err").(lua.LString); ok {
+			msg := oneLineMsg(string(e))
+			if lua.LVAsBool(t.RawGetString(errStatsCounted)) {
+				return countedError(msg)
+			}
+			return protocol.Error(msg)
+		}
+	}
 	writeLuaReply(c.Out, call.ctx.Out.Proto(), v, 0)
 	return nil
 }
@@ -413,6 +424,9 @@ func scriptError(err error, sha, chunk string) error {
 	msg = strings.TrimRight(msg, "\r\n")
 	if line, ok := t.RawGetString("line").(lua.LNumber); ok {
 		msg += " script: " + sha + ", on @" + chunk + ":" + strconv.Itoa(int(line)) + "."
+	}
+	if lua.LVAsBool(t.RawGetString(errStatsCounted)) {
+		return countedError(oneLineMsg(msg))
 	}
 	return protocol.Error(oneLineMsg(msg))
 }

@@ -139,7 +139,9 @@ func cmdExec(c *Context) error {
 		s.commandDone(cl, q.cmd, q.args, start, err)
 		if err != nil {
 			msg := replyText(err)
-			s.errorReplied(q.cmd, msg)
+			if _, counted := err.(countedError); !counted {
+				s.errorReplied(q.cmd, msg)
+			}
 			c.Out.Error(msg)
 		}
 	}

@@ -143,3 +143,41 @@ func TestInfoCachedScripts(t *testing.T) {
 		t.Fatal("SCRIPT FLUSH left number_of_cached_scripts")
 	}
 }
+
+// Errors inside scripts count in errorstats and commandstats as in Redis:
+// a command's error once (not again as the script's reply), a refusal as
+// the command's rejected call, and the script's error reply as its
+// failed call.
+func TestScriptErrorStats(t *testing.T) {
+	c := Dial(t, Start(t).Addr())
+	c.Do("CONFIG", "RESETSTAT")
+	for _, cmd := range [][]string{
+		{"EVAL", "return redis.call('select',99)", "0"},
+		{"EVAL", "return redis.pcall('select',99)['err']", "0"},
+		{"EVAL", "return redis.error_reply('MY_ERR_CODE custom msg')", "0"},
+		{"EVAL", "return {err='X1 y'}", "0"},
+		{"EVAL", "error('boom')", "0"},
+		{"EVAL_RO", "return redis.call('set','x','y')", "1", "x"},
+		{"EVAL", "return redis.pcall('nosuch')", "0"},
+	} {
+		c.Do(cmd...)
+	}
+	info := c.Do("INFO", "errorstats")
+	for _, want := range []string{"errorstat_ERR:count=5\r\n", "errorstat_MY_ERR_CODE:count=1\r\n", "errorstat_X1:count=1\r\n"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO errorstats lacks %q:\n%s", want, info)
+		}
+	}
+	stats := c.Do("INFO", "commandstats")
+	for _, want := range []string{
+		"cmdstat_set:calls=0,", "rejected_calls=1,failed_calls=0\r\n",
+		"cmdstat_select:calls=2,", "cmdstat_eval:calls=6,",
+	} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("INFO commandstats lacks %q:\n%s", want, stats)
+		}
+	}
+	if !strings.Contains(stats, "rejected_calls=0,failed_calls=5\r\n") {
+		t.Errorf("EVAL's failed calls:\n%s", stats)
+	}
+}
