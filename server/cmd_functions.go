@@ -92,6 +92,9 @@ func (s *Server) scriptAdmits(c *Context, flags fnFlags, ro bool) error {
 			return misconf(err)
 		}
 	}
+	if s.noReplicas.Load() {
+		return errNoReplicas
+	}
 	if ro {
 		return errWriteFlagRO
 	}

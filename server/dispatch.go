@@ -85,6 +85,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		if err == nil {
 			err = s.oomOnQueue(cmd)
 		}
+		if err == nil {
+			err = s.checkReplicas(c, cmd)
+		}
 		s.queue(c, cmd, args, err)
 		return
 	case err == nil:
@@ -99,6 +102,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	}
 	if err == nil {
 		err = s.checkWritable(cmd)
+	}
+	if err == nil {
+		err = s.checkReplicas(c, cmd)
 	}
 	if err == nil {
 		durable := s.engine != nil

@@ -226,6 +226,9 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 	if msg := s.scriptAccess(sc.ctx.Client, cmd, args); msg != "" {
 		return refuse(msg)
 	}
+	if cmd.Flags&FlagWrite != 0 && s.noReplicas.Load() {
+		return refuse("-" + string(errNoReplicas))
+	}
 	if cmd.Flags&FlagWrite != 0 {
 		sc.run.wrote.Store(true)
 	}
