@@ -112,6 +112,18 @@ func newLuaVM(s *Server) *luaVM {
 		L.Call(1, 1)
 		return 1
 	}))
+	if st, ok := vm.globals.RawGetString("string").(*lua.LTable); ok {
+		// gopher-lua cannot dump bytecode, and Redis's Lua refuses to
+		// load any: string.dump answers a bytecode header that, as
+		// Redis's real dump, loadstring does not accept.
+		st.RawSetString("dump", L.NewFunction(func(L *lua.LState) int {
+			if f, ok := L.Get(1).(*lua.LFunction); !ok || f.IsG {
+				luaCError(L, "unable to dump given function")
+			}
+			L.Push(lua.LString("\x1bLuaQ\x00"))
+			return 1
+		}))
+	}
 	if m, ok := vm.globals.RawGetString("math").(*lua.LTable); ok {
 		s.scripts.rand.install(m, L)
 	}
@@ -238,6 +250,11 @@ func errorHandler(L *lua.LState) int {
 		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.Source != "" && dbg.CurrentLine > 0 {
 			t.RawSetString("source", lua.LString("@"+dbg.Source))
 			t.RawSetString("line", lua.LNumber(dbg.CurrentLine))
+			if msg := lua.LVAsString(t.RawGetString("err")); strings.HasSuffix(msg, gopherCallError) {
+				if text := callErrorText(L, dbg); text != "" {
+					t.RawSetString("err", lua.LString(strings.TrimSuffix(msg, gopherCallError)+text))
+				}
+			}
 			break
 		}
 	}
