@@ -18,6 +18,9 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 	if c.quitting {
 		return
 	}
+	if c.outbox == nil && c.wantBox.Load() { // a tracking redirect target
+		s.startOutbox(c)
+	}
 	if c.conn.Pipelined() > 0 && s.batchable(c, args) {
 		s.servePipeline(c, args)
 		return

@@ -108,6 +108,13 @@ func (c *Client) setTFlags(f trackFlags) { c.trackFlags.Store(uint32(f)) }
 // its options. The checks against c's current mode are the caller's.
 func (s *Server) enableTracking(c *Client, redir int64, opts trackFlags, prefixes []string) {
 	s.startOutbox(c) // invalidations for c come from other goroutines
+	if target := s.clients.get(redir); redir != 0 && target != nil && target.box.Load() == nil {
+		// Only the target's own goroutine may switch it to queued
+		// output: it does at its next command. Until then (an idle
+		// RESP3 target that neither tracks nor subscribes) its
+		// invalidations are dropped.
+		target.wantBox.Store(true)
+	}
 	t := &s.tracking
 	t.mu.Lock()
 	defer t.mu.Unlock()

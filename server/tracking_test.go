@@ -398,3 +398,24 @@ func TestTrackingEvictionBeforeReply(t *testing.T) {
 	expect(t, "eviction's invalidation first", c.Do("GETBIT", "big-key", "0"), push("volatile-key"))
 	expect(t, "then the reply", c.Read(), ":0\r\n")
 }
+
+// A RESP3 redirect target that neither tracks nor subscribes gets the
+// invalidations once it has run a command after becoming a target, even
+// with CLIENT REPLY OFF.
+func TestTrackingRedirectToPlainRESP3Client(t *testing.T) {
+	srv := Start(t)
+	redir := resp3(t, srv.Addr())
+	id := strings.TrimSuffix(strings.TrimPrefix(redir.Do("CLIENT", "ID"), ":"), "\r\n")
+	c := Dial(t, srv.Addr())
+	other := Dial(t, srv.Addr())
+	expect(t, "TRACKING ON REDIRECT", c.Do("CLIENT", "TRACKING", "ON", "REDIRECT", id), "+OK\r\n")
+	other.Do("SET", "foo", "bar")
+	c.Do("GET", "foo")
+	expect(t, "target's PING", redir.Do("PING"), "+PONG\r\n")
+	redir.Send("CLIENT", "REPLY", "OFF")
+	other.Do("SET", "foo", "bar2")
+	expect(t, "invalidation", redir.Read(), push("foo"))
+	redir.Send("CLIENT", "REPLY", "ON")
+	expect(t, "REPLY ON", redir.Read(), "+OK\r\n")
+	silent(t, redir)
+}
