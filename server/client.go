@@ -55,7 +55,7 @@ type Client struct {
 
 	// Read by other goroutines.
 	db              atomic.Int32
-	wantBox         atomic.Bool // a redirect target: start an outbox at its next command
+	wantBox         atomic.Bool  // a redirect target: start an outbox at its next command
 	lastInteraction atomic.Int64 // unix ms
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
