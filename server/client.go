@@ -37,6 +37,7 @@ type Client struct {
 	cmdCached     *Command      // saves lower-casing and hashing its name each time
 	clockMark     time.Duration // monotonic() end of the batch's last command; 0 between batches
 	needFlush     bool          // wrote since the last durability barrier (see ackDurable)
+	loopTurn      chan struct{} // closed when the event loop that handed c over may go on (releaseLoop)
 	softSince     int64         // unix s when the output first passed the soft limit
 	multi         *multiState   // non-nil between MULTI and EXEC/DISCARD
 	watched       []watchKey    // keys this client WATCHes

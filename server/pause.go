@@ -184,6 +184,7 @@ func (s *Server) holdWhilePaused(c *Client, cmd *Command, args [][]byte) bool {
 		s.pause.unhold(done)
 		return true
 	}
+	c.releaseLoop()
 	c.out.Flush()
 	tick := time.NewTicker(disconnectPoll)
 	defer tick.Stop()

@@ -201,6 +201,7 @@ func (s *Server) waitScript(c *Client, cmd *Command) error {
 	if cmd.Flags&FlagAllowBusy != 0 && cmd.Name != "kill" && cmd.Name != "stats" {
 		return nil
 	}
+	c.releaseLoop()
 	select {
 	case <-r.done:
 		return nil
