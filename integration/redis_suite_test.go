@@ -35,6 +35,7 @@ var redisSuiteUnits = []string{
 	"unit/scan", "unit/expire", "unit/sort", "unit/bitfield", "unit/geo",
 	"unit/protocol", "unit/quit", "unit/info-command", "unit/slowlog",
 	"unit/violations",
+	"unit/scripting", "unit/functions", "unit/multi", "unit/tracking",
 }
 
 // TestRedisOwnTestSuite runs Redis 7.0.15's own test suite (tests/unit of

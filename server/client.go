@@ -57,6 +57,8 @@ type Client struct {
 	// Read by other goroutines.
 	db              atomic.Int32
 	wantBox         atomic.Bool  // a redirect target: start an outbox at its next command
+	earlyMu         sync.Mutex   // guards early, and the switch to the outbox of a wantBox client
+	early           []byte       // invalidations for a wantBox client before its outbox started
 	lastInteraction atomic.Int64 // unix ms
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool

@@ -19,7 +19,7 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 		return
 	}
 	if c.outbox == nil && c.wantBox.Load() { // a tracking redirect target
-		s.startOutbox(c)
+		s.startTargetOutbox(c)
 	}
 	if c.conn.Pipelined() > 0 && s.batchable(c, args) {
 		s.servePipeline(c, args)

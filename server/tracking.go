@@ -112,7 +112,7 @@ func (s *Server) enableTracking(c *Client, redir int64, opts trackFlags, prefixe
 		// Only the target's own goroutine may switch it to queued
 		// output: it does at its next command. Until then (an idle
 		// RESP3 target that neither tracks nor subscribes) its
-		// invalidations are dropped.
+		// invalidations wait for it (up to maxEarlyBytes).
 		target.wantBox.Store(true)
 	}
 	t := &s.tracking

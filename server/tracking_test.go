@@ -419,3 +419,19 @@ func TestTrackingRedirectToPlainRESP3Client(t *testing.T) {
 	expect(t, "REPLY ON", redir.Read(), "+OK\r\n")
 	silent(t, redir)
 }
+
+// Invalidations for a redirect target that has not run a command since
+// it became one wait for its next command, and come before its reply.
+func TestTrackingRedirectTargetKeepsEarlyInvalidations(t *testing.T) {
+	srv := Start(t)
+	redir := resp3(t, srv.Addr())
+	id := strings.TrimSuffix(strings.TrimPrefix(redir.Do("CLIENT", "ID"), ":"), "\r\n")
+	c := Dial(t, srv.Addr())
+	other := Dial(t, srv.Addr())
+	expect(t, "TRACKING ON REDIRECT", c.Do("CLIENT", "TRACKING", "ON", "REDIRECT", id), "+OK\r\n")
+	other.Do("SET", "foo", "bar")
+	c.Do("GET", "foo")
+	other.Do("SET", "foo", "bar2")
+	expect(t, "kept invalidation", redir.Do("PING"), push("foo"))
+	expect(t, "then PING's reply", redir.Read(), "+PONG\r\n")
+}
