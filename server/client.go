@@ -68,6 +68,7 @@ type Client struct {
 	box             atomic.Pointer[outbox] // outbox, for goroutines that queue invalidations
 	trackFlags      atomic.Uint32          // CLIENT TRACKING options (trackFlags)
 	trackRedir      atomic.Int64           // CLIENT TRACKING REDIRECT's client ID, 0 for none
+	qbuf, qbufFree  atomic.Int64           // the query buffer, as noteQueryBuf last saw it
 
 	mu      sync.Mutex
 	name    string
@@ -204,4 +205,13 @@ func (cs *clients) snapshot() []*Client {
 	cs.mu.Unlock()
 	sortClients(out)
 	return out
+}
+
+// noteQueryBuf publishes the connection's query buffer figures for CLIENT
+// LIST (qbuf, qbuf-free); running is true while a batch it read runs. Only
+// the goroutine or loop that reads the connection calls it.
+func (c *Client) noteQueryBuf(running bool) {
+	used, free := c.conn.rd.QueryBuf(running)
+	c.qbuf.Store(int64(used))
+	c.qbufFree.Store(int64(free))
 }

@@ -191,7 +191,7 @@ func (c *Config) setDefaults() {
 			c.tuning[t.name] = t.value
 		}
 	}
-	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1",
+	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1", "maxmemory-clients": "0",
 		"latency-tracking": "yes", "latency-tracking-info-percentiles": "50 99 99.9", "latency-monitor-threshold": "0"} {
 		if _, ok := c.tuning[name]; !ok {
 			c.tuning[name] = v
@@ -204,11 +204,19 @@ type directive struct {
 	name string
 	get  func(c *Config) string
 	set  func(c *Config, v string) error
-	// startOnly settings cannot change while the server runs.
+	// startOnly settings cannot change while the server runs: CONFIG SET
+	// accepts only their current value (a no-op, as Redis skips applying
+	// an unchanged value).
 	startOnly bool
+	// immutable settings are Redis's IMMUTABLE_CONFIG ones: CONFIG SET
+	// refuses them whatever the value.
+	immutable bool
 	// hidden settings are read from files and flags but not listed by
 	// CONFIG GET or written by CONFIG REWRITE.
 	hidden bool
+	// unlisted settings are Redis's HIDDEN_CONFIG ones: CONFIG GET shows
+	// them only when asked for by their exact name.
+	unlisted bool
 }
 
 // directives lists every setting Cairn has, plus the tuning settings it
@@ -221,10 +229,10 @@ func directives() []directive {
 		{name: "port", startOnly: true,
 			get: func(c *Config) string { return strconv.Itoa(c.Port) },
 			set: intSetter(func(c *Config) *int { return &c.Port }, 0, 65535)},
-		{name: "io-threads", startOnly: true,
+		{name: "io-threads", immutable: true,
 			get: func(c *Config) string { return strconv.Itoa(max(c.IOThreads, 1)) },
 			set: intSetter(func(c *Config) *int { return &c.IOThreads }, 1, 128)},
-		{name: "databases", startOnly: true,
+		{name: "databases", immutable: true,
 			get: func(c *Config) string { return strconv.Itoa(c.Databases) },
 			set: intSetter(func(c *Config) *int { return &c.Databases }, 1, 256)},
 		{name: "requirepass",
@@ -288,10 +296,10 @@ func directives() []directive {
 		{name: "metrics-queue-keys",
 			get: func(c *Config) string { return strings.Join(c.MetricsQueueKeys, " ") },
 			set: func(c *Config, v string) error { c.MetricsQueueKeys = strings.Fields(v); return nil }},
-		{name: "aclfile", startOnly: true,
+		{name: "aclfile", immutable: true,
 			get: func(c *Config) string { return c.ACLFile },
 			set: func(c *Config, v string) error { c.ACLFile = v; return nil }},
-		{name: "rename-command", startOnly: true, hidden: true,
+		{name: "rename-command", immutable: true, hidden: true,
 			get: func(c *Config) string { return "" },
 			set: func(c *Config, v string) error {
 				w, err := splitArgs(v)
@@ -328,6 +336,14 @@ func directives() []directive {
 			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
 	}
+	// REPLICAOF is the command; the directive (and its alias) is only
+	// for config files, and Cairn is never a replica.
+	for _, name := range []string{"replicaof", "slaveof"} {
+		d = append(d, directive{name: name, immutable: true,
+			get: func(c *Config) string { return "" },
+			set: func(c *Config, v string) error { return configError("Cairn cannot replicate from a master") }})
+	}
+	d = append(d, maxmemoryClientsDirective())
 	d = append(d, eventDirectives()...)
 	d = append(d, maxmemoryDirectives()...)
 	d = append(d, latencyDirectives()...)
@@ -358,8 +374,10 @@ const (
 func (t tuning) directive() directive {
 	name := t.name
 	return directive{
-		name: name,
-		get:  func(c *Config) string { return c.tuning[name] },
+		name:      name,
+		immutable: redisImmutable[name],
+		unlisted:  name == "key-load-delay",
+		get:       func(c *Config) string { return c.tuning[name] },
 		set: func(c *Config, v string) error {
 			norm, err := t.normalize(v)
 			if err != nil {
@@ -392,6 +410,14 @@ func (t tuning) normalize(v string) (string, error) {
 		return strconv.FormatInt(n, 10), nil
 	}
 	return v, nil
+}
+
+// redisImmutable are the tuning settings Redis 7.0 refuses to change at
+// run time (IMMUTABLE_CONFIG).
+var redisImmutable = map[string]bool{
+	"daemonize": true, "tcp-backlog": true, "supervised": true, "logfile": true, "pidfile": true,
+	"appendfilename": true, "enable-debug-command": true, "enable-protected-configs": true,
+	"enable-module-command": true, "cluster-enabled": true,
 }
 
 // tuningDefaults are Redis 7.0's defaults for the settings Cairn accepts
@@ -456,6 +482,8 @@ var tuningDefaults = []tuning{
 	{"enable-protected-configs", "no", tuneString},
 	{"enable-module-command", "no", tuneString},
 	{"cluster-enabled", "no", tuneBool},
+	{"repl-backlog-size", "1048576", tuneMemory},
+	{"key-load-delay", "0", tuneInt},
 }
 
 // parseMemory parses a Redis memory size: bytes, or with k/kb/m/mb/g/gb

@@ -2,6 +2,7 @@ package server
 
 import (
 	"strings"
+	"time"
 
 	"github.com/cairn-db/cairn/protocol"
 )
@@ -137,6 +138,9 @@ func cmdExec(c *Context) error {
 		start := monotonic()
 		err := s.call(c, q.cmd, q.args)
 		s.commandDone(cl, q.cmd, q.args, start, err)
+		if s.monitors.active.Load() > 0 { // each before EXEC's own line, as Redis
+			s.feedMonitors(cl.DB(), cl.addr, q.cmd, q.args, time.Now())
+		}
 		if err != nil {
 			msg := replyText(err)
 			if _, counted := err.(countedError); !counted {

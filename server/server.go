@@ -421,6 +421,7 @@ func (s *Server) startBackground() {
 				s.expireCycle()
 				if tick++; tick%hz == 0 {
 					s.reapIdle()
+					s.loops.shrinkIdle()
 				}
 			}
 			if now := s.hz.Load(); now != hz { // CONFIG SET hz
