@@ -58,10 +58,16 @@ func (s *Server) queue(c *Client, cmd *Command, args [][]byte, err error) {
 		s.commandRejected(cmd)
 	}
 	if err != nil && protocol.EqualFold(args[0], "exec") {
-		// A malformed EXEC ends the transaction at once, naming why.
+		// A malformed EXEC ends the transaction at once, naming why:
+		// Redis formats the message of a syntax error, but quotes a
+		// shared error (BUSY…) whole, code included.
 		c.multi = nil
 		s.unwatchAll(c)
-		msg := "EXECABORT Transaction discarded because of: " + errorMessage(err)
+		why := errorMessage(err)
+		if err == errBusy || err == errBusyFunction {
+			why = replyText(err)
+		}
+		msg := "EXECABORT Transaction discarded because of: " + why
 		s.errorReplied(cmd, msg)
 		c.ctx.Out.Error(msg)
 		return
@@ -143,7 +149,9 @@ func cmdExec(c *Context) error {
 		}
 		if err != nil {
 			msg := replyText(err)
-			s.errorReplied(q.cmd, msg)
+			if _, counted := err.(countedError); !counted {
+				s.errorReplied(q.cmd, msg)
+			}
 			c.Out.Error(msg)
 		}
 	}
