@@ -37,7 +37,7 @@ var redisSuiteUnits = []string{
 	"unit/violations",
 	"unit/pubsub", "unit/introspection", "unit/introspection-2", "unit/latency-monitor",
 	"unit/lazyfree", "unit/querybuf", "unit/other",
-	"unit/scripting", "unit/functions", "unit/multi", "unit/tracking",
+	"unit/scripting", "unit/functions", "unit/multi", "unit/tracking", "unit/pause",
 }
 
 // redisSuitePebbleUnits run a second time on the Pebble engine: the data
