@@ -186,8 +186,10 @@ func (tx *Tx) SMove(src, dst, member []byte) (bool, error) {
 	if d.add(member) {
 		w := tx.elemWriter(de)
 		w.put(member, nil)
+		// Only a real addition touches dst (its watchers, "sadd"), as
+		// in Redis's smoveCommand.
+		tx.notify(dst, EventSet, "sadd")
 	}
-	tx.notify(dst, EventSet, "sadd")
 	return true, nil
 }
 
