@@ -28,6 +28,10 @@ type persistState struct {
 	lastSaveOK     atomic.Bool   // status of the last BGSAVE
 	lastSaveDur    atomic.Int64  // seconds the last save took, -1 before any
 	committedAtSav atomic.Uint64 // engine commits at the last save
+	// changes counts key changes (one per keyspace event, as Redis's
+	// dirty counts signalModifiedKey-worthy changes): with the memory
+	// engine, which cannot save, rdb_changes_since_last_save is this.
+	changes atomic.Uint64
 	flushed        atomic.Uint64 // store commits a completed Flush covers
 	lastSavePath   atomic.Pointer[string]
 }
@@ -277,7 +281,7 @@ func (s *Server) infoPersistence(w *infoWriter) {
 		w.field("async_loading", 0)
 	}
 	if s.engine == nil {
-		w.field("rdb_changes_since_last_save", 0)
+		w.field("rdb_changes_since_last_save", p.changes.Load())
 		w.field("rdb_bgsave_in_progress", 0)
 		w.field("rdb_last_save_time", p.lastSave.Load())
 		w.field("rdb_last_bgsave_status", "ok")
