@@ -31,9 +31,9 @@ type persistState struct {
 	// changes counts key changes (one per keyspace event, as Redis's
 	// dirty counts signalModifiedKey-worthy changes): with the memory
 	// engine, which cannot save, rdb_changes_since_last_save is this.
-	changes atomic.Uint64
-	flushed        atomic.Uint64 // store commits a completed Flush covers
-	lastSavePath   atomic.Pointer[string]
+	changes      atomic.Uint64
+	flushed      atomic.Uint64 // store commits a completed Flush covers
+	lastSavePath atomic.Pointer[string]
 }
 
 func (p *persistState) init(s *Server) {
