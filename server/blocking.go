@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -273,14 +274,15 @@ const disconnectPoll = 50 * time.Millisecond
 // wait runs on the connection's goroutine after the transaction in which
 // the handler called Block: it flushes earlier pipelined replies, waits
 // for the waiter's end and writes the reply.
-func (s *Server) wait(c *Context, w *waiter) {
+func (s *Server) wait(c *Context, w *waiter) error {
 	// Earlier pipelined writes are made durable before their replies
 	// leave (appendfsync always), as at the end of any pipeline.
 	if s.ackDurable(c.Client) != nil {
 		s.blocking.finish(w, waitGone)
-		return
+		return nil
 	}
 	c.Client.out.Flush()
+	c.Client.settled() // registered: later commands may serve us now
 	tick := time.NewTicker(disconnectPoll)
 	defer tick.Stop()
 wait:
@@ -299,15 +301,22 @@ wait:
 	s.recordBlockedWait(c, time.Since(w.start))
 	switch w.state {
 	case waitServed:
-		c.Out.Raw(w.raw.Buffer())
 		// The pop was committed by the pushing client's transaction; the
 		// reply waits for the same durability barrier as our own writes.
 		c.Client.needFlush = s.engine != nil
+		if b := w.raw.Buffer(); len(b) > 0 && b[0] == '-' {
+			// An error the wait ended with (XREADGROUP's stream or group
+			// gone) is the command's error: it counts in errorstats and
+			// failed_calls, as Redis's updateStatsOnUnblock.
+			return protocol.Error(strings.TrimSuffix(string(b[1:]), "\r\n"))
+		}
+		c.Out.Raw(w.raw.Buffer())
 	case waitTimedOut:
 		w.timeoutReply(c.Out)
 	case waitUnblockedError:
-		c.Out.Error(string(protocol.ErrUnblocked))
+		return protocol.ErrUnblocked
 	case waitGone:
 		c.Client.quitting = true
 	}
+	return nil
 }

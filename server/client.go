@@ -26,6 +26,7 @@ type Client struct {
 	created time.Time
 
 	// Touched only by the connection's goroutine.
+	settle        chan struct{} // closed by settled; see eventLoop.handOff
 	authenticated bool
 	noTouch       bool
 	replyMode     replyMode
@@ -198,4 +199,14 @@ func (cs *clients) snapshot() []*Client {
 	cs.mu.Unlock()
 	sortClients(out)
 	return out
+}
+
+// settled tells the event loop that handed c off that c's first batch has
+// run or is waiting (blocked, paused): the loop may run other clients'
+// commands now without overtaking c's. Later calls do nothing.
+func (c *Client) settled() {
+	if c.settle != nil {
+		close(c.settle)
+		c.settle = nil
+	}
 }

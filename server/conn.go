@@ -131,6 +131,7 @@ func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 		cmds, err = cn.rd.ReadBatch()
 	}
 	for s.runBatch(c, cmds, err) && cn.wr.Flush() == nil {
+		c.settled()
 		cmds, err = cn.rd.ReadBatch()
 	}
 }

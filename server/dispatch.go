@@ -100,7 +100,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		if w := ctx.blocked; w != nil {
 			ctx.blocked = nil
 			if err == nil {
-				s.wait(ctx, w)
+				err = s.wait(ctx, w)
 				// A client that served this one committed the pop after
 				// the barrier wait's flush ran: the reply waits for another.
 				c.needFlush = durable

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -349,15 +350,39 @@ func (l *eventLoop) drop(c *Client) {
 
 // handOff moves c to a goroutine of its own, which runs cmds (the batch
 // just read, with the read's error) and serves the client from then on.
+//
+// The loop waits for that batch to run, or to start waiting (a blocked
+// pop, a pause), before it serves anyone else, up to handOffWait: in Redis
+// a command runs before those that arrive after it, and clients (the test
+// suite, job queues) rely on it, e.g. XREADGROUP BLOCK then DEL from
+// another connection must see the XREADGROUP blocked first. The bound
+// keeps a long script from holding up the loop (SCRIPT KILL must get in).
 func (l *eventLoop) handOff(c *Client, cmds [][][]byte, err error) {
 	l.leave(c)
 	sock := c.conn.sock
 	sock.inLoop.Store(false)
+	var settled chan struct{}
+	if cmds != nil {
+		settled = make(chan struct{})
+		c.settle = settled
+	}
 	go func() {
+		defer c.settled()
 		if werr := sock.sendUnsent(); werr != nil {
 			l.s.disconnect(c)
 			return
 		}
 		l.s.serveConn(c, cmds, err)
 	}()
+	if settled != nil {
+		t := time.NewTimer(handOffWait)
+		select {
+		case <-settled:
+		case <-t.C:
+		}
+		t.Stop()
+	}
 }
+
+// handOffWait bounds how long the loop waits for a handed-off batch.
+const handOffWait = 100 * time.Millisecond

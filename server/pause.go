@@ -185,6 +185,7 @@ func (s *Server) holdWhilePaused(c *Client, cmd *Command, args [][]byte) bool {
 		return true
 	}
 	c.out.Flush()
+	c.settled()
 	tick := time.NewTicker(disconnectPoll)
 	defer tick.Stop()
 	for {
