@@ -420,6 +420,7 @@ func (c *Config) encodingLimits() store.EncodingLimits {
 		HashEntries: n("hash-max-listpack-entries"), HashValue: n("hash-max-listpack-value"),
 		SetIntsetEntries: n("set-max-intset-entries"),
 		ZSetEntries:      n("zset-max-listpack-entries"), ZSetValue: n("zset-max-listpack-value"),
+		StreamNodeEntries: n("stream-node-max-entries"),
 	}
 }
 
@@ -440,7 +441,7 @@ var tuningDefaults = []tuning{
 	{"zset-max-listpack-entries", "128", tuneInt},
 	{"zset-max-listpack-value", "64", tuneMemory},
 	{"stream-node-max-bytes", "4096", tuneMemory},
-	{"stream-node-max-entries", "100", tuneInt},
+	{"stream-node-max-entries", "100", tuneInt}, // acted on: encodingLimits
 	{"hll-sparse-max-bytes", "3000", tuneMemory},
 	{"sanitize-dump-payload", "no", tuneString},
 	{"activerehashing", "yes", tuneBool},

@@ -12,6 +12,10 @@ type EncodingLimits struct {
 	HashEntries, HashValue int // hash-max-listpack-entries, hash-max-listpack-value
 	SetIntsetEntries       int // set-max-intset-entries
 	ZSetEntries, ZSetValue int // zset-max-listpack-entries, zset-max-listpack-value
+	// StreamNodeEntries is stream-node-max-entries: how many entries a
+	// stream node takes before a new one starts (0: no limit), which
+	// decides what approximate trimming ("~") removes.
+	StreamNodeEntries int
 }
 
 // DefaultEncodingLimits are Redis 7.0's defaults.
@@ -19,6 +23,7 @@ var DefaultEncodingLimits = EncodingLimits{
 	HashEntries: 512, HashValue: 64,
 	SetIntsetEntries: 512,
 	ZSetEntries:      128, ZSetValue: 64,
+	StreamNodeEntries: streamNodeMax,
 }
 
 // packLimit is one type's pair of limits: a compact collection holds at
