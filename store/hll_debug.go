@@ -87,11 +87,11 @@ type HLLDebugOp uint8
 
 // PFDEBUG subcommands.
 const (
-	HLLGetReg   HLLDebugOp = iota // the 16384 registers (makes the HyperLogLog dense)
-	HLLDecode                     // the sparse opcodes, as text
-	HLLEncoding                   // "dense" or "sparse"
-	HLLToDense                    // make it dense; 1 if it was sparse
-	HLLCheckOnly                  // only the key checks (an unknown subcommand's)
+	HLLGetReg    HLLDebugOp = iota // the 16384 registers (makes the HyperLogLog dense)
+	HLLDecode                      // the sparse opcodes, as text
+	HLLEncoding                    // "dense" or "sparse"
+	HLLToDense                     // make it dense; 1 if it was sparse
+	HLLCheckOnly                   // only the key checks (an unknown subcommand's)
 )
 
 // HLLDebugResult is PFDEBUG's answer: Registers for GETREG, Text for
