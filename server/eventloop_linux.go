@@ -165,8 +165,13 @@ func (l *eventLoop) run() {
 		l.mu.Unlock()
 	}()
 	wakefd := int32(l.wakefd)
+	pending := 0 // events taken by the last round's drain, not yet served
 	for {
-		n, err := l.wait()
+		n, err := pending, error(nil)
+		if pending == 0 {
+			n, err = l.wait()
+		}
+		pending = 0
 		if err != nil {
 			l.s.log.Error("event loop failed; closing its clients", "err", err)
 			for _, c := range l.clients {
@@ -182,6 +187,16 @@ func (l *eventLoop) run() {
 			if c := l.clients[ev.Fd]; c != nil {
 				l.serve(c)
 			}
+		}
+		// Level-triggered epoll puts every descriptor it reported back on
+		// its ready list, ahead of any that becomes ready later. Polled
+		// now, before the replies leave, this round's clients drop off
+		// it (they have nothing new), so what arrives once the replies
+		// are out is served in arrival order, as Redis serves it: a client
+		// that gets its reply and then sends a command right after
+		// another client's command cannot overtake it.
+		if len(l.ready) > 0 && l.pollReady(uintptr(l.epfd)) && l.waitErr == nil {
+			pending = l.nready
 		}
 		l.reply()
 		if l.s.loops.closing.Load() && len(l.clients) == 0 && l.idle() {
@@ -351,12 +366,14 @@ func (l *eventLoop) drop(c *Client) {
 // handOff moves c to a goroutine of its own, which runs cmds (the batch
 // just read, with the read's error) and serves the client from then on.
 //
-// The loop waits for that batch to run, or to start waiting (a blocked
-// pop, a pause), before it serves anyone else, up to handOffWait: in Redis
+// The loop waits until the batch's first data command holds the keyspace
+// lock, or the batch has run or started waiting (a pause), before it
+// serves anyone else, up to handOffWait: in Redis
 // a command runs before those that arrive after it, and clients (the test
 // suite, job queues) rely on it, e.g. XREADGROUP BLOCK then DEL from
 // another connection must see the XREADGROUP blocked first. The bound
-// keeps a long script from holding up the loop (SCRIPT KILL must get in).
+// keeps a command that waits before it locks (for a running script, say)
+// from holding up the loop for long.
 func (l *eventLoop) handOff(c *Client, cmds [][][]byte, err error) {
 	l.leave(c)
 	sock := c.conn.sock
@@ -385,4 +402,4 @@ func (l *eventLoop) handOff(c *Client, cmds [][][]byte, err error) {
 }
 
 // handOffWait bounds how long the loop waits for a handed-off batch.
-const handOffWait = 100 * time.Millisecond
+const handOffWait = 500 * time.Millisecond
