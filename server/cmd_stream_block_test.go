@@ -42,10 +42,15 @@ func TestBlockedXReadGroupErrorsCount(t *testing.T) {
 // TestHandOffKeepsArrivalOrder: a blocking command and a write sent right
 // after it on another connection run in that order, as in Redis, so the
 // XREADGROUP is blocked when DEL comes and ends with Redis's error (not
-// NOGROUP, which it would get running after the DEL).
+// NOGROUP, which it would get running after the DEL). The writer blocked
+// once before (as the test suite's client does), so it must have come
+// back from its goroutine to the event loop.
 func TestHandOffKeepsArrivalOrder(t *testing.T) {
 	srv := Start(t)
 	c := Dial(t, srv.Addr())
+	if got := c.Do("BLPOP", "nolist", "0.01"); got != "*-1\r\n" {
+		t.Fatalf("BLPOP = %q", got)
+	}
 	for i := 0; i < 20; i++ {
 		rd := Dial(t, srv.Addr())
 		rd.Do("PING") // in the event loop, as the test suite's deferring clients

@@ -122,7 +122,12 @@ func (s *Server) serveListener(ln net.Listener, loops bool) {
 // client leaves, is killed, or breaks the protocol.
 func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 	cn := c.conn
+	rejoined := false
 	defer func() {
+		if rejoined {
+			return // a loop serves c now: hands off
+		}
+		c.settled()
 		if !cn.detached {
 			s.disconnect(c)
 		}
@@ -132,6 +137,9 @@ func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 	}
 	for s.runBatch(c, cmds, err) && cn.wr.Flush() == nil {
 		c.settled()
+		if rejoined = s.loops.rejoin(c); rejoined {
+			return
+		}
 		cmds, err = cn.rd.ReadBatch()
 	}
 }

@@ -132,6 +132,34 @@ func (ls *eventLoops) add(c *Client) bool {
 	return true
 }
 
+// rejoin puts a handed-off client back into a loop once its goroutine has
+// nothing left to do: its batch ran, no request waits in its buffer, its
+// replies are out, and nothing will push to it (subscriptions, MONITOR).
+// Back in a loop its next commands are ordered with every other loop
+// client's again (see handOff), so a job queue's worker that blocks now
+// and then is not served out of turn for the rest of its life. It reports
+// false, leaving c to its goroutine, when c must stay or no loop runs.
+func (ls *eventLoops) rejoin(c *Client) bool {
+	cn := c.conn
+	if len(ls.loops) == 0 || cn.sock == nil || ls.closing.Load() || cn.closed || cn.detached || c.quitting ||
+		cn.rd.Buffered() > 0 || cn.sock.stalled() || c.subs.active() || c.monitor.Load() {
+		return false
+	}
+	ls.mu.Lock()
+	l := ls.loops[ls.next%len(ls.loops)]
+	ls.next++
+	ls.mu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.wakefd < 0 {
+		return false // the loop has ended
+	}
+	cn.sock.inLoop.Store(true)
+	l.incoming = append(l.incoming, c)
+	l.wake()
+	return true
+}
+
 // close tells the loops to end once their last client is gone. It is
 // called after the last accept, so no client joins a loop after it.
 func (ls *eventLoops) close() {
@@ -367,7 +395,8 @@ func (l *eventLoop) drop(c *Client) {
 // just read, with the read's error) and serves the client from then on.
 //
 // The loop waits until the batch's first data command holds the keyspace
-// lock, or the batch has run or started waiting (a pause), before it
+// lock, or the batch has run or started waiting (blocked, paused, behind a
+// script, an injected delay), before it
 // serves anyone else, up to handOffWait: in Redis
 // a command runs before those that arrive after it, and clients (the test
 // suite, job queues) rely on it, e.g. XREADGROUP BLOCK then DEL from
@@ -384,12 +413,12 @@ func (l *eventLoop) handOff(c *Client, cmds [][][]byte, err error) {
 		c.settle = settled
 	}
 	go func() {
-		defer c.settled()
 		if werr := sock.sendUnsent(); werr != nil {
+			c.settled()
 			l.s.disconnect(c)
 			return
 		}
-		l.s.serveConn(c, cmds, err)
+		l.s.serveConn(c, cmds, err) // settles c, before it may rejoin a loop
 	}()
 	if settled != nil {
 		t := time.NewTimer(handOffWait)
@@ -402,4 +431,4 @@ func (l *eventLoop) handOff(c *Client, cmds [][][]byte, err error) {
 }
 
 // handOffWait bounds how long the loop waits for a handed-off batch.
-const handOffWait = 500 * time.Millisecond
+const handOffWait = 200 * time.Millisecond

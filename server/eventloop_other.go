@@ -10,4 +10,6 @@ func (s *Server) startEventLoops(n int) {}
 
 func (ls *eventLoops) add(c *Client) bool { return false }
 
+func (ls *eventLoops) rejoin(c *Client) bool { return false }
+
 func (ls *eventLoops) close() {}
