@@ -387,3 +387,37 @@ func TestBlockingServedByExec(t *testing.T) {
 		t.Fatalf("LLEN = %d, want 1", n)
 	}
 }
+
+// Blocking commands block in the order they arrive, also when the push
+// that serves them arrives in the same instant: the first blocked client
+// is offered the element first (and here fails, its target being a
+// string), then the next, as in Redis — even for clients that earlier
+// blocked and went back to the event loop. (Before, each waited on a
+// goroutine of its own and the second could block first, leaving the
+// first blocked for ever.)
+func TestBlockingOrderFollowsArrival(t *testing.T) {
+	srv := servertest.Start(t)
+	r := servertest.Dial(t, srv.Addr())
+	defer r.Close()
+	for i := range 30 {
+		rd1, rd2 := servertest.Dial(t, srv.Addr()), servertest.Dial(t, srv.Addr())
+		rd1.Do("PING")
+		rd2.Do("PING")
+		r.Do("DEL", "src", "t1", "t2")
+		r.Do("SET", "t1", "string")
+		rd1.Send("BRPOPLPUSH", "src", "t1", "0")
+		rd2.Send("BRPOPLPUSH", "src", "t2", "0")
+		r.Send("LPUSH", "src", "job")
+		if got, err := rd1.ReadErr(5 * time.Second); err != nil || !strings.HasPrefix(got, "-WRONGTYPE") {
+			t.Fatalf("round %d: first blocked client got %q, %v; want WRONGTYPE", i, got, err)
+		}
+		if got, err := rd2.ReadErr(5 * time.Second); err != nil || got != servertest.Bulk("job") {
+			t.Fatalf("round %d: second blocked client got %q, %v; want the job", i, got, err)
+		}
+		if got := r.Read(); got != ":1\r\n" {
+			t.Fatalf("round %d: LPUSH = %q", i, got)
+		}
+		rd1.Close()
+		rd2.Close()
+	}
+}

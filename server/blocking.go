@@ -275,6 +275,7 @@ const disconnectPoll = 50 * time.Millisecond
 // the handler called Block: it flushes earlier pipelined replies, waits
 // for the waiter's end and writes the reply.
 func (s *Server) wait(c *Context, w *waiter) error {
+	c.Client.releaseLoop() // the waiter is in its keys' queues: the round goes on
 	// Earlier pipelined writes are made durable before their replies
 	// leave (appendfsync always), as at the end of any pipeline.
 	if s.ackDurable(c.Client) != nil {
@@ -282,7 +283,7 @@ func (s *Server) wait(c *Context, w *waiter) error {
 		return nil
 	}
 	c.Client.out.Flush()
-	c.Client.settled() // registered: later commands may serve us now
+	gone, stopWatch := watchHangup(c.Client.netConn)
 	tick := time.NewTicker(disconnectPoll)
 	defer tick.Stop()
 wait:
@@ -292,12 +293,15 @@ wait:
 			break wait
 		case <-s.ctx.Done():
 			s.blocking.finish(w, waitGone)
+		case <-gone:
+			s.blocking.finish(w, waitGone)
 		case <-tick.C:
 			if peerClosed(c.Client.netConn) {
 				s.blocking.finish(w, waitGone)
 			}
 		}
 	}
+	stopWatch()
 	s.recordBlockedWait(c, time.Since(w.start))
 	switch w.state {
 	case waitServed:

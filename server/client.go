@@ -26,7 +26,6 @@ type Client struct {
 	created time.Time
 
 	// Touched only by the connection's goroutine.
-	settle        chan struct{} // closed by settled; see eventLoop.handOff
 	authenticated bool
 	noTouch       bool
 	replyMode     replyMode
@@ -38,6 +37,7 @@ type Client struct {
 	cmdCached     *Command      // saves lower-casing and hashing its name each time
 	clockMark     time.Duration // monotonic() end of the batch's last command; 0 between batches
 	needFlush     bool          // wrote since the last durability barrier (see ackDurable)
+	loopTurn      chan struct{} // closed when the event loop that handed c over may go on (releaseLoop)
 	softSince     int64         // unix s when the output first passed the soft limit
 	multi         *multiState   // non-nil between MULTI and EXEC/DISCARD
 	watched       []watchKey    // keys this client WATCHes
@@ -199,14 +199,4 @@ func (cs *clients) snapshot() []*Client {
 	cs.mu.Unlock()
 	sortClients(out)
 	return out
-}
-
-// settled tells the event loop that handed c off that c's first batch has
-// run or is waiting (blocked, paused): the loop may run other clients'
-// commands now without overtaking c's. Later calls do nothing.
-func (c *Client) settled() {
-	if c.settle != nil {
-		close(c.settle)
-		c.settle = nil
-	}
 }

@@ -119,28 +119,37 @@ func (s *Server) serveListener(ln net.Listener, loops bool) {
 
 // serveConn is a connection's goroutine: it runs the batch it is given
 // (handed over by an event loop), then the client's requests until the
-// client leaves, is killed, or breaks the protocol.
+// client leaves, is killed, or breaks the protocol — or, for a client an
+// event loop handed over, until it can go back to a loop (rejoin).
 func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 	cn := c.conn
 	rejoined := false
 	defer func() {
-		if rejoined {
-			return // a loop serves c now: hands off
-		}
-		c.settled()
-		if !cn.detached {
+		if !cn.detached && !rejoined {
 			s.disconnect(c)
 		}
 	}()
 	if cmds == nil && err == nil {
 		cmds, err = cn.rd.ReadBatch()
 	}
-	for s.runBatch(c, cmds, err) && cn.wr.Flush() == nil {
-		c.settled()
+	more := s.runBatch(c, cmds, err)
+	c.releaseLoop()
+	for more && cn.wr.Flush() == nil {
 		if rejoined = s.loops.rejoin(c); rejoined {
-			return
+			return // the loop serves c now: touch nothing of it
 		}
 		cmds, err = cn.rd.ReadBatch()
+		more = s.runBatch(c, cmds, err)
+	}
+}
+
+// releaseLoop lets the event loop that handed c over with its turn go on
+// (eventLoop.handOff): c has run the batch, or is about to wait for
+// something that may take long. Only c's goroutine calls it.
+func (c *Client) releaseLoop() {
+	if turn := c.loopTurn; turn != nil {
+		c.loopTurn = nil
+		close(turn)
 	}
 }
 

@@ -178,14 +178,9 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 	if tx := ctx.Client.batch; tx != nil { // inside a pipeline's transaction
 		tx.Use(ctx.Client.DB())
 		defer tx.Checkpoint()
-		ctx.Client.settled()
 		return s.runIn(tx, ctx, cmd)
 	}
 	return s.store.Update(ctx.Client.DB(), func(tx *store.Tx) error {
-		// Holding the keyspace lock, the command is ahead of any that
-		// arrive after it: the event loop that handed this client off
-		// may go on (see eventLoop.handOff).
-		ctx.Client.settled()
 		return s.runIn(tx, ctx, cmd)
 	})
 }

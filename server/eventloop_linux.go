@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -132,17 +131,15 @@ func (ls *eventLoops) add(c *Client) bool {
 	return true
 }
 
-// rejoin puts a handed-off client back into a loop once its goroutine has
-// nothing left to do: its batch ran, no request waits in its buffer, its
-// replies are out, and nothing will push to it (subscriptions, MONITOR).
-// Back in a loop its next commands are ordered with every other loop
-// client's again (see handOff), so a job queue's worker that blocks now
-// and then is not served out of turn for the rest of its life. It reports
-// false, leaving c to its goroutine, when c must stay or no loop runs.
+// rejoin hands a client that a loop gave a goroutine (handOff) back to a
+// loop once its wait is over, so that its commands again run in the order
+// they arrive among the loop's clients, as in Redis. It reports false when
+// c must keep its goroutine: its output goes through an outbox (pub/sub,
+// tracking), it has requests read but not run, or the server is closing.
 func (ls *eventLoops) rejoin(c *Client) bool {
 	cn := c.conn
-	if len(ls.loops) == 0 || cn.sock == nil || ls.closing.Load() || cn.closed || cn.detached || c.quitting ||
-		cn.rd.Buffered() > 0 || cn.sock.stalled() || c.subs.active() || c.monitor.Load() {
+	if len(ls.loops) == 0 || cn.sock == nil || c.outbox != nil || cn.detached || cn.closed ||
+		c.quitting || cn.rd.Buffered() > 0 || len(cn.sock.unsent) > 0 {
 		return false
 	}
 	ls.mu.Lock()
@@ -151,8 +148,8 @@ func (ls *eventLoops) rejoin(c *Client) bool {
 	ls.mu.Unlock()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.wakefd < 0 {
-		return false // the loop has ended
+	if ls.closing.Load() || l.wakefd < 0 {
+		return false
 	}
 	cn.sock.inLoop.Store(true)
 	l.incoming = append(l.incoming, c)
@@ -295,8 +292,8 @@ func (l *eventLoop) serve(c *Client) {
 	if err == protocol.ErrWouldBlock {
 		return
 	}
-	if mayWait(c, cmds) {
-		l.handOff(c, cmds, err)
+	if waits, blocking := mayWait(c, cmds); waits {
+		l.handOff(c, cmds, err, blocking)
 		return
 	}
 	if !l.s.runBatch(c, cmds, err) {
@@ -308,12 +305,16 @@ func (l *eventLoop) serve(c *Client) {
 
 // mayWait reports whether a command of the batch may wait for something
 // (another client, a timeout, a script, the end of a CLIENT PAUSE, an
-// injected fault's delay): it must not hold up the loop.
-func mayWait(c *Client, cmds [][][]byte) bool {
+// injected fault's delay): it must not hold up the loop. blocking says
+// the only commands that may wait are blocking ones (BLPOP, XREAD BLOCK
+// …): they must block in the order they came, before the loop runs the
+// round's next client (see handOff).
+func mayWait(c *Client, cmds [][][]byte) (waits, blocking bool) {
 	paused := c.srv.pause.on.Load()
 	if c.srv.faults.delays.Load() > 0 {
-		return true // an injected fault may delay any command
+		return true, false // an injected fault may delay any command
 	}
+	blocking = true
 	for _, args := range cmds {
 		if len(args) == 0 {
 			continue
@@ -322,19 +323,20 @@ func mayWait(c *Client, cmds [][][]byte) bool {
 		if cmd == nil {
 			continue
 		}
-		if cmd.waits {
-			return true
-		}
-		if cmd.Subcommands != nil && len(args) > 1 {
+		if cmd.Subcommands != nil && len(args) > 1 && !cmd.waits {
 			if sub := cmd.subcommand(args[1]); sub != nil {
 				cmd = sub
 			}
 		}
-		if cmd.waits || paused && cmd.arityOK(len(args)) && c.srv.pausedFor(c, cmd, args) != nil {
-			return true
+		if paused && cmd.arityOK(len(args)) && c.srv.pausedFor(c, cmd, args) != nil {
+			return true, false
+		}
+		if cmd.waits {
+			waits = true
+			blocking = blocking && cmd.Flags&FlagBlocking != 0
 		}
 	}
-	return false
+	return waits, waits && blocking
 }
 
 // reply sends the round's clients their replies, after one barrier
@@ -369,7 +371,7 @@ func (l *eventLoop) send(c *Client) {
 		return
 	}
 	if cn.sock.stalled() {
-		l.handOff(c, nil, nil)
+		l.handOff(c, nil, nil, false)
 	}
 }
 
@@ -393,42 +395,28 @@ func (l *eventLoop) drop(c *Client) {
 
 // handOff moves c to a goroutine of its own, which runs cmds (the batch
 // just read, with the read's error) and serves the client from then on.
-//
-// The loop waits until the batch's first data command holds the keyspace
-// lock, or the batch has run or started waiting (blocked, paused, behind a
-// script, an injected delay), before it
-// serves anyone else, up to handOffWait: in Redis
-// a command runs before those that arrive after it, and clients (the test
-// suite, job queues) rely on it, e.g. XREADGROUP BLOCK then DEL from
-// another connection must see the XREADGROUP blocked first. The bound
-// keeps a command that waits before it locks (for a running script, say)
-// from holding up the loop for long.
-func (l *eventLoop) handOff(c *Client, cmds [][][]byte, err error) {
+// With ordered, the loop waits until the goroutine has run the batch or
+// is about to wait (releaseLoop): a blocking command then runs, and joins
+// its keys' queues, before the commands of the clients after it in the
+// round, as in Redis, where the first client to block is served first.
+func (l *eventLoop) handOff(c *Client, cmds [][][]byte, err error, ordered bool) {
 	l.leave(c)
 	sock := c.conn.sock
 	sock.inLoop.Store(false)
-	var settled chan struct{}
-	if cmds != nil {
-		settled = make(chan struct{})
-		c.settle = settled
+	var turn chan struct{}
+	if ordered {
+		turn = make(chan struct{})
+		c.loopTurn = turn
 	}
 	go func() {
 		if werr := sock.sendUnsent(); werr != nil {
-			c.settled()
+			c.releaseLoop()
 			l.s.disconnect(c)
 			return
 		}
-		l.s.serveConn(c, cmds, err) // settles c, before it may rejoin a loop
+		l.s.serveConn(c, cmds, err)
 	}()
-	if settled != nil {
-		t := time.NewTimer(handOffWait)
-		select {
-		case <-settled:
-		case <-t.C:
-		}
-		t.Stop()
+	if turn != nil {
+		<-turn
 	}
 }
-
-// handOffWait bounds how long the loop waits for a handed-off batch.
-const handOffWait = 200 * time.Millisecond

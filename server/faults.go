@@ -150,7 +150,7 @@ func (s *Server) applyFaults(c *Client, cmd *Command, args [][]byte, list []*ins
 			continue
 		}
 		if d := inf.f.Delay; d > 0 {
-			c.settled() // a slow command: the event loop goes on meanwhile
+			c.releaseLoop()
 			t := time.NewTimer(d)
 			select {
 			case <-t.C:

@@ -184,8 +184,8 @@ func (s *Server) holdWhilePaused(c *Client, cmd *Command, args [][]byte) bool {
 		s.pause.unhold(done)
 		return true
 	}
+	c.releaseLoop()
 	c.out.Flush()
-	c.settled()
 	tick := time.NewTicker(disconnectPoll)
 	defer tick.Stop()
 	for {

@@ -200,7 +200,7 @@ func (s *Server) waitScript(c *Client, cmd *Command) error {
 	if cmd.Flags&FlagAllowBusy != 0 && cmd.Name != "kill" && cmd.Name != "stats" {
 		return nil
 	}
-	c.settled() // waiting for another client's script: the loop goes on
+	c.releaseLoop()
 	select {
 	case <-r.done:
 		return nil
