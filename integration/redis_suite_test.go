@@ -35,6 +35,9 @@ var redisSuiteUnits = []string{
 	"unit/scan", "unit/expire", "unit/sort", "unit/bitfield", "unit/geo",
 	"unit/protocol", "unit/quit", "unit/info-command", "unit/slowlog",
 	"unit/violations",
+	"unit/type/zset", "unit/type/hash", "unit/type/set", "unit/type/string",
+	"unit/type/stream", "unit/type/stream-cgroups", "unit/keyspace", "unit/bitops",
+	"unit/hyperloglog", "unit/dump",
 }
 
 // redisSuitePebbleUnits run a second time on the Pebble engine: the data
@@ -42,6 +45,8 @@ var redisSuiteUnits = []string{
 // records there.
 var redisSuitePebbleUnits = []string{
 	"unit/type/incr", "unit/type/list", "unit/expire",
+	"unit/type/zset", "unit/type/hash", "unit/type/set", "unit/type/string",
+	"unit/type/stream", "unit/type/stream-cgroups", "unit/keyspace", "unit/bitops",
 }
 
 // TestRedisOwnTestSuite runs Redis 7.0.15's own test suite (tests/unit of
