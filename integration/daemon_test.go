@@ -136,3 +136,33 @@ func TestBinaryShutdownCommand(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func dialRaw(t *testing.T, addr string) *servertest.Conn { return servertest.Dial(t, addr) }
+
+// On the memory engine SAVE writes <dir>/dump.rdb and the daemon loads it
+// back when it starts, as redis-server does.
+func TestBinaryMemoryEngineSavesAndLoadsDumpRDB(t *testing.T) {
+	dir := t.TempDir()
+	p := startCairn(t, "--engine", "memory", "--dir", dir)
+	c := dialRaw(t, p.addr)
+	c.Do("RPUSH", "l", "a", "b")
+	c.Do("SELECT", "2")
+	c.Do("SET", "k", "v")
+	if got := c.Do("SAVE"); got != "+OK\r\n" {
+		t.Fatalf("SAVE = %q", got)
+	}
+	p.kill()
+	p = startCairn(t, "--engine", "memory", "--dir", dir)
+	c = dialRaw(t, p.addr)
+	var got string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if got = c.Do("LRANGE", "l", "0", "-1"); !strings.HasPrefix(got, "-LOADING") {
+			break
+		}
+	}
+	if got != "*2\r\n$1\r\na\r\n$1\r\nb\r\n" {
+		t.Fatalf("LRANGE after restart = %q", got)
+	}
+	c.Do("SELECT", "2")
+	if got := c.Do("GET", "k"); got != "$1\r\nv\r\n" {
+		t.Fatalf("GET after restart = %q", got)
+	}
+}

@@ -40,6 +40,7 @@ type RequestReader struct {
 
 	buf        []byte // buf[start:end] is read but not yet returned
 	start, end int
+	batchFrom  int   // where the requests ReadBatch last returned begin in buf
 	readErr    error // the read error to report once the buffer is drained
 	starved    bool  // the last read found no bytes (ErrWouldBlock)
 	err        error // sticky: a fault or the query limit
@@ -189,6 +190,30 @@ func poison(b []byte) {
 // Buffered is the number of bytes read and not yet returned.
 func (r *RequestReader) Buffered() int { return r.end - r.start }
 
+// QueryBuf reports the read buffer as Redis's CLIENT LIST shows a query
+// buffer. used (qbuf) is what was read and not let go: while the batch
+// ReadBatch returned runs (running), its requests and any partial request
+// after them, as Redis trims its buffer only once what it read has run;
+// between batches, the partial request. free (qbuf-free) is the rest of
+// the buffer's capacity.
+func (r *RequestReader) QueryBuf(running bool) (used, free int) {
+	from := r.start
+	if running {
+		from = min(r.batchFrom, r.start)
+	}
+	used = r.end - from
+	return used, max(cap(r.buf)-used, 0)
+}
+
+// Shrink lets the read buffer go when it holds nothing, so an idle client
+// costs no buffer (Redis frees the query buffer of a client idle for more
+// than 2 seconds). The next read allocates a new one.
+func (r *RequestReader) Shrink() {
+	if r.start == r.end && r.off == 0 && r.argc == 0 && r.err == nil {
+		r.buf, r.start, r.end, r.batchFrom = nil, 0, 0, 0
+	}
+}
+
 // fill reads more bytes, making room for the request being framed.
 func (r *RequestReader) fill() {
 	need := readChunk
@@ -244,6 +269,7 @@ func (r *RequestReader) frameBuffered() [][][]byte {
 	if len(r.counts) == 0 {
 		return nil
 	}
+	r.batchFrom = first
 	return r.collect(first)
 }
 

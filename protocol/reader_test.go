@@ -386,3 +386,41 @@ func TestRequestReaderReleasesBatch(t *testing.T) {
 	pw.Close()
 	<-done
 }
+
+// QueryBuf shows what Redis's CLIENT LIST shows as qbuf: the whole batch
+// (and a partial request after it) while it runs, only the partial request
+// between batches; qbuf-free is the rest of the buffer. Shrink lets an
+// empty buffer go.
+func TestRequestReaderQueryBuf(t *testing.T) {
+	get := "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" // 20 bytes
+	src := &chunkReader{in: []byte(get + get + "*2\r\n$3\r\nGE"), chunk: 1 << 20}
+	r := NewRequestReader(src, nil)
+	if cmds, err := r.ReadBatch(); err != nil || len(cmds) != 2 {
+		t.Fatalf("ReadBatch = %d requests, %v", len(cmds), err)
+	}
+	if used, free := r.QueryBuf(true); used != 50 || used+free != cap(r.buf) {
+		t.Errorf("running: qbuf %d, free %d (cap %d); want 50", used, free, cap(r.buf))
+	}
+	if used, _ := r.QueryBuf(false); used != 10 {
+		t.Errorf("between batches: qbuf %d, want the partial request's 10", used)
+	}
+	r.Shrink() // not empty: kept
+	if cap(r.buf) == 0 {
+		t.Fatal("Shrink let a partial request's buffer go")
+	}
+	src.in = []byte("T\r\n$1\r\nk\r\n")
+	if cmds, err := r.ReadBatch(); err != nil || len(cmds) != 1 {
+		t.Fatalf("ReadBatch = %d requests, %v", len(cmds), err)
+	}
+	if used, _ := r.QueryBuf(true); used != 20 {
+		t.Errorf("running the completed request: qbuf %d, want 20", used)
+	}
+	r.Shrink()
+	if used, free := r.QueryBuf(false); used != 0 || free != 0 || r.buf != nil {
+		t.Errorf("after Shrink: qbuf %d, free %d", used, free)
+	}
+	src.in = []byte(get)
+	if cmds, err := r.ReadBatch(); err != nil || len(cmds) != 1 || string(cmds[0][1]) != "k" {
+		t.Fatalf("ReadBatch after Shrink = %q, %v", cmds, err)
+	}
+}

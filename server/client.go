@@ -24,6 +24,8 @@ type Client struct {
 	laddr   string
 	fd      int
 	created time.Time
+	// unixSocket: connected through the unixsocket (CLIENT LIST's U).
+	unixSocket bool
 
 	// Touched only by the connection's goroutine.
 	authenticated bool
@@ -46,6 +48,8 @@ type Client struct {
 	trackPrefixes []string              // BCAST prefixes (tracking.go); changed under tracking.mu
 	trackPending  []pendingInvalidation // its own invalidations, sent after its reply
 	caller        *Client               // a script's client: the client running the script
+	callerCmd     *Command              // and the EVAL or FCALL it runs, whose declared keys
+	callerArgs    [][]byte              // a read in the script makes the caller track
 	rdbOnly       rdbRequest            // what REPLCONF rdb-only / rdb-filter-only asked SYNC for (cmd_sync.go)
 
 	// dirty is set (under the keyspace lock, by any goroutine) when a
@@ -54,6 +58,9 @@ type Client struct {
 
 	// Read by other goroutines.
 	db              atomic.Int32
+	wantBox         atomic.Bool  // a redirect target: start an outbox at its next command
+	earlyMu         sync.Mutex   // guards early, and the switch to the outbox of a wantBox client
+	early           []byte       // invalidations for a wantBox client before its outbox started
 	lastInteraction atomic.Int64 // unix ms
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
@@ -63,6 +70,7 @@ type Client struct {
 	box             atomic.Pointer[outbox] // outbox, for goroutines that queue invalidations
 	trackFlags      atomic.Uint32          // CLIENT TRACKING options (trackFlags)
 	trackRedir      atomic.Int64           // CLIENT TRACKING REDIRECT's client ID, 0 for none
+	qbuf, qbufFree  atomic.Int64           // the query buffer, as noteQueryBuf last saw it
 
 	mu      sync.Mutex
 	name    string
@@ -199,4 +207,13 @@ func (cs *clients) snapshot() []*Client {
 	cs.mu.Unlock()
 	sortClients(out)
 	return out
+}
+
+// noteQueryBuf publishes the connection's query buffer figures for CLIENT
+// LIST (qbuf, qbuf-free); running is true while a batch it read runs. Only
+// the goroutine or loop that reads the connection calls it.
+func (c *Client) noteQueryBuf(running bool) {
+	used, free := c.conn.rd.QueryBuf(running)
+	c.qbuf.Store(int64(used))
+	c.qbufFree.Store(int64(free))
 }

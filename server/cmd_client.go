@@ -121,7 +121,7 @@ func clientType(cl *Client) string {
 }
 
 // clientLine formats a client as Redis's CLIENT LIST does. Fields Cairn
-// has no equivalent for (buffer sizes) report zero.
+// has no equivalent for (argument and reply buffer sizes) report zero.
 func (s *Server) clientLine(cl *Client) string {
 	now := s.clock.Now()
 	cl.mu.Lock()
@@ -149,6 +149,9 @@ func (s *Server) clientLine(cl *Client) string {
 	}
 	if tf&trackBcast != 0 {
 		flags += "B"
+	}
+	if cl.unixSocket {
+		flags += "U"
 	}
 	if flags == "" {
 		flags = "N"
@@ -179,7 +182,9 @@ func (s *Server) clientLine(cl *Client) string {
 	field("psub", itoa(int64(cl.subs.n[spacePattern].Load())))
 	field("ssub", itoa(int64(cl.subs.n[spaceShard].Load())))
 	field("multi", "-1")
-	for _, k := range []string{"qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll"} {
+	field("qbuf", itoa(cl.qbuf.Load()))
+	field("qbuf-free", itoa(cl.qbufFree.Load()))
+	for _, k := range []string{"argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll"} {
 		field(k, "0")
 	}
 	// A client's replies are sent at the end of each round, so only a
@@ -235,6 +240,9 @@ func cmdClientKill(c *Context) error {
 		case protocol.EqualFold(opt, "laddr"):
 			filters = append(filters, func(cl *Client) bool { return cl.laddr == val })
 		case protocol.EqualFold(opt, "user"):
+			if s.acl.get(val) == nil {
+				return protocol.Error("ERR No such user '" + val + "'")
+			}
 			filters = append(filters, func(cl *Client) bool { return cl.userName() == val })
 		case protocol.EqualFold(opt, "type"):
 			typ := strings.ToLower(val)

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/cairn-db/cairn/server/servertest"
 )
@@ -71,5 +72,37 @@ func TestClientKill(t *testing.T) {
 	}
 	if _, err := a.ReadErr(2e9); err == nil {
 		t.Fatal("connection open after killing itself")
+	}
+}
+
+// CLIENT LIST's qbuf is the query buffer as Redis shows it: the running
+// command's own bytes for the caller (26 for CLIENT INFO), the buffer's
+// capacity in qbuf-free; a client idle for more than 2 seconds has its
+// buffer let go (0 and 0), as Redis's clientsCronResizeQueryBuffer.
+func TestClientListQueryBuffer(t *testing.T) {
+	clock := NewClock()
+	srv := Start(t, WithClock(clock))
+	c := Dial(t, srv.Addr())
+	idle := Dial(t, srv.Addr())
+	idle.Do("CLIENT", "SETNAME", "idle")
+	if got := c.Do("CLIENT", "INFO"); !strings.Contains(got, " qbuf=26 qbuf-free=16358 ") {
+		t.Fatalf("CLIENT INFO = %q", got)
+	}
+	qbuf := regexp.MustCompile(`name=idle .* qbuf=(\d+) qbuf-free=(\d+) `)
+	if m := qbuf.FindStringSubmatch(c.Do("CLIENT", "LIST")); m == nil || m[1] != "0" || m[2] != "16384" {
+		t.Fatalf("idle client's qbuf/qbuf-free = %q", m)
+	}
+	clock.FastForward(3 * time.Second)
+	var m []string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m = qbuf.FindStringSubmatch(c.Do("CLIENT", "LIST")); m != nil && m[2] == "0" {
+			break
+		}
+	}
+	if m == nil || m[1] != "0" || m[2] != "0" {
+		t.Fatalf("after 3 s idle, qbuf/qbuf-free = %q; want the buffer let go", m)
+	}
+	if got := idle.Do("PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING after the buffer was let go = %q", got)
 	}
 }

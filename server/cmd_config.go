@@ -2,8 +2,10 @@ package server
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cairn-db/cairn/protocol"
@@ -32,6 +34,9 @@ func cmdConfigGet(c *Context) error {
 			continue
 		}
 		for _, p := range c.Args[2:] {
+			if d.unlisted && !strings.EqualFold(string(p), d.name) {
+				continue
+			}
 			if store.Match(strings.ToLower(string(p)), d.name, true) {
 				pairs = append(pairs, d.name, d.get(&s.cfg))
 				break
@@ -52,10 +57,25 @@ func cmdConfigSet(c *Context) error {
 		return protocol.ErrSyntax
 	}
 	s := c.Server
+	seen := map[string]bool{}
+	if err := s.configSet(args, seen); err != nil {
+		return err
+	}
+	if seen["maxmemory"] {
+		// As Redis's updateMaxmemory: a lower limit evicts at once, not
+		// at the next command.
+		s.evictNow(c.Tx, c.Client.DB())
+	}
+	c.Out.OK()
+	return nil
+}
+
+// configSet applies CONFIG SET's name/value pairs all or none, recording
+// the names in seen.
+func (s *Server) configSet(args [][]byte, seen map[string]bool) error {
 	s.cfgMu.Lock()
 	defer s.cfgMu.Unlock()
 	next := s.cfg.clone()
-	seen := map[string]bool{}
 	for i := 0; i < len(args); i += 2 {
 		name := strings.ToLower(string(args[i]))
 		d, ok := lookupDirective(name)
@@ -69,16 +89,42 @@ func cmdConfigSet(c *Context) error {
 			return fail("duplicate parameter")
 		}
 		seen[name] = true
-		if d.startOnly {
+		if d.immutable {
 			return fail("can't set immutable config")
 		}
 		if err := d.set(&next, string(args[i+1])); err != nil {
 			return fail(err.Error())
 		}
+		if d.startOnly && d.get(&next) != d.get(&s.cfg) {
+			if name == "port" || name == "bind" {
+				if err := listenable(next); err != nil {
+					return fail("Unable to listen on this port: " + err.Error())
+				}
+			}
+			return fail("can't set immutable config")
+		}
 	}
 	s.cfg = next
 	s.applyConfig()
-	c.Out.OK()
+	return nil
+}
+
+// listenable reports why the server could not listen on cfg's port and
+// bind addresses, by trying. Cairn keeps its listeners for its lifetime,
+// so a new port or bind is refused either way; but when the address is
+// taken, the error is Redis's for that case.
+func listenable(cfg Config) error {
+	hosts := cfg.Bind
+	if len(hosts) == 0 {
+		hosts = []string{""}
+	}
+	for _, h := range hosts {
+		ln, err := net.Listen("tcp", net.JoinHostPort(strings.TrimPrefix(h, "-"), strconv.Itoa(cfg.Port)))
+		if err != nil {
+			return err
+		}
+		ln.Close()
+	}
 	return nil
 }
 

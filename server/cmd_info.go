@@ -145,6 +145,7 @@ func (s *Server) infoMemory(w *infoWriter) {
 	w.field("used_memory_dataset", ov.dataset)
 	w.field("cairn_go_heap_objects", heapBytes())
 	w.field("total_system_memory", totalSystemMemory())
+	w.field("number_of_cached_scripts", s.cachedScripts())
 	libs, funcs := s.functions.counts()
 	w.field("number_of_functions", funcs)
 	w.field("number_of_libraries", libs)
@@ -154,7 +155,15 @@ func (s *Server) infoMemory(w *infoWriter) {
 	if used > 0 {
 		w.field("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
 	}
+	// Cairn counts no buffers apart from used_memory.
+	w.field("mem_not_counted_for_evict", 0)
 	w.field("mem_allocator", "go")
+	// Redis frees large values in a background thread (UNLINK, FLUSHALL
+	// ASYNC, lazyfree-lazy-*) and counts them here. Cairn drops the last
+	// reference in the command and Go's concurrent GC reclaims the memory:
+	// nothing is ever queued for, or freed by, a lazyfree thread.
+	w.field("lazyfree_pending_objects", 0)
+	w.field("lazyfreed_objects", 0)
 }
 
 func (s *Server) infoStats(w *infoWriter) {
@@ -193,7 +202,7 @@ func (s *Server) infoReplication(w *infoWriter) {
 	w.field("master_repl_offset", 0)
 	w.field("second_repl_offset", -1)
 	w.field("repl_backlog_active", 0)
-	w.field("repl_backlog_size", 1048576)
+	w.field("repl_backlog_size", atoi64(s.config().tuning["repl-backlog-size"]))
 	w.field("repl_backlog_first_byte_offset", 0)
 	w.field("repl_backlog_histlen", 0)
 }

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,29 @@ func TestExpireCommands(t *testing.T) {
 	}
 	if got := c.Do("EXPIRETIME", "k"); got != Int(-1) {
 		t.Fatalf("EXPIRETIME = %q", got)
+	}
+}
+
+// TTL, PTTL, EXPIRETIME, TYPE and EXISTS look at a key without touching
+// its access time (Redis's LOOKUP_NOTOUCH); TOUCH and GET do touch it.
+func TestKeyPeeksDoNotTouch(t *testing.T) {
+	clock := NewClock()
+	srv := Start(t, WithClock(clock))
+	c := Dial(t, srv.Addr())
+	c.Do("SET", "foo", "bar")
+	clock.FastForward(3 * time.Second)
+	for _, cmd := range [][]string{{"TTL", "foo"}, {"PTTL", "foo"}, {"EXPIRETIME", "foo"}, {"TYPE", "foo"}, {"EXISTS", "foo"}} {
+		c.Do(cmd...)
+	}
+	if got := c.Do("OBJECT", "IDLETIME", "foo"); got != Int(3) {
+		t.Fatalf("OBJECT IDLETIME after TTL/TYPE/EXISTS = %q, want 3", got)
+	}
+	c.Do("TOUCH", "foo")
+	if got := c.Do("OBJECT", "IDLETIME", "foo"); got != Int(0) {
+		t.Fatalf("OBJECT IDLETIME after TOUCH = %q, want 0", got)
+	}
+	// The peeks, both OBJECTs and TOUCH count as hits, as in Redis.
+	if got := c.Do("INFO", "stats"); !strings.Contains(got, "keyspace_hits:8\r\n") {
+		t.Errorf("keyspace_hits after 5 peeks, 2 OBJECTs and TOUCH: %q", got)
 	}
 }

@@ -92,16 +92,22 @@ func unsubscribeIn(sp space) Handler {
 }
 
 // writeSubReply writes one (un)subscribe confirmation: kind, the name
-// (null for an unsubscribe from nothing) and the space's count.
+// (null for an unsubscribe from nothing) and the space's count. Like
+// every pub/sub push in Redis (CLIENT_PUSHING), it is sent even under
+// CLIENT REPLY OFF or SKIP: a subscriber must see what it joined.
 func writeSubReply(c *Context, kind string, name []byte, sp space) {
-	c.Out.Push(3)
-	c.Out.BulkString(kind)
-	if name == nil {
-		c.Out.Null()
-	} else {
-		c.Out.Bulk(name)
+	w := c.Out
+	if cl := c.Client; cl.replyMode != replyOn && w == cl.ctx.Out {
+		w = cl.out // applyReplyMode pointed ctx.Out nowhere
 	}
-	c.Out.Int(c.Client.subs.count(sp))
+	w.Push(3)
+	w.BulkString(kind)
+	if name == nil {
+		w.Null()
+	} else {
+		w.Bulk(name)
+	}
+	w.Int(c.Client.subs.count(sp))
 }
 
 // publishIn is the handler of PUBLISH channel message and SPUBLISH

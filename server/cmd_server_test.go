@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,7 +51,13 @@ func TestConfigCommands(t *testing.T) {
 		{"CONFIG SET hz 50 list-max-listpack-size 8", OK},
 		{"CONFIG GET list-max-listpack-size", Array(Bulk("list-max-listpack-size"), Bulk("8"))},
 		{"CONFIG SET hz x", Err("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer")},
-		{"CONFIG SET port 1", Err("ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config")},
+		{"CONFIG SET daemonize no", Err("ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config")},
+		{"CONFIG SET databases 16", Err("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config")},
+		{"CONFIG SET engine memory", OK}, // start-only, but unchanged: a no-op
+		{"CONFIG SET rename-command \"\"", Err("ERR CONFIG SET failed (possibly related to argument 'rename-command') - can't set immutable config")},
+		{"CONFIG SET engine pebble", Err("ERR CONFIG SET failed (possibly related to argument 'engine') - can't set immutable config")},
+		{"CONFIG GET key-load-*", Array()}, // a Redis hidden config: by exact name only
+		{"CONFIG GET key-load-delay", Array(Bulk("key-load-delay"), Bulk("0"))},
 		{"CONFIG SET nosuch 1", Err("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'")},
 		{"CONFIG SET hz 10 hz 20", Err("ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter")},
 		{"CONFIG SET hz", Err("ERR wrong number of arguments for 'config|set' command")},
@@ -69,7 +77,8 @@ func TestInfo(t *testing.T) {
 	info := c.Do("INFO")
 	for _, want := range []string{"# Server\r\n", "redis_version:7.0.15\r\n", "# Clients\r\n", "connected_clients:1\r\n",
 		"# Memory\r\n", "maxmemory_policy:noeviction\r\n", "# Persistence\r\n", "# Stats\r\n", "keyspace_hits:1\r\n",
-		"keyspace_misses:1\r\n", "# Replication\r\n", "role:master\r\n", "# Keyspace\r\n", "db0:keys=2,expires=1,avg_ttl=0\r\n"} {
+		"keyspace_misses:1\r\n", "# Replication\r\n", "role:master\r\n", "# Keyspace\r\n", "db0:keys=2,expires=1,avg_ttl=0\r\n",
+		"lazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n"} {
 		if !strings.Contains(info, want) {
 			t.Errorf("INFO lacks %q", want)
 		}
@@ -98,5 +107,66 @@ func TestCommandCommand(t *testing.T) {
 	}
 	if got := c.Do("COMMAND", "LIST", "FILTERBY", "PATTERN", "get*"); !strings.Contains(got, "getrange") {
 		t.Fatalf("COMMAND LIST FILTERBY PATTERN = %q", got)
+	}
+}
+
+// CONFIG SET port and bind accept their current values (Redis applies
+// nothing for an unchanged value); a port that cannot be listened on is
+// refused with Redis's error, and the settings stay as they were.
+func TestConfigSetPortAndBind(t *testing.T) {
+	srv := Start(t)
+	c := Dial(t, srv.Addr())
+	host, port, _ := net.SplitHostPort(srv.Addr())
+	if got := c.Do("CONFIG", "SET", "port", port, "bind", host); got != OK {
+		t.Fatalf("CONFIG SET port/bind to their values = %q", got)
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	_, taken, _ := net.SplitHostPort(busy.Addr().String())
+	got := c.Do("CONFIG", "SET", "maxmemory", "10000001", "port", taken)
+	if !strings.HasPrefix(got, "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port") {
+		t.Fatalf("CONFIG SET port <taken> = %q", got)
+	}
+	if got := c.Do("CONFIG", "GET", "port"); got != Array(Bulk("port"), Bulk(port)) {
+		t.Fatalf("port after the failed CONFIG SET = %q", got)
+	}
+	if got := c.Do("CONFIG", "GET", "maxmemory"); got != Array(Bulk("maxmemory"), Bulk("0")) {
+		t.Fatalf("maxmemory not rolled back: %q", got)
+	}
+}
+
+// UNLINK and FLUSHDB ASYNC give a large value's memory back at once in
+// used_memory (Go's GC reclaims it; there is no lazyfree queue), so
+// lazyfree_pending_objects is always 0.
+func TestUnlinkReclaimsUsedMemory(t *testing.T) {
+	srv := Start(t)
+	c := Dial(t, srv.Addr())
+	used := func() int {
+		for _, l := range strings.Split(c.Do("INFO", "memory"), "\r\n") {
+			if v, ok := strings.CutPrefix(l, "used_memory:"); ok {
+				n, _ := strconv.Atoi(v)
+				return n
+			}
+		}
+		t.Fatal("no used_memory")
+		return 0
+	}
+	orig := used()
+	for _, drop := range [][]string{{"UNLINK", "myset"}, {"FLUSHDB", "ASYNC"}} {
+		args := []string{"SADD", "myset"}
+		for i := range 100000 {
+			args = append(args, strconv.Itoa(i))
+		}
+		c.Do(args...)
+		if peak := used(); peak < orig+1000000 {
+			t.Fatalf("used_memory with 100000 members = %d, was %d", peak, orig)
+		}
+		c.Do(drop...)
+		if got := used(); got != orig {
+			t.Fatalf("used_memory after %v = %d, want %d", drop, got, orig)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"os"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 
@@ -21,6 +22,12 @@ type Config struct {
 	Bind []string
 	// Port is the TCP port; 0 picks a free one (see Server.Addr).
 	Port int
+	// UnixSocket, when set, is the path of a Unix socket to listen on as
+	// well (redis.conf's unixsocket); a stale file there is replaced.
+	UnixSocket string
+	// UnixSocketPerm is the socket file's mode (unixsocketperm); 0 leaves
+	// the umask's.
+	UnixSocketPerm os.FileMode
 	// Databases is the number of databases. Default 16.
 	Databases int
 	// RequirePass, when set, makes clients AUTH before other commands.
@@ -191,7 +198,7 @@ func (c *Config) setDefaults() {
 			c.tuning[t.name] = t.value
 		}
 	}
-	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1",
+	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1", "maxmemory-clients": "0",
 		"latency-tracking": "yes", "latency-tracking-info-percentiles": "50 99 99.9", "latency-monitor-threshold": "0"} {
 		if _, ok := c.tuning[name]; !ok {
 			c.tuning[name] = v
@@ -204,11 +211,19 @@ type directive struct {
 	name string
 	get  func(c *Config) string
 	set  func(c *Config, v string) error
-	// startOnly settings cannot change while the server runs.
+	// startOnly settings cannot change while the server runs: CONFIG SET
+	// accepts only their current value (a no-op, as Redis skips applying
+	// an unchanged value).
 	startOnly bool
+	// immutable settings are Redis's IMMUTABLE_CONFIG ones: CONFIG SET
+	// refuses them whatever the value.
+	immutable bool
 	// hidden settings are read from files and flags but not listed by
 	// CONFIG GET or written by CONFIG REWRITE.
 	hidden bool
+	// unlisted settings are Redis's HIDDEN_CONFIG ones: CONFIG GET shows
+	// them only when asked for by their exact name.
+	unlisted bool
 }
 
 // directives lists every setting Cairn has, plus the tuning settings it
@@ -221,10 +236,10 @@ func directives() []directive {
 		{name: "port", startOnly: true,
 			get: func(c *Config) string { return strconv.Itoa(c.Port) },
 			set: intSetter(func(c *Config) *int { return &c.Port }, 0, 65535)},
-		{name: "io-threads", startOnly: true,
+		{name: "io-threads", immutable: true,
 			get: func(c *Config) string { return strconv.Itoa(max(c.IOThreads, 1)) },
 			set: intSetter(func(c *Config) *int { return &c.IOThreads }, 1, 128)},
-		{name: "databases", startOnly: true,
+		{name: "databases", immutable: true,
 			get: func(c *Config) string { return strconv.Itoa(c.Databases) },
 			set: intSetter(func(c *Config) *int { return &c.Databases }, 1, 256)},
 		{name: "requirepass",
@@ -249,6 +264,19 @@ func directives() []directive {
 					return nil
 				}
 				return configError("engine must be 'memory' or 'pebble'")
+			}},
+		{name: "unixsocket", immutable: true,
+			get: func(c *Config) string { return c.UnixSocket },
+			set: func(c *Config, v string) error { c.UnixSocket = v; return nil }},
+		{name: "unixsocketperm", immutable: true,
+			get: func(c *Config) string { return strconv.FormatUint(uint64(c.UnixSocketPerm), 8) },
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseUint(v, 8, 32)
+				if err != nil || n > 0o777 {
+					return errBadValue
+				}
+				c.UnixSocketPerm = os.FileMode(n)
+				return nil
 			}},
 		{name: "dir", startOnly: true,
 			get: func(c *Config) string { return c.Dir },
@@ -288,10 +316,10 @@ func directives() []directive {
 		{name: "metrics-queue-keys",
 			get: func(c *Config) string { return strings.Join(c.MetricsQueueKeys, " ") },
 			set: func(c *Config, v string) error { c.MetricsQueueKeys = strings.Fields(v); return nil }},
-		{name: "aclfile", startOnly: true,
+		{name: "aclfile", immutable: true,
 			get: func(c *Config) string { return c.ACLFile },
 			set: func(c *Config, v string) error { c.ACLFile = v; return nil }},
-		{name: "rename-command", startOnly: true, hidden: true,
+		{name: "rename-command", immutable: true, hidden: true,
 			get: func(c *Config) string { return "" },
 			set: func(c *Config, v string) error {
 				w, err := splitArgs(v)
@@ -328,6 +356,14 @@ func directives() []directive {
 			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
 	}
+	// REPLICAOF is the command; the directive (and its alias) is only
+	// for config files, and Cairn is never a replica.
+	for _, name := range []string{"replicaof", "slaveof"} {
+		d = append(d, directive{name: name, immutable: true,
+			get: func(c *Config) string { return "" },
+			set: func(c *Config, v string) error { return configError("Cairn cannot replicate from a master") }})
+	}
+	d = append(d, maxmemoryClientsDirective())
 	d = append(d, eventDirectives()...)
 	d = append(d, maxmemoryDirectives()...)
 	d = append(d, latencyDirectives()...)
@@ -367,8 +403,10 @@ const (
 func (t tuning) directive() directive {
 	name := t.name
 	return directive{
-		name: name,
-		get:  func(c *Config) string { return c.tuning[name] },
+		name:      name,
+		immutable: redisImmutable[name],
+		unlisted:  name == "key-load-delay",
+		get:       func(c *Config) string { return c.tuning[name] },
 		set: func(c *Config, v string) error {
 			norm, err := t.normalize(v)
 			if err != nil {
@@ -424,6 +462,14 @@ func (c *Config) encodingLimits() store.EncodingLimits {
 	}
 }
 
+// redisImmutable are the tuning settings Redis 7.0 refuses to change at
+// run time (IMMUTABLE_CONFIG).
+var redisImmutable = map[string]bool{
+	"daemonize": true, "tcp-backlog": true, "supervised": true, "logfile": true, "pidfile": true,
+	"appendfilename": true, "enable-debug-command": true, "enable-protected-configs": true,
+	"enable-module-command": true, "cluster-enabled": true,
+}
+
 // tuningDefaults are Redis 7.0's defaults for the settings Cairn accepts
 // without acting on them.
 var tuningDefaults = []tuning{
@@ -453,6 +499,8 @@ var tuningDefaults = []tuning{
 	{"lazyfree-lazy-user-del", "no", tuneBool},
 	{"lazyfree-lazy-user-flush", "no", tuneBool},
 	{"tracking-table-max-keys", "1000000", tuneInt}, // acted on: applyConfig
+	{"min-replicas-to-write", "0", tuneInt},         // acted on: applyConfig (noreplicas.go)
+	{"min-replicas-max-lag", "10", tuneInt},
 	{"tcp-keepalive", "300", tuneInt},
 	{"tcp-backlog", "511", tuneInt},
 	{"timeout", "0", tuneInt},
@@ -466,6 +514,11 @@ var tuningDefaults = []tuning{
 	{"slowlog-max-len", "128", tuneInt},
 	{"client-query-buffer-limit", "1073741824", tuneMemory},
 	{"replica-read-only", "yes", tuneBool},
+	{"replica-serve-stale-data", "yes", tuneBool},
+	{"slave-serve-stale-data", "yes", tuneBool},
+	{"repl-diskless-sync-delay", "5", tuneInt},
+	{"propagation-error-behavior", "ignore", tuneString},
+	{"always-show-logo", "no", tuneBool},
 	{"repl-diskless-sync", "yes", tuneBool},
 	{"stop-writes-on-bgsave-error", "yes", tuneBool},
 	{"rdbcompression", "yes", tuneBool},
@@ -479,6 +532,8 @@ var tuningDefaults = []tuning{
 	{"enable-protected-configs", "no", tuneString},
 	{"enable-module-command", "no", tuneString},
 	{"cluster-enabled", "no", tuneBool},
+	{"repl-backlog-size", "1048576", tuneMemory},
+	{"key-load-delay", "0", tuneInt},
 }
 
 // parseMemory parses a Redis memory size: bytes, or with k/kb/m/mb/g/gb

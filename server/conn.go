@@ -20,9 +20,10 @@ type conn struct {
 	sock     *socket // nc's I/O while an event loop serves it; nil for TLS
 	rd       *protocol.RequestReader
 	wr       *redcon.Writer
-	pending  [][][]byte // the batch's requests not yet run
-	closed   bool       // Close was called: the loop ends after this request
-	detached bool       // MONITOR took the socket over
+	pending  [][][]byte    // the batch's requests not yet run
+	closed   bool          // Close was called: the loop ends after this request
+	detached bool          // MONITOR took the socket over
+	released chan struct{} // closed once the loop that detached it is done with it
 }
 
 // newConn wraps nc; with a socket, requests and replies go through it.
@@ -61,7 +62,17 @@ func (c *conn) Close() error {
 // and closing it; the loop ends after the running request.
 func (c *conn) Detach() *detachedConn {
 	c.detached = true
+	c.released = make(chan struct{})
 	return &detachedConn{conn: c}
+}
+
+// letGo is called by the loop or goroutine that served the connection
+// when it stops: a detached connection's new owner may then take over
+// the rest of its state (RESET after MONITOR).
+func (c *conn) letGo() {
+	if c.detached {
+		close(c.released)
+	}
 }
 
 // detachedConn is a socket taken over from the loop (MONITOR).
@@ -128,6 +139,7 @@ func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 		if !cn.detached && !rejoined {
 			s.disconnect(c)
 		}
+		cn.letGo()
 	}()
 	if cmds == nil && err == nil {
 		cmds, err = cn.rd.ReadBatch()
@@ -159,6 +171,7 @@ func (c *Client) releaseLoop() {
 func (s *Server) runBatch(c *Client, cmds [][][]byte, err error) bool {
 	cn := c.conn
 	cn.pending = cmds
+	c.noteQueryBuf(true)
 	for len(cn.pending) > 0 && !cn.closed && !cn.detached {
 		args := cn.pending[0]
 		cn.pending = cn.pending[1:]
@@ -168,6 +181,7 @@ func (s *Server) runBatch(c *Client, cmds [][][]byte, err error) bool {
 	if cn.closed || cn.detached {
 		return false
 	}
+	c.noteQueryBuf(false)
 	if err == nil {
 		return true
 	}

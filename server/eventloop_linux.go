@@ -46,6 +46,7 @@ type eventLoop struct {
 	mu       sync.Mutex
 	incoming []*Client // accepted, not yet in the epoll set
 
+	shrink  atomic.Bool       // shrinkIdle asked for a sweep of idle clients' buffers
 	clients map[int32]*Client // by descriptor; only the loop touches it
 	events  []unix.EpollEvent
 	ready   []*Client // clients that ran this round: their replies go next
@@ -168,6 +169,31 @@ func (ls *eventLoops) close() {
 	}
 }
 
+// shrinkIdle asks every loop to let go of the read buffers of its clients
+// idle for more than 2 seconds, as Redis's clientsCronResizeQueryBuffer
+// frees an idle client's query buffer. (A client served by a goroutine of
+// its own keeps its buffer: that goroutine is parked in a read of it.)
+func (ls *eventLoops) shrinkIdle() {
+	for _, l := range ls.loops {
+		l.shrink.Store(true)
+		l.mu.Lock()
+		l.wake()
+		l.mu.Unlock()
+	}
+}
+
+// sweepIdle is shrinkIdle's work, in the loop's goroutine, which owns its
+// clients' readers.
+func (l *eventLoop) sweepIdle() {
+	now := l.s.clock.Now().UnixMilli()
+	for _, c := range l.clients {
+		if now-c.lastInteraction.Load() > 2000 {
+			c.conn.rd.Shrink()
+			c.noteQueryBuf(false)
+		}
+	}
+}
+
 // wake interrupts the loop's wait; l.mu is held, so the loop cannot have
 // closed the descriptor.
 func (l *eventLoop) wake() {
@@ -207,6 +233,9 @@ func (l *eventLoop) run() {
 		for _, ev := range l.events[:n] {
 			if ev.Fd == wakefd {
 				l.admit()
+				if l.shrink.Swap(false) {
+					l.sweepIdle()
+				}
 				continue
 			}
 			if c := l.clients[ev.Fd]; c != nil {
@@ -391,6 +420,7 @@ func (l *eventLoop) drop(c *Client) {
 	if !c.conn.detached {
 		l.s.disconnect(c)
 	}
+	c.conn.letGo()
 }
 
 // handOff moves c to a goroutine of its own, which runs cmds (the batch

@@ -13,3 +13,5 @@ func (ls *eventLoops) add(c *Client) bool { return false }
 func (ls *eventLoops) rejoin(c *Client) bool { return false }
 
 func (ls *eventLoops) close() {}
+
+func (ls *eventLoops) shrinkIdle() {}

@@ -24,7 +24,7 @@ func newFakeClient(t testing.TB, s *Server, out *bytes.Buffer) *Client {
 // startFake starts a server for tb and returns it with a fake client
 // whose replies go to out.
 func startFake(tb testing.TB) (s *Server, c *Client, out *bytes.Buffer) {
-	s, err := Start(Config{})
+	s, err := Start(Config{Dir: tb.TempDir()}) // SAVE writes there
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func FuzzDispatch(f *testing.F) {
 	}
 	// The smallest proto-max-bulk-len keeps SETRANGE/APPEND from building
 	// 512 MB strings under the fuzzer.
-	s, err := Start(Config{ProtoMaxBulkLen: 1 << 20})
+	s, err := Start(Config{ProtoMaxBulkLen: 1 << 20, Dir: f.TempDir()}) // SAVE writes there
 	if err != nil {
 		f.Fatal(err)
 	}

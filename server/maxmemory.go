@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cairn-db/cairn/protocol"
@@ -50,6 +51,33 @@ func maxmemoryDirectives() []directive {
 			get: func(c *Config) string { return c.tuning["lfu-decay-time"] },
 			set: boundedInt(func(c *Config, n int) { c.tuning["lfu-decay-time"] = strconv.Itoa(n) }, 0)},
 	}
+}
+
+// maxmemoryClientsDirective is maxmemory-clients: a memory value, or a
+// percentage of maxmemory (up to 100%), as Redis validates it. Cairn
+// accepts it without acting on it: it evicts no clients.
+func maxmemoryClientsDirective() directive {
+	return directive{name: "maxmemory-clients",
+		get: func(c *Config) string { return c.tuning["maxmemory-clients"] },
+		set: func(c *Config, v string) error {
+			if p, ok := strings.CutSuffix(v, "%"); ok {
+				n, err := strconv.ParseInt(p, 10, 64)
+				if err != nil || n < 0 {
+					return configError("percentage argument must be a memory or percentage value")
+				}
+				if n > 100 {
+					return configError("percentage argument must be less or equal to 100")
+				}
+				c.tuning["maxmemory-clients"] = v
+				return nil
+			}
+			n, err := parseMemory(v)
+			if err != nil {
+				return errNotMemory
+			}
+			c.tuning["maxmemory-clients"] = strconv.FormatInt(n, 10)
+			return nil
+		}}
 }
 
 // boundedInt parses an int from lo to MaxInt32, with Redis's message.
@@ -118,10 +146,34 @@ func (s *Server) evict(tx *store.Tx, c *Client, cmd *Command) error {
 	start := time.Now()
 	err := tx.EvictTimed(onDelete)
 	s.latencyEvent("eviction-cycle", time.Since(start))
-	if err != nil && (cmd.Flags&FlagDenyOOM != 0 || queuedDenyOOM(c, cmd)) {
+	if err != nil && cmd != nil && cmd.Flags&FlagDenyOOM != 0 {
 		return ErrOOM
 	}
+	if err != nil && cmd != nil && queuedDenyOOM(c, cmd) {
+		// Refused, EXEC ends the transaction, as Redis's rejectCommand.
+		c.multi = nil
+		s.unwatchAll(c)
+		return protocol.Error("EXECABORT Transaction discarded because of: " + replyText(ErrOOM))
+	}
 	return nil
+}
+
+// evictNow evicts keys until used memory is within maxmemory, in tx (a
+// running EXEC or script's) or a transaction of its own on database db.
+// Running out of keys to evict is not an error here: the commands that
+// would grow memory are refused later.
+func (s *Server) evictNow(tx *store.Tx, db int) {
+	if !s.store.OverMaxMemory(s.maxMemory.Load()) {
+		return
+	}
+	if tx != nil {
+		s.evict(tx, nil, nil)
+		return
+	}
+	s.store.Update(db, func(tx *store.Tx) error {
+		s.evict(tx, nil, nil)
+		return nil
+	})
 }
 
 // queuedDenyOOM reports whether cmd is an EXEC whose queue holds a

@@ -45,19 +45,30 @@ func cmdMonitor(c *Context) error {
 	return nil
 }
 
-// runMonitor owns a detached MONITOR connection until it closes.
+// runMonitor owns a detached MONITOR connection until it closes, or until
+// RESET turns it back into an ordinary client (served from then on by
+// this goroutine, as serveConn), as Redis's RESET leaves MONITOR mode.
 func (s *Server) runMonitor(cl *Client, dc *detachedConn, ch chan string) {
+	var resume [][][]byte // RESET and what followed it: the client goes on
 	defer func() {
-		s.monitors.mu.Lock()
-		delete(s.monitors.chans, cl)
-		s.monitors.mu.Unlock()
-		s.monitors.active.Add(-1)
+		s.stopMonitor(cl)
+		if resume != nil {
+			<-cl.conn.released             // the goroutine that ran MONITOR is done with the conn
+			for n := len(ch); n > 0; n-- { // the lines fed before RESET ran
+				dc.WriteRaw([]byte(<-ch))
+			}
+			cl.monitor.Store(false)
+			cl.conn.detached = false
+			s.serveConn(cl, resume, nil)
+			return
+		}
 		dc.Close()
 		s.clients.remove(cl)
 		s.conns.Done()
 	}()
 	dc.Flush()
 	quit := make(chan struct{})
+	reset := make(chan [][][]byte, 1)
 	go func() {
 		defer close(quit)
 		for {
@@ -65,7 +76,15 @@ func (s *Server) runMonitor(cl *Client, dc *detachedConn, ch chan string) {
 			if err != nil {
 				return
 			}
-			if len(args) > 0 && strings.EqualFold(string(args[0]), "quit") {
+			if len(args) == 0 {
+				continue
+			}
+			if strings.EqualFold(string(args[0]), "quit") {
+				return
+			}
+			if strings.EqualFold(string(args[0]), "reset") {
+				reset <- append([][][]byte{args}, dc.queued...)
+				dc.queued = nil
 				return
 			}
 		}
@@ -85,12 +104,28 @@ func (s *Server) runMonitor(cl *Client, dc *detachedConn, ch chan string) {
 			if dc.Flush() != nil {
 				return
 			}
+		case resume = <-reset:
+			return
 		case <-quit:
+			select {
+			case resume = <-reset: // the reader sent RESET before it ended
+			default:
+			}
 			return
 		case <-s.ctx.Done():
 			return
 		}
 	}
+}
+
+// stopMonitor stops feeding cl.
+func (s *Server) stopMonitor(cl *Client) {
+	s.monitors.mu.Lock()
+	if _, ok := s.monitors.chans[cl]; ok {
+		delete(s.monitors.chans, cl)
+		s.monitors.active.Add(-1)
+	}
+	s.monitors.mu.Unlock()
 }
 
 // feedMonitors sends a command that ran to every MONITOR client, in
@@ -122,6 +157,8 @@ func redactArgs(cmd *Command, args [][]byte) [][]byte {
 				break
 			}
 		}
+	case "migrate":
+		return redactMigrate(args)
 	}
 	if from == to {
 		return args
@@ -129,6 +166,33 @@ func redactArgs(cmd *Command, args [][]byte) [][]byte {
 	out := append([][]byte(nil), args...)
 	for i := from; i < to; i++ {
 		out[i] = redacted
+	}
+	return out
+}
+
+// redactMigrate hides MIGRATE's AUTH password and AUTH2 user and
+// password, scanning its options as migrateCommand does (up to KEYS).
+func redactMigrate(args [][]byte) [][]byte {
+	out := args
+	hide := func(i int) {
+		if &out[0] == &args[0] {
+			out = append([][]byte(nil), args...)
+		}
+		out[i] = redacted
+	}
+	for j := 6; j < len(args); j++ {
+		more := len(args) - j - 1
+		switch {
+		case protocol.EqualFold(args[j], "keys"):
+			return out
+		case protocol.EqualFold(args[j], "auth") && more >= 1:
+			j++
+			hide(j)
+		case protocol.EqualFold(args[j], "auth2") && more >= 2:
+			hide(j + 1)
+			hide(j + 2)
+			j += 2
+		}
 	}
 	return out
 }

@@ -217,6 +217,30 @@ func TestMonitor(t *testing.T) {
 			t.Errorf("monitor line = %q, want it to contain %q", line, want)
 		}
 	}
+	// MIGRATE's AUTH and AUTH2 secrets too (the MIGRATE fails: no key).
+	c.Do("MIGRATE", "127.0.0.1", "1", "nokey", "0", "10", "AUTH", "secret")
+	c.Do("MIGRATE", "127.0.0.1", "1", "nokey", "0", "10", "COPY", "AUTH2", "user", "secret")
+	for _, want := range []string{`"10" "AUTH" "(redacted)"`, `"10" "COPY" "AUTH2" "(redacted)" "(redacted)"`} {
+		line, _ = r.ReadString('\n')
+		if !strings.Contains(line, want) || strings.Contains(line, "secret") {
+			t.Errorf("monitor line = %q, want it to contain %q", line, want)
+		}
+	}
+	// A transaction's commands show between MULTI and EXEC, as they ran;
+	// a command refused while queued does not show.
+	c.Do("MULTI")
+	c.Do("SET", "k", "m")
+	c.Do("NOSUCHCMD")
+	c.Do("EXEC")
+	c.Do("MULTI")
+	c.Do("SET", "k", "m")
+	c.Do("EXEC")
+	for _, want := range []string{`"MULTI"`, `"EXEC"`, `"MULTI"`, `"SET" "k" "m"`, `"EXEC"`} {
+		line, _ = r.ReadString('\n')
+		if !strings.HasSuffix(line, "] "+want+"\r\n") {
+			t.Errorf("monitor line = %q, want it to end with %q", line, want)
+		}
+	}
 	if got := c.Do("CLIENT", "LIST"); strings.Count(got, "id=") != 2 || !strings.Contains(got, "flags=O") {
 		t.Errorf("monitor client missing from CLIENT LIST: %q", got)
 	}
@@ -379,3 +403,28 @@ func TestLogLevelAtRunTime(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// RESET leaves MONITOR mode: the client answers +RESET, then serves
+// commands again and is fed no more lines, as in Redis.
+func TestMonitorReset(t *testing.T) {
+	srv := Start(t)
+	m := Dial(t, srv.Addr())
+	if got := m.Do("MONITOR"); got != OK {
+		t.Fatalf("MONITOR = %q", got)
+	}
+	c := Dial(t, srv.Addr())
+	c.Do("SET", "k", "v")
+	if got := m.Read(); !strings.HasSuffix(got, `"SET" "k" "v"`+"\r\n") {
+		t.Fatalf("monitor line = %q", got)
+	}
+	if got := m.Do("RESET"); got != "+RESET\r\n" {
+		t.Fatalf("RESET = %q", got)
+	}
+	c.Do("SET", "k", "w")
+	if got := m.Do("GET", "k"); got != Bulk("w") {
+		t.Fatalf("GET after RESET = %q (a monitor line leaked?)", got)
+	}
+	if got := c.Do("CLIENT", "LIST"); strings.Contains(got, "flags=O") || strings.Count(got, "id=") != 2 {
+		t.Fatalf("CLIENT LIST after RESET: %q", got)
+	}
+}

@@ -15,8 +15,10 @@ import (
 // WRITE the commands that may write or that Redis replicates (EVAL,
 // FCALL, PUBLISH, PFCOUNT…). A later pause only extends the end and
 // widens WRITE to ALL, as Redis keeps the stricter of the two. The active
-// expiry cycle waits too; a command that meets an expired key still
-// deletes it (Redis leaves it for its replicas' sake, and Cairn has none).
+// expiry cycle waits too, and a command that meets an expired key sees it
+// missing but leaves it in place (store.HoldExpiry), as Redis keeps the
+// dataset constant during a pause: expired_keys does not move until the
+// pause ends.
 //
 // An event loop hands a client whose batch holds a covered command to a
 // goroutine first (mayWait). A command that read the flag just before a
@@ -85,6 +87,7 @@ func (s *Server) pauseClients(d time.Duration, all bool) {
 	p.end = end
 	done := p.done
 	p.stop = s.clock.AfterFunc(d, func() { s.endPause(done) })
+	s.store.HoldExpiry(true)
 	p.on.Store(true)
 }
 
@@ -98,6 +101,7 @@ func (s *Server) endPause(done chan struct{}) {
 		return
 	}
 	p.on.Store(false)
+	s.store.HoldExpiry(false)
 	p.held = 0
 	p.stop()
 	close(p.done)

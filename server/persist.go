@@ -29,11 +29,13 @@ type persistState struct {
 	lastSaveDur    atomic.Int64  // seconds the last save took, -1 before any
 	committedAtSav atomic.Uint64 // engine commits at the last save
 	// changes counts key changes (one per keyspace event, as Redis's
-	// dirty counts signalModifiedKey-worthy changes): with the memory
-	// engine, which cannot save, rdb_changes_since_last_save is this.
-	changes      atomic.Uint64
-	flushed      atomic.Uint64 // store commits a completed Flush covers
-	lastSavePath atomic.Pointer[string]
+	// dirty counts signalModifiedKey-worthy changes); with the memory
+	// engine rdb_changes_since_last_save is changes less changesAtSave,
+	// its value when the last RDB save began.
+	changes       atomic.Uint64
+	changesAtSave atomic.Uint64
+	flushed       atomic.Uint64 // store commits a completed Flush covers
+	lastSavePath  atomic.Pointer[string]
 }
 
 func (p *persistState) init(s *Server) {
@@ -59,36 +61,37 @@ func persistCommands() []*Command {
 	}
 }
 
-// errNoEngine answers SAVE and BGSAVE with the memory engine, which has
-// nothing to checkpoint.
-var errNoEngine = protocol.Error("ERR SAVE and BGSAVE need the pebble engine; this server runs with --engine memory")
+// save writes a checkpoint (pebble engine) or the RDB file (memory
+// engine, save_rdb.go).
+func (p *persistState) save() (string, error) {
+	if p.s.engine == nil {
+		return p.saveRDB()
+	}
+	return p.checkpoint()
+}
 
-// SAVE: write a checkpoint now and answer when it is complete.
+// SAVE: write a checkpoint (or, on the memory engine, the RDB file) now
+// and answer when it is complete.
 func cmdSave(c *Context) error {
 	s := c.Server
-	if s.engine == nil {
-		return errNoEngine
-	}
 	if s.persist.saving.Load() {
 		return protocol.Error("ERR Background save already in progress")
 	}
-	if _, err := s.persist.checkpoint(); err != nil {
+	if _, err := s.persist.save(); err != nil {
 		return protocol.Error("ERR " + err.Error())
 	}
 	c.Out.OK()
 	return nil
 }
 
-// BGSAVE [SCHEDULE]: start a checkpoint and answer at once. A checkpoint
-// folds the journal into Pebble (at most a segment, about a second) and
-// hard-links sstables; neither holds the keyspace lock.
+// BGSAVE [SCHEDULE]: start a checkpoint (or the RDB file) and answer at
+// once. A checkpoint folds the journal into Pebble (at most a segment,
+// about a second) and hard-links sstables; neither holds the keyspace
+// lock. The RDB file's encoding does hold it (WriteRDB), its writing not.
 func cmdBgsave(c *Context) error {
 	s := c.Server
 	if len(c.Args) > 2 || (len(c.Args) == 2 && !protocol.EqualFold(c.Args[1], "schedule")) {
 		return protocol.ErrSyntax
-	}
-	if s.engine == nil {
-		return errNoEngine
 	}
 	if !s.persist.saving.CompareAndSwap(false, true) {
 		return protocol.Error("ERR Background save already in progress")
@@ -97,7 +100,7 @@ func cmdBgsave(c *Context) error {
 	go func() {
 		defer s.bg.Done()
 		defer s.persist.saving.Store(false)
-		if _, err := s.persist.checkpoint(); err != nil {
+		if _, err := s.persist.save(); err != nil {
 			s.log.Error("BGSAVE failed", "err", err)
 		}
 	}()
@@ -272,25 +275,6 @@ func (c *Client) abort() {
 
 func (s *Server) infoPersistence(w *infoWriter) {
 	p := &s.persist
-	if s.loading.Load() {
-		w.field("loading", 1)
-		w.field("async_loading", 0)
-		w.field("loading_start_time", s.loadStart.Unix())
-	} else {
-		w.field("loading", 0)
-		w.field("async_loading", 0)
-	}
-	if s.engine == nil {
-		w.field("rdb_changes_since_last_save", p.changes.Load())
-		w.field("rdb_bgsave_in_progress", 0)
-		w.field("rdb_last_save_time", p.lastSave.Load())
-		w.field("rdb_last_bgsave_status", "ok")
-		w.field("aof_enabled", 0)
-		w.field("aof_rewrite_in_progress", 0)
-		w.field("aof_last_write_status", "ok")
-		return
-	}
-	m := s.engine.Metrics()
 	b01 := func(v bool) int {
 		if v {
 			return 1
@@ -303,6 +287,26 @@ func (s *Server) infoPersistence(w *infoWriter) {
 		}
 		return "err"
 	}
+	if s.loading.Load() {
+		w.field("loading", 1)
+		w.field("async_loading", 0)
+		w.field("loading_start_time", s.loadStart.Unix())
+	} else {
+		w.field("loading", 0)
+		w.field("async_loading", 0)
+	}
+	if s.engine == nil {
+		w.field("rdb_changes_since_last_save", p.changes.Load()-min(p.changes.Load(), p.changesAtSave.Load()))
+		w.field("rdb_bgsave_in_progress", b01(p.saving.Load()))
+		w.field("rdb_last_save_time", p.lastSave.Load())
+		w.field("rdb_last_bgsave_status", okErr(p.lastSaveOK.Load()))
+		w.field("rdb_last_bgsave_time_sec", p.lastSaveDur.Load())
+		w.field("aof_enabled", 0)
+		w.field("aof_rewrite_in_progress", 0)
+		w.field("aof_last_write_status", "ok")
+		return
+	}
+	m := s.engine.Metrics()
 	w.field("rdb_changes_since_last_save", m.Committed-min(m.Committed, p.committedAtSav.Load()))
 	w.field("rdb_bgsave_in_progress", b01(p.saving.Load()))
 	w.field("rdb_last_save_time", p.lastSave.Load())

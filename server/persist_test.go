@@ -166,13 +166,59 @@ func TestBgRewriteAOFFolds(t *testing.T) {
 	}
 }
 
-func TestSaveNeedsPebble(t *testing.T) {
-	runSteps(t, []step{
-		{"SAVE", Err("ERR SAVE and BGSAVE need the pebble engine; this server runs with --engine memory")},
-		{"BGSAVE", Err("ERR SAVE and BGSAVE need the pebble engine; this server runs with --engine memory")},
-		{"BGSAVE now", Err("ERR syntax error")},
-		{"BGREWRITEAOF", Err("ERR BGREWRITEAOF needs the pebble engine; this server runs with --engine memory")},
-	})
+// On the memory engine SAVE and BGSAVE write <dir>/<dbfilename> as an
+// RDB file, as redis-server does; a server importing it has the same
+// dataset.
+func TestSaveWritesRDBOnMemoryEngine(t *testing.T) {
+	dir := t.TempDir()
+	srv := Start(t, WithConfig(func(c *server.Config) { c.Dir = dir }))
+	c := Dial(t, srv.Addr())
+	c.Do("RPUSH", "l", "a", "b")
+	c.Do("SET", "s", "v", "EX", "1000")
+	c.Do("SELECT", "3")
+	c.Do("HSET", "h", "f", "v")
+	if got := c.Do("SAVE"); got != OK {
+		t.Fatalf("SAVE = %q", got)
+	}
+	path := filepath.Join(dir, "dump.rdb")
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("SAVE wrote no dump.rdb: %v", err)
+	}
+	if got := c.Do("CONFIG", "SET", "dbfilename", "other.rdb"); got != OK {
+		t.Fatalf("CONFIG SET dbfilename = %q", got)
+	}
+	if got := c.Do("BGSAVE"); got != Status("Background saving started") {
+		t.Fatalf("BGSAVE = %q", got)
+	}
+	other := filepath.Join(dir, "other.rdb")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		info := c.Do("INFO", "persistence")
+		if _, err := os.Stat(other); err == nil && strings.Contains(info, "rdb_bgsave_in_progress:0\r\n") {
+			if !strings.Contains(info, "rdb_last_bgsave_status:ok\r\n") {
+				t.Fatalf("INFO persistence after BGSAVE:\n%s", info)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("BGSAVE wrote no other.rdb")
+		}
+	}
+	if got := c.Do("BGSAVE", "now"); got != Err("ERR syntax error") {
+		t.Fatalf("BGSAVE now = %q", got)
+	}
+	if got := c.Do("BGREWRITEAOF"); got != Err("ERR BGREWRITEAOF needs the pebble engine; this server runs with --engine memory") {
+		t.Fatalf("BGREWRITEAOF = %q", got)
+	}
+	want := srv.Store().Dump()
+	for _, f := range []string{path, other} {
+		again := Start(t, WithConfig(func(c *server.Config) { c.ImportRDB = f }))
+		if got := again.Store().Dump(); got != want {
+			t.Fatalf("imported %s:\n%s\nwant:\n%s", f, got, want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("dir holds %d files, want dump.rdb and other.rdb (no temp file left)", len(entries))
+	}
 }
 
 func TestAppendFsyncConfig(t *testing.T) {

@@ -114,3 +114,36 @@ func TestPubSubRESP3(t *testing.T) {
 		t.Fatalf("RESP2 message after HELLO 2: %q", got)
 	}
 }
+
+// Under CLIENT REPLY OFF a subscriber still gets its (un)subscribe
+// confirmations and messages, as Redis sends every pub/sub push
+// (CLIENT_PUSHING) whatever the reply mode; other replies stay silent.
+func TestSubscribeConfirmedUnderClientReplyOff(t *testing.T) {
+	srv := Start(t)
+	for _, proto := range []string{"2", "3"} {
+		sub := Dial(t, srv.Addr())
+		pub := Dial(t, srv.Addr())
+		sub.Do("HELLO", proto)
+		sub.Send("CLIENT", "REPLY", "OFF")
+		sub.Send("SUBSCRIBE", "ch")
+		kind := "*"
+		if proto == "3" {
+			kind = ">"
+		}
+		if got, want := sub.Read(), kind+"3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"; got != want {
+			t.Fatalf("RESP%s SUBSCRIBE under REPLY OFF: %q, want %q", proto, got, want)
+		}
+		sub.Send("PING") // silenced
+		if got := pub.Do("PUBLISH", "ch", "hi"); got != Int(1) {
+			t.Fatalf("PUBLISH: %q", got)
+		}
+		if got, want := sub.Read(), kind+"3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n"; got != want {
+			t.Fatalf("RESP%s message: %q, want %q", proto, got, want)
+		}
+		sub.Send("CLIENT", "REPLY", "SKIP")
+		sub.Send("UNSUBSCRIBE")
+		if got, want := sub.Read(), kind+"3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:0\r\n"; got != want {
+			t.Fatalf("RESP%s UNSUBSCRIBE under REPLY SKIP: %q, want %q", proto, got, want)
+		}
+	}
+}

@@ -65,6 +65,7 @@ type Server struct {
 	maxClients      atomic.Int64
 	hz              atomic.Int64
 	maxMemory       atomic.Int64
+	noReplicas      atomic.Bool  // min-replicas-to-write is not met (noreplicas.go)
 	startMemLimit   int64        // the Go memory limit at start (GOMEMLIMIT), restored when maxmemory is unset
 	slowlogSlower   atomic.Int64 // µs; negative disables the slow log
 	// latency-tracking, its percentiles, and latency-monitor-threshold (ms;
@@ -143,7 +144,9 @@ func Start(cfg Config) (*Server, error) {
 		if err != nil {
 			s.closeListeners()
 			st.Close()
-			return nil, err
+			// redis-server's words, which scripts that retry on
+			// another port look for.
+			return nil, fmt.Errorf("Failed listening on port %d (tcp), aborting: %w", cfg.Port, err)
 		}
 		s.listeners = append(s.listeners, ln)
 		if cfg.Port == 0 {
@@ -151,6 +154,15 @@ func Start(cfg Config) (*Server, error) {
 			cfg.Port = ln.Addr().(*net.TCPAddr).Port
 			s.cfg.Port = cfg.Port
 		}
+	}
+	if cfg.UnixSocket != "" {
+		ln, err := listenUnix(cfg.UnixSocket, cfg.UnixSocketPerm)
+		if err != nil {
+			s.closeListeners()
+			st.Close()
+			return nil, err
+		}
+		s.listeners = append(s.listeners, ln)
 	}
 	tlsLns, err := s.listenTLS(cfg)
 	if err != nil {
@@ -186,6 +198,8 @@ func Start(cfg Config) (*Server, error) {
 		// Last: a load that fails closes the server at once.
 		s.bg.Add(1)
 		go s.loadInBackground(cfg.loadGate, cfg.Dir)
+	} else {
+		s.logReady()
 	}
 	return s, nil
 }
@@ -242,6 +256,8 @@ func (s *Server) applyConfig() {
 		}
 	}
 	s.tracking.maxKeys.Store(atoi64(s.cfg.tuning["tracking-table-max-keys"]))
+	s.limitTracking()
+	s.noReplicas.Store(atoi64(s.cfg.tuning["min-replicas-to-write"]) > 0 && atoi64(s.cfg.tuning["min-replicas-max-lag"]) > 0)
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
 	s.latencyThreshold.Store(atoi64(s.cfg.tuning["latency-monitor-threshold"]))
@@ -362,14 +378,15 @@ func (s *Server) newClient(nc net.Conn, sock *socket) *Client {
 	cn := newConn(nc, sock, s.protoMaxBulkLen.Load)
 	cn.rd.QueryLimit = s.limits.queryBuf.Load
 	c := &Client{
-		ID:      s.clients.nextID.Add(1),
-		srv:     s,
-		conn:    cn,
-		netConn: nc,
-		addr:    nc.RemoteAddr().String(),
-		laddr:   nc.LocalAddr().String(),
-		fd:      socketFD(nc),
-		created: s.clock.Now(),
+		ID:         s.clients.nextID.Add(1),
+		srv:        s,
+		conn:       cn,
+		netConn:    nc,
+		addr:       clientAddr(nc.RemoteAddr(), nc.LocalAddr()),
+		laddr:      clientAddr(nc.LocalAddr(), nc.LocalAddr()),
+		fd:         socketFD(nc),
+		unixSocket: nc.LocalAddr().Network() == "unix",
+		created:    s.clock.Now(),
 	}
 	c.out = protocol.NewWriter(cn.wr)
 	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
@@ -420,6 +437,7 @@ func (s *Server) startBackground() {
 				s.expireCycle()
 				if tick++; tick%hz == 0 {
 					s.reapIdle()
+					s.loops.shrinkIdle()
 				}
 			}
 			if now := s.hz.Load(); now != hz { // CONFIG SET hz

@@ -14,8 +14,21 @@ func (tx *Tx) Del(keys ...[]byte) int {
 	return n
 }
 
-// Exists counts the keys that exist; a key named twice counts twice.
+// Exists counts the keys that exist; a key named twice counts twice. Like
+// TYPE and TTL it leaves their access time alone, as Redis does.
 func (tx *Tx) Exists(keys ...[]byte) int {
+	n := 0
+	for _, k := range keys {
+		if tx.lookupPeek(k) != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Touch updates the access time of the keys that exist and counts them
+// (as reads: keyspace hits and misses, as in Redis).
+func (tx *Tx) Touch(keys ...[]byte) int {
 	n := 0
 	for _, k := range keys {
 		if tx.lookupRead(k) != nil {
@@ -25,21 +38,9 @@ func (tx *Tx) Exists(keys ...[]byte) int {
 	return n
 }
 
-// Touch updates the access time of the keys that exist and counts them.
-func (tx *Tx) Touch(keys ...[]byte) int {
-	n := 0
-	for _, k := range keys {
-		if e := tx.lookup(k); e != nil {
-			tx.touch(e)
-			n++
-		}
-	}
-	return n
-}
-
 // Type returns the kind of the value at key (KindNone when absent).
 func (tx *Tx) Type(key []byte) Kind {
-	e := tx.lookupRead(key)
+	e := tx.lookupPeek(key)
 	if e == nil {
 		return KindNone
 	}
@@ -229,7 +230,7 @@ func (tx *Tx) Persist(key []byte) bool {
 // ExpireAt returns key's absolute expiry in unix ms: -2 when the key does
 // not exist, -1 when it has no TTL.
 func (tx *Tx) ExpireAt(key []byte) int64 {
-	e := tx.lookupRead(key)
+	e := tx.lookupPeek(key)
 	switch {
 	case e == nil:
 		return -2

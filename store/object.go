@@ -9,12 +9,16 @@ type ObjectInfo struct {
 	Freq     int    // LFU access frequency estimate (under an LFU policy)
 }
 
-// Object describes the value at key, without touching it.
+// Object describes the value at key, without touching it. It counts a
+// keyspace hit or miss but raises no keymiss event, as Redis's OBJECT
+// (LOOKUP_NOTOUCH|LOOKUP_NONOTIFY).
 func (tx *Tx) Object(key []byte) (ObjectInfo, bool) {
 	e := tx.lookup(key)
 	if e == nil {
+		tx.s.stats.KeyspaceMisses.Add(1)
 		return ObjectInfo{}, false
 	}
+	tx.s.stats.KeyspaceHits.Add(1)
 	info := ObjectInfo{Encoding: e.encoding()}
 	if tx.s.lfu {
 		info.Freq = int(tx.s.lfuCounter(e.access, tx.now))

@@ -62,7 +62,7 @@ func (tx *Tx) RandomKey() (string, bool) {
 	for tries := 0; ks.len() > 0; tries++ {
 		e := ks.at(rand.IntN(ks.len()))
 		if e.expireAt != 0 && e.expireAt <= tx.now && tries < 100 {
-			tx.expireEntry(e)
+			tx.expireLazily(e)
 			continue
 		}
 		return e.key, true

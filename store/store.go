@@ -48,6 +48,9 @@ type Store struct {
 	evict   evictState    // maxmemory settings and the eviction pool, under mu
 	lfu     bool          // the policy is LFU: access holds an LFU counter
 	commits atomic.Uint64 // batches handed to the engine
+	// expiryHeld is set while CLIENT PAUSE is in force: lazy expiry then
+	// hides a due key without deleting it (see HoldExpiry).
+	expiryHeld atomic.Bool
 }
 
 type database struct {

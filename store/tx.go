@@ -98,18 +98,36 @@ func (tx *Tx) MarkReady(db int, key string) {
 }
 
 // lookup returns the live entry for key, deleting it first if its TTL has
-// passed. It neither counts hits nor touches the access time.
+// passed (unless expiry is held: see HoldExpiry). It neither counts hits
+// nor touches the access time.
 func (tx *Tx) lookup(key []byte) *entry {
 	e := tx.db.keys.get(key)
 	if e == nil {
 		return nil
 	}
 	if e.expireAt != 0 && e.expireAt <= tx.now {
-		tx.expireEntry(e)
+		tx.expireLazily(e)
 		return nil
 	}
 	return e
 }
+
+// expireLazily deletes an entry a command found past its TTL, unless
+// expiry is held: the key then stays, hidden, until the pause ends.
+func (tx *Tx) expireLazily(e *entry) {
+	if !tx.s.expiryHeld.Load() {
+		tx.expireEntry(e)
+	}
+}
+
+// HoldExpiry stops (true) or resumes (false) the deletion of expired keys
+// by the commands that meet them, as Redis does while CLIENT PAUSE is in
+// force so that the dataset stays constant: a due key reads as missing
+// but stays in memory (and counts in DBSIZE) until a command meets it
+// after the pause, or the active cycle, which the server also holds
+// during a pause, reclaims it. A write that creates such a key still
+// deletes the old one first.
+func (s *Store) HoldExpiry(held bool) { s.expiryHeld.Store(held) }
 
 // lookupRead is lookup for commands that read a value: it counts keyspace
 // hits and misses and updates the key's access time.
@@ -122,6 +140,17 @@ func (tx *Tx) lookupRead(key []byte) *entry {
 	}
 	tx.s.stats.KeyspaceHits.Add(1)
 	tx.touch(e)
+	return e
+}
+
+// lookupPeek is lookupRead without the access-time update: Redis's
+// LOOKUP_NOTOUCH, for TTL, TYPE and EXISTS, which look at a key without
+// using its value, so OBJECT IDLETIME (and LRU eviction) do not count them.
+func (tx *Tx) lookupPeek(key []byte) *entry {
+	noTouch := tx.noTouch
+	tx.noTouch = true
+	e := tx.lookupRead(key)
+	tx.noTouch = noTouch
 	return e
 }
 
@@ -165,16 +194,28 @@ func (tx *Tx) touch(e *entry) {
 	e.access = tx.s.accessClock(tx.now)
 }
 
-// create adds an empty entry for key, which must be absent, and raises the
-// "new" event. The caller fills the value and saves it.
+// create adds an empty entry for key, which must be absent (or expired),
+// and raises the "new" event. The caller fills the value and saves it.
 func (tx *Tx) create(key []byte) *entry {
+	tx.dropHeld(key)
 	return tx.created(key, tx.db.keys.add(key))
 }
 
 // createString is create for a string holding a copy of val, which it
 // stores in the entry's own allocation when small.
 func (tx *Tx) createString(key, val []byte) *entry {
+	tx.dropHeld(key)
 	return tx.created(key, tx.db.keys.addString(key, val))
+}
+
+// dropHeld deletes the expired entry that held expiry left at key, so a
+// write never adds a second entry beside it.
+func (tx *Tx) dropHeld(key []byte) {
+	if tx.s.expiryHeld.Load() {
+		if old := tx.db.keys.get(key); old != nil {
+			tx.expireEntry(old)
+		}
+	}
 }
 
 // created finishes create.

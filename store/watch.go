@@ -9,7 +9,8 @@ func (tx *Tx) Contains(db int, key []byte) bool {
 }
 
 // ExpireIfDue deletes key from database db if its TTL has passed (raising
-// "expired"), and reports whether it did. EXEC calls it for every watched
+// "expired"; while expiry is held the key only counts as gone), and
+// reports whether it was due. EXEC calls it for every watched
 // key so that a key that expired after WATCH fails the transaction even if
 // the active cycle has not reclaimed it yet.
 func (tx *Tx) ExpireIfDue(db int, key []byte) bool {
@@ -20,6 +21,6 @@ func (tx *Tx) ExpireIfDue(db int, key []byte) bool {
 	if e == nil || e.expireAt == 0 || e.expireAt > tx.now {
 		return false
 	}
-	tx.expireEntry(e)
+	tx.expireLazily(e)
 	return true
 }

@@ -6,8 +6,9 @@
 // Settings use Redis's directive names (--port, --bind, --databases,
 // --requirepass, --appendfsync …), in a redis.conf-style file or on the
 // command line; the command line wins. Data is kept durably in Pebble in
-// --dir (default ./data) unless --engine memory is given. SIGINT and SIGTERM shut the server down
-// gracefully, as does the SHUTDOWN command.
+// --dir (default ./data) unless --engine memory is given; the memory engine
+// loads <dir>/dump.rdb (which its SAVE writes) when there is one. SIGINT
+// and SIGTERM shut the server down gracefully, as does the SHUTDOWN command.
 package main
 
 import (
@@ -32,6 +33,14 @@ func main() {
 	if err := server.ParseArgs(&cfg, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(2)
+	}
+	// As redis-server, the memory engine starts from the RDB file its SAVE
+	// writes, <dir>/<dbfilename>, when there is one (--import-rdb names
+	// another).
+	if cfg.Engine == "memory" && cfg.ImportRDB == "" {
+		if _, err := os.Stat(cfg.RDBFile()); err == nil {
+			cfg.ImportRDB = cfg.RDBFile()
+		}
 	}
 	logger, logFile, err := newLogger(&cfg)
 	if err != nil {

@@ -74,7 +74,9 @@ func Start(t testing.TB, opts ...Option) *server.Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.Dir == tempMarker {
+	if cfg.Dir == tempMarker || cfg.Dir == "" {
+		// Also for the memory engine, whose SAVE writes dump.rdb there:
+		// never into the package's directory.
 		cfg.Dir = t.TempDir()
 	}
 	srv, err := server.Start(cfg)
