@@ -152,8 +152,8 @@ func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, unit string, env []s
 var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 // redisSuiteOutcome counts the suite's [ok] lines and returns each
-// [err], [exception] and [TIMEOUT] line with the one that follows it (the
-// assertion that failed).
+// [err], [exception] and [TIMEOUT] line with the lines that follow it (the
+// assertion that failed, or the server's log when it did not start).
 func redisSuiteOutcome(out []byte) (passed int, failures []string) {
 	lines := strings.Split(ansiEscape.ReplaceAllString(string(out), ""), "\n")
 	for i, line := range lines {
@@ -162,9 +162,10 @@ func redisSuiteOutcome(out []byte) (passed int, failures []string) {
 			passed++
 		case strings.HasPrefix(line, "[err]:"), strings.HasPrefix(line, "[exception]:"),
 			strings.HasPrefix(line, "[TIMEOUT]:"):
+			// The lines after it say what failed, up to the next test's.
 			failure := line
-			if i+1 < len(lines) {
-				failure += "\n    " + lines[i+1]
+			for j := i + 1; j < len(lines) && j <= i+40 && !strings.HasPrefix(lines[j], "["); j++ {
+				failure += "\n    " + lines[j]
 			}
 			failures = append(failures, failure)
 		}
