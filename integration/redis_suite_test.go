@@ -35,6 +35,9 @@ var redisSuiteUnits = []string{
 	"unit/scan", "unit/expire", "unit/sort", "unit/bitfield", "unit/geo",
 	"unit/protocol", "unit/quit", "unit/info-command", "unit/slowlog",
 	"unit/violations",
+	"unit/type/zset", "unit/type/hash", "unit/type/set", "unit/type/string",
+	"unit/type/stream", "unit/type/stream-cgroups", "unit/keyspace", "unit/bitops",
+	"unit/hyperloglog", "unit/dump",
 	"unit/pubsub", "unit/introspection", "unit/introspection-2", "unit/latency-monitor",
 	"unit/lazyfree", "unit/querybuf", "unit/other",
 	"unit/scripting", "unit/functions", "unit/multi", "unit/tracking", "unit/pause",
@@ -45,6 +48,8 @@ var redisSuiteUnits = []string{
 // records there.
 var redisSuitePebbleUnits = []string{
 	"unit/type/incr", "unit/type/list", "unit/expire",
+	"unit/type/zset", "unit/type/hash", "unit/type/set", "unit/type/string",
+	"unit/type/stream", "unit/type/stream-cgroups", "unit/keyspace", "unit/bitops",
 }
 
 // redisSuiteSpawnUnits are units tagged external:skip as a whole: the
