@@ -20,6 +20,7 @@ func (a *acl) loadFile(t *Table, path string) error {
 		return err
 	}
 	fresh := newACL(t, "")
+	fresh.pubsubAll.Store(a.pubsubAll.Load())
 	for i, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' {
@@ -31,7 +32,7 @@ func (a *acl) loadFile(t *Table, path string) error {
 		}
 		if words[1] == "default" {
 			// A file's default user starts from nothing, like any other.
-			fresh.users["default"].rules.Store(newUserRules())
+			fresh.users["default"].rules.Store(newUserRules(a.pubsubAll.Load()))
 		}
 		if err := fresh.setUser(t, words[1], words[2:]); err != nil {
 			return fmt.Errorf("%s:%d: %v", path, i+1, err)

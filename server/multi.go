@@ -130,7 +130,10 @@ func cmdExec(c *Context) error {
 		// skip_slowlog).
 		s.stats.commands.Add(1)
 		start := monotonic()
-		err := s.call(c, q.cmd, q.args)
+		err := s.execAccess(cl, q.cmd, q.args)
+		if err == nil {
+			err = s.call(c, q.cmd, q.args)
+		}
 		s.commandDone(cl, q.cmd, q.args, start, err)
 		if s.monitors.active.Load() > 0 { // each before EXEC's own line, as Redis
 			s.feedMonitors(cl.DB(), cl.addr, q.cmd, q.args, time.Now())
