@@ -130,6 +130,7 @@ func writeSelector(out *protocol.Writer, s *aclSelector) {
 func cmdACLDelUser(c *Context) error {
 	s := c.Server
 	var n int64
+	closeSelf := false
 	for _, a := range c.Args[2:] {
 		name := string(a)
 		if name == "default" {
@@ -146,12 +147,20 @@ func cmdACLDelUser(c *Context) error {
 		}
 		n++
 		for _, cl := range s.clients.snapshot() {
-			if cl.aclUser.Load() == u && cl != c.Client {
+			if cl.aclUser.Load() != u {
+				continue
+			}
+			if cl == c.Client {
+				closeSelf = true // after this reply, as Redis
+			} else {
 				cl.kill()
 			}
 		}
 	}
 	c.Out.Int(n)
+	if closeSelf {
+		c.Client.closeAfterReply()
+	}
 	return nil
 }
 

@@ -52,14 +52,22 @@ func cmdEcho(c *Context) error {
 // the pipeline.
 func cmdQuit(c *Context) error {
 	c.Out.OK()
-	if o := c.Client.outbox; o != nil {
-		c.Client.out.Flush()
+	c.Client.closeAfterReply()
+	return nil
+}
+
+// closeAfterReply closes the connection once the reply written so far
+// (and a subscriber's pending messages) has left, dropping the rest of
+// the pipeline: QUIT, and Redis's CLIENT_CLOSE_AFTER_COMMAND (ACL DELUSER
+// or ACL LOAD of the client's own user).
+func (c *Client) closeAfterReply() {
+	if o := c.outbox; o != nil {
+		c.out.Flush()
 		o.drain(time.Second)
 	}
-	c.Client.quitting = true
-	c.Client.conn.ReadPipeline()
-	c.Client.closeAfterReplies()
-	return nil
+	c.quitting = true
+	c.conn.ReadPipeline()
+	c.closeAfterReplies()
 }
 
 // SELECT index
