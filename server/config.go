@@ -310,7 +310,9 @@ func directives() []directive {
 			get: func(c *Config) string { return c.ACLFile },
 			set: func(c *Config, v string) error { c.ACLFile = v; return nil }},
 		{name: "acl-pubsub-default",
-			get: func(c *Config) string { return map[bool]string{true: "allchannels", false: "resetchannels"}[c.ACLPubsubAll] },
+			get: func(c *Config) string {
+				return map[bool]string{true: "allchannels", false: "resetchannels"}[c.ACLPubsubAll]
+			},
 			set: func(c *Config, v string) error {
 				switch strings.ToLower(v) {
 				case "allchannels", "resetchannels":
