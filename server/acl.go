@@ -220,6 +220,30 @@ func (r *aclRules) permits(cmd *Command, args [][]byte) error {
 	return protocol.Error("NOPERM this user has no permissions to run the '" + cmd.FullName() + "' command")
 }
 
+// fullKeyRead is Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess for
+// read access: some selector allows the command and reading every key
+// (SORT's BY and GET patterns read keys the arguments do not name).
+func (s *Server) fullKeyRead(c *Client, cmd *Command, args [][]byte) bool {
+	if c == nil {
+		return true
+	}
+	u := c.aclUser.Load()
+	if u == nil {
+		return true
+	}
+	r := u.rules.Load()
+	if r.unrestricted() {
+		return true
+	}
+	k := &aclCheck{cmd: cmd, args: args}
+	for _, sel := range append([]*aclSelector{&r.aclSelector}, r.selectors...) {
+		if kind, _, _ := sel.check(k); kind == 0 && sel.readsAllKeys() {
+			return true
+		}
+	}
+	return false
+}
+
 // channelPermitted is whether some selector allows channel ch (a
 // pattern, literally, for PSUBSCRIBE).
 func (r *aclRules) channelPermitted(ch string, isPattern bool) bool {

@@ -432,6 +432,19 @@ func (s *aclSelector) check(k *aclCheck) (kind, idx int, object string) {
 // channelIndex is the argument index of the i-th channel channelArgs finds.
 func channelIndex(cmd *Command, i int) int { return i + 1 }
 
+// readsAllKeys: allkeys, or a "*" pattern with read permission.
+func (s *aclSelector) readsAllKeys() bool {
+	if s.allKeys {
+		return true
+	}
+	for _, p := range s.keys {
+		if p.read && p.pattern == "*" {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *aclSelector) keyAllowed(key string, read, write bool) bool {
 	if s.allKeys {
 		return true
