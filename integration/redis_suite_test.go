@@ -46,11 +46,21 @@ var redisSuitePebbleUnits = []string{
 	"unit/type/incr", "unit/type/list", "unit/expire",
 }
 
+// redisSuiteSpawnUnits are units tagged external:skip as a whole: the
+// suite starts its own servers for them, with src/redis-server, which is
+// testdata/redis-suite/redis-server here, a script that runs Cairn with the
+// suite's configuration file.
+var redisSuiteSpawnUnits = []string{
+	"unit/auth", "unit/pubsubshard", "unit/obuf-limits",
+	"unit/memefficiency", "unit/limits",
+}
+
 // TestRedisOwnTestSuite runs Redis 7.0.15's own test suite (tests/unit of
 // its source) against Cairn, one fresh server per unit, in the suite's
 // external-server mode: the same assertions Redis's developers hold
 // redis-server to. Every unit runs on the memory engine, the data-type
-// units on Pebble too. Tests that need DEBUG or the replication stream are left
+// units on Pebble too; the units that only run against servers the suite
+// starts itself get Cairn as src/redis-server. Tests that need DEBUG or the replication stream are left
 // out by their tags; the few others Cairn does not pass are listed, each
 // with its reason, in testdata/redis-suite/skip-*.txt.
 func TestRedisOwnTestSuite(t *testing.T) {
@@ -71,28 +81,53 @@ func TestRedisOwnTestSuite(t *testing.T) {
 		for _, unit := range run.units {
 			t.Run(run.engine+"/"+unit, func(t *testing.T) {
 				p := startCairn(t, "--engine", run.engine)
-				runRedisSuiteUnit(t, tclsh, tree, skipFile, p.addr, unit)
+				host, port, _ := net.SplitHostPort(p.addr)
+				runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, nil, "--host", host, "--port", port)
 			})
 		}
 	}
+	env := append(os.Environ(), "CAIRN_BIN="+cairnBinary(t))
+	installRedisServerStandIn(t, tree)
+	for _, unit := range redisSuiteSpawnUnits {
+		t.Run("spawn/"+unit, func(t *testing.T) {
+			runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, env)
+		})
+	}
 }
 
-// runRedisSuiteUnit runs one unit against addr and fails the test with
-// every failing assertion the suite printed.
-func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, addr, unit string) {
+// installRedisServerStandIn puts testdata/redis-suite/redis-server where
+// the suite starts redis-server from.
+func installRedisServerStandIn(t *testing.T, tree string) {
 	t.Helper()
-	host, port, _ := net.SplitHostPort(addr)
+	script, err := os.ReadFile("testdata/redis-suite/redis-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(tree, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tree, "src", "redis-server"), script, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runRedisSuiteUnit runs one unit, with the server arguments given (none:
+// the suite starts its own) and the environment env (nil: this process's),
+// and fails the test with every failing assertion the suite printed.
+func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, unit string, env []string, server ...string) {
+	t.Helper()
 	base, err := freePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, tclsh, "tests/test_helper.tcl",
-		"--host", host, "--port", port, "--single", unit, "--clients", "1",
+	args := append([]string{"tests/test_helper.tcl", "--single", unit, "--clients", "1",
 		"--tags", "-needs:debug -needs:repl", "--skipfile", skipFile,
-		"--durable", "--timeout", "120", "--baseport", strconv.Itoa(base))
+		"--durable", "--timeout", "120", "--baseport", strconv.Itoa(base)}, server...)
+	cmd := exec.CommandContext(ctx, tclsh, args...)
 	cmd.Dir = tree
+	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	passed, failures := redisSuiteOutcome(out)
 	if err != nil || len(failures) > 0 {

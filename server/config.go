@@ -505,6 +505,11 @@ var tuningDefaults = []tuning{
 	{"acllog-max-len", "128", tuneInt}, // acted on: applyConfig
 	{"client-query-buffer-limit", "1073741824", tuneMemory},
 	{"replica-read-only", "yes", tuneBool},
+	{"replica-serve-stale-data", "yes", tuneBool},
+	{"slave-serve-stale-data", "yes", tuneBool},
+	{"repl-diskless-sync-delay", "5", tuneInt},
+	{"propagation-error-behavior", "ignore", tuneString},
+	{"always-show-logo", "no", tuneBool},
 	{"repl-diskless-sync", "yes", tuneBool},
 	{"stop-writes-on-bgsave-error", "yes", tuneBool},
 	{"rdbcompression", "yes", tuneBool},

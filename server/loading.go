@@ -67,4 +67,11 @@ func (s *Server) loadInBackground(gate <-chan struct{}, dir string) {
 	s.loadStoredFunctions()
 	s.loading.Store(false)
 	s.log.Info("data loaded", "dir", dir, "seconds", time.Since(s.loadStart).Seconds())
+	s.logReady()
+}
+
+// logReady logs redis-server's words for the moment every command runs:
+// supervisors and test harnesses (Redis's own) wait for them.
+func (s *Server) logReady() {
+	s.log.Info("Ready to accept connections", "addr", s.Addr())
 }

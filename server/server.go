@@ -142,7 +142,9 @@ func Start(cfg Config) (*Server, error) {
 		if err != nil {
 			s.closeListeners()
 			st.Close()
-			return nil, err
+			// redis-server's words, which scripts that retry on
+			// another port look for.
+			return nil, fmt.Errorf("Failed listening on port %d (tcp), aborting: %w", cfg.Port, err)
 		}
 		s.listeners = append(s.listeners, ln)
 		if cfg.Port == 0 {
@@ -185,6 +187,8 @@ func Start(cfg Config) (*Server, error) {
 		// Last: a load that fails closes the server at once.
 		s.bg.Add(1)
 		go s.loadInBackground(cfg.loadGate, cfg.Dir)
+	} else {
+		s.logReady()
 	}
 	return s, nil
 }
