@@ -145,3 +145,44 @@ func TestACLExecRecheck(t *testing.T) {
 		t.Errorf("ACL LOG context = %q", got)
 	}
 }
+
+// Without an aclfile, CONFIG REWRITE writes the users as user lines, and
+// a server started from that file has them again.
+func TestACLConfigRewriteUsers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cairn.conf")
+	os.WriteFile(path, []byte("user default on nopass ~* &* +@all -flushdb\n"), 0o644)
+	var cfg server.Config
+	if err := server.ParseArgs(&cfg, []string{path}); err != nil {
+		t.Fatal(err)
+	}
+	srv := Start(t, WithConfig(func(c *server.Config) {
+		c.ConfigFile = cfg.ConfigFile
+		c.Users = cfg.Users
+	}))
+	c := Dial(t, srv.Addr())
+	c.Do("ACL", "SETUSER", "bob", "on", ">pw", "(+get ~b*)")
+	if got := c.Do("CONFIG", "REWRITE"); got != OK {
+		t.Fatal(got)
+	}
+	data, _ := os.ReadFile(path)
+	for _, want := range []string{
+		"user default on nopass sanitize-payload ~* &* +@all -flushdb\n",
+		"user bob on #", " resetchannels -@all (~b* resetchannels -@all +get)\n",
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("rewritten config lacks %q:\n%s", want, data)
+		}
+	}
+	var again server.Config
+	if err := server.ParseArgs(&again, []string{path}); err != nil {
+		t.Fatal(err)
+	}
+	srv2 := Start(t, WithConfig(func(c *server.Config) { c.Users = again.Users }))
+	d := Dial(t, srv2.Addr())
+	if got := d.Do("FLUSHDB"); got != Err("NOPERM this user has no permissions to run the 'flushdb' command") {
+		t.Errorf("FLUSHDB after restart = %q", got)
+	}
+	if got := d.Do("ACL", "DRYRUN", "bob", "GET", "bar"); got != OK {
+		t.Errorf("bob after restart = %q", got)
+	}
+}

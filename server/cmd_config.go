@@ -155,6 +155,10 @@ func cmdConfigRewrite(c *Context) error {
 			lines = append(lines, d.name+" "+quoteConfig(v))
 		}
 	}
+	if s.cfg.ACLFile == "" {
+		// The users live in the config file then, as Redis writes them.
+		lines = append(lines, s.acl.list()...)
+	}
 	sort.Strings(lines)
 	body := "# Written by CONFIG REWRITE\n" + strings.Join(lines, "\n") + "\n"
 	if err := os.WriteFile(s.cfg.ConfigFile, []byte(body), 0o644); err != nil {
