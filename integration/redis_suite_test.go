@@ -37,6 +37,7 @@ var redisSuiteUnits = []string{
 	"unit/violations",
 	"unit/pubsub", "unit/introspection", "unit/introspection-2", "unit/latency-monitor",
 	"unit/lazyfree", "unit/querybuf", "unit/other",
+	"unit/scripting", "unit/functions", "unit/multi", "unit/tracking", "unit/pause",
 }
 
 // redisSuitePebbleUnits run a second time on the Pebble engine: the data
@@ -51,7 +52,7 @@ var redisSuitePebbleUnits = []string{
 // testdata/redis-suite/redis-server here, a script that runs Cairn with the
 // suite's configuration file.
 var redisSuiteSpawnUnits = []string{
-	"unit/auth", "unit/pubsubshard", "unit/obuf-limits",
+	"unit/info", "unit/auth", "unit/pubsubshard", "unit/obuf-limits",
 	"unit/memefficiency", "unit/limits", "unit/acl", "unit/acl-v2",
 }
 

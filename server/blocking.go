@@ -197,7 +197,7 @@ func (b *blocking) finishLocked(w *waiter, st waitState) bool {
 // as long as the key exists: a list or sorted set that ran out is deleted,
 // which ends the round at once, while a stream stays and every XREAD
 // waiter gets its chance. It runs under the keyspace lock, in tx.
-func (b *blocking) serveKey(tx *store.Tx, db int, key string) {
+func (b *blocking) serveKey(tx *store.Tx, db int, key string, track *tracking) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	wk := waitKey{db, key}
@@ -219,7 +219,13 @@ func (b *blocking) serveKey(tx *store.Tx, db int, key string) {
 			b.finishLocked(w, waitGone) // removes w: q[i] is the next one
 			continue
 		}
-		if w.serve(tx, kb, w.out) {
+		// The served command's own changes (BLMOVE's push) are its
+		// client's: their invalidations follow its reply, as in Redis.
+		cur := track.current
+		track.current = w.client
+		served := w.serve(tx, kb, w.out)
+		track.current = cur
+		if served {
 			b.finishLocked(w, waitServed)
 			continue
 		}
@@ -272,14 +278,15 @@ const disconnectPoll = 50 * time.Millisecond
 
 // wait runs on the connection's goroutine after the transaction in which
 // the handler called Block: it flushes earlier pipelined replies, waits
-// for the waiter's end and writes the reply.
-func (s *Server) wait(c *Context, w *waiter) {
+// for the waiter's end and writes the reply, or returns the error to
+// reply (CLIENT UNBLOCK … ERROR), which counts as the command's failure.
+func (s *Server) wait(c *Context, w *waiter) error {
 	c.Client.releaseLoop() // the waiter is in its keys' queues: the round goes on
 	// Earlier pipelined writes are made durable before their replies
 	// leave (appendfsync always), as at the end of any pipeline.
 	if s.ackDurable(c.Client) != nil {
 		s.blocking.finish(w, waitGone)
-		return
+		return nil
 	}
 	c.Client.out.Flush()
 	gone, stopWatch := watchHangup(c.Client.netConn)
@@ -311,8 +318,9 @@ wait:
 	case waitTimedOut:
 		w.timeoutReply(c.Out)
 	case waitUnblockedError:
-		c.Out.Error(string(protocol.ErrUnblocked))
+		return protocol.ErrUnblocked
 	case waitGone:
 		c.Client.quitting = true
 	}
+	return nil
 }

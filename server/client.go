@@ -46,6 +46,8 @@ type Client struct {
 	trackPrefixes []string              // BCAST prefixes (tracking.go); changed under tracking.mu
 	trackPending  []pendingInvalidation // its own invalidations, sent after its reply
 	caller        *Client               // a script's client: the client running the script
+	callerCmd     *Command              // and the EVAL or FCALL it runs, whose declared keys
+	callerArgs    [][]byte              // a read in the script makes the caller track
 	rdbOnly       rdbRequest            // what REPLCONF rdb-only / rdb-filter-only asked SYNC for (cmd_sync.go)
 
 	// dirty is set (under the keyspace lock, by any goroutine) when a
@@ -54,6 +56,9 @@ type Client struct {
 
 	// Read by other goroutines.
 	db              atomic.Int32
+	wantBox         atomic.Bool  // a redirect target: start an outbox at its next command
+	earlyMu         sync.Mutex   // guards early, and the switch to the outbox of a wantBox client
+	early           []byte       // invalidations for a wantBox client before its outbox started
 	lastInteraction atomic.Int64 // unix ms
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool

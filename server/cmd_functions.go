@@ -63,10 +63,15 @@ func fcall(c *Context, ro bool) error {
 	params := []lua.LValue{stringTable(L, c.Args[3:3+n]), stringTable(L, c.Args[3+n:])}
 	err := s.runLua(c, luaJob{vm: vm, name: f.name, chunk: functionChunk, fn: f.fn, params: params,
 		readOnly: f.flags&fnNoWrites != 0, allowOOM: f.flags&fnAllowOOM != 0, function: true})
-	if err == errInterrupted {
+	switch err {
+	case errInterrupted:
 		line := vm.killedLine
 		fs.rebuild(s)
 		err = killedError(line, f.name, functionChunk)
+	case errVMFailed:
+		msg := vm.failure
+		fs.rebuild(s)
+		err = protocol.Error("ERR " + oneLineMsg(msg) + " script: " + f.name)
 	}
 	return err
 }
@@ -86,6 +91,9 @@ func (s *Server) scriptAdmits(c *Context, flags fnFlags, ro bool) error {
 		if err := s.engine.Err(); err != nil {
 			return misconf(err)
 		}
+	}
+	if s.noReplicas.Load() {
+		return errNoReplicas
 	}
 	if ro {
 		return errWriteFlagRO

@@ -145,6 +145,7 @@ func (s *Server) infoMemory(w *infoWriter) {
 	w.field("used_memory_dataset", ov.dataset)
 	w.field("cairn_go_heap_objects", heapBytes())
 	w.field("total_system_memory", totalSystemMemory())
+	w.field("number_of_cached_scripts", s.cachedScripts())
 	libs, funcs := s.functions.counts()
 	w.field("number_of_functions", funcs)
 	w.field("number_of_libraries", libs)
@@ -154,6 +155,8 @@ func (s *Server) infoMemory(w *infoWriter) {
 	if used > 0 {
 		w.field("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
 	}
+	// Cairn counts no buffers apart from used_memory.
+	w.field("mem_not_counted_for_evict", 0)
 	w.field("mem_allocator", "go")
 	// Redis frees large values in a background thread (UNLINK, FLUSHALL
 	// ASYNC, lazyfree-lazy-*) and counts them here. Cairn drops the last

@@ -23,6 +23,7 @@ func sortCmd(readonly bool) Handler {
 		if err != nil {
 			return err
 		}
+		o.Stable = c.Client.caller != nil // a script's result must not depend on internal order
 		out, err := c.Tx.Sort(c.Args[1], o)
 		if err != nil {
 			return err

@@ -17,7 +17,8 @@ type xreadArgs struct {
 
 // parseXRead parses the options as Redis's xreadCommand does, in order,
 // with its error texts.
-func parseXRead(args [][]byte, group bool) (a xreadArgs, err error) {
+func parseXRead(c *Context, group bool) (a xreadArgs, err error) {
+	args := c.Args
 	a.block = -1
 	streams := 0
 	for i := 1; i < len(args) && streams == 0; i++ {
@@ -25,6 +26,9 @@ func parseXRead(args [][]byte, group bool) (a xreadArgs, err error) {
 		more := len(args) - 1 - i
 		switch {
 		case protocol.EqualFold(o, "block") && more > 0:
+			if c.Client.caller != nil { // no sense blocking in a script, and Redis says so
+				return a, protocol.Error("ERR " + string(args[0]) + " command is not allowed with BLOCK option from scripts")
+			}
 			i++
 			n, ok := protocol.ParseInt(args[i])
 			if !ok {
@@ -74,7 +78,7 @@ func parseXRead(args [][]byte, group bool) (a xreadArgs, err error) {
 
 // XREAD [COUNT count] [BLOCK ms] STREAMS key [key …] id [id …]
 func cmdXRead(c *Context) error {
-	a, err := parseXRead(c.Args, false)
+	a, err := parseXRead(c, false)
 	if err != nil {
 		return err
 	}
@@ -147,7 +151,7 @@ func writeKeyEntries(out *protocol.Writer, res []keyEntries) {
 
 // XREADGROUP GROUP group consumer [COUNT count] [BLOCK ms] [NOACK] STREAMS key [key …] id [id …]
 func cmdXReadGroup(c *Context) error {
-	a, err := parseXRead(c.Args, true)
+	a, err := parseXRead(c, true)
 	if err != nil {
 		return err
 	}

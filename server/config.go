@@ -491,6 +491,8 @@ var tuningDefaults = []tuning{
 	{"lazyfree-lazy-user-del", "no", tuneBool},
 	{"lazyfree-lazy-user-flush", "no", tuneBool},
 	{"tracking-table-max-keys", "1000000", tuneInt}, // acted on: applyConfig
+	{"min-replicas-to-write", "0", tuneInt},         // acted on: applyConfig (noreplicas.go)
+	{"min-replicas-max-lag", "10", tuneInt},
 	{"tcp-keepalive", "300", tuneInt},
 	{"tcp-backlog", "511", tuneInt},
 	{"timeout", "0", tuneInt},

@@ -18,6 +18,9 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 	if c.quitting {
 		return
 	}
+	if c.outbox == nil && c.wantBox.Load() { // a tracking redirect target
+		s.startTargetOutbox(c)
+	}
 	if c.conn.Pipelined() > 0 && s.batchable(c, args) {
 		s.servePipeline(c, args)
 		return
@@ -77,16 +80,33 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	}
 	switch {
 	case c.multi != nil && (err != nil || !runsInMulti(cmd)):
+		// As Redis's processCommand, a command refused now (a script
+		// running past the busy threshold…) fails the transaction.
+		if err == nil {
+			err = s.admit(c, cmd)
+		}
 		if err == nil {
 			err = s.oomOnQueue(cmd)
+		}
+		if err == nil {
+			err = s.checkReplicas(c, cmd)
 		}
 		s.queue(c, cmd, args, err)
 		return
 	case err == nil:
 		err = s.admit(c, cmd)
+		if err != nil && c.multi != nil && cmd.Name == "exec" && cmd.parent == nil {
+			// An EXEC refused (BUSY) aborts and ends the transaction,
+			// as Redis's rejectCommand does (queue counts the rejection).
+			s.queue(c, cmd, args, err)
+			return
+		}
 	}
 	if err == nil {
 		err = s.checkWritable(cmd)
+	}
+	if err == nil {
+		err = s.checkReplicas(c, cmd)
 	}
 	if err == nil {
 		durable := s.engine != nil
@@ -100,7 +120,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		if w := ctx.blocked; w != nil {
 			ctx.blocked = nil
 			if err == nil {
-				s.wait(ctx, w)
+				err = s.wait(ctx, w)
 				// A client that served this one committed the pop after
 				// the barrier wait's flush ran: the reply waits for another.
 				c.needFlush = durable
@@ -112,7 +132,12 @@ func (s *Server) execute(c *Client, args [][]byte) {
 			s.writeFailed(c, err) // the reply is already buffered
 			return
 		}
-		s.commandDone(c, cmd, args, start, err)
+		if errors.Is(err, ErrOOM) {
+			// Refused before it ran, as by Redis's processCommand.
+			s.commandRejected(cmd)
+		} else {
+			s.commandDone(c, cmd, args, start, err)
+		}
 		if s.monitors.active.Load() > 0 {
 			s.feedMonitors(c.DB(), c.addr, cmd, args, monoStart.Add(start))
 		}
@@ -121,7 +146,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	}
 	if err != nil {
 		msg := replyText(err)
-		s.errorReplied(cmd, msg)
+		if _, counted := err.(countedError); !counted {
+			s.errorReplied(cmd, msg)
+		}
 		ctx.Out.Error(msg)
 	}
 	s.checkOutputLimit(c)
@@ -191,11 +218,13 @@ func (s *Server) runIn(tx *store.Tx, ctx *Context, cmd *Command) error {
 	// The keyspace lock is held: the changes from here on are the
 	// client's (NOLOOP; its own invalidations follow its reply), and the
 	// keys it reads are remembered before anyone can change them.
-	s.tracking.current = ctx.Client
 	defer func() { ctx.Tx, s.tracking.current = nil, nil }()
+	// Keys evicted before the command are not the client's changes:
+	// their invalidations precede its reply, as in Redis.
 	if err := s.evict(tx, ctx.Client, cmd); err != nil {
 		return err
 	}
+	s.tracking.current = ctx.Client
 	tx.SetNoTouch(ctx.Client.noTouch)
 	ctx.Tx = tx
 	err := cmd.Handler(ctx)
@@ -302,6 +331,9 @@ var storeErrors = map[error]protocol.Error{
 func replyText(err error) string {
 	if pe, ok := err.(protocol.Error); ok {
 		return string(pe)
+	}
+	if ce, ok := err.(countedError); ok {
+		return string(ce)
 	}
 	if pe, ok := storeErrors[err]; ok {
 		return string(pe)

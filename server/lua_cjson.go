@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -10,44 +11,144 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
+// cjsonConfig is one VM's cjson settings, as lua-cjson keeps them per
+// module (the encode_*/decode_* functions read and change them).
+type cjsonConfig struct {
+	encodeMaxDepth, decodeMaxDepth int
+	encodeInvalid                  int // 0 off, 1 on, 2 null
+	decodeInvalid, keepBuffer      bool
+	precision                      int
+	sparseConvert                  bool
+	sparseRatio, sparseSafe        int
+	null                           *lua.LUserData
+}
+
 // cjsonLib is the cjson module Redis ships (lua-cjson 2.1 semantics for
-// what scripts use: encode, decode, null).
+// what scripts use: encode, decode, null and the settings functions).
 func cjsonLib(L *lua.LState) *lua.LTable {
 	t := L.NewTable()
-	null := L.NewUserData()
-	t.RawSetString("null", null)
+	cfg := &cjsonConfig{encodeMaxDepth: 1000, decodeMaxDepth: 1000, decodeInvalid: true, keepBuffer: true,
+		precision: 14, sparseRatio: 2, sparseSafe: 10, null: L.NewUserData()}
+	t.RawSetString("null", cfg.null)
 	t.RawSetString("encode", L.NewFunction(func(L *lua.LState) int {
 		if L.GetTop() != 1 {
 			L.ArgError(1, "expected 1 argument")
 		}
 		var b bytes.Buffer
-		if err := cjsonEncode(&b, L.Get(1), null, 0); err != "" {
-			L.RaiseError("%s", err)
+		if err := cfg.encode(&b, L.Get(1), 0); err != "" {
+			luaCError(L, "%s", err)
 		}
 		L.Push(lua.LString(b.String()))
 		return 1
 	}))
 	t.RawSetString("decode", L.NewFunction(func(L *lua.LState) int {
 		s := L.CheckString(1)
+		if depth, at := jsonNesting(s, cfg.decodeMaxDepth); depth > 0 {
+			luaCError(L, "Found too many nested data structures (%d) at character %d", depth, at)
+		}
 		d := json.NewDecoder(bytes.NewReader([]byte(s)))
 		d.UseNumber()
 		var v any
 		if err := d.Decode(&v); err != nil || d.More() {
-			L.RaiseError("Expected value but found invalid token at character 1")
+			luaCError(L, "Expected value but found invalid token at character 1")
 		}
-		L.Push(jsonToLua(L, v, null))
+		L.Push(jsonToLua(L, v, cfg.null))
 		return 1
 	}))
-	for _, name := range []string{"encode_keep_buffer", "encode_max_depth", "decode_max_depth", "encode_invalid_numbers", "decode_invalid_numbers", "encode_number_precision", "encode_sparse_array"} {
-		t.RawSetString(name, L.NewFunction(func(L *lua.LState) int { return 0 }))
+	intOpt := func(p *int, lo, hi int) lua.LGFunction {
+		return func(L *lua.LState) int {
+			cjsonIntOption(L, 1, p, lo, hi)
+			return 1
+		}
 	}
+	boolOpt := func(p *bool) lua.LGFunction {
+		return func(L *lua.LState) int {
+			cjsonBoolOption(L, 1, p)
+			return 1
+		}
+	}
+	t.RawSetString("encode_max_depth", L.NewFunction(intOpt(&cfg.encodeMaxDepth, 1, math.MaxInt32)))
+	t.RawSetString("decode_max_depth", L.NewFunction(intOpt(&cfg.decodeMaxDepth, 1, math.MaxInt32)))
+	t.RawSetString("encode_number_precision", L.NewFunction(intOpt(&cfg.precision, 1, 14)))
+	t.RawSetString("encode_keep_buffer", L.NewFunction(boolOpt(&cfg.keepBuffer)))
+	t.RawSetString("decode_invalid_numbers", L.NewFunction(boolOpt(&cfg.decodeInvalid)))
+	t.RawSetString("encode_invalid_numbers", L.NewFunction(func(L *lua.LState) int {
+		opts := []string{"off", "on", "null"}
+		switch v := L.Get(1).(type) {
+		case *lua.LNilType:
+		case lua.LBool:
+			cfg.encodeInvalid = 0
+			if v {
+				cfg.encodeInvalid = 1
+			}
+		default:
+			cfg.encodeInvalid = L.CheckOption(1, opts)
+		}
+		if cfg.encodeInvalid < 2 {
+			L.Push(lua.LBool(cfg.encodeInvalid == 1))
+		} else {
+			L.Push(lua.LString(opts[cfg.encodeInvalid]))
+		}
+		return 1
+	}))
+	t.RawSetString("encode_sparse_array", L.NewFunction(func(L *lua.LState) int {
+		cjsonBoolOption(L, 1, &cfg.sparseConvert)
+		cjsonIntOption(L, 2, &cfg.sparseRatio, 0, math.MaxInt32)
+		cjsonIntOption(L, 3, &cfg.sparseSafe, 0, math.MaxInt32)
+		return 3
+	}))
 	return t
 }
 
-func cjsonEncode(b *bytes.Buffer, v lua.LValue, null *lua.LUserData, depth int) string {
-	if depth > 1000 {
-		return "Cannot serialise, excessive nesting (1001)"
+// cjsonIntOption is lua-cjson's json_integer_option: argument i, if
+// given, sets *p; the setting is pushed.
+func cjsonIntOption(L *lua.LState, i int, p *int, lo, hi int) {
+	if L.Get(i) != lua.LNil {
+		v := L.CheckInt(i)
+		if v < lo || v > hi {
+			L.ArgError(1, fmt.Sprintf("expected integer between %d and %d", lo, hi))
+		}
+		*p = v
 	}
+	L.Push(lua.LNumber(*p))
+}
+
+// cjsonBoolOption is lua-cjson's json_enum_option for on/off settings.
+func cjsonBoolOption(L *lua.LState, i int, p *bool) {
+	switch v := L.Get(i).(type) {
+	case *lua.LNilType:
+	case lua.LBool:
+		*p = bool(v)
+	default:
+		*p = L.CheckOption(i, []string{"off", "on"}) == 1
+	}
+	L.Push(lua.LBool(*p))
+}
+
+// jsonNesting finds where s nests objects and arrays deeper than max:
+// the depth reached and the character after the opening bracket, as
+// lua-cjson reports it; depth is 0 if s stays within max.
+func jsonNesting(s string, max int) (depth, at int) {
+	inString := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			if depth++; depth > max {
+				return depth, i + 1
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return 0, 0
+}
+
+func (cfg *cjsonConfig) encode(b *bytes.Buffer, v lua.LValue, depth int) string {
 	switch v := v.(type) {
 	case *lua.LNilType:
 		b.WriteString("null")
@@ -55,26 +156,37 @@ func cjsonEncode(b *bytes.Buffer, v lua.LValue, null *lua.LUserData, depth int) 
 		b.WriteString(strconv.FormatBool(bool(v)))
 	case lua.LNumber:
 		f := float64(v)
-		if math.IsNaN(f) || math.IsInf(f, 0) {
+		switch {
+		case !math.IsNaN(f) && !math.IsInf(f, 0):
+		case cfg.encodeInvalid == 0:
 			return "Cannot serialise number: must not be NaN or Inf"
+		case cfg.encodeInvalid == 2:
+			b.WriteString("null")
+			return ""
+		case math.IsNaN(f):
+			b.WriteString("nan")
+			return ""
 		}
 		b.WriteString(formatG14(f))
 	case lua.LString:
 		jsonString(b, string(v))
 	case *lua.LUserData:
-		if v != null {
+		if v != cfg.null {
 			return "Cannot serialise userdata: type not supported"
 		}
 		b.WriteString("null")
 	case *lua.LTable:
-		return cjsonTable(b, v, null, depth)
+		if depth+1 > cfg.encodeMaxDepth {
+			return fmt.Sprintf("Cannot serialise, excessive nesting (%d)", depth+1)
+		}
+		return cfg.table(b, v, depth+1)
 	default:
 		return "Cannot serialise " + v.Type().String() + ": type not supported"
 	}
 	return ""
 }
 
-func cjsonTable(b *bytes.Buffer, t *lua.LTable, null *lua.LUserData, depth int) string {
+func (cfg *cjsonConfig) table(b *bytes.Buffer, t *lua.LTable, depth int) string {
 	// An array has only positive integer keys and is not too sparse.
 	maxKey, items, isArray := 0, 0, true
 	t.ForEach(func(k, _ lua.LValue) {
@@ -88,16 +200,19 @@ func cjsonTable(b *bytes.Buffer, t *lua.LTable, null *lua.LUserData, depth int) 
 			maxKey = int(n)
 		}
 	})
-	if isArray && items > 0 {
-		if maxKey > items*2 && maxKey > 10 {
+	if isArray && items > 0 && cfg.sparseRatio > 0 && maxKey > cfg.sparseSafe && maxKey > items*cfg.sparseRatio {
+		if !cfg.sparseConvert {
 			return "Cannot serialise table: excessively sparse array"
 		}
+		isArray = false // encoded as an object
+	}
+	if isArray && items > 0 {
 		b.WriteByte('[')
 		for i := 1; i <= maxKey; i++ {
 			if i > 1 {
 				b.WriteByte(',')
 			}
-			if err := cjsonEncode(b, t.RawGetInt(i), null, depth+1); err != "" {
+			if err := cfg.encode(b, t.RawGetInt(i), depth); err != "" {
 				return err
 			}
 		}
@@ -131,7 +246,7 @@ func cjsonTable(b *bytes.Buffer, t *lua.LTable, null *lua.LUserData, depth int) 
 		}
 		jsonString(b, p.k)
 		b.WriteByte(':')
-		if err := cjsonEncode(b, p.v, null, depth+1); err != "" {
+		if err := cfg.encode(b, p.v, depth); err != "" {
 			return err
 		}
 	}
@@ -141,6 +256,17 @@ func cjsonTable(b *bytes.Buffer, t *lua.LTable, null *lua.LUserData, depth int) 
 
 // formatG14 formats a number as lua-cjson does ("%.14g").
 func formatG14(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		if math.Signbit(f) { // x86's 0/0
+			return "-nan"
+		}
+		return "nan"
+	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e14 {
 		return strconv.FormatInt(int64(f), 10)
 	}
@@ -233,4 +359,18 @@ func jsonToLua(L *lua.LState, v any, null *lua.LUserData) lua.LValue {
 		return t
 	}
 	return lua.LNil
+}
+
+// luaCError raises an error as C's luaL_error does from a C library
+// function (cjson, cmsgpack, struct): the message starts with the
+// "chunk:line:" of its caller when that is Lua code, and with nothing
+// when it is a C function such as pcall.
+func luaCError(L *lua.LState, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.What != "G" && dbg.CurrentLine > 0 {
+			msg = fmt.Sprintf("%s:%d: %s", dbg.Source, dbg.CurrentLine, msg)
+		}
+	}
+	L.Error(lua.LString(msg), 0)
 }

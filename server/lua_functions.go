@@ -24,7 +24,7 @@ type libLoad struct {
 func newFunctionVM(s *Server) *luaVM {
 	vm := newLuaVM(s)
 	L := vm.L
-	redis := vm.globals.RawGetString("redis").(*lua.LTable)
+	redis := vm.real["redis"]
 	for _, name := range []string{"breakpoint", "debug", "replicate_commands"} {
 		redis.RawSetString(name, lua.LNil)
 	}
@@ -35,8 +35,11 @@ func newFunctionVM(s *Server) *luaVM {
 	for _, name := range []string{"LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING", "REDIS_VERSION", "REDIS_VERSION_NUM"} {
 		lib.RawSetString(name, redis.RawGetString(name))
 	}
-	api.RawSetString("redis", strictTable(L, lib))
+	libProxy := strictTable(L, lib)
+	vm.protected[libProxy] = true
+	api.RawSetString("redis", libProxy)
 	vm.env = vm.functionEnv(api)
+	vm.protected[vm.env] = true
 	return vm
 }
 
@@ -44,12 +47,17 @@ func newFunctionVM(s *Server) *luaVM {
 // while a library loads and to the real globals otherwise; writes are
 // refused.
 func (vm *luaVM) functionEnv(api *lua.LTable) *lua.LTable {
-	return strictProxy(vm.L, func(k lua.LValue) lua.LValue {
+	var proxy *lua.LTable
+	proxy = strictProxy(vm.L, func(k lua.LValue) lua.LValue {
 		if vm.lib != nil {
 			return api.RawGet(k)
 		}
+		if k == lua.LString("_G") {
+			return proxy
+		}
 		return vm.globals.RawGet(k)
 	})
+	return proxy
 }
 
 // strictTable returns a proxy that reads t, refuses writes, and raises

@@ -22,23 +22,62 @@ func msgpackLib(L *lua.LState) *lua.LTable {
 		L.Push(lua.LString(out))
 		return 1
 	}))
-	t.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int {
-		b := []byte(L.CheckString(1))
-		n := 0
-		for len(b) > 0 {
-			var v lua.LValue
-			var ok bool
-			v, b, ok = msgpackDecode(L, b, 0)
-			if !ok {
-				L.RaiseError("Missing bytes in input.")
-			}
-			L.Push(v)
-			n++
-		}
-		return n
+	t.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int { return msgpackUnpack(L, 0, 0) }))
+	t.RawSetString("unpack_one", L.NewFunction(func(L *lua.LState) int {
+		return msgpackUnpack(L, 1, L.OptInt64(2, 0))
+	}))
+	t.RawSetString("unpack_limit", L.NewFunction(func(L *lua.LState) int {
+		return msgpackUnpack(L, L.CheckInt64(2), L.OptInt64(3, 0))
 	}))
 	return t
 }
+
+// msgpackUnpack is lua-cmsgpack's mp_unpack_full: it decodes up to limit
+// values of the first argument from offset (all of them when both are 0);
+// with a limit or offset it returns first the offset to go on from, -1 at
+// the end.
+func msgpackUnpack(L *lua.LState, limit, offset int64) int {
+	s := L.CheckString(1)
+	all := limit == 0 && offset == 0
+	switch {
+	case offset < 0 || limit < 0:
+		luaCError(L, "Invalid request to unpack with offset of %d and limit of %d.", offset, len(s))
+	case offset > int64(len(s)):
+		luaCError(L, "Start offset %d greater than input length %d.", offset, len(s))
+	}
+	if all {
+		limit = math.MaxInt32
+	}
+	b := []byte(s[offset:])
+	var vals []lua.LValue
+	for len(b) > 0 && int64(len(vals)) < limit {
+		var v lua.LValue
+		var ok bool
+		v, b, ok = msgpackDecode(L, b, 0)
+		if !ok {
+			luaCError(L, "Missing bytes in input.")
+		}
+		vals = append(vals, v)
+	}
+	if !all {
+		next := int64(len(s) - len(b))
+		if len(b) == 0 {
+			next = -1
+		}
+		L.Push(lua.LNumber(next))
+	}
+	for _, v := range vals {
+		L.Push(v)
+	}
+	if all {
+		return len(vals)
+	}
+	return len(vals) + 1
+}
+
+// msgpackMaxNesting is lua-cmsgpack's LUACMSGPACK_MAX_NESTING: a table
+// nested this deep is packed as nil (so cycles end).
+const msgpackMaxNesting = 16
 
 func msgpackEncode(out []byte, v lua.LValue, depth int) []byte {
 	switch v := v.(type) {
@@ -70,11 +109,11 @@ func msgpackEncode(out []byte, v lua.LValue, depth int) []byte {
 		}
 		return append(out, v...)
 	case *lua.LTable:
-		if depth > 16 {
+		if depth == msgpackMaxNesting {
 			return append(out, 0xc0)
 		}
 		n, isArray := 0, true
-		v.ForEach(func(k, _ lua.LValue) {
+		luaForEach(v, func(k, _ lua.LValue) {
 			n++
 			if kn, ok := k.(lua.LNumber); !ok || kn < 1 || float64(kn) != math.Trunc(float64(kn)) {
 				isArray = false
@@ -94,7 +133,7 @@ func msgpackEncode(out []byte, v lua.LValue, depth int) []byte {
 			}
 			return out
 		}
-		v.ForEach(func(k, e lua.LValue) {
+		luaForEach(v, func(k, e lua.LValue) {
 			out = msgpackEncode(out, k, depth+1)
 			out = msgpackEncode(out, e, depth+1)
 		})
@@ -248,4 +287,13 @@ func msgpackDecode(L *lua.LState, b []byte, depth int) (lua.LValue, []byte, bool
 		return coll(n, ok, false)
 	}
 	return lua.LNil, b, true
+}
+
+// luaForEach visits t's pairs in lua_next's order (gopher-lua's Next:
+// the array part, then keys as inserted), unlike ForEach, whose string
+// keys come in Go's random map order; packed output is then stable.
+func luaForEach(t *lua.LTable, f func(k, v lua.LValue)) {
+	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
+		f(k, v)
+	}
 }

@@ -69,6 +69,7 @@ func (vm *luaVM) redisLib() *lua.LTable {
 			}
 			return 0
 		},
+		"acl_check_cmd":      vm.aclCheckCmd,
 		"set_repl":           func(L *lua.LState) int { return 0 },
 		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
 		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
@@ -88,6 +89,41 @@ func (vm *luaVM) redisLib() *lua.LTable {
 	return t
 }
 
+// aclCheckCmd is redis.acl_check_cmd(cmd, arg…): whether the script's
+// user may run that command line (true or false); an unknown command is
+// an error.
+func (vm *luaVM) aclCheckCmd(L *lua.LState) int {
+	sc := vm.cur
+	n := L.GetTop()
+	if n == 0 || sc == nil {
+		L.Error(errorTable(L, errScriptNoArgs), 0)
+		return 0
+	}
+	args := make([][]byte, n)
+	for i := range args {
+		switch v := L.Get(i + 1).(type) {
+		case lua.LString:
+			args[i] = []byte(v)
+		case lua.LNumber:
+			args[i] = []byte(v.String())
+		default:
+			L.Error(errorTable(L, errScriptArgType), 0)
+			return 0
+		}
+	}
+	cmd := sc.s.table.lookupArgs(args)
+	if cmd == nil {
+		L.Error(errorTable(L, "Invalid command passed to redis.acl_check_cmd()"), 0)
+		return 0
+	}
+	ok := true
+	if u := sc.ctx.Client.aclUser.Load(); u != nil {
+		ok = u.rules.Load().permits(cmd, args) == nil
+	}
+	L.Push(lua.LBool(ok))
+	return 1
+}
+
 // errorTable is Redis's luaPushErrorBuff: "-CODE msg" keeps its code,
 // anything else gets ERR.
 func errorTable(L *lua.LState, s string) *lua.LTable {
@@ -105,6 +141,17 @@ func errorTable(L *lua.LState, s string) *lua.LTable {
 	t.RawSetString("err", lua.LString(code+" "+strings.TrimRight(msg, "\r\n")))
 	return t
 }
+
+// errStatsCounted marks an error table whose error was already counted
+// in errorstats (Redis's ignore_error_stats_update).
+const errStatsCounted = "ignore_error_stats_update"
+
+// countedError is a script's error reply whose error was counted when
+// the command inside it failed: the dispatcher counts it as the script's
+// failure but not again in errorstats.
+type countedError string
+
+func (e countedError) Error() string { return string(e) }
 
 // Errors redis.call raises before running a command.
 const (
@@ -129,6 +176,21 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 		L.Push(t)
 		return 1
 	}
+	var cmd *Command
+	// refuse is fail for Redis's scriptCall errors: they count as the
+	// command's rejection and an error reply now, and the table says so,
+	// so that the script's own error reply does not count them again.
+	refuse := func(msg string) int {
+		t := errorTable(L, msg)
+		sc.s.commandRejected(cmd)
+		sc.s.errorReplied(nil, lua.LVAsString(t.RawGetString("err")))
+		t.RawSetString(errStatsCounted, lua.LTrue)
+		if raise {
+			L.Error(t, 0)
+		}
+		L.Push(t)
+		return 1
+	}
 	n := L.GetTop()
 	if n == 0 || sc == nil {
 		return fail(errScriptNoArgs)
@@ -145,23 +207,27 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 		}
 	}
 	s := sc.s
-	cmd := s.table.lookupArgs(args)
+	cmd = s.table.lookupArgs(args)
 	if cmd == nil {
-		return fail(errScriptUnknown)
+		return refuse(errScriptUnknown)
 	}
 	switch {
 	case !cmd.arityOK(len(args)) || (cmd.Subcommands != nil && cmd.Handler == nil):
-		return fail(errScriptArity)
+		return refuse(errScriptArity)
 	case cmd.Flags&FlagNoScript != 0:
-		return fail(errScriptNotAllowed)
-	case cmd.Flags&FlagWrite != 0 && sc.readOnly:
-		return fail(errScriptWriteInRO)
+		return refuse(errScriptNotAllowed)
+	case sc.readOnly && (cmd.Flags&FlagWrite != 0 || scriptMayReplicate(cmd)):
+		// Redis counts may-replicate commands (PUBLISH…) as writes here.
+		return refuse(errScriptWriteInRO)
 	case cmd.Flags&FlagDenyOOM != 0 && sc.oom && !sc.run.wrote.Load():
 		// After a first write the script cannot stop half done.
-		return fail("-" + string(ErrOOM))
+		return refuse("-" + string(ErrOOM))
 	}
 	if msg := s.scriptAccess(sc.ctx.Client, cmd, args); msg != "" {
-		return fail(msg)
+		return refuse(msg)
+	}
+	if cmd.Flags&FlagWrite != 0 && s.noReplicas.Load() {
+		return refuse("-" + string(errNoReplicas))
 	}
 	if cmd.Flags&FlagWrite != 0 {
 		sc.run.wrote.Store(true)
@@ -180,11 +246,28 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 	}
 	sc.rw.Flush()
 	v, isErr := respToLua(L, sc.buf.Bytes())
+	if isErr {
+		// The command's error reply counts now, as any client's would.
+		if t, ok := v.(*lua.LTable); ok {
+			s.errorReplied(cmd, lua.LVAsString(t.RawGetString("err")))
+			t.RawSetString(errStatsCounted, lua.LTrue)
+		}
+	}
 	if isErr && raise {
 		L.Error(v, 0)
 	}
 	L.Push(v)
 	return 1
+}
+
+// scriptMayReplicate: the commands besides writes that Redis flags
+// may-replicate and a script may call.
+func scriptMayReplicate(cmd *Command) bool {
+	switch cmd.FullName() {
+	case "publish", "spublish", "pfcount":
+		return true
+	}
+	return false
 }
 
 // writeLuaReply converts a script's return value to a reply, with Redis's

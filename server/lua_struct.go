@@ -77,7 +77,7 @@ func eachStructItem(L *lua.LState, format string, f func(op byte, size int, litt
 			}
 		case 's':
 		default:
-			L.RaiseError("invalid format option '%c'", op)
+			luaCError(L, "invalid format option '%c'", op)
 		}
 		f(op, size, little)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,14 @@ type luaVM struct {
 	cur     *scriptCall // the running call, for redis.call
 
 	killedLine string   // where the last interrupted script stopped
+	failure    string   // why the VM failed (errVMFailed)
 	lib        *libLoad // the library FUNCTION LOAD is running, if any
+
+	// Redis 7 makes the globals and the library tables read-only. Scripts
+	// see each library through a proxy (protected), whose real table is
+	// in real; setmetatable, getmetatable and rawset honour them.
+	protected map[*lua.LTable]bool
+	real      map[string]*lua.LTable
 }
 
 // scriptCall is the state of one EVAL.
@@ -68,7 +76,10 @@ func oneLineMsg(s string) string {
 }
 
 func newLuaVM(s *Server) *luaVM {
-	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 1024})
+	// The data stack grows (to what Redis's Lua allows, LUAI_MAXCSTACK
+	// 8000 values, and more) so unpack of a big table works.
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 1024,
+		RegistrySize: 1024 * 8, RegistryMaxSize: 1024 * 128})
 	for _, lib := range []struct {
 		name string
 		open lua.LGFunction
@@ -89,15 +100,113 @@ func newLuaVM(s *Server) *luaVM {
 	vm.globals.RawSetString("bit", bitLib(L))
 	vm.globals.RawSetString("struct", structLib(L))
 	vm.globals.RawSetString("cmsgpack", msgpackLib(L))
+	// tostring formats numbers as Lua 5.1 does ("%.14g").
+	origToString := vm.globals.RawGetString("tostring")
+	vm.globals.RawSetString("tostring", L.NewFunction(func(L *lua.LState) int {
+		if n, ok := L.Get(1).(lua.LNumber); ok && L.GetTop() == 1 {
+			L.Push(lua.LString(formatG14(float64(n))))
+			return 1
+		}
+		L.Push(origToString)
+		L.Push(L.Get(1))
+		L.Call(1, 1)
+		return 1
+	}))
+	if st, ok := vm.globals.RawGetString("string").(*lua.LTable); ok {
+		// gopher-lua cannot dump bytecode, and Redis's Lua refuses to
+		// load any: string.dump answers a bytecode header that, as
+		// Redis's real dump, loadstring does not accept.
+		st.RawSetString("dump", L.NewFunction(func(L *lua.LState) int {
+			if f, ok := L.Get(1).(*lua.LFunction); !ok || f.IsG {
+				luaCError(L, "unable to dump given function")
+			}
+			L.Push(lua.LString("\x1bLuaQ\x00"))
+			return 1
+		}))
+	}
+	if m, ok := vm.globals.RawGetString("math").(*lua.LTable); ok {
+		s.scripts.rand.install(m, L)
+	}
+	vm.protectGlobals()
 	vm.env = vm.readOnlyProxy()
+	vm.protected[vm.env] = true
 	vm.handler = L.NewFunction(errorHandler)
 	return vm
 }
 
 // readOnlyProxy is the environment scripts run in: reads go to the real
-// globals (an unknown name is an error), writes are refused.
+// globals (an unknown name is an error; _G is the proxy itself), writes
+// are refused.
 func (vm *luaVM) readOnlyProxy() *lua.LTable {
-	return strictProxy(vm.L, vm.globals.RawGet)
+	var proxy *lua.LTable
+	proxy = strictProxy(vm.L, func(k lua.LValue) lua.LValue {
+		if k == lua.LString("_G") {
+			return proxy
+		}
+		return vm.globals.RawGet(k)
+	})
+	return proxy
+}
+
+// errReadonly is what modifying a protected table raises.
+const errReadonly = "Attempt to modify a readonly table"
+
+// protectGlobals puts the library tables behind read-only proxies and
+// makes setmetatable, getmetatable and rawset refuse to change them, as
+// Redis 7's read-only tables. getmetatable of a protected table answers
+// a read-only stand-in, so its metatable cannot be reached either.
+func (vm *luaVM) protectGlobals() {
+	L := vm.L
+	vm.protected = make(map[*lua.LTable]bool)
+	vm.real = make(map[string]*lua.LTable)
+	refuse := L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError(errReadonly)
+		return 0
+	})
+	readOnly := func(index lua.LValue) *lua.LTable {
+		proxy := L.NewTable()
+		mt := L.NewTable()
+		if index != nil {
+			mt.RawSetString("__index", index)
+		}
+		mt.RawSetString("__newindex", refuse)
+		L.SetMetatable(proxy, mt)
+		vm.protected[proxy] = true
+		return proxy
+	}
+	for _, name := range []string{"redis", "cjson", "bit", "struct", "cmsgpack", "string", "math", "table", "coroutine"} {
+		t, ok := vm.globals.RawGetString(name).(*lua.LTable)
+		if !ok {
+			continue
+		}
+		vm.real[name] = t
+		vm.globals.RawSetString(name, readOnly(t))
+	}
+	meta := readOnly(nil) // what getmetatable shows of a protected table
+	setmeta := vm.globals.RawGetString("setmetatable")
+	getmeta := vm.globals.RawGetString("getmetatable")
+	rawset := vm.globals.RawGetString("rawset")
+	guard := func(orig lua.LValue, onProtected func(L *lua.LState) int) *lua.LFunction {
+		return L.NewFunction(func(L *lua.LState) int {
+			if t, ok := L.Get(1).(*lua.LTable); ok && vm.protected[t] {
+				return onProtected(L)
+			}
+			top := L.GetTop()
+			L.Push(orig)
+			for i := 1; i <= top; i++ {
+				L.Push(L.Get(i))
+			}
+			L.Call(top, lua.MultRet)
+			return L.GetTop() - top
+		})
+	}
+	fail := func(L *lua.LState) int { L.Error(lua.LString(errReadonly), 0); return 0 }
+	vm.globals.RawSetString("setmetatable", guard(setmeta, fail))
+	vm.globals.RawSetString("rawset", guard(rawset, fail))
+	vm.globals.RawSetString("getmetatable", guard(getmeta, func(L *lua.LState) int {
+		L.Push(meta)
+		return 1
+	}))
 }
 
 // strictProxy returns a table whose reads go to get and raise an error for
@@ -116,7 +225,7 @@ func strictProxy(L *lua.LState, get func(lua.LValue) lua.LValue) *lua.LTable {
 		return 1
 	}))
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError("Attempt to modify a readonly table")
+		L.RaiseError(errReadonly)
 		return 0
 	}))
 	L.SetMetatable(proxy, mt)
@@ -141,6 +250,11 @@ func errorHandler(L *lua.LState) int {
 		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.Source != "" && dbg.CurrentLine > 0 {
 			t.RawSetString("source", lua.LString("@"+dbg.Source))
 			t.RawSetString("line", lua.LNumber(dbg.CurrentLine))
+			if msg := lua.LVAsString(t.RawGetString("err")); strings.HasSuffix(msg, gopherCallError) {
+				if text := callErrorText(L, dbg); text != "" {
+					t.RawSetString("err", lua.LString(strings.TrimSuffix(msg, gopherCallError)+text))
+				}
+			}
 			break
 		}
 	}
@@ -168,12 +282,16 @@ func (s *Server) runScript(c *Context, sha string, script *evalScript, keys, arg
 	fn.Env = vm.env
 	err := s.runLua(c, luaJob{vm: vm, name: sha, chunk: scriptChunk, fn: fn,
 		readOnly: readOnly || script.readOnly(), allowOOM: script.shebang && script.flags&fnAllowOOM != 0})
-	if err == errInterrupted {
-		// The interpreter was interrupted mid-instruction; start the
-		// next script on a fresh one.
+	if err == errInterrupted || err == errVMFailed {
+		// The interpreter was interrupted mid-instruction, or failed
+		// inside; start the next script on a fresh one.
 		sc.vm = nil
 		L.Close()
-		err = killedError(vm.killedLine, sha, scriptChunk)
+		if err == errInterrupted {
+			err = killedError(vm.killedLine, sha, scriptChunk)
+		} else {
+			err = protocol.Error("ERR " + oneLineMsg(vm.failure) + " script: " + sha)
+		}
 	}
 	return err
 }
@@ -195,6 +313,11 @@ type luaJob struct {
 // script was on is in vm.killedLine.
 var errInterrupted = protocol.Error("ERR script interrupted")
 
+// errVMFailed: the interpreter itself panicked under runLua (its data
+// stack overflowed, say); the VM must be discarded like an interrupted
+// one, and vm.failure says why.
+var errVMFailed = protocol.Error("ERR script failed")
+
 // killedError is the reply of a script stopped by SCRIPT or FUNCTION KILL.
 func killedError(line, name, chunk string) error {
 	return protocol.Error("ERR Script killed by user with SCRIPT KILL... script: " + name + ", on @" + chunk + ":" + line + ".")
@@ -202,7 +325,7 @@ func killedError(line, name, chunk string) error {
 
 // runLua runs job.fn for the client of c, inside c's transaction, as the
 // running script other clients see (BUSY, KILL), and writes its reply.
-func (s *Server) runLua(c *Context, job luaJob) error {
+func (s *Server) runLua(c *Context, job luaJob) (err error) {
 	sc := &s.scripts
 	if s.monitors.active.Load() > 0 {
 		// EVAL and FCALL are hidden from the dispatcher's feed
@@ -237,7 +360,8 @@ func (s *Server) runLua(c *Context, job luaJob) error {
 	fake.db.Store(int32(c.Client.DB()))
 	fake.aclUser.Store(c.Client.aclUser.Load()) // redis.call runs with the caller's permissions
 	fake.addr = c.Client.addr
-	fake.caller = c.Client // the keys its reads touch are the caller's to track
+	fake.caller = c.Client // a read makes the caller track the script's declared keys
+	fake.callerCmd, fake.callerArgs = c.Cmd, c.Args
 	// As Redis's script_oom: over maxmemory at the start (eviction has
 	// run), the script's first command that would grow memory is refused.
 	oom := !job.allowOOM && s.store.OverMaxMemory(s.maxMemory.Load())
@@ -248,13 +372,19 @@ func (s *Server) runLua(c *Context, job luaJob) error {
 	defer func() { vm.cur = nil }()
 
 	L := vm.L
+	defer func() {
+		if r := recover(); r != nil {
+			vm.failure = strings.SplitN(fmt.Sprint(r), "\n", 2)[0]
+			err = errVMFailed
+		}
+	}()
 	L.SetContext(ctx)
 	top := L.GetTop()
 	L.Push(job.fn)
 	for _, p := range job.params {
 		L.Push(p)
 	}
-	err := L.PCall(len(job.params), 1, vm.handler)
+	err = L.PCall(len(job.params), 1, vm.handler)
 	L.RemoveContext()
 	if err != nil {
 		L.SetTop(top)
@@ -266,6 +396,17 @@ func (s *Server) runLua(c *Context, job luaJob) error {
 	}
 	v := L.Get(-1)
 	L.SetTop(top)
+	if t, ok := v.(*lua.LTable); ok {
+		// An error returned as the reply is the script's failure
+		// (failed_calls), counted in errorstats unless a command's.
+		if e, ok := t.RawGetString("err").(lua.LString); ok {
+			msg := oneLineMsg(string(e))
+			if lua.LVAsBool(t.RawGetString(errStatsCounted)) {
+				return countedError(msg)
+			}
+			return protocol.Error(msg)
+		}
+	}
 	writeLuaReply(c.Out, call.ctx.Out.Proto(), v, 0)
 	return nil
 }
@@ -300,6 +441,9 @@ func scriptError(err error, sha, chunk string) error {
 	msg = strings.TrimRight(msg, "\r\n")
 	if line, ok := t.RawGetString("line").(lua.LNumber); ok {
 		msg += " script: " + sha + ", on @" + chunk + ":" + strconv.Itoa(int(line)) + "."
+	}
+	if lua.LVAsBool(t.RawGetString(errStatsCounted)) {
+		return countedError(oneLineMsg(msg))
 	}
 	return protocol.Error(oneLineMsg(msg))
 }

@@ -146,8 +146,14 @@ func (s *Server) evict(tx *store.Tx, c *Client, cmd *Command) error {
 	start := time.Now()
 	err := tx.EvictTimed(onDelete)
 	s.latencyEvent("eviction-cycle", time.Since(start))
-	if err != nil && cmd != nil && (cmd.Flags&FlagDenyOOM != 0 || queuedDenyOOM(c, cmd)) {
+	if err != nil && cmd != nil && cmd.Flags&FlagDenyOOM != 0 {
 		return ErrOOM
+	}
+	if err != nil && cmd != nil && queuedDenyOOM(c, cmd) {
+		// Refused, EXEC ends the transaction, as Redis's rejectCommand.
+		c.multi = nil
+		s.unwatchAll(c)
+		return protocol.Error("EXECABORT Transaction discarded because of: " + replyText(ErrOOM))
 	}
 	return nil
 }

@@ -38,7 +38,8 @@ type dbOverhead struct {
 // memoryOverhead gathers the figures; tx is the command's transaction.
 func (s *Server) memoryOverhead(tx *store.Tx) memOverhead {
 	used := s.store.UsedMemory()
-	m := memOverhead{total: used, peak: s.stats.notePeakMemory(used)}
+	m := memOverhead{total: used, peak: s.stats.notePeakMemory(used), startup: s.store.StartupMemory()}
+	m.overheadTotal = m.startup
 	for db := 0; tx != nil && db < s.store.Databases(); db++ {
 		keys, expires := tx.DBStats(db)
 		if keys == 0 {

@@ -53,18 +53,30 @@ func (s *Server) queue(c *Client, cmd *Command, args [][]byte, err error) {
 	if err == nil && cmd.Flags&FlagNoMulti != 0 {
 		err = protocol.ErrCommandNotAllowed
 	}
+	if err != nil {
+		// Refused while queued: counted as Redis's rejectCommand does.
+		s.commandRejected(cmd)
+	}
 	if err != nil && protocol.EqualFold(args[0], "exec") {
-		// A malformed EXEC ends the transaction at once, naming why.
+		// A malformed EXEC ends the transaction at once, naming why:
+		// Redis formats the message of a syntax error, but quotes a
+		// shared error (BUSY…) whole, code included.
 		c.multi = nil
 		s.unwatchAll(c)
-		s.stats.errors.Add(1)
-		c.ctx.Out.Error("EXECABORT Transaction discarded because of: " + errorMessage(err))
+		why := errorMessage(err)
+		if err == errBusy || err == errBusyFunction {
+			why = replyText(err)
+		}
+		msg := "EXECABORT Transaction discarded because of: " + why
+		s.errorReplied(cmd, msg)
+		c.ctx.Out.Error(msg)
 		return
 	}
 	if err != nil {
 		c.multi.failed = true
-		s.stats.errors.Add(1)
-		c.ctx.Out.Error(replyText(err))
+		msg := replyText(err)
+		s.errorReplied(cmd, msg)
+		c.ctx.Out.Error(msg)
 		return
 	}
 	c.multi.cmds = append(c.multi.cmds, queued{cmd: cmd, args: args})
@@ -140,7 +152,9 @@ func cmdExec(c *Context) error {
 		}
 		if err != nil {
 			msg := replyText(err)
-			s.errorReplied(q.cmd, msg)
+			if _, counted := err.(countedError); !counted {
+				s.errorReplied(q.cmd, msg)
+			}
 			c.Out.Error(msg)
 		}
 	}

@@ -39,7 +39,7 @@ func (s *Server) KeysReady(tx *store.Tx, keys []store.ReadyKey) {
 		return
 	}
 	for _, k := range keys {
-		s.blocking.serveKey(tx, k.DB, k.Key)
+		s.blocking.serveKey(tx, k.DB, k.Key, &s.tracking)
 	}
 }
 

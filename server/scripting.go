@@ -55,7 +55,8 @@ type scripts struct {
 	mu      sync.Mutex
 	cache   map[string]*evalScript // by lower-case SHA1
 	running atomic.Pointer[scriptRun]
-	vm      *luaVM // reused between scripts; only one runs at a time
+	vm      *luaVM  // reused between scripts; only one runs at a time
+	rand    luaRand // math.random's generator, shared by scripts and functions
 }
 
 // scriptRun is one script execution, visible to other clients so they can
@@ -239,6 +240,15 @@ func killScript(c *Context, function bool) error {
 	r.cancel()
 	c.Out.OK()
 	return nil
+}
+
+// cachedScripts is how many scripts SCRIPT LOAD and EVAL have cached
+// (INFO's number_of_cached_scripts).
+func (s *Server) cachedScripts() int {
+	sc := &s.scripts
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return len(sc.cache)
 }
 
 // SCRIPT LOAD script

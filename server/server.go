@@ -65,6 +65,7 @@ type Server struct {
 	maxClients      atomic.Int64
 	hz              atomic.Int64
 	maxMemory       atomic.Int64
+	noReplicas      atomic.Bool  // min-replicas-to-write is not met (noreplicas.go)
 	startMemLimit   int64        // the Go memory limit at start (GOMEMLIMIT), restored when maxmemory is unset
 	slowlogSlower   atomic.Int64 // µs; negative disables the slow log
 	// latency-tracking, its percentiles, and latency-monitor-threshold (ms;
@@ -243,6 +244,8 @@ func (s *Server) applyConfig() {
 		}
 	}
 	s.tracking.maxKeys.Store(atoi64(s.cfg.tuning["tracking-table-max-keys"]))
+	s.limitTracking()
+	s.noReplicas.Store(atoi64(s.cfg.tuning["min-replicas-to-write"]) > 0 && atoi64(s.cfg.tuning["min-replicas-max-lag"]) > 0)
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
 	s.acl.pubsubAll.Store(s.cfg.ACLPubsubAll)

@@ -108,6 +108,13 @@ func (c *Client) setTFlags(f trackFlags) { c.trackFlags.Store(uint32(f)) }
 // its options. The checks against c's current mode are the caller's.
 func (s *Server) enableTracking(c *Client, redir int64, opts trackFlags, prefixes []string) {
 	s.startOutbox(c) // invalidations for c come from other goroutines
+	if target := s.clients.get(redir); redir != 0 && target != nil && target.box.Load() == nil {
+		// Only the target's own goroutine may switch it to queued
+		// output: it does at its next command. Until then (an idle
+		// RESP3 target that neither tracks nor subscribes) its
+		// invalidations wait for it (up to maxEarlyBytes).
+		target.wantBox.Store(true)
+	}
 	t := &s.tracking
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -198,18 +205,26 @@ func prefixOverlap(have, add []string) string {
 // trackRead remembers the keys a read-only command of a tracking client
 // read, under the keyspace lock (Redis's trackingRememberKeys).
 func (s *Server) trackRead(c *Client, cmd *Command, args [][]byte) {
-	if c.caller != nil { // a script's read: its caller may cache the key
-		c = c.caller
-	}
-	f := c.tflags()
-	if f&trackOn == 0 || f&trackBcast != 0 || cmd.Flags&(FlagRead|FlagWrite|FlagPubSub) != FlagRead {
-		return
-	}
-	if (f&trackOptin != 0 && f&trackCaching == 0) || (f&trackOptout != 0 && f&trackCaching != 0) {
+	if cmd.Flags&(FlagRead|FlagWrite|FlagPubSub) != FlagRead {
 		return
 	}
 	switch cmd.Name {
 	case "eval_ro", "evalsha_ro", "fcall_ro": // their commands count, not their keys
+		return
+	}
+	if c.caller != nil {
+		// A script's read: as Redis, the caller then tracks all the
+		// keys the script declared, not the ones its commands name.
+		if c.callerCmd == nil {
+			return
+		}
+		cmd, args, c = c.callerCmd, c.callerArgs, c.caller
+	}
+	f := c.tflags()
+	if f&trackOn == 0 || f&trackBcast != 0 {
+		return
+	}
+	if (f&trackOptin != 0 && f&trackCaching == 0) || (f&trackOptout != 0 && f&trackCaching != 0) {
 		return
 	}
 	keys := commandKeys(cmd, args)
@@ -229,16 +244,34 @@ func (s *Server) trackRead(c *Client, cmd *Command, args [][]byte) {
 			t.items++
 		}
 	}
-	if max := t.maxKeys.Load(); max > 0 && int64(len(t.keys)) > max {
-		// Over tracking-table-max-keys: forget keys (Go's map order is
-		// Redis's random walk), telling their clients as if they changed.
-		for k := range t.keys {
-			if int64(len(t.keys)) <= max {
-				break
-			}
-			s.invalidateLocked(nil, []byte(k), false)
-		}
+	s.limitTrackingLocked()
+	t.refresh()
+	t.mu.Unlock()
+}
+
+// limitTrackingLocked forgets keys while the table is over
+// tracking-table-max-keys (Go's map order is Redis's random walk),
+// telling their clients as if they changed. t.mu is held.
+func (s *Server) limitTrackingLocked() {
+	t := &s.tracking
+	max := t.maxKeys.Load()
+	if max <= 0 || int64(len(t.keys)) <= max {
+		return
 	}
+	for k := range t.keys {
+		if int64(len(t.keys)) <= max {
+			break
+		}
+		s.invalidateLocked(nil, []byte(k), false)
+	}
+}
+
+// limitTracking applies a lowered tracking-table-max-keys at once, as
+// Redis's cron does even when no command runs.
+func (s *Server) limitTracking() {
+	t := &s.tracking
+	t.mu.Lock()
+	s.limitTrackingLocked()
 	t.refresh()
 	t.mu.Unlock()
 }

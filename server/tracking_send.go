@@ -42,8 +42,35 @@ func (s *Server) sendInvalidation(c *Client, keys []string, flushed bool) {
 // outbox (a tracking or subscribed client); otherwise there is no safe
 // way to reach it, and the message is dropped.
 func (c *Client) queue(b []byte) {
+	if c.wantBox.Load() {
+		// A redirect target whose goroutine has not switched it to
+		// queued output yet: keep the message for when it does.
+		c.earlyMu.Lock()
+		defer c.earlyMu.Unlock()
+		if c.box.Load() == nil {
+			if len(c.early)+len(b) <= maxEarlyBytes {
+				c.early = append(c.early, b...)
+			}
+			return
+		}
+	}
 	if o := c.box.Load(); o != nil {
 		o.push(b)
+	}
+}
+
+// maxEarlyBytes bounds what an idle redirect target keeps for itself.
+const maxEarlyBytes = 1 << 20
+
+// startTargetOutbox switches a redirect target to queued output (its own
+// goroutine, at its next command) and sends what was kept for it first.
+func (s *Server) startTargetOutbox(c *Client) {
+	c.earlyMu.Lock()
+	defer c.earlyMu.Unlock()
+	s.startOutbox(c)
+	if len(c.early) > 0 {
+		c.outbox.push(c.early)
+		c.early = nil
 	}
 }
 

@@ -350,3 +350,88 @@ func TestTrackingClientIsNormalClass(t *testing.T) {
 	}
 	silent(t, c)
 }
+
+// Lowering tracking-table-max-keys forgets keys at once, telling their
+// clients, even when no command reads afterwards.
+func TestTrackingMaxKeysAppliedOnConfigSet(t *testing.T) {
+	srv := Start(t)
+	c := resp3(t, srv.Addr())
+	admin := Dial(t, srv.Addr())
+	expect(t, "TRACKING ON", c.Do("CLIENT", "TRACKING", "ON"), "+OK\r\n")
+	admin.Do("MSET", "k1", "1", "k2", "2")
+	c.Do("MGET", "k1", "k2")
+	expect(t, "CONFIG SET", admin.Do("CONFIG", "SET", "tracking-table-max-keys", "1"), "+OK\r\n")
+	if got := c.Read(); got != push("k1") && got != push("k2") {
+		t.Fatalf("after lowering tracking-table-max-keys: %q", got)
+	}
+	silent(t, c)
+}
+
+// A client served by a push after blocking in BLMOVE gets its reply
+// first, then the invalidation of the key its BLMOVE changed.
+func TestTrackingUnblockedBLMOVEReplyFirst(t *testing.T) {
+	srv := Start(t)
+	c := resp3(t, srv.Addr())
+	other := Dial(t, srv.Addr())
+	other.Do("RPUSH", "list2", "a")
+	expect(t, "TRACKING ON", c.Do("CLIENT", "TRACKING", "ON"), "+OK\r\n")
+	c.Do("LRANGE", "list2", "0", "-1")
+	c.Send("BLMOVE", "list1", "list2", "LEFT", "LEFT", "0")
+	for other.Do("INFO", "clients") != "" && !strings.Contains(other.Do("INFO", "clients"), "blocked_clients:1") {
+		time.Sleep(time.Millisecond)
+	}
+	other.Do("RPUSH", "list1", "foo")
+	expect(t, "BLMOVE reply", c.Read(), "$3\r\nfoo\r\n")
+	expect(t, "then the invalidation", c.Read(), push("list2"))
+}
+
+// Keys evicted before a command are invalidated before its reply.
+func TestTrackingEvictionBeforeReply(t *testing.T) {
+	srv := Start(t)
+	c := resp3(t, srv.Addr())
+	expect(t, "TRACKING ON", c.Do("CLIENT", "TRACKING", "ON"), "+OK\r\n")
+	c.Do("SETEX", "volatile-key", "10000", "x")
+	c.Do("GET", "volatile-key")
+	c.Do("CONFIG", "SET", "maxmemory-policy", "volatile-random")
+	c.Do("CONFIG", "SET", "maxmemory", "100000")
+	c.Do("SETBIT", "big-key", "1600000", "0") // 200 KB: over maxmemory
+	expect(t, "eviction's invalidation first", c.Do("GETBIT", "big-key", "0"), push("volatile-key"))
+	expect(t, "then the reply", c.Read(), ":0\r\n")
+}
+
+// A RESP3 redirect target that neither tracks nor subscribes gets the
+// invalidations once it has run a command after becoming a target, even
+// with CLIENT REPLY OFF.
+func TestTrackingRedirectToPlainRESP3Client(t *testing.T) {
+	srv := Start(t)
+	redir := resp3(t, srv.Addr())
+	id := strings.TrimSuffix(strings.TrimPrefix(redir.Do("CLIENT", "ID"), ":"), "\r\n")
+	c := Dial(t, srv.Addr())
+	other := Dial(t, srv.Addr())
+	expect(t, "TRACKING ON REDIRECT", c.Do("CLIENT", "TRACKING", "ON", "REDIRECT", id), "+OK\r\n")
+	other.Do("SET", "foo", "bar")
+	c.Do("GET", "foo")
+	expect(t, "target's PING", redir.Do("PING"), "+PONG\r\n")
+	redir.Send("CLIENT", "REPLY", "OFF")
+	other.Do("SET", "foo", "bar2")
+	expect(t, "invalidation", redir.Read(), push("foo"))
+	redir.Send("CLIENT", "REPLY", "ON")
+	expect(t, "REPLY ON", redir.Read(), "+OK\r\n")
+	silent(t, redir)
+}
+
+// Invalidations for a redirect target that has not run a command since
+// it became one wait for its next command, and come before its reply.
+func TestTrackingRedirectTargetKeepsEarlyInvalidations(t *testing.T) {
+	srv := Start(t)
+	redir := resp3(t, srv.Addr())
+	id := strings.TrimSuffix(strings.TrimPrefix(redir.Do("CLIENT", "ID"), ":"), "\r\n")
+	c := Dial(t, srv.Addr())
+	other := Dial(t, srv.Addr())
+	expect(t, "TRACKING ON REDIRECT", c.Do("CLIENT", "TRACKING", "ON", "REDIRECT", id), "+OK\r\n")
+	other.Do("SET", "foo", "bar")
+	c.Do("GET", "foo")
+	other.Do("SET", "foo", "bar2")
+	expect(t, "kept invalidation", redir.Do("PING"), push("foo"))
+	expect(t, "then PING's reply", redir.Read(), "+PONG\r\n")
+}

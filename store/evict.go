@@ -120,6 +120,7 @@ func (tx *Tx) EvictTimed(onDelete func(time.Duration)) error {
 		return nil
 	}
 	tx.settleMemory()
+	max -= s.StartupMemory() // what the data may take
 	if s.used <= max {
 		return nil
 	}
@@ -151,7 +152,7 @@ func (tx *Tx) EvictTimed(onDelete func(time.Duration)) error {
 // OverMaxMemory reports whether used memory, as of the last transaction,
 // is over maxmemory. It does not take the lock: callers use it to skip
 // Evict cheaply.
-func (s *Store) OverMaxMemory(max int64) bool { return max > 0 && s.usedPub.Load() > max }
+func (s *Store) OverMaxMemory(max int64) bool { return max > 0 && s.UsedMemory() > max }
 
 // evictionCandidate returns the next key to evict and its database, or a
 // nil entry when there is none.

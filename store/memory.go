@@ -79,9 +79,19 @@ func (s *Store) unaccount(ks *keyspace, e *entry) {
 }
 
 // UsedMemory returns the bytes Cairn's data occupies, by its own
-// accounting, as of the last finished transaction. It does not take the
-// keyspace lock.
-func (s *Store) UsedMemory() int64 { return s.usedPub.Load() }
+// accounting, as of the last finished transaction, plus StartupMemory.
+// It does not take the keyspace lock.
+func (s *Store) UsedMemory() int64 { return s.usedPub.Load() + s.StartupMemory() }
+
+// dbFixedBytes is what one database's empty structures (its key index and
+// expiry heap headers) are counted for.
+const dbFixedBytes = 64
+
+// StartupMemory is the part of UsedMemory an empty store has: its
+// databases' fixed structures (Redis's used_memory_startup). Redis's
+// used_memory is never 0 either, so that maxmemory 1 means full, as
+// clients and Redis's tests expect, even with no key.
+func (s *Store) StartupMemory() int64 { return int64(len(s.dbs)) * dbFixedBytes }
 
 // accountAll counts every key, after loading.
 func (s *Store) accountAll() {

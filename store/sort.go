@@ -17,6 +17,9 @@ type SortOptions struct {
 	Count       int64
 	Desc, Alpha bool
 	Store       []byte // STORE destination; nil replies instead
+	// Stable: a set sorted BY a constant comes out sorted (ALPHA), not
+	// in its internal order, as Redis does for a script's SORT.
+	Stable bool
 }
 
 // ErrSortNotDouble: a numeric SORT met a value that is not a number.
@@ -68,7 +71,7 @@ func (tx *Tx) Sort(key []byte, o SortOptions) ([][]byte, error) {
 	}
 	dontSort := o.By != nil && bytes.IndexByte(o.By, '*') < 0
 	by := o.By
-	if dontSort && !ordered && o.Store != nil {
+	if dontSort && !ordered && (o.Store != nil || o.Stable) {
 		// Redis sorts a set anyway when storing, so the result does not
 		// depend on the set's internal order.
 		dontSort, o.Alpha, by = false, true, nil
