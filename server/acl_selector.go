@@ -354,7 +354,7 @@ func (k *aclCheck) keyRefs() []aclKeyRef {
 	}
 	k.keysSet = true
 	name := k.cmd.FullName()
-	if commandmeta.Lookup(name) == nil {
+	if !k.cmd.keyPlan().redis {
 		// Not a Redis command: its key positions and flags.
 		write := k.cmd.Flags&FlagWrite != 0
 		read := !write || k.cmd.Flags&FlagRead != 0
@@ -412,12 +412,24 @@ func (s *aclSelector) check(k *aclCheck) (kind, idx int, object string) {
 		}
 	}
 	if !s.allKeys {
+		if p := cmd.keyPlan(); p.fixed && p.fits(len(args)) {
+			for i := range p.specs {
+				sp := &p.specs[i]
+				for j, last := sp.first, sp.last(len(args)); j <= last; j += sp.step {
+					if !s.keyAllowed(string(args[j]), sp.read, sp.write) {
+						return deniedKey, j, string(args[j])
+					}
+				}
+			}
+			goto channels
+		}
 		for _, ref := range k.keyRefs() {
 			if !s.keyAllowed(string(ref.key), ref.read, ref.write) {
 				return deniedKey, ref.pos, string(ref.key)
 			}
 		}
 	}
+channels:
 	if !s.allChannels {
 		isPattern := cmd.Name == "psubscribe"
 		for i, ch := range channelArgs(cmd, args) {
