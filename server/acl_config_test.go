@@ -92,6 +92,10 @@ func TestACLPubsubDefaultAndFile(t *testing.T) {
 	if !strings.Contains(string(data), "user alice on nopass ~* resetchannels &x +@all") {
 		t.Errorf("saved file: %q", data)
 	}
+	os.Remove(filepath.Join(dir, "u.acl"))
+	if got := c.Do("ACL", "LOAD"); got != Err("ERR Error loading ACLs, opening file 'u.acl': No such file or directory") {
+		t.Errorf("ACL LOAD of a missing file = %q", got)
+	}
 }
 
 // ACL DELUSER of the client's own user and ACL LOAD close the client

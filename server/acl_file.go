@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +23,7 @@ import (
 func (a *acl) loadFile(t *Table, path, name string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("Error loading ACLs, opening file '%s': %v", name, err)
+		return fmt.Errorf("Error loading ACLs, opening file '%s': %s", name, strerror(err))
 	}
 	allChannels := a.pubsubAll.Load()
 	fresh := newACL(t, "")
@@ -77,6 +79,20 @@ func (a *acl) loadFile(t *Table, path, name string) error {
 	a.users = fresh.users
 	a.mu.Unlock()
 	return nil
+}
+
+// strerror is an OS error as C's strerror words it ("No such file or
+// directory"), without Go's "open <path>: " prefix.
+func strerror(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	msg := err.Error()
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return msg
 }
 
 // loadStartupUsers applies the config's user directives or its aclfile
