@@ -190,3 +190,28 @@ func TestACLConfigRewriteUsers(t *testing.T) {
 		t.Errorf("bob after restart = %q", got)
 	}
 }
+
+// ACL LOG counts a repeat in its entry only within a minute of the last
+// one, moving it to the head, and age-seconds counts from that last time.
+func TestACLLogGrouping(t *testing.T) {
+	clock := NewClock()
+	srv := Start(t, WithClock(clock))
+	c := Dial(t, srv.Addr())
+	c.Do("ACL", "SETUSER", "u", "on", "nopass", "+get", "~a*")
+	u := Dial(t, srv.Addr())
+	u.Do("AUTH", "u", "x")
+	u.Do("SET", "a", "1") // command set
+	u.Do("GET", "b")      // key b
+	clock.FastForward(30 * time.Second)
+	u.Do("SET", "a", "1") // counts in the first entry, now the head
+	got := c.Do("ACL", "LOG")
+	if !strings.HasPrefix(got, "*2\r\n*14\r\n$5\r\ncount\r\n:2\r\n$6\r\nreason\r\n$7\r\ncommand\r\n") ||
+		!strings.Contains(got, "age-seconds\r\n$1\r\n0\r\n") {
+		t.Errorf("ACL LOG after a repeat = %q", got)
+	}
+	clock.FastForward(61 * time.Second)
+	u.Do("SET", "a", "1") // too late: a new entry
+	if got := c.Do("ACL", "LOG"); !strings.HasPrefix(got, "*3\r\n*14\r\n$5\r\ncount\r\n:1\r\n") {
+		t.Errorf("ACL LOG after a minute = %q", got)
+	}
+}

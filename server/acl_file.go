@@ -202,10 +202,14 @@ type aclLog struct {
 	deniedAuth, deniedCmd, deniedKey, deniedChannel atomic.Int64
 }
 
+// aclLogGroupWindow is how close a repeat must be to count in the same
+// ACL LOG entry (Redis's ACL_LOG_GROUPING_MAX_TIME_DELTA).
+const aclLogGroupWindow = 60 * time.Second
+
 type aclLogEntry struct {
 	count                         int64
 	reason, context, object, user string
-	created, updated              time.Time
+	updated                       time.Time // the last time, which age-seconds counts from
 	clientInfo                    string
 }
 
@@ -237,14 +241,19 @@ func (l *aclLog) add(c *Client, user string, cmd *Command, err error, context st
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, e := range l.entries {
-		if e.reason == reason && e.context == context && e.object == object && e.user == user {
+	// As Redis: a repeat among the 10 newest entries, within a minute of
+	// its last time, counts there and moves it to the head.
+	for i, e := range l.entries[:min(10, len(l.entries))] {
+		if e.reason == reason && e.context == context && e.object == object && e.user == user &&
+			now.Sub(e.updated).Abs() <= aclLogGroupWindow {
 			e.count++
 			e.updated, e.clientInfo = now, info
+			copy(l.entries[1:i+1], l.entries[:i])
+			l.entries[0] = e
 			return
 		}
 	}
-	e := &aclLogEntry{count: 1, reason: reason, context: context, object: object, user: user, created: now, updated: now, clientInfo: info}
+	e := &aclLogEntry{count: 1, reason: reason, context: context, object: object, user: user, updated: now, clientInfo: info}
 	l.entries = append([]*aclLogEntry{e}, l.entries...)
 	if len(l.entries) > l.max {
 		l.entries = l.entries[:l.max]
@@ -301,7 +310,7 @@ func cmdACLLog(c *Context) error {
 		out.BulkString("username")
 		out.BulkString(e.user)
 		out.BulkString("age-seconds")
-		out.Double(float64(now.Sub(e.created).Milliseconds()) / 1000)
+		out.Double(float64(now.Sub(e.updated).Milliseconds()) / 1000)
 		out.BulkString("client-info")
 		out.BulkString(e.clientInfo)
 	}
