@@ -24,6 +24,8 @@ type Client struct {
 	laddr   string
 	fd      int
 	created time.Time
+	// unixSocket: connected through the unixsocket (CLIENT LIST's U).
+	unixSocket bool
 
 	// Touched only by the connection's goroutine.
 	authenticated bool

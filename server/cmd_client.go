@@ -150,6 +150,9 @@ func (s *Server) clientLine(cl *Client) string {
 	if tf&trackBcast != 0 {
 		flags += "B"
 	}
+	if cl.unixSocket {
+		flags += "U"
+	}
 	if flags == "" {
 		flags = "N"
 	}

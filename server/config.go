@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"os"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 
@@ -21,6 +22,12 @@ type Config struct {
 	Bind []string
 	// Port is the TCP port; 0 picks a free one (see Server.Addr).
 	Port int
+	// UnixSocket, when set, is the path of a Unix socket to listen on as
+	// well (redis.conf's unixsocket); a stale file there is replaced.
+	UnixSocket string
+	// UnixSocketPerm is the socket file's mode (unixsocketperm); 0 leaves
+	// the umask's.
+	UnixSocketPerm os.FileMode
 	// Databases is the number of databases. Default 16.
 	Databases int
 	// RequirePass, when set, makes clients AUTH before other commands.
@@ -267,6 +274,19 @@ func directives() []directive {
 					return nil
 				}
 				return configError("engine must be 'memory' or 'pebble'")
+			}},
+		{name: "unixsocket", immutable: true,
+			get: func(c *Config) string { return c.UnixSocket },
+			set: func(c *Config, v string) error { c.UnixSocket = v; return nil }},
+		{name: "unixsocketperm", immutable: true,
+			get: func(c *Config) string { return strconv.FormatUint(uint64(c.UnixSocketPerm), 8) },
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseUint(v, 8, 32)
+				if err != nil || n > 0o777 {
+					return errBadValue
+				}
+				c.UnixSocketPerm = os.FileMode(n)
+				return nil
 			}},
 		{name: "dir", startOnly: true,
 			get: func(c *Config) string { return c.Dir },

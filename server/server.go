@@ -154,6 +154,15 @@ func Start(cfg Config) (*Server, error) {
 			s.cfg.Port = cfg.Port
 		}
 	}
+	if cfg.UnixSocket != "" {
+		ln, err := listenUnix(cfg.UnixSocket, cfg.UnixSocketPerm)
+		if err != nil {
+			s.closeListeners()
+			st.Close()
+			return nil, err
+		}
+		s.listeners = append(s.listeners, ln)
+	}
 	tlsLns, err := s.listenTLS(cfg)
 	if err != nil {
 		s.closeListeners()
@@ -368,14 +377,15 @@ func (s *Server) newClient(nc net.Conn, sock *socket) *Client {
 	cn := newConn(nc, sock, s.protoMaxBulkLen.Load)
 	cn.rd.QueryLimit = s.limits.queryBuf.Load
 	c := &Client{
-		ID:      s.clients.nextID.Add(1),
-		srv:     s,
-		conn:    cn,
-		netConn: nc,
-		addr:    nc.RemoteAddr().String(),
-		laddr:   nc.LocalAddr().String(),
-		fd:      socketFD(nc),
-		created: s.clock.Now(),
+		ID:         s.clients.nextID.Add(1),
+		srv:        s,
+		conn:       cn,
+		netConn:    nc,
+		addr:       clientAddr(nc.RemoteAddr(), nc.LocalAddr()),
+		laddr:      clientAddr(nc.LocalAddr(), nc.LocalAddr()),
+		fd:         socketFD(nc),
+		unixSocket: nc.LocalAddr().Network() == "unix",
+		created:    s.clock.Now(),
 	}
 	c.out = protocol.NewWriter(cn.wr)
 	c.out.SetBeforeFlush(func() error { return s.ackDurable(c) })
