@@ -150,11 +150,7 @@ func (s *Server) checkAccess(c *Client, cmd *Command, args [][]byte) error {
 		return nil
 	}
 	if err := r.permits(cmd, args); err != nil {
-		context := "toplevel"
-		if c.multi != nil {
-			context = "multi"
-		}
-		s.acl.log.add(c, u.name, cmd, err, context, s.now())
+		s.acl.log.add(c, u.name, cmd, err, c.aclContext(), s.now())
 		switch err.(type) {
 		case keyDenied:
 			err = errNoPermKey

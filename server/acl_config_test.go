@@ -148,6 +148,14 @@ func TestACLExecRecheck(t *testing.T) {
 	if got := admin.Do("ACL", "LOG", "1"); !strings.Contains(got, "context\r\n$5\r\nmulti\r\n") {
 		t.Errorf("ACL LOG context = %q", got)
 	}
+	// A failed AUTH run by EXEC is logged in context multi too.
+	d := Dial(t, srv.Addr())
+	d.Do("MULTI")
+	d.Do("AUTH", "nouser", "x")
+	d.Do("EXEC")
+	if got := admin.Do("ACL", "LOG", "1"); !strings.Contains(got, "reason\r\n$4\r\nauth\r\n$7\r\ncontext\r\n$5\r\nmulti\r\n") {
+		t.Errorf("ACL LOG of AUTH in EXEC = %q", got)
+	}
 }
 
 // Without an aclfile, CONFIG REWRITE writes the users as user lines, and

@@ -42,6 +42,7 @@ type Client struct {
 	loopTurn      chan struct{} // closed when the event loop that handed c over may go on (releaseLoop)
 	softSince     int64         // unix s when the output first passed the soft limit
 	multi         *multiState   // non-nil between MULTI and EXEC/DISCARD
+	inExec        bool          // EXEC is running the queued commands
 	watched       []watchKey    // keys this client WATCHes
 	subs          subscriptions
 	outbox        *outbox               // set once the client subscribes or tracks: all output is queued

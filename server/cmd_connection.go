@@ -162,17 +162,26 @@ func cmdAuth(c *Context) error {
 	return protocol.ErrSyntax
 }
 
+// aclContext is where a client's command runs, for ACL LOG: "multi"
+// while queued or run by EXEC, else "toplevel".
+func (c *Client) aclContext() string {
+	if c.multi != nil || c.inExec {
+		return "multi"
+	}
+	return "toplevel"
+}
+
 // authenticate checks a username and password against the ACL users and
 // makes the client that user. Passwords are compared in constant time.
 func (s *Server) authenticate(c *Client, user, pass []byte) error {
 	u := s.acl.get(string(user))
 	if u == nil {
-		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, "toplevel", s.now())
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, c.aclContext(), s.now())
 		return protocol.ErrWrongPass
 	}
 	r := u.rules.Load()
 	if !r.checkPassword(pass) || !r.enabled {
-		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, "toplevel", s.now())
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, c.aclContext(), s.now())
 		return protocol.ErrWrongPass
 	}
 	c.aclUser.Store(u)

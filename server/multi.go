@@ -136,6 +136,8 @@ func cmdExec(c *Context) error {
 	noBlock := c.noBlock
 	c.noBlock = true
 	defer func() { c.noBlock = noBlock }()
+	cl.inExec = true
+	defer func() { cl.inExec = false }()
 	for _, q := range m.cmds {
 		// Each queued command counts as Redis counts it: in
 		// commandstats, errorstats and the slow log (EXEC itself is
