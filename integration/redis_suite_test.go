@@ -35,6 +35,9 @@ var redisSuiteUnits = []string{
 	"unit/scan", "unit/expire", "unit/sort", "unit/bitfield", "unit/geo",
 	"unit/protocol", "unit/quit", "unit/info-command", "unit/slowlog",
 	"unit/violations",
+	"unit/type/zset", "unit/type/hash", "unit/type/set", "unit/type/string",
+	"unit/type/stream", "unit/type/stream-cgroups", "unit/keyspace", "unit/bitops",
+	"unit/hyperloglog", "unit/dump",
 	"unit/pubsub", "unit/introspection", "unit/introspection-2", "unit/latency-monitor",
 	"unit/lazyfree", "unit/querybuf", "unit/other",
 	"unit/scripting", "unit/functions", "unit/multi", "unit/tracking", "unit/pause",
@@ -45,6 +48,8 @@ var redisSuiteUnits = []string{
 // records there.
 var redisSuitePebbleUnits = []string{
 	"unit/type/incr", "unit/type/list", "unit/expire",
+	"unit/type/zset", "unit/type/hash", "unit/type/set", "unit/type/string",
+	"unit/type/stream", "unit/type/stream-cgroups", "unit/keyspace", "unit/bitops",
 }
 
 // redisSuiteSpawnUnits are units tagged external:skip as a whole: the
@@ -147,8 +152,8 @@ func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, unit string, env []s
 var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 // redisSuiteOutcome counts the suite's [ok] lines and returns each
-// [err], [exception] and [TIMEOUT] line with the one that follows it (the
-// assertion that failed).
+// [err], [exception] and [TIMEOUT] line with the lines that follow it (the
+// assertion that failed, or the server's log when it did not start).
 func redisSuiteOutcome(out []byte) (passed int, failures []string) {
 	lines := strings.Split(ansiEscape.ReplaceAllString(string(out), ""), "\n")
 	for i, line := range lines {
@@ -157,9 +162,10 @@ func redisSuiteOutcome(out []byte) (passed int, failures []string) {
 			passed++
 		case strings.HasPrefix(line, "[err]:"), strings.HasPrefix(line, "[exception]:"),
 			strings.HasPrefix(line, "[TIMEOUT]:"):
+			// The lines after it say what failed, up to the next test's.
 			failure := line
-			if i+1 < len(lines) {
-				failure += "\n    " + lines[i+1]
+			for j := i + 1; j < len(lines) && j <= i+40 && !strings.HasPrefix(lines[j], "["); j++ {
+				failure += "\n    " + lines[j]
 			}
 			failures = append(failures, failure)
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -279,7 +280,8 @@ const disconnectPoll = 50 * time.Millisecond
 // wait runs on the connection's goroutine after the transaction in which
 // the handler called Block: it flushes earlier pipelined replies, waits
 // for the waiter's end and writes the reply, or returns the error to
-// reply (CLIENT UNBLOCK … ERROR), which counts as the command's failure.
+// reply (CLIENT UNBLOCK … ERROR, XREADGROUP's stream or group gone), which
+// counts as the command's failure.
 func (s *Server) wait(c *Context, w *waiter) error {
 	c.Client.releaseLoop() // the waiter is in its keys' queues: the round goes on
 	// Earlier pipelined writes are made durable before their replies
@@ -311,10 +313,16 @@ wait:
 	s.recordBlockedWait(c, time.Since(w.start))
 	switch w.state {
 	case waitServed:
-		c.Out.Raw(w.raw.Buffer())
 		// The pop was committed by the pushing client's transaction; the
 		// reply waits for the same durability barrier as our own writes.
 		c.Client.needFlush = s.engine != nil
+		if b := w.raw.Buffer(); len(b) > 0 && b[0] == '-' {
+			// An error the wait ended with (XREADGROUP's stream or group
+			// gone) is the command's error: it counts in errorstats and
+			// failed_calls, as Redis's updateStatsOnUnblock.
+			return protocol.Error(strings.TrimSuffix(string(b[1:]), "\r\n"))
+		}
+		c.Out.Raw(w.raw.Buffer())
 	case waitTimedOut:
 		w.timeoutReply(c.Out)
 	case waitUnblockedError:

@@ -40,6 +40,7 @@ type Client struct {
 	clockMark     time.Duration // monotonic() end of the batch's last command; 0 between batches
 	needFlush     bool          // wrote since the last durability barrier (see ackDurable)
 	loopTurn      chan struct{} // closed when the event loop that handed c over may go on (releaseLoop)
+	ranWaiting    bool          // the batch had a command that may wait (serveConn's rejoin)
 	softSince     int64         // unix s when the output first passed the soft limit
 	multi         *multiState   // non-nil between MULTI and EXEC/DISCARD
 	inExec        bool          // EXEC is running the queued commands

@@ -95,7 +95,13 @@ func TestHyperLogLogCommands(t *testing.T) {
 		{"PFADD", Err("ERR wrong number of arguments for 'pfadd' command")},
 		{"PFCOUNT", Err("ERR wrong number of arguments for 'pfcount' command")},
 		{"PFMERGE", Err("ERR wrong number of arguments for 'pfmerge' command")},
-		{"PFSELFTEST", Err("ERR unknown command 'PFSELFTEST', with args beginning with: ")},
+		{"PFSELFTEST x", Err("ERR wrong number of arguments for 'pfselftest' command")},
+		{"PFDEBUG ENCODING nokey", Err("ERR The specified key does not exist")},
+		{"PFDEBUG ENCODING h", Status("sparse")},
+		{"PFDEBUG TODENSE h", Int(1)},
+		{"PFDEBUG ENCODING h", Status("dense")},
+		{"PFDEBUG DECODE h", Err("ERR HLL encoding is not sparse")},
+		{"PFDEBUG NOPE h", Err("ERR Unknown PFDEBUG subcommand 'NOPE'")},
 	} {
 		if got := c.Do(strings.Fields(tc.cmd)...); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.cmd, got, tc.want)

@@ -238,11 +238,9 @@ func parseInterCard(args [][]byte, zname string) ([][]byte, int, error) {
 		if !protocol.EqualFold(rest[i], "limit") || i+1 >= len(rest) {
 			return nil, 0, protocol.ErrSyntax
 		}
+		// Redis gives its LIMIT message for a non-number too.
 		l, ok := protocol.ParseInt(rest[i+1])
-		if !ok {
-			return nil, 0, protocol.ErrNotInteger
-		}
-		if l < 0 {
+		if !ok || l < 0 {
 			return nil, 0, protocol.ErrLimitNegative
 		}
 		limit = int(min(l, 1<<31))

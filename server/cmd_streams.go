@@ -117,7 +117,7 @@ done:
 	case limitGiven && !t.Approx:
 		return t, false, 0, protocol.Error("ERR syntax error, LIMIT cannot be used without the special ~ option")
 	case !limitGiven && t.Approx:
-		t.Limit = 100 * 100 // 100 * stream-node-max-entries, as Redis
+		t.Limit = store.TrimDefaultLimit // the store applies stream-node-max-entries
 	}
 	return t, noMk, i, nil
 }

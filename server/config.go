@@ -407,6 +407,15 @@ func directives() []directive {
 	for _, t := range tuningDefaults {
 		d = append(d, t.directive())
 	}
+	for alias, name := range tuningAliases {
+		for _, t := range tuningDefaults {
+			if t.name == name {
+				a := t.directive()
+				a.name = alias
+				d = append(d, a)
+			}
+		}
+	}
 	return d
 }
 
@@ -469,6 +478,27 @@ func (t tuning) normalize(v string) (string, error) {
 	return v, nil
 }
 
+// tuningAliases are Redis 7.0's old names of tuning settings: reading or
+// setting one reads or sets the setting it names, as in Redis.
+var tuningAliases = map[string]string{
+	"list-max-ziplist-size":    "list-max-listpack-size",
+	"hash-max-ziplist-entries": "hash-max-listpack-entries",
+	"hash-max-ziplist-value":   "hash-max-listpack-value",
+	"zset-max-ziplist-entries": "zset-max-listpack-entries",
+	"zset-max-ziplist-value":   "zset-max-listpack-value",
+}
+
+// encodingLimits is the store's view of the encoding settings.
+func (c *Config) encodingLimits() store.EncodingLimits {
+	n := func(name string) int { return int(max(min(atoi64(c.tuning[name]), 1<<40), 0)) }
+	return store.EncodingLimits{
+		HashEntries: n("hash-max-listpack-entries"), HashValue: n("hash-max-listpack-value"),
+		SetIntsetEntries: n("set-max-intset-entries"),
+		ZSetEntries:      n("zset-max-listpack-entries"), ZSetValue: n("zset-max-listpack-value"),
+		StreamNodeEntries: n("stream-node-max-entries"),
+	}
+}
+
 // redisImmutable are the tuning settings Redis 7.0 refuses to change at
 // run time (IMMUTABLE_CONFIG).
 var redisImmutable = map[string]bool{
@@ -485,21 +515,16 @@ var tuningDefaults = []tuning{
 	{"appendfilename", "appendonly.aof", tuneString},
 	{"dbfilename", "dump.rdb", tuneString},
 	{"list-max-listpack-size", "-2", tuneInt},
-	{"list-max-ziplist-size", "-2", tuneInt},
 	{"list-compress-depth", "0", tuneInt},
-	{"hash-max-listpack-entries", "128", tuneInt},
-	{"hash-max-listpack-value", "64", tuneInt},
-	{"hash-max-ziplist-entries", "128", tuneInt},
-	{"hash-max-ziplist-value", "64", tuneInt},
+	// Acted on (applyConfig, encodingLimits): when a hash, set or sorted
+	// set leaves its compact encoding.
+	{"hash-max-listpack-entries", "512", tuneInt},
+	{"hash-max-listpack-value", "64", tuneMemory},
 	{"set-max-intset-entries", "512", tuneInt},
-	{"set-max-listpack-entries", "128", tuneInt},
-	{"set-max-listpack-value", "64", tuneInt},
 	{"zset-max-listpack-entries", "128", tuneInt},
-	{"zset-max-listpack-value", "64", tuneInt},
-	{"zset-max-ziplist-entries", "128", tuneInt},
-	{"zset-max-ziplist-value", "64", tuneInt},
+	{"zset-max-listpack-value", "64", tuneMemory},
 	{"stream-node-max-bytes", "4096", tuneMemory},
-	{"stream-node-max-entries", "100", tuneInt},
+	{"stream-node-max-entries", "100", tuneInt}, // acted on: encodingLimits
 	{"hll-sparse-max-bytes", "3000", tuneMemory},
 	{"sanitize-dump-payload", "no", tuneString},
 	{"activerehashing", "yes", tuneBool},

@@ -144,12 +144,19 @@ func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 	if cmds == nil && err == nil {
 		cmds, err = cn.rd.ReadBatch()
 	}
+	c.ranWaiting = false
 	more := s.runBatch(c, cmds, err)
 	c.releaseLoop()
 	for more && cn.wr.Flush() == nil {
-		if rejoined = s.loops.rejoin(c); rejoined {
-			return // the loop serves c now: touch nothing of it
+		// A client that keeps sending blocking commands (a queue worker)
+		// keeps its goroutine; one that went on to other commands goes
+		// back to a loop.
+		if !c.ranWaiting {
+			if rejoined = s.loops.rejoin(c); rejoined {
+				return // the loop serves c now: touch nothing of it
+			}
 		}
+		c.ranWaiting = false
 		cmds, err = cn.rd.ReadBatch()
 		more = s.runBatch(c, cmds, err)
 	}

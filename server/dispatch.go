@@ -64,6 +64,9 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	defer c.flushQueued()
 	ctx := &c.ctx
 	cmd, err := s.resolve(c, args)
+	if cmd != nil && cmd.waits {
+		c.ranWaiting = true
+	}
 	if err == nil && s.pause.on.Load() && s.holdWhilePaused(c, cmd, args) {
 		start = monotonic() // the wait is not the command's
 		if c.quitting {

@@ -216,8 +216,13 @@ func (l *eventLoop) run() {
 		l.mu.Unlock()
 	}()
 	wakefd := int32(l.wakefd)
+	pending := 0 // events taken by the last round's drain, not yet served
 	for {
-		n, err := l.wait()
+		n, err := pending, error(nil)
+		if pending == 0 {
+			n, err = l.wait()
+		}
+		pending = 0
 		if err != nil {
 			l.s.log.Error("event loop failed; closing its clients", "err", err)
 			for _, c := range l.clients {
@@ -236,6 +241,16 @@ func (l *eventLoop) run() {
 			if c := l.clients[ev.Fd]; c != nil {
 				l.serve(c)
 			}
+		}
+		// Level-triggered epoll puts every descriptor it reported back on
+		// its ready list, ahead of any that becomes ready later. Polled
+		// now, before the replies leave, this round's clients drop off
+		// it (they have nothing new), so what arrives once the replies
+		// are out is served in arrival order, as Redis serves it: a client
+		// that gets its reply and then sends a command right after
+		// another client's command cannot overtake it.
+		if len(l.ready) > 0 && l.pollReady(uintptr(l.epfd)) && l.waitErr == nil {
+			pending = l.nready
 		}
 		l.reply()
 		if l.s.loops.closing.Load() && len(l.clients) == 0 && l.idle() {

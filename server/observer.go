@@ -9,6 +9,7 @@ var _ store.Observer = (*Server)(nil)
 // KeyChanged is called for every change to a key.
 func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event string) {
 	if class&(store.EventKeyMiss|store.EventNew) == 0 {
+		s.persist.changes.Add(1)
 		s.touchWatched(db, key)
 		s.trackChanged(key)
 	}
@@ -20,6 +21,7 @@ func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event st
 // of db that clients wait on may now hold data (after SWAPDB), so each is
 // marked ready and rechecked at the end of the transaction.
 func (s *Server) DatabaseChanged(tx *store.Tx, db int) {
+	s.persist.changes.Add(1)
 	s.touchWatchedDB(tx, db)
 	if s.blocking.count.Load() == 0 {
 		return

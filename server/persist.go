@@ -28,8 +28,14 @@ type persistState struct {
 	lastSaveOK     atomic.Bool   // status of the last BGSAVE
 	lastSaveDur    atomic.Int64  // seconds the last save took, -1 before any
 	committedAtSav atomic.Uint64 // engine commits at the last save
-	flushed        atomic.Uint64 // store commits a completed Flush covers
-	lastSavePath   atomic.Pointer[string]
+	// changes counts key changes (one per keyspace event, as Redis's
+	// dirty counts signalModifiedKey-worthy changes); with the memory
+	// engine rdb_changes_since_last_save is changes less changesAtSave,
+	// its value when the last RDB save began.
+	changes       atomic.Uint64
+	changesAtSave atomic.Uint64
+	flushed       atomic.Uint64 // store commits a completed Flush covers
+	lastSavePath  atomic.Pointer[string]
 }
 
 func (p *persistState) init(s *Server) {
@@ -290,7 +296,7 @@ func (s *Server) infoPersistence(w *infoWriter) {
 		w.field("async_loading", 0)
 	}
 	if s.engine == nil {
-		w.field("rdb_changes_since_last_save", 0)
+		w.field("rdb_changes_since_last_save", p.changes.Load()-min(p.changes.Load(), p.changesAtSave.Load()))
 		w.field("rdb_bgsave_in_progress", b01(p.saving.Load()))
 		w.field("rdb_last_save_time", p.lastSave.Load())
 		w.field("rdb_last_bgsave_status", okErr(p.lastSaveOK.Load()))

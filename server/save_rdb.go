@@ -44,6 +44,7 @@ func (p *persistState) saveRDB() (string, error) {
 	s := p.s
 	start := time.Now()
 	path := s.rdbPath()
+	changes := p.changes.Load() // at most what the snapshot covers
 	err := writeFileAtomic(path, s.store.WriteRDB(store.RDBOptions{Aux: s.rdbAux()}))
 	p.lastSaveOK.Store(err == nil)
 	if err != nil {
@@ -52,6 +53,7 @@ func (p *persistState) saveRDB() (string, error) {
 	}
 	p.lastSave.Store(s.clock.Now().Unix())
 	p.lastSaveDur.Store(int64(time.Since(start).Seconds()))
+	p.changesAtSave.Store(changes)
 	p.lastSavePath.Store(&path)
 	s.log.Info("DB saved on disk", "path", path)
 	return path, nil

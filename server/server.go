@@ -206,7 +206,8 @@ func Start(cfg Config) (*Server, error) {
 // openStore opens the keyspace on the configured engine, loading what a
 // durable engine holds.
 func openStore(cfg Config) (*store.Store, *pebblestore.Engine, error) {
-	opts := store.Options{Databases: cfg.Databases, Clock: cfg.Clock}
+	lim := cfg.encodingLimits()
+	opts := store.Options{Databases: cfg.Databases, Clock: cfg.Clock, Limits: &lim}
 	open := store.Open
 	if cfg.LoadInBackground {
 		open = store.OpenUnloaded // loaded by loadInBackground
@@ -243,6 +244,7 @@ func (s *Server) applyConfig() {
 	s.hz.Store(int64(s.cfg.Hz))
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
 	s.store.SetHLLSparseMaxBytes(atoi64(s.cfg.tuning["hll-sparse-max-bytes"]))
+	s.store.SetEncodingLimits(s.cfg.encodingLimits())
 	s.applyMaxMemory()
 	if s.engine != nil {
 		s.engine.SetFoldSize(s.cfg.AutoAOFRewriteMinSize)

@@ -46,6 +46,7 @@ func (tx *Tx) SetBit(key []byte, offset uint64, on int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	e.markRaw() // Redis unshares the string as raw first, changed or not
 	v := e.val()
 	old := int(getField(v, offset, 1))
 	if !grew && old == on {
@@ -80,6 +81,9 @@ func (tx *Tx) BitOp(op BitOpKind, dest []byte, srcs [][]byte) (int, error) {
 	}
 	if _, err := tx.Set(dest, res, SetOptions{}); err != nil {
 		return 0, err
+	}
+	if e := tx.lookupWrite(dest); e != nil {
+		e.markRaw() // Redis stores BITOP's result as a raw string
 	}
 	return len(res), nil
 }
@@ -134,6 +138,7 @@ func (tx *Tx) BitField(key []byte, ops []BitFieldOp) ([]BitFieldResult, error) {
 		if e, grew, err = tx.growBits(key, e, maxbit); err != nil {
 			return nil, err
 		}
+		e.markRaw()
 		v = e.val()
 	} else {
 		e, err := tx.lookupKind(key, KindString)

@@ -26,6 +26,13 @@ type entry struct {
 // valInline flags sc when the value lives in the entry's own allocation.
 const valInline = 1 << 31
 
+// strRaw flags sl of a string that a byte-level edit (APPEND, SETRANGE,
+// SETBIT, BITFIELD, BITOP, PFADD) left in Redis's raw encoding, which
+// OBJECT ENCODING reports whatever the bytes look like; a whole-value
+// write (setVal, setString) clears it, as Redis re-encodes a SET value.
+// A string's length never reaches bit 31 (see maxValLen).
+const strRaw = 1 << 31
+
 // collMark is sc for a collection: no string's capacity, since setVal
 // caps those at maxValLen, and without the valInline bit.
 const collMark = valInline - 1
@@ -45,7 +52,7 @@ func (e *entry) val() []byte {
 		}
 		p = e.inlineVal()
 	}
-	return unsafe.Slice(p, e.sc&^valInline)[: e.sl : e.sc&^valInline]
+	return unsafe.Slice(p, e.sc&^valInline)[: e.sl&^strRaw : e.sc&^valInline]
 }
 
 // inlineVal is where an inline value without its own pointer starts: right
@@ -93,7 +100,13 @@ func (e *entry) growVal(n int) {
 }
 
 // valLen is the string value's length.
-func (e *entry) valLen() int { return int(e.sl) }
+func (e *entry) valLen() int { return int(e.sl &^ strRaw) }
+
+// markRaw records that the string was edited in place (see strRaw).
+func (e *entry) markRaw() { e.sl |= strRaw }
+
+// isRaw reports whether markRaw was called since the last whole-value write.
+func (e *entry) isRaw() bool { return !e.isColl() && e.sl&strRaw != 0 }
 
 // inline reports whether the value shares the entry's allocation.
 func (e *entry) inline() bool { return e.sc&valInline != 0 }

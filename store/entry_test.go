@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"runtime"
 	"testing"
 	"unsafe"
@@ -160,6 +161,10 @@ func TestStringsStopAt2GiB(t *testing.T) {
 		}
 		if _, err := tx.SetRange([]byte("k"), maxValLen, []byte("x")); err != ErrTooLarge {
 			t.Errorf("SETRANGE past 2 GiB: %v, want ErrTooLarge", err)
+		}
+		// offset+len overflows int64: still refused, not a panic.
+		if _, err := tx.SetRange([]byte("k"), math.MaxInt64, []byte("x")); err != ErrTooLarge {
+			t.Errorf("SETRANGE at MaxInt64: %v, want ErrTooLarge", err)
 		}
 		return nil
 	})

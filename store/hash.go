@@ -2,9 +2,9 @@ package store
 
 import "bytes"
 
-// A hash holds field/value pairs. Small hashes (at most
-// hashMaxPacked fields, none longer than packedMaxLen bytes, the
-// limits of Redis's listpack encoding) are one packed slice; bigger ones
+// A hash holds field/value pairs. Small hashes (within
+// hash-max-listpack-entries and -value, see EncodingLimits: Redis's
+// listpack encoding) are one packed slice; bigger ones
 // become a table: a map from field to position in a dense array of
 // pairs, which gives O(1) lookups, O(1) random picks (HRANDFIELD) and a
 // SCAN cursor that survives removals (see denseScan). A hash never
@@ -39,10 +39,13 @@ func newPair(f, v []byte) hashPair {
 func (p hashPair) field() string { return p.kv[:p.flen] }
 func (p hashPair) val() []byte   { return bview(p.kv[p.flen:]) }
 
-const (
-	hashMaxPacked = 512 // hash-max-listpack-entries
-	packedMaxLen  = 64  // hash-max-listpack-value, zset-max-listpack-value
-)
+// packedMaxLen is the longest member a packed set holds (sets have no
+// listpack encoding in Redis 7.0, so this is Cairn's own choice).
+const packedMaxLen = 64
+
+// hashLoadLimit is what loadElement builds under; the load then refits
+// the result to the limits in force.
+var hashLoadLimit = DefaultEncodingLimits.hash()
 
 func newHash() *hash { return &hash{} }
 
@@ -98,10 +101,16 @@ func (h *hash) get(field []byte) ([]byte, bool) {
 	return v, true
 }
 
-// set stores a copy of val under field and reports whether the field is new.
-func (h *hash) set(field, val []byte) bool {
-	if h.tab == nil && (h.n >= hashMaxPacked || len(field) > packedMaxLen || len(val) > packedMaxLen) {
-		if _, _, _, ok := h.find(field); !ok || len(val) > packedMaxLen {
+// set stores a copy of val under field and reports whether the field is
+// new. A packed hash that would outgrow lim becomes a table first, as
+// Redis's hashTypeSet: a field or value longer than lim.value converts it
+// even when the field exists.
+func (h *hash) set(field, val []byte, lim packLimit) bool {
+	if h.tab == nil && (len(field) > lim.value || len(val) > lim.value) {
+		h.convert()
+	}
+	if h.tab == nil && h.n+1 > lim.entries {
+		if _, _, _, ok := h.find(field); !ok {
 			h.convert()
 		}
 	}
@@ -207,8 +216,29 @@ func (h *hash) writeElements(b Batch, p dataPrefix) {
 }
 
 func (h *hash) loadElement(sub, value []byte) error {
-	h.set(sub, value)
+	h.set(sub, value, hashLoadLimit)
 	return nil
+}
+
+// refit converts the hash to the encoding a load under l gives it: packed
+// when it holds at most l.HashEntries fields, no field or value longer
+// than l.HashValue, as Redis's rdbLoadObject decides.
+func (h *hash) refit(l *EncodingLimits) {
+	lim := l.hash()
+	fits := h.n <= lim.entries
+	if fits {
+		h.each(func(f, v []byte) {
+			fits = fits && len(f) <= lim.value && len(v) <= lim.value
+		})
+	}
+	switch {
+	case h.tab == nil && !fits:
+		h.convert()
+	case h.tab != nil && fits:
+		var p packed
+		h.each(func(f, v []byte) { p = p.appendStr(f).appendStr(v) })
+		h.small, h.tab = p, nil
+	}
 }
 
 func (h *hash) dump() string {

@@ -39,14 +39,14 @@ func (tx *Tx) HSet(key []byte, pairs [][]byte, nx bool) (int, error) {
 		return 0, err
 	}
 	w := tx.elemWriter(e)
-	added := 0
+	added, lim := 0, tx.lim().hash()
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if nx {
 			if _, ok := h.get(pairs[i]); ok {
 				continue
 			}
 		}
-		if h.set(pairs[i], pairs[i+1]) {
+		if h.set(pairs[i], pairs[i+1], lim) {
 			added++
 		}
 		w.put(pairs[i], pairs[i+1])
@@ -150,7 +150,7 @@ func (tx *Tx) HIncrBy(key, field []byte, delta int64) (int64, error) {
 		e, h, _ = tx.hashFor(key, true)
 	}
 	v := strconv.AppendInt(nil, cur, 10)
-	h.set(field, v)
+	h.set(field, v, tx.lim().hash())
 	w := tx.elemWriter(e)
 	w.put(field, v)
 	tx.notify(key, EventHash, "hincrby")
@@ -187,7 +187,7 @@ func (tx *Tx) HIncrByFloat(key, field, incr []byte) ([]byte, error) {
 		e, h, _ = tx.hashFor(key, true)
 	}
 	v := formatLongDouble(sum)
-	h.set(field, v)
+	h.set(field, v, tx.lim().hash())
 	w := tx.elemWriter(e)
 	w.put(field, v)
 	tx.notify(key, EventHash, "hincrbyfloat")

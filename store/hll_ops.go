@@ -46,6 +46,7 @@ func (tx *Tx) hllSave(e *entry, ed *hllEdit, oldLen int, wasDense bool) {
 	} else {
 		e.setVal(h)
 	}
+	e.markRaw() // Redis builds HyperLogLogs as raw strings
 	tx.markDirty(e)
 	if wasDense {
 		tx.saveStringChunks(e, oldLen, ed.dirty)

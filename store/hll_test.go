@@ -378,3 +378,44 @@ func TestDenseSetMarksItsChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestHLLSelfTest: PFSELFTEST's checks pass on this register code.
+func TestHLLSelfTest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ten million additions")
+	}
+	if msg := HLLSelfTest(HLLSparseMaxBytes); msg != "" {
+		t.Fatal(msg)
+	}
+}
+
+// TestPFDebugGetRegDensifies: GETREG returns the registers PFCOUNT's
+// histogram is built from and leaves the HyperLogLog dense, with the same
+// registers; DECODE describes the sparse form before.
+func TestPFDebugGetRegDensifies(t *testing.T) {
+	s, _ := Open(Options{Databases: 1})
+	pfadd(t, s, "h", "a", "b", "c")
+	s.Update(0, func(tx *Tx) error {
+		before := *hllRegs(t, tx.lookupRead([]byte("h")).val())
+		res, err := tx.PFDebug(HLLDecode, []byte("h"))
+		if err != nil || res.Text == "" {
+			t.Fatalf("DECODE = %q, %v", res.Text, err)
+		}
+		res, err = tx.PFDebug(HLLGetReg, []byte("h"))
+		if err != nil || !res.Converted || len(res.Registers) != hllRegisters {
+			t.Fatalf("GETREG = %d registers, converted %v, %v", len(res.Registers), res.Converted, err)
+		}
+		for i, v := range res.Registers {
+			if uint8(v) != before[i] {
+				t.Fatalf("register %d = %d, want %d", i, v, before[i])
+			}
+		}
+		if res, _ := tx.PFDebug(HLLEncoding, []byte("h")); res.Text != "dense" {
+			t.Fatalf("ENCODING after GETREG = %q", res.Text)
+		}
+		if _, err := tx.PFDebug(HLLDecode, []byte("h")); err != ErrHLLNotSparse {
+			t.Fatalf("DECODE of a dense one: %v", err)
+		}
+		return nil
+	})
+}

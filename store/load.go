@@ -147,6 +147,14 @@ func (s *Store) load(stop <-chan struct{}) error {
 	for _, m := range misfiled {
 		rewriteString(cleanup, m.slot, m.e)
 	}
+	lim := s.limits.Load()
+	for _, d := range s.dbs {
+		for _, e := range d.keys.dense {
+			if e.isColl() {
+				refit(e.coll(), lim)
+			}
+		}
+	}
 	s.accountAll()
 	if cleanup.Empty() {
 		cleanup.Close()

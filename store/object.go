@@ -32,6 +32,9 @@ func (e *entry) encoding() string {
 	if e.isColl() {
 		return e.coll().encoding()
 	}
+	if e.isRaw() {
+		return "raw"
+	}
 	if _, ok := num.ParseInt(e.val()); ok {
 		return "int"
 	}

@@ -409,7 +409,7 @@ func (r *rdbReader) plainHash() (collection, error) {
 		return nil, err
 	}
 	h := newHash()
-	if n > hashMaxPacked {
+	if n > hashLoadLimit.entries {
 		h.convert()
 	}
 	for range n {
@@ -421,7 +421,7 @@ func (r *rdbReader) plainHash() (collection, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !h.set(f, v) {
+		if !h.set(f, v, hashLoadLimit) {
 			return nil, errBadData
 		}
 	}
@@ -438,7 +438,7 @@ func (r *rdbReader) packedHash(dec func([]byte) ([][]byte, error)) (collection, 
 	}
 	h := newHash()
 	for i := 0; i < len(elems); i += 2 {
-		if !h.set(elems[i], elems[i+1]) {
+		if !h.set(elems[i], elems[i+1], hashLoadLimit) {
 			return nil, errBadData
 		}
 	}
@@ -451,7 +451,7 @@ func (r *rdbReader) plainZSet(binary bool) (collection, error) {
 		return nil, err
 	}
 	z := newZSet()
-	if n > zsetMaxPacked {
+	if n > zsetLoadLimit.entries {
 		z.convert()
 	}
 	for range n {
@@ -505,6 +505,6 @@ func zsetAddNew(z *zset, m []byte, s float64) error {
 	if _, ok := z.score(m); ok {
 		return errBadData
 	}
-	z.insert(m, s)
+	z.insert(m, s, zsetLoadLimit) // restoreValue refits it to the limits in force
 	return nil
 }

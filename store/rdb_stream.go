@@ -281,7 +281,7 @@ func (s *stream) loadListpack(master StreamID, el [][]byte, last StreamID) (Stre
 			continue
 		}
 		live++
-		s.appendEntry(id, packedLen(fields)).pack(fields)
+		s.appendEntry(id, packedLen(fields), streamNodeMax).pack(fields)
 	}
 	if live != count || dead != deleted {
 		return last, errBadData

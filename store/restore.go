@@ -79,6 +79,7 @@ func (tx *Tx) restoreValue(key []byte, old *entry, val []byte, c collection, o R
 	if c == nil {
 		e = tx.createString(key, val) // as Set creates a string
 	} else {
+		refit(c, tx.lim()) // as Redis's rdbLoadObject picks the encoding
 		e = tx.create(key)
 		e.setColl(c)
 	}

@@ -27,10 +27,10 @@ type setTable struct {
 	members []string
 }
 
-const (
-	setMaxPacked = 128
-	setMaxIntset = 512 // set-max-intset-entries
-)
+// setMaxPacked is the most members a packed set holds: Cairn's own
+// threshold, invisible to clients (OBJECT ENCODING reports Redis 7.0's
+// intset or hashtable, see encoding).
+const setMaxPacked = 128
 
 func newSet() *set { return &set{} }
 
@@ -85,9 +85,6 @@ func (s *set) add(m []byte) bool {
 		if _, ok := num.ParseInt(m); !ok {
 			s.nonInt = true
 		}
-	}
-	if s.n+1 > setMaxIntset {
-		s.wasBig = true
 	}
 	if s.tab == nil && (s.n >= setMaxPacked || len(m) > packedMaxLen) {
 		s.convert()
@@ -190,6 +187,19 @@ func (s *set) loadElement(sub, value []byte) error {
 	s.add(sub)
 	return nil
 }
+
+// noteLen records that the set outgrew an intset when it holds more than
+// max members (set-max-intset-entries); Redis converts after each add and
+// never back.
+func (s *set) noteLen(max int) {
+	if s.n > max {
+		s.wasBig = true
+	}
+}
+
+// refit gives the set the encoding a load under l gives it: an intset
+// when it holds at most l.SetIntsetEntries members, all integers.
+func (s *set) refit(l *EncodingLimits) { s.wasBig = s.n > l.SetIntsetEntries }
 
 func (s *set) dump() string {
 	var items []string

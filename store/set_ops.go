@@ -38,6 +38,7 @@ func (tx *Tx) SAdd(key []byte, members [][]byte) (int, error) {
 			n++
 		}
 	}
+	s.noteLen(tx.lim().SetIntsetEntries)
 	if n > 0 {
 		tx.notify(key, EventSet, "sadd")
 	}
@@ -184,10 +185,13 @@ func (tx *Tx) SMove(src, dst, member []byte) (bool, error) {
 	tx.deleteIfEmpty(se)
 	de, d, _ := tx.setFor(dst, true)
 	if d.add(member) {
+		d.noteLen(tx.lim().SetIntsetEntries)
 		w := tx.elemWriter(de)
 		w.put(member, nil)
+		// Only a real addition touches dst (its watchers, "sadd"), as
+		// in Redis's smoveCommand.
+		tx.notify(dst, EventSet, "sadd")
 	}
-	tx.notify(dst, EventSet, "sadd")
 	return true, nil
 }
 
@@ -275,6 +279,7 @@ func (tx *Tx) SetOpStore(op SetOp, dst []byte, keys [][]byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	res.noteLen(tx.lim().SetIntsetEntries)
 	events := [...]string{"sinterstore", "sunionstore", "sdiffstore"}
 	tx.storeColl(dst, res, EventSet, events[op])
 	return res.n, nil

@@ -18,6 +18,9 @@ type Options struct {
 	Clock Clock
 	// Engine keeps records durably; nil keeps data in memory only.
 	Engine Engine
+	// Limits decide collection encodings (see EncodingLimits); nil
+	// means DefaultEncodingLimits. Loading follows them.
+	Limits *EncodingLimits
 }
 
 // Store is the keyspace: every database, key and value, held in memory.
@@ -37,6 +40,7 @@ type Store struct {
 
 	maxStringLen atomic.Int64
 	hllSparseMax atomic.Int64 // hll-sparse-max-bytes (see hll_ops.go)
+	limits       atomic.Pointer[EncodingLimits]
 	stats        Stats
 
 	used    int64         // used memory, under mu (see memory.go)
@@ -100,6 +104,11 @@ func OpenUnloaded(opts Options) (*Store, error) {
 	}
 	s.maxStringLen.Store(512 << 20)
 	s.hllSparseMax.Store(HLLSparseMaxBytes)
+	lim := DefaultEncodingLimits
+	if opts.Limits != nil {
+		lim = *opts.Limits
+	}
+	s.limits.Store(&lim)
 	for i := range s.dbs {
 		s.dbs[i] = newDatabase()
 		s.slots[i] = byte(i)

@@ -20,9 +20,10 @@ type StreamEntry struct {
 	Fields [][]byte
 }
 
-// streamNodeMax is how many entries (live or deleted) one node holds, as
-// Redis's stream-node-max-entries: approximate trimming ("~") drops whole
-// nodes, so keeping Redis's node size keeps its results.
+// streamNodeMax is how many entries (live or deleted) one node holds by
+// default, as Redis's stream-node-max-entries (EncodingLimits): approximate
+// trimming ("~") drops whole nodes, so keeping Redis's node size keeps
+// its results. Loading rebuilds nodes of this size.
 const streamNodeMax = 100
 
 // stream is a Redis stream: entries in ID order in a slice of fixed-size
@@ -137,9 +138,11 @@ const (
 
 // appendEntry adds an entry whose ID is greater than every other, with n
 // bytes of packed fields, and returns those bytes for the caller to fill.
-func (s *stream) appendEntry(id StreamID, n int) packedFields {
+// A node holds at most nodeMax entries (0: no limit), as Redis's
+// stream-node-max-entries.
+func (s *stream) appendEntry(id StreamID, n, nodeMax int) packedFields {
 	nd := s.lastNode()
-	if nd == nil || len(nd.entries) >= streamNodeMax || len(nd.data)+n > streamNodeBytes {
+	if nd == nil || nodeMax > 0 && len(nd.entries) >= nodeMax || len(nd.data)+n > streamNodeBytes {
 		// A stream that filled a node will likely fill the next with
 		// entries like its last: size both arrays at once rather than
 		// regrow them. A first node starts small, as most streams in a
@@ -147,7 +150,7 @@ func (s *stream) appendEntry(id StreamID, n int) packedFields {
 		size := 8
 		if nd != nil {
 			nd.seal()
-			size = streamNodeMax
+			size = min(max(nodeMax, 8), streamNodeMax)
 		}
 		nd = &streamNode{
 			entries: make([]streamEntry, 0, size),
@@ -356,9 +359,26 @@ type TrimArgs struct {
 	MinID    StreamID
 	// Approx ("~") removes only whole nodes, as Redis does.
 	Approx bool
-	// Limit caps how many entries one trim removes (0 = no cap). With
-	// Approx and no LIMIT given, Redis uses 100 * node size.
+	// Limit caps how many entries one trim removes (0 = no cap).
+	// TrimDefaultLimit is Redis's cap for "~" without LIMIT: 100 nodes.
 	Limit int64
+}
+
+// TrimDefaultLimit as TrimArgs.Limit asks for Redis's default cap of an
+// approximate trim: 100 * stream-node-max-entries, within [10000 when
+// that is 0, 1000000].
+const TrimDefaultLimit = -1
+
+// resolveLimit resolves TrimDefaultLimit under a node size of nodeMax.
+func (a *TrimArgs) resolveLimit(nodeMax int) {
+	if a.Limit != TrimDefaultLimit {
+		return
+	}
+	a.Limit = 100 * int64(nodeMax)
+	if a.Limit <= 0 {
+		a.Limit = 10000
+	}
+	a.Limit = min(a.Limit, 1000000)
 }
 
 // trim removes entries from the front per a and returns how many. It

@@ -75,13 +75,15 @@ func (tx *Tx) XAdd(key []byte, a XAddArgs) (id StreamID, ok bool, err error) {
 		}
 		id = a.ID
 	}
-	fields := s.appendEntry(id, packedLen(a.Fields))
+	nodeMax := tx.lim().StreamNodeEntries
+	fields := s.appendEntry(id, packedLen(a.Fields), nodeMax)
 	fields.pack(a.Fields)
 	s.lastID = id
 	s.entriesAdded++
 	r := tx.streamRec(e)
 	r.entry(id, fields)
 	tx.notify(key, EventStream, "xadd")
+	a.Trim.resolveLimit(nodeMax)
 	trimmed := s.trimRecords(a.Trim, r) > 0
 	if trimmed {
 		tx.notify(key, EventStream, "xtrim")
@@ -115,6 +117,7 @@ func (tx *Tx) XTrim(key []byte, a TrimArgs) (int64, error) {
 	if e == nil {
 		return 0, err
 	}
+	a.resolveLimit(tx.lim().StreamNodeEntries)
 	n := s.trimRecords(a, tx.streamRec(e))
 	if n > 0 {
 		tx.saveMeta(e)

@@ -179,8 +179,11 @@ func (tx *Tx) XAutoClaim(key, group, consumer []byte, minIdle int64, start Strea
 		}
 		attempts--
 		visit = append(visit, pe)
-		if s.exists(pe.id) && (minIdle == 0 || tx.now-pe.deliveryTime >= minIdle) {
-			count-- // it will be claimed
+		// A claimed entry counts, and so does a deleted one (reported
+		// in the third reply element), as in Redis's xautoclaimCommand:
+		// COUNT bounds the reply's size.
+		if !s.exists(pe.id) || minIdle == 0 || tx.now-pe.deliveryTime >= minIdle {
+			count--
 		}
 		return true
 	})

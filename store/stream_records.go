@@ -221,7 +221,7 @@ func (s *stream) loadElement(sub, v []byte) error {
 			s.lastID = id
 			s.entriesAdded++
 		}
-		copy(s.appendEntry(id, len(v)), v)
+		copy(s.appendEntry(id, len(v), streamNodeMax), v)
 	case recStreamGroup:
 		if len(v) != 24 {
 			return bad

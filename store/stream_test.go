@@ -86,7 +86,7 @@ func appendFields(s *stream, id StreamID, fields ...string) {
 	for i, f := range fields {
 		fs[i] = []byte(f)
 	}
-	s.appendEntry(id, packedLen(fs)).pack(fs)
+	s.appendEntry(id, packedLen(fs), streamNodeMax).pack(fs)
 }
 
 // TestStreamCloneIsolated: a clone shares its nodes' bytes, and entries

@@ -238,6 +238,7 @@ func (tx *Tx) Append(key, val []byte) (int, error) {
 			return 0, ErrTooLarge
 		}
 		e.appendVal(val)
+		e.markRaw() // Redis appends to a raw copy; a new key is encoded as SET's
 	}
 	tx.saveString(e, oldLen, oldLen, e.valLen())
 	tx.notify(key, EventString, "append")
@@ -293,7 +294,7 @@ func (tx *Tx) SetRange(key []byte, offset int64, val []byte) (int, error) {
 		}
 		return e.valLen(), nil
 	}
-	if offset+int64(len(val)) > tx.maxLen() {
+	if offset > tx.maxLen()-int64(len(val)) { // offset+len could overflow
 		return 0, ErrTooLarge
 	}
 	oldLen := stringLen(e)
@@ -304,6 +305,7 @@ func (tx *Tx) SetRange(key []byte, offset int64, val []byte) (int, error) {
 		e.growVal(need - e.valLen())
 	}
 	copy(e.val()[offset:], val)
+	e.markRaw()
 	tx.saveString(e, oldLen, int(offset), int(offset)+len(val))
 	tx.notify(key, EventString, "setrange")
 	return e.valLen(), nil

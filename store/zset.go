@@ -11,9 +11,9 @@ import (
 )
 
 // A zset is a sorted set: members with scores, ordered by (score, member
-// bytes). Small ones (at most zsetMaxPacked members of at most
-// packedMaxLen bytes, Redis's listpack limits) are one packed slice of
-// member, score pairs kept in order; bigger ones use a skip list with
+// bytes). Small ones (within zset-max-listpack-entries and -value, see
+// EncodingLimits) are one packed slice of member, score pairs kept in
+// order, Redis's listpack; bigger ones use a skip list with
 // spans (O(log n) insert, delete, rank and range) plus a map from member
 // to node for O(1) ZSCORE and a dense array of nodes for O(1) random picks
 // and a removal-proof SCAN cursor.
@@ -32,7 +32,9 @@ type zset struct {
 	dense []*zsNode
 }
 
-const zsetMaxPacked = 128 // zset-max-listpack-entries
+// zsetLoadLimit is what loadElement builds under; the load then refits
+// the result to the limits in force.
+var zsetLoadLimit = DefaultEncodingLimits.zset()
 
 func newZSet() *zset { return &zset{} }
 
@@ -114,9 +116,10 @@ func (z *zset) score(member []byte) (float64, bool) {
 	return s, ok
 }
 
-// insert adds member, which must be absent, with score.
-func (z *zset) insert(member []byte, score float64) {
-	if z.sl == nil && (z.n >= zsetMaxPacked || len(member) > packedMaxLen) {
+// insert adds member, which must be absent, with score. A packed zset
+// that would outgrow lim becomes a skip list first, as Redis's zsetAdd.
+func (z *zset) insert(member []byte, score float64, lim packLimit) {
+	if z.sl == nil && (z.n+1 > lim.entries || len(member) > lim.value) {
 		z.convert()
 	}
 	z.n++
@@ -177,7 +180,7 @@ func (z *zset) remove(member []byte) bool {
 
 // set gives member score, adding it when absent; it reports whether the
 // member is new.
-func (z *zset) set(member []byte, score float64) bool {
+func (z *zset) set(member []byte, score float64, lim packLimit) bool {
 	old, ok := z.score(member)
 	if ok {
 		if old == score {
@@ -185,8 +188,43 @@ func (z *zset) set(member []byte, score float64) bool {
 		}
 		z.remove(member)
 	}
-	z.insert(member, score)
+	z.insert(member, score, lim)
 	return !ok
+}
+
+// refit converts the zset to the encoding a load under l gives it: packed
+// when it holds at most l.ZSetEntries members of at most l.ZSetValue
+// bytes, as Redis's rdbLoadObject decides.
+func (z *zset) refit(l *EncodingLimits) {
+	lim := l.zset()
+	fits := z.n <= lim.entries
+	if fits {
+		z.walk(0, z.n, false, func(m []byte, _ float64) bool {
+			fits = len(m) <= lim.value
+			return fits
+		})
+	}
+	switch {
+	case z.sl == nil && !fits:
+		z.convert()
+	case z.sl != nil && fits:
+		z.pack()
+	}
+}
+
+// pack turns a skip list back into the packed form (Redis's
+// zsetConvertToListpackIfNeeded).
+func (z *zset) pack() {
+	var p packed
+	var buf [10]byte
+	z.walk(0, z.n, false, func(m []byte, s float64) bool {
+		if s == 0 {
+			s = 0 // the packed form stores -0 as 0 (see insert)
+		}
+		p = p.appendStr(m).appendStr(packScore(&buf, s))
+		return true
+	})
+	z.small, z.sl, z.dict, z.dense = p, nil, nil, nil
 }
 
 func (z *zset) convert() {
@@ -287,14 +325,16 @@ func (z *zset) rank(member []byte) (int, bool) {
 	return z.countWhile(func(s2 float64, m2 string) bool { return zless(s2, m2, s, m) }), true
 }
 
+// clone copies the zset in its own encoding, as Redis's zsetDup.
 func (z *zset) clone() collection {
 	c := newZSet()
 	if z.sl == nil {
 		c.small, c.n = bytes.Clone(z.small), z.n
 		return c
 	}
+	c.convert()
 	z.walk(0, z.n, false, func(m []byte, s float64) bool {
-		c.insert(m, s)
+		c.insert(m, s, packLimit{})
 		return true
 	})
 	return c
@@ -314,7 +354,7 @@ func (z *zset) loadElement(sub, value []byte) error {
 	if len(value) != 8 {
 		return fmt.Errorf("%w: sorted set score of %d bytes", ErrForeignData, len(value))
 	}
-	z.set(sub, decScore(value))
+	z.set(sub, decScore(value), zsetLoadLimit)
 	return nil
 }
 

@@ -110,7 +110,7 @@ func aggregate(agg Aggregate, acc, v float64) float64 {
 
 // combine computes op over inputs into a new sorted set. limit > 0 stops
 // an intersection once it has that many members (ZINTERCARD).
-func combine(op ZCombineOp, ins []zinput, agg Aggregate, limit int) *zset {
+func combine(op ZCombineOp, ins []zinput, agg Aggregate, limit int, lim packLimit) *zset {
 	out := newZSet()
 	switch op {
 	case ZUnion:
@@ -128,7 +128,7 @@ func combine(op ZCombineOp, ins []zinput, agg Aggregate, limit int) *zset {
 			})
 		}
 		for _, m := range order {
-			out.insert([]byte(m), acc[m])
+			out.insert([]byte(m), acc[m], lim)
 		}
 	case ZInter:
 		small := 0
@@ -155,7 +155,7 @@ func combine(op ZCombineOp, ins []zinput, agg Aggregate, limit int) *zset {
 				}
 				acc = aggregate(agg, acc, weighted(ins[i].weight, s2))
 			}
-			out.insert(bytes.Clone(m), acc)
+			out.insert(bytes.Clone(m), acc, lim)
 		})
 	case ZDiff:
 		ins[0].each(func(m []byte, s float64) {
@@ -164,7 +164,7 @@ func combine(op ZCombineOp, ins []zinput, agg Aggregate, limit int) *zset {
 					return
 				}
 			}
-			out.insert(bytes.Clone(m), s)
+			out.insert(bytes.Clone(m), s, lim)
 		})
 	}
 	return out
@@ -177,7 +177,7 @@ func (tx *Tx) ZCombine(op ZCombineOp, keys [][]byte, weights []float64, agg Aggr
 	if err != nil {
 		return nil, err
 	}
-	z := combine(op, ins, agg, 0)
+	z := combine(op, ins, agg, 0, zsetLoadLimit) // a temporary: any encoding does
 	return z.collect(0, z.n, false), nil
 }
 
@@ -187,7 +187,7 @@ func (tx *Tx) ZCombineStore(op ZCombineOp, dst []byte, keys [][]byte, weights []
 	if err != nil {
 		return 0, err
 	}
-	z := combine(op, ins, agg, 0)
+	z := combine(op, ins, agg, 0, tx.lim().zset())
 	events := [...]string{"zunionstore", "zinterstore", "zdiffstore"}
 	if tx.storeColl(dst, z, EventZSet, events[op]) {
 		tx.MarkReady(tx.dbIndex, string(dst))
@@ -202,5 +202,5 @@ func (tx *Tx) ZInterCard(keys [][]byte, limit int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return combine(ZInter, ins, AggSum, limit).n, nil
+	return combine(ZInter, ins, AggSum, limit, zsetLoadLimit).n, nil
 }

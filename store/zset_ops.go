@@ -49,6 +49,7 @@ func (tx *Tx) ZAdd(key []byte, o ZAddOptions, scores []float64, members [][]byte
 	}
 	var w elemWriter
 	var buf [8]byte
+	lim := tx.lim().zset()
 	for i, m := range members {
 		score := scores[i]
 		var cur float64
@@ -74,7 +75,7 @@ func (tx *Tx) ZAdd(key []byte, o ZAddOptions, scores []float64, members [][]byte
 				continue
 			}
 			z.remove(m)
-			z.insert(m, score)
+			z.insert(m, score, lim)
 			res.Changed++
 		} else {
 			if o.XX {
@@ -84,7 +85,7 @@ func (tx *Tx) ZAdd(key []byte, o ZAddOptions, scores []float64, members [][]byte
 				e = tx.createColl(key, newZSet())
 				z = e.zset()
 			}
-			z.insert(m, score)
+			z.insert(m, score, lim)
 			res.Score, res.Done = score, true
 			res.Added++
 		}
@@ -328,9 +329,9 @@ func (tx *Tx) ZRangeStore(dst, src []byte, sp ZRangeSpec) (int, error) {
 
 // storeZSet makes dst a sorted set of items (deleting it when empty).
 func (tx *Tx) storeZSet(dst []byte, items []ScoredMember, event string) int {
-	z := newZSet()
+	z, lim := newZSet(), tx.lim().zset()
 	for _, it := range items {
-		z.set(it.Member, it.Score)
+		z.set(it.Member, it.Score, lim)
 	}
 	if tx.storeColl(dst, z, EventZSet, event) {
 		tx.MarkReady(tx.dbIndex, string(dst))

@@ -22,7 +22,7 @@ func TestZSetMatchesModel(t *testing.T) {
 				delete(model, m)
 			} else {
 				s := float64(r.IntN(n / 5))
-				z.set([]byte(m), s)
+				z.set([]byte(m), s, zsetLoadLimit)
 				model[m] = s
 			}
 		}
@@ -38,7 +38,7 @@ func TestZSetMatchesModel(t *testing.T) {
 		if z.n != len(want) {
 			t.Fatalf("n=%d: size %d, want %d", n, z.n, len(want))
 		}
-		if (z.sl != nil) != (n > zsetMaxPacked) {
+		if (z.sl != nil) != (n > zsetLoadLimit.entries) {
 			t.Fatalf("n=%d: encoding %s", n, z.encoding())
 		}
 		for i, w := range want {
@@ -70,6 +70,25 @@ func TestZSetMatchesModel(t *testing.T) {
 		}
 		if to-from != cnt {
 			t.Fatalf("score range count %d, want %d", to-from, cnt)
+		}
+		// refit converts both ways and keeps every member in order.
+		for _, lim := range []EncodingLimits{{ZSetEntries: 1 << 20, ZSetValue: 64}, {ZSetEntries: 0, ZSetValue: 64}, {ZSetEntries: 1 << 20, ZSetValue: 2}} {
+			z.refit(&lim)
+			if wantPacked := lim.ZSetEntries > 0 && lim.ZSetValue > 2; (z.sl == nil) != wantPacked {
+				t.Fatalf("n=%d refit %+v: encoding %s", n, lim, z.encoding())
+			}
+			got := z.collect(0, z.n, false)
+			if len(got) != len(want) {
+				t.Fatalf("n=%d refit %+v: %d members, want %d", n, lim, len(got), len(want))
+			}
+			for i, g := range got {
+				if string(g.Member) != want[i].m || g.Score != want[i].s {
+					t.Fatalf("n=%d refit %+v: %d: %s %v, want %s %v", n, lim, i, g.Member, g.Score, want[i].m, want[i].s)
+				}
+			}
+			if r, ok := z.rank([]byte(want[len(want)/2].m)); !ok || r != len(want)/2 {
+				t.Fatalf("n=%d refit %+v: rank %d %v", n, lim, r, ok)
+			}
 		}
 	}
 }
