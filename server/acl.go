@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/cairn-db/cairn/protocol"
-	"github.com/cairn-db/cairn/store"
 )
 
 // aclUser is one ACL user. Its rules are swapped atomically as a whole, so
@@ -41,41 +40,37 @@ func (k keyPattern) String() string {
 type aclRules struct {
 	enabled   bool
 	nopass    bool
-	sanitize  bool     // "sanitize-payload", shown after reset as Redis does
+	sanitize  string   // "", "sanitize-payload" or "skip-sanitize-payload"
 	passwords []string // SHA-256 hex, in the order added
 
-	allCommands bool              // +@all: includes commands added later
-	allowed     map[*Command]bool // every allowed command and subcommand
-	cmdRules    []string          // command rules as ACL LIST shows them
-
-	allKeys     bool
-	keys        []keyPattern
-	allChannels bool
-	channels    []string
+	aclSelector                // the root selector: rules outside parentheses
+	selectors   []*aclSelector // the "(…)" selectors, in the order added
 }
 
 func (r *aclRules) clone() *aclRules {
 	n := *r
 	n.passwords = append([]string(nil), r.passwords...)
-	n.allowed = make(map[*Command]bool, len(r.allowed))
-	for k, v := range r.allowed {
-		n.allowed[k] = v
+	n.aclSelector = r.aclSelector.clone()
+	n.selectors = make([]*aclSelector, len(r.selectors))
+	for i, s := range r.selectors {
+		c := s.clone()
+		n.selectors[i] = &c
 	}
-	n.cmdRules = append([]string(nil), r.cmdRules...)
-	n.keys = append([]keyPattern(nil), r.keys...)
-	n.channels = append([]string(nil), r.channels...)
 	return &n
 }
 
 // unrestricted reports whether the rules allow every command on every
-// key, the check the dispatcher short-cuts.
-func (r *aclRules) unrestricted() bool { return r.allCommands && len(r.cmdRules) == 0 && r.allKeys }
+// key and channel, the check the dispatcher short-cuts.
+func (r *aclRules) unrestricted() bool { return r.aclSelector.unrestricted() && r.allChannels }
 
 // acl is a server's user registry.
 type acl struct {
 	mu    sync.Mutex
 	users map[string]*aclUser
 	log   aclLog
+	// pubsubAll is acl-pubsub-default: new users and selectors get all
+	// channels (allchannels) or none (resetchannels, the default).
+	pubsubAll atomic.Bool
 }
 
 // newACL creates the registry with Redis's default user: on, nopass, all
@@ -83,9 +78,9 @@ type acl struct {
 func newACL(t *Table, requirePass string) *acl {
 	a := &acl{users: map[string]*aclUser{}}
 	def := &aclUser{name: "default"}
-	r := &aclRules{enabled: true, nopass: true, allCommands: true, allKeys: true, allChannels: true, allowed: map[*Command]bool{},
-		keys: []keyPattern{{pattern: "*", read: true, write: true}}, channels: []string{"*"}}
-	t.forEachCommand(func(c *Command) { r.allowed[c] = true })
+	r := &aclRules{enabled: true, nopass: true, aclSelector: newSelector(true)}
+	r.allKeys = true
+	r.setAll(t, true)
 	def.rules.Store(r)
 	a.users["default"] = def
 	a.setRequirePass(requirePass)
@@ -151,11 +146,11 @@ func (s *Server) checkAccess(c *Client, cmd *Command, args [][]byte) error {
 		return nil
 	}
 	r := u.rules.Load()
-	if (r.unrestricted() && r.allChannels) || cmd.Flags&FlagNoAuth != 0 {
+	if r.unrestricted() || cmd.Flags&FlagNoAuth != 0 {
 		return nil
 	}
 	if err := r.permits(cmd, args); err != nil {
-		s.acl.log.add(c, u.name, cmd, err, "toplevel", s.now())
+		s.acl.log.add(c, u.name, cmd, err, c.aclContext(), s.now())
 		switch err.(type) {
 		case keyDenied:
 			err = errNoPermKey
@@ -167,29 +162,96 @@ func (s *Server) checkAccess(c *Client, cmd *Command, args [][]byte) error {
 	return nil
 }
 
-// permits checks cmd and its keys against the rules.
-func (r *aclRules) permits(cmd *Command, args [][]byte) error {
-	if !r.allowed[cmd] {
-		return protocol.Error("NOPERM this user has no permissions to run the '" + cmd.FullName() + "' command")
-	}
-	if !r.allChannels {
-		for _, ch := range channelArgs(cmd, args) {
-			if !r.channelAllowed(string(ch), cmd.Name == "psubscribe") {
-				return channelDenied{channel: string(ch)}
-			}
-		}
-	}
-	if r.allKeys {
+// execAccess re-checks a queued command at EXEC, as Redis does: the
+// user's rules may have changed since MULTI.
+func (s *Server) execAccess(c *Client, cmd *Command, args [][]byte) error {
+	u := c.aclUser.Load()
+	if u == nil {
 		return nil
 	}
-	write := cmd.Flags&FlagWrite != 0
-	read := cmd.Flags&FlagWrite == 0 || cmd.Flags&FlagRead != 0
-	for _, k := range commandKeys(cmd, args) {
-		if !r.keyAllowed(string(k), read, write) {
-			return keyDenied{key: string(k)}
+	r := u.rules.Load()
+	if r.unrestricted() || cmd.Flags&FlagNoAuth != 0 {
+		return nil
+	}
+	err := r.permits(cmd, args)
+	if err == nil {
+		return nil
+	}
+	s.acl.log.add(c, u.name, cmd, err, "multi", s.now())
+	reason := "no permission to execute the command or subcommand"
+	switch err.(type) {
+	case keyDenied:
+		reason = "no permission to touch the specified keys"
+	case channelDenied:
+		reason = "no permission to access one of the channels used as arguments"
+	}
+	return protocol.Error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + reason)
+}
+
+// permits checks cmd, its keys and channels against the root selector,
+// then the others: one must allow all. Otherwise the error is the most
+// relevant denial, as Redis's ACLCheckAllUserCommandPerm picks it: a
+// channel over a key over the command, the last argument among equals.
+func (r *aclRules) permits(cmd *Command, args [][]byte) error {
+	k := &aclCheck{cmd: cmd, args: args}
+	kind, idx, obj := r.aclSelector.check(k)
+	if kind == 0 {
+		return nil
+	}
+	for _, sel := range r.selectors {
+		sk, si, so := sel.check(k)
+		if sk == 0 {
+			return nil
+		}
+		if sk > kind || sk == kind && si > idx {
+			kind, idx, obj = sk, si, so
 		}
 	}
-	return nil
+	switch kind {
+	case deniedKey:
+		return keyDenied{key: obj}
+	case deniedChannel:
+		return channelDenied{channel: obj}
+	}
+	return protocol.Error("NOPERM this user has no permissions to run the '" + cmd.FullName() + "' command")
+}
+
+// fullKeyRead is Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess for
+// read access: some selector allows the command and reading every key
+// (SORT's BY and GET patterns read keys the arguments do not name).
+func (s *Server) fullKeyRead(c *Client, cmd *Command, args [][]byte) bool {
+	if c == nil {
+		return true
+	}
+	u := c.aclUser.Load()
+	if u == nil {
+		return true
+	}
+	r := u.rules.Load()
+	if r.unrestricted() {
+		return true
+	}
+	k := &aclCheck{cmd: cmd, args: args}
+	for _, sel := range append([]*aclSelector{&r.aclSelector}, r.selectors...) {
+		if kind, _, _ := sel.check(k); kind == 0 && sel.readsAllKeys() {
+			return true
+		}
+	}
+	return false
+}
+
+// channelPermitted is whether some selector allows channel ch (a
+// pattern, literally, for PSUBSCRIBE).
+func (r *aclRules) channelPermitted(ch string, isPattern bool) bool {
+	if r.channelAllowed(ch, isPattern) {
+		return true
+	}
+	for _, sel := range r.selectors {
+		if sel.channelAllowed(ch, isPattern) {
+			return true
+		}
+	}
+	return false
 }
 
 const (
@@ -210,20 +272,6 @@ func channelArgs(cmd *Command, args [][]byte) [][]byte {
 	return nil
 }
 
-// channelAllowed checks a channel against the user's &patterns; a
-// PSUBSCRIBE pattern must be one of them literally, as in Redis.
-func (r *aclRules) channelAllowed(ch string, isPattern bool) bool {
-	if r.allChannels {
-		return true
-	}
-	for _, p := range r.channels {
-		if isPattern && p == ch || !isPattern && store.Match(p, ch, false) {
-			return true
-		}
-	}
-	return false
-}
-
 // scriptAccess is the ACL check of redis.call and redis.pcall: the error
 // text ("" when allowed) a script gets for a command its user may not run.
 func (s *Server) scriptAccess(c *Client, cmd *Command, args [][]byte) string {
@@ -232,7 +280,7 @@ func (s *Server) scriptAccess(c *Client, cmd *Command, args [][]byte) string {
 		return ""
 	}
 	r := u.rules.Load()
-	if r.unrestricted() && r.allChannels {
+	if r.unrestricted() {
 		return ""
 	}
 	err := r.permits(cmd, args)
@@ -259,18 +307,6 @@ func (keyDenied) Error() string { return string(errNoPermKey) }
 type channelDenied struct{ channel string }
 
 func (channelDenied) Error() string { return string(errNoPermChannel) }
-
-func (r *aclRules) keyAllowed(key string, read, write bool) bool {
-	for _, p := range r.keys {
-		if (read && !p.read) || (write && !p.write) {
-			continue
-		}
-		if store.Match(p.pattern, key, false) {
-			return true
-		}
-	}
-	return false
-}
 
 // commandKeys returns the key arguments of a command: from its key
 // finder when its keys move (acl_keys.go), else from its key positions

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,36 +14,120 @@ import (
 	"github.com/cairn-db/cairn/protocol"
 )
 
-// loadACLFile replaces the users with those of an ACL file: one
-// "user <name> <rule> …" line per user, as ACL SAVE writes. The default
-// user is reset to Redis's default first unless the file defines it.
-func (a *acl) loadFile(t *Table, path string) error {
+// loadFile replaces the users with those of an ACL file: one
+// "user <name> <rule> …" line per user, as ACL SAVE writes. Every user,
+// the default one included, starts from a new user's rules; a file
+// without the default user gets Redis's default. Any error leaves the
+// users as they were; the error lists them all as Redis does (name is
+// the file as configured).
+func (a *acl) loadFile(t *Table, path, name string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("Error loading ACLs, opening file '%s': %s", name, strerror(err))
 	}
+	allChannels := a.pubsubAll.Load()
 	fresh := newACL(t, "")
+	fresh.pubsubAll.Store(allChannels)
+	seen := map[string]bool{}
+	var errs strings.Builder
 	for i, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
+		num := i + 1
+		words := strings.Fields(line)
+		if len(words) == 0 {
 			continue
 		}
-		words := strings.Fields(line)
 		if words[0] != "user" || len(words) < 2 {
-			return fmt.Errorf("%s:%d: should start with user keyword", path, i+1)
+			fmt.Fprintf(&errs, "%s:%d should start with user keyword followed by the username. ", name, num)
+			continue
 		}
-		if words[1] == "default" {
-			// A file's default user starts from nothing, like any other.
-			fresh.users["default"].rules.Store(newUserRules())
+		user := words[1]
+		if seen[user] {
+			fmt.Fprintf(&errs, "WARNING: Duplicate user '%s' found on line %d. ", user, num)
+			continue
 		}
-		if err := fresh.setUser(t, words[1], words[2:]); err != nil {
-			return fmt.Errorf("%s:%d: %v", path, i+1, err)
+		seen[user] = true
+		rules, err := mergeSelectorArgs(words[2:])
+		if err != nil {
+			fmt.Fprintf(&errs, "%s:%d: Unmatched parenthesis in selector definition.", name, num)
+			continue
 		}
+		r := newUserRules(allChannels)
+		syntax := false
+		for _, rule := range rules {
+			if err := r.apply(t, rule, allChannels); err != nil {
+				if err == errRuleUnknown {
+					fmt.Fprintf(&errs, "%s:%d: Error in applying operation '%s': %s. ", name, num, rule, err)
+				} else if !syntax {
+					fmt.Fprintf(&errs, "%s:%d: %s. ", name, num, err)
+					syntax = true
+				}
+			}
+		}
+		u := &aclUser{name: user}
+		u.rules.Store(r)
+		fresh.users[user] = u
+	}
+	if errs.Len() > 0 {
+		return fmt.Errorf("%sWARNING: ACL errors detected, no change to the previously active ACL rules was performed", errs.String())
 	}
 	a.mu.Lock()
+	// The default user stays the same object with the new rules (as
+	// Redis copies them into it), so its clients stay connected.
+	def := a.users["default"]
+	def.rules.Store(fresh.users["default"].rules.Load())
+	fresh.users["default"] = def
 	a.users = fresh.users
 	a.mu.Unlock()
 	return nil
+}
+
+// strerror is an OS error as C's strerror words it ("No such file or
+// directory"), without Go's "open <path>: " prefix.
+func strerror(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	msg := err.Error()
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return msg
+}
+
+// loadStartupUsers applies the config's user directives or its aclfile
+// (not both, as Redis refuses), at start.
+func (s *Server) loadStartupUsers() error {
+	cfg := &s.cfg
+	if cfg.ACLFile != "" && len(cfg.Users) > 0 {
+		return fmt.Errorf("configuring users in the config file (user) and an ACL file (aclfile) at the same time is invalid: define either")
+	}
+	for _, line := range cfg.Users {
+		w := strings.Fields(line)
+		if w[0] == "default" {
+			s.acl.get("default").rules.Store(newUserRules(cfg.ACLPubsubAll))
+			w = append([]string{w[0], "reset"}, w[1:]...)
+		}
+		if err := s.acl.setUser(s.table, w[0], w[1:]); err != nil {
+			return fmt.Errorf("user %s: %v", w[0], err)
+		}
+	}
+	if cfg.ACLFile != "" {
+		if err := s.acl.loadFile(s.table, s.aclPath(), cfg.ACLFile); err != nil {
+			return fmt.Errorf("aborting startup because of ACL errors: %w", err)
+		}
+	}
+	return nil
+}
+
+// aclPath is the aclfile; a relative one is relative to dir when dir is
+// configured, as in Redis (which chdirs to dir).
+func (s *Server) aclPath() string {
+	cfg := s.config()
+	if cfg.dirSet && !filepath.IsAbs(cfg.ACLFile) {
+		return filepath.Join(cfg.Dir, cfg.ACLFile)
+	}
+	return cfg.ACLFile
 }
 
 // saveFile writes the users to path in ACL file syntax.
@@ -60,11 +147,14 @@ func cmdACLLoad(c *Context) error {
 	if path == "" {
 		return protocol.Error("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.")
 	}
-	if err := s.acl.loadFile(s.table, path); err != nil {
+	if err := s.acl.loadFile(s.table, s.aclPath(), path); err != nil {
 		return protocol.Error("ERR " + err.Error())
 	}
-	s.reattachUsers()
+	self := s.dropReloadedUsers(c.Client)
 	c.Out.OK()
+	if self {
+		c.Client.closeAfterReply()
+	}
 	return nil
 }
 
@@ -75,45 +165,51 @@ func cmdACLSave(c *Context) error {
 	if path == "" {
 		return protocol.Error("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.")
 	}
-	if err := s.acl.saveFile(path); err != nil {
+	if err := s.acl.saveFile(s.aclPath()); err != nil {
 		return protocol.Error("ERR There was an error trying to save the ACLs. Please check the server logs for more information")
 	}
 	c.Out.OK()
 	return nil
 }
 
-// reattachUsers points connected clients at the reloaded users of the
-// same name, and disconnects those whose user is gone.
-func (s *Server) reattachUsers() {
+// dropReloadedUsers disconnects the clients of the users ACL LOAD
+// replaced (all but the default user's), as Redis frees those users; it
+// reports whether self is one, to close after its reply.
+func (s *Server) dropReloadedUsers(self *Client) bool {
+	def := s.acl.get("default")
+	closeSelf := false
 	for _, cl := range s.clients.snapshot() {
-		old := cl.aclUser.Load()
-		if old == nil {
+		u := cl.aclUser.Load()
+		if u == nil || u == def {
 			continue
 		}
-		if u := s.acl.get(old.name); u != nil {
-			cl.aclUser.Store(u)
+		if cl == self {
+			closeSelf = true
 		} else {
 			cl.kill()
 		}
 	}
+	return closeSelf
 }
-
-// aclLogMax is how many denials ACL LOG keeps (acllog-max-len).
-const aclLogMax = 128
 
 // aclLog records denied commands and failed AUTHs, newest first, merging
 // repeats as Redis does.
 type aclLog struct {
 	mu      sync.Mutex
+	max     int // acllog-max-len
 	entries []*aclLogEntry
 	// Denials by reason, for INFO stats (acl_access_denied_*).
 	deniedAuth, deniedCmd, deniedKey, deniedChannel atomic.Int64
 }
 
+// aclLogGroupWindow is how close a repeat must be to count in the same
+// ACL LOG entry (Redis's ACL_LOG_GROUPING_MAX_TIME_DELTA).
+const aclLogGroupWindow = 60 * time.Second
+
 type aclLogEntry struct {
 	count                         int64
 	reason, context, object, user string
-	created, updated              time.Time
+	updated                       time.Time // the last time, which age-seconds counts from
 	clientInfo                    string
 }
 
@@ -145,17 +241,32 @@ func (l *aclLog) add(c *Client, user string, cmd *Command, err error, context st
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, e := range l.entries {
-		if e.reason == reason && e.context == context && e.object == object && e.user == user {
+	// As Redis: a repeat among the 10 newest entries, within a minute of
+	// its last time, counts there and moves it to the head.
+	for i, e := range l.entries[:min(10, len(l.entries))] {
+		if e.reason == reason && e.context == context && e.object == object && e.user == user &&
+			now.Sub(e.updated).Abs() <= aclLogGroupWindow {
 			e.count++
 			e.updated, e.clientInfo = now, info
+			copy(l.entries[1:i+1], l.entries[:i])
+			l.entries[0] = e
 			return
 		}
 	}
-	e := &aclLogEntry{count: 1, reason: reason, context: context, object: object, user: user, created: now, updated: now, clientInfo: info}
+	e := &aclLogEntry{count: 1, reason: reason, context: context, object: object, user: user, updated: now, clientInfo: info}
 	l.entries = append([]*aclLogEntry{e}, l.entries...)
-	if len(l.entries) > aclLogMax {
-		l.entries = l.entries[:aclLogMax]
+	if len(l.entries) > l.max {
+		l.entries = l.entries[:l.max]
+	}
+}
+
+// setMaxLen is acllog-max-len; a smaller one drops the oldest entries.
+func (l *aclLog) setMaxLen(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.max = max(n, 0)
+	if len(l.entries) > l.max {
+		l.entries = l.entries[:l.max]
 	}
 }
 
@@ -199,7 +310,7 @@ func cmdACLLog(c *Context) error {
 		out.BulkString("username")
 		out.BulkString(e.user)
 		out.BulkString("age-seconds")
-		out.Double(float64(now.Sub(e.created).Milliseconds()) / 1000)
+		out.Double(float64(now.Sub(e.updated).Milliseconds()) / 1000)
 		out.BulkString("client-info")
 		out.BulkString(e.clientInfo)
 	}

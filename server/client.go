@@ -43,6 +43,7 @@ type Client struct {
 	ranWaiting    bool          // the batch had a command that may wait (serveConn's rejoin)
 	softSince     int64         // unix s when the output first passed the soft limit
 	multi         *multiState   // non-nil between MULTI and EXEC/DISCARD
+	inExec        bool          // EXEC is running the queued commands
 	watched       []watchKey    // keys this client WATCHes
 	subs          subscriptions
 	outbox        *outbox               // set once the client subscribes or tracks: all output is queued

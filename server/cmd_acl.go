@@ -50,20 +50,22 @@ func (a *acl) setUser(t *Table, name string, rules []string) error {
 			return protocol.Error("ERR Usernames can't contain spaces or null characters")
 		}
 	}
+	rules, err := mergeSelectorArgs(rules)
+	if err != nil {
+		return err
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	u := a.users[name]
+	allChannels := a.pubsubAll.Load()
 	var r *aclRules
 	if u != nil {
 		r = u.rules.Load().clone()
 	} else {
-		r = newUserRules()
+		r = newUserRules(allChannels)
 	}
 	for _, rule := range rules {
-		if rule == "" || rule[0] == '(' {
-			return setUserError(rule, errRuleSyntax)
-		}
-		if err := r.apply(t, rule); err != nil {
+		if err := r.apply(t, rule, allChannels); err != nil {
 			return setUserError(rule, err)
 		}
 	}
@@ -90,8 +92,8 @@ func cmdACLGetUser(c *Context) error {
 	if r.nopass {
 		flags = append(flags, "nopass")
 	}
-	if r.sanitize {
-		flags = append(flags, "sanitize-payload")
+	if r.sanitize != "" {
+		flags = append(flags, r.sanitize)
 	}
 	out.Set(len(flags))
 	for _, f := range flags {
@@ -102,15 +104,25 @@ func cmdACLGetUser(c *Context) error {
 	for _, p := range r.passwords {
 		out.BulkString(p)
 	}
-	out.BulkString("commands")
-	out.BulkString(r.commandsString())
-	out.BulkString("keys")
-	out.BulkString(r.keysString())
-	out.BulkString("channels")
-	out.BulkString(r.channelsString(false))
+	writeSelector(out, &r.aclSelector)
 	out.BulkString("selectors")
-	out.Array(0)
+	out.Array(len(r.selectors))
+	for _, sel := range r.selectors {
+		out.Map(3)
+		writeSelector(out, sel)
+	}
 	return nil
+}
+
+// writeSelector writes a selector's commands, keys and channels fields
+// of ACL GETUSER.
+func writeSelector(out *protocol.Writer, s *aclSelector) {
+	out.BulkString("commands")
+	out.BulkString(s.commandsString())
+	out.BulkString("keys")
+	out.BulkString(s.keysString())
+	out.BulkString("channels")
+	out.BulkString(s.channelsString(false))
 }
 
 // ACL DELUSER username [username …]: deletes users and disconnects the
@@ -118,6 +130,7 @@ func cmdACLGetUser(c *Context) error {
 func cmdACLDelUser(c *Context) error {
 	s := c.Server
 	var n int64
+	closeSelf := false
 	for _, a := range c.Args[2:] {
 		name := string(a)
 		if name == "default" {
@@ -134,12 +147,20 @@ func cmdACLDelUser(c *Context) error {
 		}
 		n++
 		for _, cl := range s.clients.snapshot() {
-			if cl.aclUser.Load() == u && cl != c.Client {
+			if cl.aclUser.Load() != u {
+				continue
+			}
+			if cl == c.Client {
+				closeSelf = true // after this reply, as Redis
+			} else {
 				cl.kill()
 			}
 		}
 	}
 	c.Out.Int(n)
+	if closeSelf {
+		c.Client.closeAfterReply()
+	}
 	return nil
 }
 

@@ -79,7 +79,7 @@ func (s *Server) configSet(args [][]byte, seen map[string]bool) error {
 	for i := 0; i < len(args); i += 2 {
 		name := strings.ToLower(string(args[i]))
 		d, ok := lookupDirective(name)
-		if !ok {
+		if !ok || d.hidden { // user, rename-command: file directives, not configs
 			return protocol.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'")
 		}
 		fail := func(why string) error {
@@ -154,6 +154,10 @@ func cmdConfigRewrite(c *Context) error {
 		if v := d.get(&s.cfg); v != d.get(&def) {
 			lines = append(lines, d.name+" "+quoteConfig(v))
 		}
+	}
+	if s.cfg.ACLFile == "" {
+		// The users live in the config file then, as Redis writes them.
+		lines = append(lines, s.acl.list()...)
 	}
 	sort.Strings(lines)
 	body := "# Written by CONFIG REWRITE\n" + strings.Join(lines, "\n") + "\n"

@@ -52,14 +52,22 @@ func cmdEcho(c *Context) error {
 // the pipeline.
 func cmdQuit(c *Context) error {
 	c.Out.OK()
-	if o := c.Client.outbox; o != nil {
-		c.Client.out.Flush()
+	c.Client.closeAfterReply()
+	return nil
+}
+
+// closeAfterReply closes the connection once the reply written so far
+// (and a subscriber's pending messages) has left, dropping the rest of
+// the pipeline: QUIT, and Redis's CLIENT_CLOSE_AFTER_COMMAND (ACL DELUSER
+// or ACL LOAD of the client's own user).
+func (c *Client) closeAfterReply() {
+	if o := c.outbox; o != nil {
+		c.out.Flush()
 		o.drain(time.Second)
 	}
-	c.Client.quitting = true
-	c.Client.conn.ReadPipeline()
-	c.Client.closeAfterReplies()
-	return nil
+	c.quitting = true
+	c.conn.ReadPipeline()
+	c.closeAfterReplies()
 }
 
 // SELECT index
@@ -154,17 +162,26 @@ func cmdAuth(c *Context) error {
 	return protocol.ErrSyntax
 }
 
+// aclContext is where a client's command runs, for ACL LOG: "multi"
+// while queued or run by EXEC, else "toplevel".
+func (c *Client) aclContext() string {
+	if c.multi != nil || c.inExec {
+		return "multi"
+	}
+	return "toplevel"
+}
+
 // authenticate checks a username and password against the ACL users and
 // makes the client that user. Passwords are compared in constant time.
 func (s *Server) authenticate(c *Client, user, pass []byte) error {
 	u := s.acl.get(string(user))
 	if u == nil {
-		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, "toplevel", s.now())
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, c.aclContext(), s.now())
 		return protocol.ErrWrongPass
 	}
 	r := u.rules.Load()
 	if !r.checkPassword(pass) || !r.enabled {
-		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, "toplevel", s.now())
+		s.acl.log.add(c, string(user), nil, protocol.ErrWrongPass, c.aclContext(), s.now())
 		return protocol.ErrWrongPass
 	}
 	c.aclUser.Store(u)

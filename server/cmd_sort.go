@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+
 	"github.com/cairn-db/cairn/protocol"
 	"github.com/cairn-db/cairn/store"
 )
@@ -16,7 +18,8 @@ func sortCommands() []*Command {
 // [ALPHA] [STORE destination]; SORT_RO takes the same options but STORE.
 func sortCmd(readonly bool) Handler {
 	return func(c *Context) error {
-		o, err := parseSort(c.Args, readonly)
+		full := c.Server.fullKeyRead(c.Client, c.Cmd, c.Args)
+		o, err := parseSort(c.Args, readonly, full)
 		if err != nil {
 			return err
 		}
@@ -38,8 +41,10 @@ func sortCmd(readonly bool) Handler {
 }
 
 // parseSort parses SORT's options as Redis's sortCommandGeneric: later
-// options override earlier ones, GET accumulates.
-func parseSort(args [][]byte, readonly bool) (store.SortOptions, error) {
+// options override earlier ones, GET accumulates. BY with a pattern and
+// GET read other keys, which only a user who may read every key
+// (fullKeys) may use, as in Redis.
+func parseSort(args [][]byte, readonly, fullKeys bool) (store.SortOptions, error) {
 	var o store.SortOptions
 	for j := 2; j < len(args); j++ {
 		a, left := args[j], len(args)-j-1
@@ -62,9 +67,15 @@ func parseSort(args [][]byte, readonly bool) (store.SortOptions, error) {
 			o.Store = args[j+1]
 			j++
 		case protocol.EqualFold(a, "by") && left >= 1:
+			if !fullKeys && bytes.IndexByte(args[j+1], '*') >= 0 {
+				return o, protocol.Error("ERR BY option of SORT denied due to insufficient ACL permissions.")
+			}
 			o.By = args[j+1]
 			j++
 		case protocol.EqualFold(a, "get") && left >= 1:
+			if !fullKeys {
+				return o, protocol.Error("ERR GET option of SORT denied due to insufficient ACL permissions.")
+			}
 			o.Gets = append(o.Gets, args[j+1])
 			j++
 		default:

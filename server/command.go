@@ -3,6 +3,7 @@ package server
 import (
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/cairn-db/cairn/protocol"
 )
@@ -41,6 +42,9 @@ type Command struct {
 	refused protocol.Error
 	// stats is this server's figures for the command (see cmdstats.go).
 	stats *cmdStats
+	// aclPlan is how ACL checks find its keys, made on first use
+	// (acl_keyplan.go).
+	aclPlan atomic.Pointer[aclKeyPlan]
 }
 
 // Handler runs one command. It either writes exactly one reply to c.Out and

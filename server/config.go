@@ -81,6 +81,15 @@ type Config struct {
 	// ACLFile holds the ACL users, loaded at start and by ACL LOAD,
 	// written by ACL SAVE ("aclfile").
 	ACLFile string
+	// dirSet: "dir" was given. A relative aclfile is then relative to
+	// it, as in Redis (which chdirs there).
+	dirSet bool
+	// Users are "user <name> <rules…>" directives: users defined in the
+	// config file instead of an aclfile ("name rules…" each).
+	Users []string
+	// ACLPubsubAll is acl-pubsub-default allchannels: new users get all
+	// channels (Redis 7's default is resetchannels).
+	ACLPubsubAll bool
 	// RenameCommands renames commands, or disables those renamed to ""
 	// ("rename-command NAME NEWNAME").
 	RenameCommands [][2]string
@@ -177,6 +186,7 @@ func (c *Config) setDefaults() {
 	if c.Dir == "" {
 		c.Dir = "./data"
 	}
+
 	if c.AppendFsync == "" {
 		c.AppendFsync = "everysec"
 	}
@@ -280,7 +290,7 @@ func directives() []directive {
 			}},
 		{name: "dir", startOnly: true,
 			get: func(c *Config) string { return c.Dir },
-			set: func(c *Config, v string) error { c.Dir = v; return nil }},
+			set: func(c *Config, v string) error { c.Dir, c.dirSet = v, true; return nil }},
 		{name: "appendfsync",
 			get: func(c *Config) string { return c.AppendFsync },
 			set: func(c *Config, v string) error {
@@ -319,6 +329,33 @@ func directives() []directive {
 		{name: "aclfile", immutable: true,
 			get: func(c *Config) string { return c.ACLFile },
 			set: func(c *Config, v string) error { c.ACLFile = v; return nil }},
+		{name: "acl-pubsub-default",
+			get: func(c *Config) string {
+				return map[bool]string{true: "allchannels", false: "resetchannels"}[c.ACLPubsubAll]
+			},
+			set: func(c *Config, v string) error {
+				switch strings.ToLower(v) {
+				case "allchannels", "resetchannels":
+					c.ACLPubsubAll = strings.EqualFold(v, "allchannels")
+					return nil
+				}
+				return configError("argument(s) must be one of the following: allchannels, resetchannels")
+			}},
+		{name: "user", immutable: true, hidden: true,
+			get: func(c *Config) string { return "" },
+			set: func(c *Config, v string) error {
+				w := strings.Fields(v)
+				if len(w) < 1 {
+					return configError("user takes a name and rules")
+				}
+				for _, u := range c.Users {
+					if strings.Fields(u)[0] == w[0] {
+						return configError("Error in user declaration '" + w[0] + "': Duplicate user found. A user can only be defined once in config files")
+					}
+				}
+				c.Users = append(c.Users, strings.Join(w, " "))
+				return nil
+			}},
 		{name: "rename-command", immutable: true, hidden: true,
 			get: func(c *Config) string { return "" },
 			set: func(c *Config, v string) error {
@@ -512,6 +549,7 @@ var tuningDefaults = []tuning{
 	{"pidfile", "", tuneString},
 	{"slowlog-log-slower-than", "10000", tuneInt},
 	{"slowlog-max-len", "128", tuneInt},
+	{"acllog-max-len", "128", tuneInt}, // acted on: applyConfig
 	{"client-query-buffer-limit", "1073741824", tuneMemory},
 	{"replica-read-only", "yes", tuneBool},
 	{"replica-serve-stale-data", "yes", tuneBool},

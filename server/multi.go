@@ -136,13 +136,18 @@ func cmdExec(c *Context) error {
 	noBlock := c.noBlock
 	c.noBlock = true
 	defer func() { c.noBlock = noBlock }()
+	cl.inExec = true
+	defer func() { cl.inExec = false }()
 	for _, q := range m.cmds {
 		// Each queued command counts as Redis counts it: in
 		// commandstats, errorstats and the slow log (EXEC itself is
 		// skip_slowlog).
 		s.stats.commands.Add(1)
 		start := monotonic()
-		err := s.call(c, q.cmd, q.args)
+		err := s.execAccess(cl, q.cmd, q.args)
+		if err == nil {
+			err = s.call(c, q.cmd, q.args)
+		}
 		s.commandDone(cl, q.cmd, q.args, start, err)
 		if s.monitors.active.Load() > 0 { // each before EXEC's own line, as Redis
 			s.feedMonitors(cl.DB(), cl.addr, q.cmd, q.args, time.Now())

@@ -244,7 +244,7 @@ func (s *Server) killDeniedSubscribers(u *aclUser) {
 	p.mu.RLock()
 	for sp := range nSpaces {
 		for name, set := range p.reg[sp] {
-			if r.channelAllowed(name, sp == spacePattern) {
+			if r.channelPermitted(name, sp == spacePattern) {
 				continue
 			}
 			for c := range set {

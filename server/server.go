@@ -120,12 +120,11 @@ func Start(cfg Config) (*Server, error) {
 	_, s.realClock = cfg.Clock.(store.RealClock)
 	s.metrics = newMetrics(s)
 	s.acl = newACL(s.table, cfg.RequirePass)
+	s.acl.pubsubAll.Store(cfg.ACLPubsubAll)
 	s.requirePass = cfg.RequirePass
-	if cfg.ACLFile != "" {
-		if err := s.acl.loadFile(s.table, cfg.ACLFile); err != nil {
-			st.Close()
-			return nil, fmt.Errorf("load ACL file: %w", err)
-		}
+	if err := s.loadStartupUsers(); err != nil {
+		st.Close()
+		return nil, err
 	}
 	s.table.applyRenames(cfg.RenameCommands)
 	s.applyConfig()
@@ -260,6 +259,8 @@ func (s *Server) applyConfig() {
 	s.noReplicas.Store(atoi64(s.cfg.tuning["min-replicas-to-write"]) > 0 && atoi64(s.cfg.tuning["min-replicas-max-lag"]) > 0)
 	s.slowlogSlower.Store(atoi64(s.cfg.tuning["slowlog-log-slower-than"]))
 	s.slowlog.setMaxLen(int(atoi64(s.cfg.tuning["slowlog-max-len"])))
+	s.acl.pubsubAll.Store(s.cfg.ACLPubsubAll)
+	s.acl.log.setMaxLen(int(atoi64(s.cfg.tuning["acllog-max-len"])))
 	s.latencyThreshold.Store(atoi64(s.cfg.tuning["latency-monitor-threshold"]))
 	s.applyLatencyTracking()
 	s.limits.apply(&s.cfg)
