@@ -141,30 +141,36 @@ func (r *aclRules) checkPassword(pass []byte) bool {
 // checkAccess is the dispatcher's permission check: the client's user
 // must be allowed the command and every key it names.
 func (s *Server) checkAccess(c *Client, cmd *Command, args [][]byte) error {
-	u := c.aclUser.Load()
-	if u == nil {
-		return nil
+	err := s.deniedAccess(c, cmd, args, c.aclContext())
+	switch err.(type) {
+	case keyDenied:
+		return errNoPermKey
+	case channelDenied:
+		return errNoPermChannel
 	}
-	r := u.rules.Load()
-	if r.unrestricted() || cmd.Flags&FlagNoAuth != 0 {
-		return nil
-	}
-	if err := r.permits(cmd, args); err != nil {
-		s.acl.log.add(c, u.name, cmd, err, c.aclContext(), s.now())
-		switch err.(type) {
-		case keyDenied:
-			err = errNoPermKey
-		case channelDenied:
-			err = errNoPermChannel
-		}
-		return err
-	}
-	return nil
+	return err
 }
 
 // execAccess re-checks a queued command at EXEC, as Redis does: the
 // user's rules may have changed since MULTI.
 func (s *Server) execAccess(c *Client, cmd *Command, args [][]byte) error {
+	err := s.deniedAccess(c, cmd, args, "multi")
+	if err == nil {
+		return nil
+	}
+	reason := "no permission to execute the command or subcommand"
+	switch err.(type) {
+	case keyDenied:
+		reason = "no permission to touch the specified keys"
+	case channelDenied:
+		reason = "no permission to access one of the channels used as arguments"
+	}
+	return protocol.Error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + reason)
+}
+
+// deniedAccess returns why c's user may not run cmd with args (nil when
+// it may), and logs the denial in ACL LOG under context.
+func (s *Server) deniedAccess(c *Client, cmd *Command, args [][]byte, context string) error {
 	u := c.aclUser.Load()
 	if u == nil {
 		return nil
@@ -174,18 +180,10 @@ func (s *Server) execAccess(c *Client, cmd *Command, args [][]byte) error {
 		return nil
 	}
 	err := r.permits(cmd, args)
-	if err == nil {
-		return nil
+	if err != nil {
+		s.acl.log.add(c, u.name, cmd, err, context, s.now())
 	}
-	s.acl.log.add(c, u.name, cmd, err, "multi", s.now())
-	reason := "no permission to execute the command or subcommand"
-	switch err.(type) {
-	case keyDenied:
-		reason = "no permission to touch the specified keys"
-	case channelDenied:
-		reason = "no permission to access one of the channels used as arguments"
-	}
-	return protocol.Error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + reason)
+	return err
 }
 
 // permits checks cmd, its keys and channels against the root selector,

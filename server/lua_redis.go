@@ -99,6 +99,28 @@ func (vm *luaVM) aclCheckCmd(L *lua.LState) int {
 		L.Error(errorTable(L, errScriptNoArgs), 0)
 		return 0
 	}
+	args, ok := luaCommandArgs(L, n)
+	if !ok {
+		L.Error(errorTable(L, errScriptArgType), 0)
+		return 0
+	}
+	cmd := sc.s.table.lookupArgs(args)
+	if cmd == nil {
+		L.Error(errorTable(L, "Invalid command passed to redis.acl_check_cmd()"), 0)
+		return 0
+	}
+	allowed := true
+	if u := sc.ctx.Client.aclUser.Load(); u != nil {
+		allowed = u.rules.Load().permits(cmd, args) == nil
+	}
+	L.Push(lua.LBool(allowed))
+	return 1
+}
+
+// luaCommandArgs reads the n arguments of redis.call (or pcall,
+// acl_check_cmd) as a command line: strings, and numbers as Lua prints
+// them; false when one is of another type.
+func luaCommandArgs(L *lua.LState, n int) ([][]byte, bool) {
 	args := make([][]byte, n)
 	for i := range args {
 		switch v := L.Get(i + 1).(type) {
@@ -107,21 +129,10 @@ func (vm *luaVM) aclCheckCmd(L *lua.LState) int {
 		case lua.LNumber:
 			args[i] = []byte(v.String())
 		default:
-			L.Error(errorTable(L, errScriptArgType), 0)
-			return 0
+			return nil, false
 		}
 	}
-	cmd := sc.s.table.lookupArgs(args)
-	if cmd == nil {
-		L.Error(errorTable(L, "Invalid command passed to redis.acl_check_cmd()"), 0)
-		return 0
-	}
-	ok := true
-	if u := sc.ctx.Client.aclUser.Load(); u != nil {
-		ok = u.rules.Load().permits(cmd, args) == nil
-	}
-	L.Push(lua.LBool(ok))
-	return 1
+	return args, true
 }
 
 // errorTable is Redis's luaPushErrorBuff: "-CODE msg" keeps its code,
@@ -195,16 +206,9 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 	if n == 0 || sc == nil {
 		return fail(errScriptNoArgs)
 	}
-	args := make([][]byte, n)
-	for i := range args {
-		switch v := L.Get(i + 1).(type) {
-		case lua.LString:
-			args[i] = []byte(v)
-		case lua.LNumber:
-			args[i] = []byte(v.String())
-		default:
-			return fail(errScriptArgType)
-		}
+	args, ok := luaCommandArgs(L, n)
+	if !ok {
+		return fail(errScriptArgType)
 	}
 	s := sc.s
 	cmd = s.table.lookupArgs(args)
