@@ -216,14 +216,7 @@ func (s *aclSelector) applyCommand(t *Table, name string, allow bool) error {
 			}
 			return false
 		})
-		implied := true
-		for _, c := range cmds {
-			implied = implied && s.implied(c) == allow
-			s.set(c, allow)
-		}
-		if !implied {
-			s.cmdRules = append(s.cmdRules, sign+name)
-		}
+		s.setRule(sign+name, cmds, allow)
 		return nil
 	}
 	targets := t.ruleTargets(name)
@@ -233,15 +226,21 @@ func (s *aclSelector) applyCommand(t *Table, name string, allow bool) error {
 	s.dropRules(func(rule string) bool {
 		return rule[1:] == name || strings.HasPrefix(rule[1:], name+"|")
 	})
+	s.setRule(sign+name, targets, allow)
+	return nil
+}
+
+// setRule allows or denies cmds, and keeps rule for ACL GETUSER unless
+// it changed nothing the rules before it did not already say.
+func (s *aclSelector) setRule(rule string, cmds []*Command, allow bool) {
 	implied := true
-	for _, c := range targets {
+	for _, c := range cmds {
 		implied = implied && s.implied(c) == allow
 		s.set(c, allow)
 	}
 	if !implied {
-		s.cmdRules = append(s.cmdRules, sign+name)
+		s.cmdRules = append(s.cmdRules, rule)
 	}
-	return nil
 }
 
 // implied is whether the recorded rules alone (from +@all or -@all)
