@@ -136,7 +136,10 @@ func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 	cn := c.conn
 	rejoined := false
 	defer func() {
-		if !cn.detached && !rejoined {
+		if rejoined {
+			return // the loop owns c now
+		}
+		if !cn.detached {
 			s.disconnect(c)
 		}
 		cn.letGo()
