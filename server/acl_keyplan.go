@@ -41,14 +41,7 @@ func (c *Command) keyPlan() *aclKeyPlan {
 			}
 			sp := aclKeySpec{first: ks.BeginSearch.Index, lastKey: ks.FindKeys.LastKey,
 				step: max(ks.FindKeys.KeyStep, 1), limit: ks.FindKeys.Limit}
-			for _, f := range ks.Flags {
-				switch f {
-				case "access":
-					sp.read = true
-				case "insert", "update", "delete":
-					sp.write = true
-				}
-			}
+			sp.read, sp.write = keySpecAccess(ks.Flags)
 			p.specs = append(p.specs, sp)
 		}
 		if len(p.specs) == 0 {
@@ -86,4 +79,19 @@ func (p *aclKeyPlan) fits(argc int) bool {
 		}
 	}
 	return true
+}
+
+// keySpecAccess is what a key spec's flags ask of a %R~/%W~ pattern, as
+// Redis's ACL key check reads them: access needs read permission, insert,
+// update and delete need write; a key with neither only has to match.
+func keySpecAccess(flags []string) (read, write bool) {
+	for _, f := range flags {
+		switch f {
+		case "access":
+			read = true
+		case "insert", "update", "delete":
+			write = true
+		}
+	}
+	return read, write
 }

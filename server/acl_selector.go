@@ -368,14 +368,7 @@ func (k *aclCheck) keyRefs() []aclKeyRef {
 			continue
 		}
 		r := aclKeyRef{key: k.args[ref.Pos], pos: ref.Pos}
-		for _, f := range ref.Flags {
-			switch f {
-			case "access":
-				r.read = true
-			case "insert", "update", "delete":
-				r.write = true
-			}
-		}
+		r.read, r.write = keySpecAccess(ref.Flags)
 		k.keys = append(k.keys, r)
 	}
 	return k.keys
