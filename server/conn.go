@@ -124,6 +124,9 @@ func (s *Server) serveListener(ln net.Listener, loops bool) {
 		if c == nil || s.loops.add(c) {
 			continue
 		}
+		if c.conn.sock != nil {
+			c.conn.sock.inLoop.Store(false) // no loop took it (closing): blocking I/O
+		}
 		go s.serveConn(c, nil, nil)
 	}
 }

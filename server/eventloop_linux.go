@@ -118,18 +118,7 @@ func newEventLoop(s *Server) (*eventLoop, error) {
 // add queues an accepted client for the next round of a loop. It reports
 // false when there is no loop to take it.
 func (ls *eventLoops) add(c *Client) bool {
-	if len(ls.loops) == 0 || c.conn.sock == nil {
-		return false
-	}
-	ls.mu.Lock()
-	l := ls.loops[ls.next%len(ls.loops)]
-	ls.next++
-	ls.mu.Unlock()
-	l.mu.Lock()
-	l.incoming = append(l.incoming, c)
-	l.wake()
-	l.mu.Unlock()
-	return true
+	return c.conn.sock != nil && ls.enqueue(c)
 }
 
 // rejoin hands a client that a loop gave a goroutine (handOff) back to a
@@ -139,8 +128,17 @@ func (ls *eventLoops) add(c *Client) bool {
 // tracking), it has requests read but not run, or the server is closing.
 func (ls *eventLoops) rejoin(c *Client) bool {
 	cn := c.conn
-	if len(ls.loops) == 0 || cn.sock == nil || c.outbox != nil || cn.detached || cn.closed ||
+	if cn.sock == nil || c.outbox != nil || cn.detached || cn.closed ||
 		c.quitting || cn.rd.Buffered() > 0 || len(cn.sock.unsent) > 0 {
+		return false
+	}
+	return ls.enqueue(c)
+}
+
+// enqueue gives c to the next loop in turn, for its next round, unless
+// there is none or the server is closing.
+func (ls *eventLoops) enqueue(c *Client) bool {
+	if len(ls.loops) == 0 {
 		return false
 	}
 	ls.mu.Lock()
@@ -152,7 +150,7 @@ func (ls *eventLoops) rejoin(c *Client) bool {
 	if ls.closing.Load() || l.wakefd < 0 {
 		return false
 	}
-	cn.sock.inLoop.Store(true)
+	c.conn.sock.inLoop.Store(true)
 	l.incoming = append(l.incoming, c)
 	l.wake()
 	return true
