@@ -58,7 +58,7 @@ func cmdConfigSet(c *Context) error {
 	}
 	s := c.Server
 	seen := map[string]bool{}
-	if err := s.configSet(args, seen); err != nil {
+	if err := s.configSet(c.Client, args, seen); err != nil {
 		return err
 	}
 	if seen["maxmemory"] {
@@ -70,9 +70,9 @@ func cmdConfigSet(c *Context) error {
 	return nil
 }
 
-// configSet applies CONFIG SET's name/value pairs all or none, recording
-// the names in seen.
-func (s *Server) configSet(args [][]byte, seen map[string]bool) error {
+// configSet applies client c's CONFIG SET name/value pairs all or none,
+// recording the names in seen.
+func (s *Server) configSet(c *Client, args [][]byte, seen map[string]bool) error {
 	s.cfgMu.Lock()
 	defer s.cfgMu.Unlock()
 	next := s.cfg.clone()
@@ -91,6 +91,9 @@ func (s *Server) configSet(args [][]byte, seen map[string]bool) error {
 		seen[name] = true
 		if d.immutable {
 			return fail("can't set immutable config")
+		}
+		if d.protected && !s.protectedAllowed(c) {
+			return fail("can't set protected config")
 		}
 		if err := d.set(&next, string(args[i+1])); err != nil {
 			return fail(err.Error())
@@ -206,4 +209,17 @@ func (s *Server) tuning(name string) string {
 // lfuPolicy reports whether maxmemory-policy is an LFU policy.
 func (s *Server) lfuPolicy() bool {
 	return strings.Contains(s.config().MaxMemoryPolicy, "lfu")
+}
+
+// protectedAllowed reports whether enable-protected-configs lets client c
+// change a protected setting: "yes", or "local" for a client on the
+// loopback interface or a Unix socket.
+func (s *Server) protectedAllowed(c *Client) bool {
+	switch s.cfg.tuning["enable-protected-configs"] {
+	case "yes":
+		return true
+	case "local":
+		return c != nil && c.conn != nil && isLoopback(c.conn.nc.RemoteAddr())
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"math"
 	"os"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cairn-db/cairn/protocol/num"
 	"github.com/cairn-db/cairn/store"
 	"github.com/cairn-db/cairn/store/pebblestore"
 )
@@ -209,7 +211,8 @@ func (c *Config) setDefaults() {
 		}
 	}
 	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1", "maxmemory-clients": "0",
-		"latency-tracking": "yes", "latency-tracking-info-percentiles": "50 99 99.9", "latency-monitor-threshold": "0"} {
+		"latency-tracking": "yes", "latency-tracking-info-percentiles": "50 99 99.9", "latency-monitor-threshold": "0",
+		"oom-score-adj": "no", "oom-score-adj-values": "0 200 800"} {
 		if _, ok := c.tuning[name]; !ok {
 			c.tuning[name] = v
 		}
@@ -234,6 +237,10 @@ type directive struct {
 	// unlisted settings are Redis's HIDDEN_CONFIG ones: CONFIG GET shows
 	// them only when asked for by their exact name.
 	unlisted bool
+	// protected settings are Redis's PROTECTED_CONFIG ones (dir,
+	// dbfilename): CONFIG SET refuses them unless enable-protected-configs
+	// allows it, as they let a client write files where it chooses.
+	protected bool
 }
 
 // directives lists every setting Cairn has, plus the tuning settings it
@@ -258,9 +265,9 @@ func directives() []directive {
 		{name: "proto-max-bulk-len",
 			get: func(c *Config) string { return strconv.FormatInt(c.ProtoMaxBulkLen, 10) },
 			set: func(c *Config, v string) error {
-				n, err := parseMemory(v)
-				if err != nil || n < 1024*1024 {
-					return errBadValue
+				n, err := memoryIn(v, 1<<20, longMax)
+				if err != nil {
+					return err
 				}
 				c.ProtoMaxBulkLen = n
 				return nil
@@ -288,15 +295,15 @@ func directives() []directive {
 				c.UnixSocketPerm = os.FileMode(n)
 				return nil
 			}},
-		{name: "dir", startOnly: true,
+		{name: "dir", startOnly: true, protected: true,
 			get: func(c *Config) string { return c.Dir },
 			set: func(c *Config, v string) error { c.Dir, c.dirSet = v, true; return nil }},
 		{name: "appendfsync",
 			get: func(c *Config) string { return c.AppendFsync },
 			set: func(c *Config, v string) error {
-				m, err := pebblestore.ParseSyncMode(v)
+				m, err := pebblestore.ParseSyncMode(strings.ToLower(v))
 				if err != nil {
-					return errBadValue
+					return configError("argument(s) must be one of the following: everysec, always, no")
 				}
 				c.AppendFsync = string(m)
 				return nil
@@ -305,8 +312,8 @@ func directives() []directive {
 			get: func(c *Config) string { return strconv.FormatInt(c.AutoAOFRewriteMinSize, 10) },
 			set: func(c *Config, v string) error {
 				n, err := parseMemory(v)
-				if err != nil || n < 0 {
-					return configError("argument must be a memory value")
+				if err != nil {
+					return err
 				}
 				c.AutoAOFRewriteMinSize = n
 				return nil
@@ -319,7 +326,7 @@ func directives() []directive {
 			set: func(c *Config, v string) error { c.CheckpointDir = v; return nil }},
 		{name: "maxclients",
 			get: func(c *Config) string { return strconv.Itoa(c.MaxClients) },
-			set: intSetter(func(c *Config) *int { return &c.MaxClients }, 1, 1<<30)},
+			set: intSetter(func(c *Config) *int { return &c.MaxClients }, 1, math.MaxUint32)},
 		{name: "metrics-addr", startOnly: true,
 			get: func(c *Config) string { return c.MetricsAddr },
 			set: func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
@@ -391,7 +398,7 @@ func directives() []directive {
 			}},
 		{name: "hz",
 			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
-			set: intSetter(func(c *Config) *int { return &c.Hz }, 1, 500)},
+			set: intSetter(func(c *Config) *int { return &c.Hz }, 0, intMax)}, // used within 1..500 (applyConfig)
 	}
 	// REPLICAOF is the command; the directive (and its alias) is only
 	// for config files, and Cairn is never a replica.
@@ -404,6 +411,7 @@ func directives() []directive {
 	d = append(d, eventDirectives()...)
 	d = append(d, maxmemoryDirectives()...)
 	d = append(d, latencyDirectives()...)
+	d = append(d, oomScoreDirectives()...)
 	for _, t := range tuningDefaults {
 		d = append(d, t.directive())
 	}
@@ -419,75 +427,6 @@ func directives() []directive {
 	return d
 }
 
-// tuning is a Redis setting Cairn accepts and echoes back but does not act
-// on: tools and test suites set them (list-max-listpack-size, save…) and
-// must keep working. Values are validated by kind, as Redis would.
-type tuning struct {
-	name  string
-	value string
-	kind  tuningKind
-}
-
-type tuningKind uint8
-
-const (
-	tuneInt tuningKind = iota
-	tuneBool
-	tuneMemory
-	tuneString
-)
-
-func (t tuning) directive() directive {
-	name := t.name
-	return directive{
-		name:      name,
-		immutable: redisImmutable[name],
-		unlisted:  name == "key-load-delay",
-		get:       func(c *Config) string { return c.tuning[name] },
-		set: func(c *Config, v string) error {
-			norm, err := t.normalize(v)
-			if err != nil {
-				return err
-			}
-			c.tuning[name] = norm
-			return nil
-		},
-	}
-}
-
-// normalize validates v and returns it as CONFIG GET shows it.
-func (t tuning) normalize(v string) (string, error) {
-	switch t.kind {
-	case tuneInt:
-		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-			return "", errNotInteger
-		}
-	case tuneBool:
-		switch strings.ToLower(v) {
-		case "yes", "no":
-			return strings.ToLower(v), nil
-		}
-		return "", errBadBool
-	case tuneMemory:
-		n, err := parseMemory(v)
-		if err != nil {
-			return "", errNotMemory
-		}
-		return strconv.FormatInt(n, 10), nil
-	}
-	return v, nil
-}
-
-// tuningAliases are Redis 7.0's old names of tuning settings: reading or
-// setting one reads or sets the setting it names, as in Redis.
-var tuningAliases = map[string]string{
-	"list-max-ziplist-size":    "list-max-listpack-size",
-	"hash-max-ziplist-entries": "hash-max-listpack-entries",
-	"hash-max-ziplist-value":   "hash-max-listpack-value",
-	"zset-max-ziplist-entries": "zset-max-listpack-entries",
-	"zset-max-ziplist-value":   "zset-max-listpack-value",
-}
-
 // encodingLimits is the store's view of the encoding settings.
 func (c *Config) encodingLimits() store.EncodingLimits {
 	n := func(name string) int { return int(max(min(atoi64(c.tuning[name]), 1<<40), 0)) }
@@ -499,112 +438,56 @@ func (c *Config) encodingLimits() store.EncodingLimits {
 	}
 }
 
-// redisImmutable are the tuning settings Redis 7.0 refuses to change at
-// run time (IMMUTABLE_CONFIG).
-var redisImmutable = map[string]bool{
-	"daemonize": true, "tcp-backlog": true, "supervised": true, "logfile": true, "pidfile": true,
-	"appendfilename": true, "enable-debug-command": true, "enable-protected-configs": true,
-	"enable-module-command": true, "cluster-enabled": true,
-}
+// parseMemory parses a Redis memory size as memtoull does: digits, with no
+// sign, then an optional unit b, k, kb, m, mb, g or gb (k = 1000, kb =
+// 1024), case-insensitive; no digits at all is 0. A value past int64 is
+// out of range.
+func parseMemory(v string) (int64, error) { return memoryIn(v, 0, longMax) }
 
-// tuningDefaults are Redis 7.0's defaults for the settings Cairn accepts
-// without acting on them.
-var tuningDefaults = []tuning{
-	{"save", "", tuneString},
-	{"appendonly", "no", tuneBool},
-	{"appendfilename", "appendonly.aof", tuneString},
-	{"dbfilename", "dump.rdb", tuneString},
-	{"list-max-listpack-size", "-2", tuneInt},
-	{"list-compress-depth", "0", tuneInt},
-	// Acted on (applyConfig, encodingLimits): when a hash, set or sorted
-	// set leaves its compact encoding.
-	{"hash-max-listpack-entries", "512", tuneInt},
-	{"hash-max-listpack-value", "64", tuneMemory},
-	{"set-max-intset-entries", "512", tuneInt},
-	{"zset-max-listpack-entries", "128", tuneInt},
-	{"zset-max-listpack-value", "64", tuneMemory},
-	{"stream-node-max-bytes", "4096", tuneMemory},
-	{"stream-node-max-entries", "100", tuneInt}, // acted on: encodingLimits
-	{"hll-sparse-max-bytes", "3000", tuneMemory},
-	{"sanitize-dump-payload", "no", tuneString},
-	{"activerehashing", "yes", tuneBool},
-	{"active-expire-effort", "1", tuneInt},
-	{"dynamic-hz", "yes", tuneBool},
-	{"lazyfree-lazy-eviction", "no", tuneBool},
-	{"lazyfree-lazy-expire", "no", tuneBool},
-	{"lazyfree-lazy-server-del", "no", tuneBool},
-	{"lazyfree-lazy-user-del", "no", tuneBool},
-	{"lazyfree-lazy-user-flush", "no", tuneBool},
-	{"tracking-table-max-keys", "1000000", tuneInt}, // acted on: applyConfig
-	{"min-replicas-to-write", "0", tuneInt},         // acted on: applyConfig (noreplicas.go)
-	{"min-replicas-max-lag", "10", tuneInt},
-	{"tcp-keepalive", "300", tuneInt},
-	{"tcp-backlog", "511", tuneInt},
-	{"timeout", "0", tuneInt},
-	{"daemonize", "no", tuneBool},
-	{"supervised", "no", tuneString},
-	{"protected-mode", "yes", tuneBool},
-	{"loglevel", "notice", tuneString},
-	{"logfile", "", tuneString},
-	{"pidfile", "", tuneString},
-	{"slowlog-log-slower-than", "10000", tuneInt},
-	{"slowlog-max-len", "128", tuneInt},
-	{"acllog-max-len", "128", tuneInt}, // acted on: applyConfig
-	{"client-query-buffer-limit", "1073741824", tuneMemory},
-	{"replica-read-only", "yes", tuneBool},
-	{"replica-serve-stale-data", "yes", tuneBool},
-	{"slave-serve-stale-data", "yes", tuneBool},
-	{"repl-diskless-sync-delay", "5", tuneInt},
-	{"propagation-error-behavior", "ignore", tuneString},
-	{"always-show-logo", "no", tuneBool},
-	{"repl-diskless-sync", "yes", tuneBool},
-	{"stop-writes-on-bgsave-error", "yes", tuneBool},
-	{"rdbcompression", "yes", tuneBool},
-	{"rdbchecksum", "yes", tuneBool},
-	{"aof-use-rdb-preamble", "yes", tuneBool},
-	{"no-appendfsync-on-rewrite", "no", tuneBool},
-	{"auto-aof-rewrite-percentage", "100", tuneInt},
-	{"jemalloc-bg-thread", "yes", tuneBool},
-	{"activedefrag", "no", tuneBool},
-	{"enable-debug-command", "no", tuneString},
-	{"enable-protected-configs", "no", tuneString},
-	{"enable-module-command", "no", tuneString},
-	{"cluster-enabled", "no", tuneBool},
-	{"repl-backlog-size", "1048576", tuneMemory},
-	{"key-load-delay", "0", tuneInt},
-}
-
-// parseMemory parses a Redis memory size: bytes, or with k/kb/m/mb/g/gb
-// (k = 1000, kb = 1024), case-insensitive.
-func parseMemory(v string) (int64, error) {
-	s := strings.ToLower(strings.TrimSpace(v))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
-			break
+// memoryIn parses a memory size between lo and hi, with Redis's messages.
+func memoryIn(v string, lo, hi int64) (int64, error) {
+	digits := strings.TrimLeft(v, "0123456789")
+	unit, digits := strings.ToLower(digits), v[:len(v)-len(digits)]
+	mult, ok := memoryUnits[unit]
+	if !ok {
+		return 0, errNotMemory
+	}
+	var n uint64
+	if digits != "" {
+		var err error
+		if n, err = strconv.ParseUint(digits, 10, 64); err != nil {
+			n = math.MaxUint64 // strtoull saturates
 		}
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, errNotInteger
+	if n > math.MaxUint64/mult {
+		return 0, errNotMemory
 	}
-	return n * mult, nil
+	n *= mult
+	if n > math.MaxInt64 || int64(n) < lo || int64(n) > hi {
+		return 0, rangeError(lo, hi)
+	}
+	return int64(n), nil
 }
 
+var memoryUnits = map[string]uint64{"": 1, "b": 1, "k": 1e3, "kb": 1 << 10, "m": 1e6, "mb": 1 << 20, "g": 1e9, "gb": 1 << 30}
+
+// rangeError is Redis's message for a number outside a setting's bounds.
+func rangeError(lo, hi int64) error {
+	return configError("argument must be between " + strconv.FormatInt(lo, 10) + " and " + strconv.FormatInt(hi, 10) + " inclusive")
+}
+
+// intSetter parses an integer as Redis's string2ll does, between lo and
+// hi, into the field.
 func intSetter(field func(*Config) *int, lo, hi int) func(*Config, string) error {
 	return func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
+		n, ok := num.ParseInt([]byte(v))
+		if !ok {
 			return errNotInteger
 		}
-		if n < lo || n > hi {
-			return errOutOfRange
+		if n < int64(lo) || n > int64(hi) {
+			return rangeError(int64(lo), int64(hi))
 		}
-		*field(c) = n
+		*field(c) = int(n)
 		return nil
 	}
 }
@@ -616,7 +499,6 @@ func (e configError) Error() string { return string(e) }
 const (
 	errNotInteger configError = "argument couldn't be parsed into an integer"
 	errBadBool    configError = "argument must be 'yes' or 'no'"
-	errOutOfRange configError = "argument must be between the minimum and maximum"
 	errBadValue   configError = "argument is not valid"
 	errNotMemory  configError = "argument must be a memory value"
 )

@@ -26,7 +26,7 @@ func eventDirectives() []directive {
 	busy := func(name string) directive {
 		return directive{name: name,
 			get: func(c *Config) string { return strconv.Itoa(c.BusyReplyThreshold) },
-			set: intSetter(func(c *Config) *int { return &c.BusyReplyThreshold }, 0, 1<<30)}
+			set: intSetter(func(c *Config) *int { return &c.BusyReplyThreshold }, 0, longMax)}
 	}
 	return []directive{
 		{name: "notify-keyspace-events",

@@ -164,9 +164,7 @@ func latencyDirectives() []directive {
 			}}
 	}
 	return []directive{
-		tuned("latency-tracking", func(v string) (string, error) {
-			return tuning{kind: tuneBool}.normalize(v)
-		}),
+		tuned("latency-tracking", boolSetting("latency-tracking", "yes").normalize),
 		tuned("latency-tracking-info-percentiles", func(v string) (string, error) {
 			ps, err := parsePercentiles(v)
 			out := make([]string, len(ps))
@@ -175,15 +173,6 @@ func latencyDirectives() []directive {
 			}
 			return strings.Join(out, " "), err
 		}),
-		tuned("latency-monitor-threshold", func(v string) (string, error) {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return "", errNotInteger
-			}
-			if n < 0 {
-				return "", configError("argument must be between 0 and 9223372036854775807 inclusive")
-			}
-			return strconv.FormatInt(n, 10), nil
-		}),
+		tuned("latency-monitor-threshold", intSetting("latency-monitor-threshold", "0", 0, longMax).normalize),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/protocol/num"
 	"github.com/cairn-db/cairn/store"
 )
 
@@ -27,7 +28,7 @@ func maxmemoryDirectives() []directive {
 			set: func(c *Config, v string) error {
 				n, err := parseMemory(v)
 				if err != nil {
-					return configError("argument must be a memory value")
+					return err
 				}
 				c.MaxMemory = n
 				return nil
@@ -73,7 +74,7 @@ func maxmemoryClientsDirective() directive {
 			}
 			n, err := parseMemory(v)
 			if err != nil {
-				return errNotMemory
+				return configError("argument must be a memory or percent value")
 			}
 			c.tuning["maxmemory-clients"] = strconv.FormatInt(n, 10)
 			return nil
@@ -83,12 +84,12 @@ func maxmemoryClientsDirective() directive {
 // boundedInt parses an int from lo to MaxInt32, with Redis's message.
 func boundedInt(set func(*Config, int), lo int) func(*Config, string) error {
 	return func(c *Config, v string) error {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
+		n, ok := num.ParseInt([]byte(v))
+		if !ok {
 			return errNotInteger
 		}
 		if n < int64(lo) || n > math.MaxInt32 {
-			return configError("argument must be between " + strconv.Itoa(lo) + " and 2147483647 inclusive")
+			return rangeError(int64(lo), math.MaxInt32)
 		}
 		set(c, int(n))
 		return nil

@@ -171,7 +171,10 @@ func TestBgRewriteAOFFolds(t *testing.T) {
 // dataset.
 func TestSaveWritesRDBOnMemoryEngine(t *testing.T) {
 	dir := t.TempDir()
-	srv := Start(t, WithConfig(func(c *server.Config) { c.Dir = dir }))
+	srv := Start(t, WithConfig(func(c *server.Config) {
+		c.Dir = dir
+		c.Set("enable-protected-configs", "local") // for CONFIG SET dbfilename
+	}))
 	c := Dial(t, srv.Addr())
 	c.Do("RPUSH", "l", "a", "b")
 	c.Do("SET", "s", "v", "EX", "1000")
@@ -226,7 +229,7 @@ func TestAppendFsyncConfig(t *testing.T) {
 		{"CONFIG GET appendfsync", Bulks("appendfsync", "everysec")},
 		{"CONFIG SET appendfsync always", OK},
 		{"CONFIG GET appendfsync", Bulks("appendfsync", "always")},
-		{"CONFIG SET appendfsync sometimes", Err("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument is not valid")},
+		{"CONFIG SET appendfsync sometimes", Err("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: everysec, always, no")},
 		{"SET k v", OK},
 	}, WithPebble(""))
 	if got := c.Do("INFO", "persistence"); !strings.Contains(got, "cairn_appendfsync:always\r\n") {
@@ -391,5 +394,18 @@ func TestMemoryEngineCountsChanges(t *testing.T) {
 	c.Do("BITFIELD", "foo2", "SET", "i5", "0", "1")
 	if got := changes(); got != base+4 {
 		t.Fatalf("after one change each: %d changes, want %d", got, base+4)
+	}
+}
+
+// dir and dbfilename are protected settings, as in Redis: CONFIG SET
+// refuses them unless enable-protected-configs allows it, since they let
+// a client choose where the server writes files.
+func TestProtectedConfigsRefused(t *testing.T) {
+	c := Dial(t, Start(t).Addr())
+	for _, name := range []string{"dbfilename", "dir"} {
+		want := "-ERR CONFIG SET failed (possibly related to argument '" + name + "') - can't set protected config\r\n"
+		if got := c.Do("CONFIG", "SET", name, "x"); got != want {
+			t.Errorf("CONFIG SET %s = %q, want %q", name, got, want)
+		}
 	}
 }

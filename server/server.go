@@ -73,6 +73,7 @@ type Server struct {
 	latencyTracking    atomic.Bool
 	latencyPercentiles atomic.Pointer[[]float64]
 	latencyThreshold   atomic.Int64
+	oomScore           oomScore // oom-score-adj's memory of the score before it
 	latency            latencyMonitor
 	limits             limits
 
@@ -241,7 +242,7 @@ func (s *Server) applyConfig() {
 	}
 	s.protoMaxBulkLen.Store(s.cfg.ProtoMaxBulkLen)
 	s.maxClients.Store(int64(s.cfg.MaxClients))
-	s.hz.Store(int64(s.cfg.Hz))
+	s.hz.Store(int64(max(1, min(s.cfg.Hz, 500)))) // Redis's CONFIG_MIN_HZ, CONFIG_MAX_HZ
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
 	s.store.SetHLLSparseMaxBytes(atoi64(s.cfg.tuning["hll-sparse-max-bytes"]))
 	s.store.SetEncodingLimits(s.cfg.encodingLimits())
@@ -266,6 +267,7 @@ func (s *Server) applyConfig() {
 	s.limits.apply(&s.cfg)
 	s.applyLogLevel()
 	s.applyEventConfig()
+	s.applyOOMScore()
 }
 
 // config returns a copy of the current configuration.
