@@ -136,3 +136,44 @@ func TestTLSWithRedisCLI(t *testing.T) {
 		t.Fatalf("redis-cli --tls PING: %v %s", err, out)
 	}
 }
+
+// TestTLSProtocolsAndCiphers checks that tls-protocols and tls-ciphers
+// are applied, not just accepted: with only TLSv1.3 allowed, a client
+// limited to TLS 1.2 is turned away; with one TLS 1.2 suite named by its
+// OpenSSL name, that suite is the one negotiated.
+func TestTLSProtocolsAndCiphers(t *testing.T) {
+	pki := newTestPKI(t)
+	start := func(settings ...string) string {
+		srv := servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
+			c.TLSCertFile, c.TLSKeyFile, c.TLSAuthClients = pki.certFile, pki.keyFile, "no"
+			for i := 0; i < len(settings); i += 2 {
+				if err := c.Set(settings[i], settings[i+1]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}))
+		return srv.TLSAddr()
+	}
+	dial := func(addr string, tc *tls.Config) (*tls.ConnectionState, error) {
+		tc.RootCAs, tc.ServerName = pki.pool, "localhost"
+		conn, err := tls.Dial("tcp", addr, tc)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		st := conn.ConnectionState()
+		return &st, nil
+	}
+	only13 := start("tls-protocols", "TLSv1.3")
+	if _, err := dial(only13, &tls.Config{MaxVersion: tls.VersionTLS12}); err == nil {
+		t.Error("tls-protocols TLSv1.3: a TLS 1.2 client was accepted")
+	}
+	if st, err := dial(only13, &tls.Config{}); err != nil || st.Version != tls.VersionTLS13 {
+		t.Errorf("tls-protocols TLSv1.3: %v, %+v", err, st)
+	}
+	oneSuite := start("tls-protocols", "TLSv1.2", "tls-ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384")
+	st, err := dial(oneSuite, &tls.Config{})
+	if err != nil || st.CipherSuite != tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 {
+		t.Errorf("tls-ciphers ECDHE-ECDSA-AES256-GCM-SHA384: %v, suite %v", err, st)
+	}
+}

@@ -19,7 +19,7 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load TLS certificate: %w", err)
 	}
-	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}}
 	if cfg.TLSCACertFile != "" {
 		pem, err := os.ReadFile(cfg.TLSCACertFile)
 		if err != nil {
@@ -30,6 +30,9 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 			return nil, errors.New("tls-ca-cert-file holds no PEM certificate")
 		}
 		tc.ClientCAs = pool
+	}
+	if err := applyTLSOptions(tc, cfg.tuning); err != nil {
+		return nil, err
 	}
 	switch cfg.TLSAuthClients {
 	case "no":
