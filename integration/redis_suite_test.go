@@ -58,7 +58,7 @@ var redisSuitePebbleUnits = []string{
 // suite's configuration file.
 var redisSuiteSpawnUnits = []string{
 	"unit/info", "unit/auth", "unit/pubsubshard", "unit/obuf-limits",
-	"unit/memefficiency", "unit/limits", "unit/acl", "unit/acl-v2",
+	"unit/memefficiency", "unit/limits", "unit/acl", "unit/acl-v2", "unit/oom-score-adj",
 }
 
 // TestRedisOwnTestSuite runs Redis 7.0.15's own test suite (tests/unit of
