@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -100,7 +101,7 @@ func (s *Server) infoServer(w *infoWriter) {
 	w.field("multiplexing_api", "go")
 	w.field("gcc_version", "0.0.0")
 	w.field("process_id", os.Getpid())
-	w.field("process_supervised", "no")
+	w.field("process_supervised", cmp.Or(cfg.Supervised, "no"))
 	w.field("run_id", runID)
 	w.field("tcp_port", cfg.Port)
 	w.field("server_time_usec", now.UnixMicro())

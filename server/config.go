@@ -42,6 +42,10 @@ type Config struct {
 	// ConfigFile is the redis.conf-style file the daemon was started with,
 	// for INFO and CONFIG REWRITE; empty when there is none.
 	ConfigFile string
+	// Supervised names the supervisor the daemon found and tells when
+	// it is ready (upstart or systemd; see the supervised directive), for
+	// INFO's process_supervised; empty when none.
+	Supervised string
 	// Hz is how often per second background tasks (active expiry) run.
 	// Default 10.
 	Hz int

@@ -74,4 +74,5 @@ func (s *Server) loadInBackground(gate <-chan struct{}, dir string) {
 // supervisors and test harnesses (Redis's own) wait for them.
 func (s *Server) logReady() {
 	s.log.Info("Ready to accept connections", "addr", s.Addr())
+	close(s.ready)
 }

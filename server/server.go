@@ -86,6 +86,7 @@ type Server struct {
 	accepting sync.WaitGroup // one per listener's accept loop
 	closing   sync.Once
 	closed    chan struct{}
+	ready     chan struct{} // closed once every command runs (logReady)
 	closeErr  error
 	started   time.Time
 
@@ -109,6 +110,7 @@ func Start(cfg Config) (*Server, error) {
 		table:   newTable(commandGroups()...),
 		log:     cfg.Logger,
 		closed:  make(chan struct{}),
+		ready:   make(chan struct{}),
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
@@ -285,6 +287,11 @@ func (s *Server) Store() *store.Store { return s.store }
 
 // Done is closed when the server has shut down (Close or SHUTDOWN).
 func (s *Server) Done() <-chan struct{} { return s.closed }
+
+// Ready is closed once the server has loaded its data and runs every
+// command: when it logs "Ready to accept connections", the moment a
+// supervisor is told the service is up.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
 
 // Close stops the server: it stops accepting, disconnects every client,
 // releases blocked commands, waits for every goroutine it started, and

@@ -9,6 +9,8 @@
 // --dir (default ./data) unless --engine memory is given; the memory engine
 // loads <dir>/dump.rdb (which its SAVE writes) when there is one. SIGINT
 // and SIGTERM shut the server down gracefully, as does the SHUTDOWN command.
+// daemonize, pidfile and supervised (systemd, upstart) work as in
+// redis-server (see supervise.go).
 package main
 
 import (
@@ -49,6 +51,12 @@ func main() {
 	}
 	defer logFile.Close()
 	cfg.Logger = logger
+	mode, _ := cfg.Get("supervised")
+	cfg.Supervised = detectSupervisor(mode, logger)
+	var readyPipe *os.File
+	if background(&cfg) {
+		readyPipe = daemonize() // returns in the background copy only
+	}
 	// Catch signals before the port opens: a supervisor may send SIGTERM
 	// as soon as it sees the server listening.
 	sig := make(chan os.Signal, 1)
@@ -58,12 +66,29 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(1)
 	}
+	pidFile := writePidFile(&cfg, logger)
+	go func() {
+		select {
+		case <-srv.Ready():
+		case <-srv.Done():
+			return
+		}
+		notifyReady(cfg.Supervised, logger)
+		if readyPipe != nil {
+			detach(readyPipe)
+		}
+	}()
 	select {
 	case s := <-sig:
 		cfg.Logger.Info("signal received, shutting down", "signal", s.String())
 	case <-srv.Done():
 	}
-	if err := srv.Close(); err != nil {
+	notifyStopping(cfg.Supervised, logger)
+	err = srv.Close()
+	if pidFile != "" {
+		os.Remove(pidFile)
+	}
+	if err != nil {
 		cfg.Logger.Error("shutdown", "err", err)
 		logFile.Close()
 		os.Exit(1)

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"syscall"
+
+	"github.com/cairn-db/cairn/server"
+)
+
+// This file is how the daemon fits an init system, as redis-server does
+// with the same directives: daemonize (run in the background, the start
+// command returning once the server is up), pidfile, and supervised (tell
+// systemd or upstart when the server is ready).
+
+// daemonChildEnv marks the background copy of a daemonizing process.
+const daemonChildEnv = "CAIRN_DAEMON_CHILD"
+
+// background reports whether the daemon should put itself in the
+// background: daemonize yes, unless a supervisor runs it (as Redis).
+func background(cfg *server.Config) bool {
+	d, _ := cfg.Get("daemonize")
+	return d == "yes" && cfg.Supervised == ""
+}
+
+// daemonize runs a copy of this process in a session of its own and exits
+// when the copy is ready to serve (0) or has died (its status). Go cannot
+// fork a running process, so the copy starts afresh, with this one's
+// arguments. In the copy, it returns the pipe to report readiness on.
+func daemonize() *os.File {
+	if os.Getenv(daemonChildEnv) == "1" {
+		return os.NewFile(3, "ready")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fatal("daemonize:", err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		fatal("daemonize:", err)
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Env = append(os.Environ(), daemonChildEnv+"=1")
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// Start-up errors still reach this terminal; once ready, the copy
+	// lets go of it (detach).
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		fatal("daemonize:", err)
+	}
+	w.Close()
+	msg, _ := io.ReadAll(r)
+	if string(msg) == "ready" {
+		os.Exit(0)
+	}
+	if err := cmd.Wait(); err != nil {
+		if exit, ok := err.(*exec.ExitError); ok {
+			os.Exit(exit.ExitCode())
+		}
+	}
+	os.Exit(1)
+	return nil
+}
+
+// detach tells the starting process the server is up and lets go of the
+// terminal: standard input, output and error become /dev/null.
+func detach(ready *os.File) {
+	fmt.Fprint(ready, "ready")
+	ready.Close()
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return
+	}
+	for fd := 0; fd <= 2; fd++ {
+		syscall.Dup3(int(null.Fd()), fd, 0)
+	}
+	null.Close()
+}
+
+// detectSupervisor is Redis's redisIsSupervised: supervised auto finds
+// upstart or systemd by their environment; a named one whose
+// environment is missing is not used, with Redis's warning.
+func detectSupervisor(mode string, log *slog.Logger) string {
+	upstart, systemd := os.Getenv("UPSTART_JOB") != "", os.Getenv("NOTIFY_SOCKET") != ""
+	switch {
+	case mode == "auto" && upstart, mode == "upstart" && upstart:
+		return "upstart"
+	case mode == "auto" && systemd, mode == "systemd" && systemd:
+		return "systemd"
+	case mode == "upstart":
+		log.Warn("upstart supervision requested, but UPSTART_JOB not found!")
+	case mode == "systemd":
+		log.Warn("systemd supervision requested or auto-detected, but NOTIFY_SOCKET not found!")
+	}
+	return ""
+}
+
+// notifyReady tells the supervisor the server is ready: systemd by its
+// notify socket, upstart by stopping this process (it resumes it).
+func notifyReady(supervisor string, log *slog.Logger) {
+	switch supervisor {
+	case "systemd":
+		sdNotify("STATUS=Ready to accept connections\nREADY=1\n", log)
+	case "upstart":
+		os.Unsetenv("UPSTART_JOB")
+		syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+	}
+}
+
+// notifyStopping tells systemd the server is shutting down.
+func notifyStopping(supervisor string, log *slog.Logger) {
+	if supervisor == "systemd" {
+		sdNotify("STOPPING=1\n", log)
+	}
+}
+
+// sdNotify sends a state to systemd's notify socket (a path, or an
+// abstract name starting with '@', which Go's net package maps).
+func sdNotify(state string, log *slog.Logger) {
+	addr := &net.UnixAddr{Name: os.Getenv("NOTIFY_SOCKET"), Net: "unixgram"}
+	conn, err := net.DialUnix("unixgram", nil, addr)
+	if err == nil {
+		_, err = conn.Write([]byte(state))
+		conn.Close()
+	}
+	if err != nil {
+		log.Warn("Can't send notification to systemd", "err", err)
+	}
+}
+
+// writePidFile writes the process id to the pidfile, when there is one
+// (a daemonized server without one uses Redis's /var/run/redis.pid). A
+// failure is logged, not fatal, as in Redis. It returns the path written.
+func writePidFile(cfg *server.Config, log *slog.Logger) string {
+	path, _ := cfg.Get("pidfile")
+	if path == "" && os.Getenv(daemonChildEnv) == "1" {
+		path = "/var/run/redis.pid"
+	}
+	if path == "" {
+		return ""
+	}
+	if err := os.WriteFile(path, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+		log.Warn("Failed to write PID file", "path", path, "err", err)
+		return ""
+	}
+	return path
+}
+
+// fatal reports a start-up error and exits.
+func fatal(a ...any) {
+	fmt.Fprintln(os.Stderr, append([]any{"cairn:"}, a...)...)
+	os.Exit(1)
+}
