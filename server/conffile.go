@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -9,65 +10,163 @@ import (
 
 // ParseArgs applies a daemon's arguments to cfg, as redis-server takes
 // them: an optional config file first (redis.conf syntax), then
-// "--name value…" options, which override the file.
+// "--name value…" options, which override the file. A "-" as the first or
+// last argument reads more config-file text from standard input, applied
+// after the file and before the options.
 func ParseArgs(cfg *Config, args []string) error {
+	return parseArgs(cfg, args, os.Stdin)
+}
+
+func parseArgs(cfg *Config, args []string, stdin io.Reader) error {
 	cfg.setDefaults()
-	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		data, err := os.ReadFile(args[0])
 		if err != nil {
 			return err
 		}
 		cfg.ConfigFile = args[0]
-		if err := cfg.applyText(string(data), args[0]); err != nil {
+		if err := cfg.applyText(string(data)); err != nil {
 			return err
 		}
 		args = args[1:]
 	}
-	var lines []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "--") {
-			lines = append(lines, strings.TrimPrefix(a, "--"))
-			continue
-		}
-		if len(lines) == 0 {
-			return fmt.Errorf("unexpected argument %q: options look like --port 6380", a)
-		}
-		lines[len(lines)-1] += " " + quoteArg(a)
+	fromStdin := false
+	if n := len(args); n > 0 && args[0] == "-" {
+		fromStdin, args = true, args[1:]
+	} else if n > 0 && args[n-1] == "-" {
+		fromStdin, args = true, args[:n-1]
 	}
-	return cfg.applyText(strings.Join(lines, "\n"), "command line")
+	if fromStdin {
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return err
+		}
+		if err := cfg.applyText(string(data)); err != nil {
+			return err
+		}
+	}
+	return cfg.applyText(commandLineOptions(args))
 }
 
-// applyText applies redis.conf-syntax directives, one per line.
-func (cfg *Config) applyText(text, source string) error {
+// commandLineOptions turns options into config-file lines as Redis's
+// main does: "--name" starts a line once the line before has a value
+// (else it is a value itself, so "--port --bla" sets port to "--bla");
+// other arguments are values, quoted; "--name value" in one argument is
+// a whole line; and a "--save" without a value means save "".
+func commandLineOptions(args []string) string {
+	var b strings.Builder
+	valued := true // the current line has a value
+	for j, a := range args {
+		if !valued || !strings.HasPrefix(a, "--") {
+			b.WriteString(quoteRepr(a) + " ")
+			valued = true
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(a[2:] + " ")
+		if words, _ := splitArgs(a); len(words) > 1 {
+			continue // name and value in one argument
+		}
+		valued = false
+		last := j == len(args)-1
+		if strings.EqualFold(a, "--save") && (last || strings.HasPrefix(args[j+1], "--")) {
+			b.WriteString(`""`)
+			valued = true
+		}
+	}
+	return b.String()
+}
+
+// quoteRepr quotes s as Redis's sdscatrepr does, for splitArgs to read
+// back.
+func quoteRepr(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\a':
+			b.WriteString(`\a`)
+		case '\b':
+			b.WriteString(`\b`)
+		default:
+			if c < ' ' || c > '~' {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// multiArgDirectives take several words; the others exactly one, as in
+// Redis (MULTI_ARG_CONFIG, and the file-only directives).
+var multiArgDirectives = map[string]bool{
+	"save": true, "bind": true, "client-output-buffer-limit": true, "oom-score-adj-values": true,
+	"latency-tracking-info-percentiles": true, "replicaof": true, "slaveof": true,
+	"shutdown-on-sigint": true, "shutdown-on-sigterm": true,
+	"user": true, "rename-command": true, "metrics-queue-keys": true,
+}
+
+// applyText applies redis.conf-syntax directives, one per line. An error
+// is reported as redis-server reports it, naming the line.
+func (cfg *Config) applyText(text string) error {
 	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
+		line = strings.Trim(line, " \t\r")
 		if line == "" || line[0] == '#' {
 			continue
 		}
+		fail := func(why string) error {
+			return fmt.Errorf("\n*** FATAL CONFIG FILE ERROR (Redis %s) ***\nReading the configuration file, at line %d\n>>> '%s'\n%s",
+				Version, i+1, line, why)
+		}
 		words, err := splitArgs(line)
 		if err != nil {
-			return fmt.Errorf("%s line %d: %v", source, i+1, err)
+			return fail("Unbalanced quotes in configuration line")
 		}
 		if len(words) == 0 {
 			continue
 		}
-		if _, ok := lookupDirective(words[0]); !ok {
-			return fmt.Errorf("%s line %d: unknown directive '%s'", source, i+1, words[0])
+		name := strings.ToLower(words[0])
+		if _, ok := lookupDirective(name); !ok {
+			return fail("Bad directive or wrong number of arguments")
 		}
-		if err := cfg.Set(words[0], strings.Join(words[1:], " ")); err != nil {
-			return fmt.Errorf("%s line %d: bad value for '%s': %v", source, i+1, words[0], err)
+		if len(words) < 2 || (len(words) > 2 && !multiArgDirectives[name]) {
+			return fail("wrong number of arguments")
+		}
+		value := strings.Join(words[1:], " ")
+		if name == "save" {
+			value = cfg.appendSavePoints(value)
+		}
+		if err := cfg.Set(name, value); err != nil {
+			return fail(err.Error())
 		}
 	}
 	return nil
 }
 
-// quoteArg quotes a command-line value that holds spaces, so splitArgs
-// reads it back as one word.
-func quoteArg(a string) string {
-	if a == "" || strings.ContainsAny(a, " \t\"'") {
-		return strconv.Quote(a)
+// appendSavePoints is save's rule in configuration text: the first save
+// line replaces the default save points, later ones add to them, and
+// save "" clears them.
+func (cfg *Config) appendSavePoints(value string) string {
+	first := !cfg.saveLoaded
+	cfg.saveLoaded = true
+	if first || value == "" || cfg.tuning["save"] == "" {
+		return value
 	}
-	return a
+	return cfg.tuning["save"] + " " + value
 }
 
 // splitArgs splits a config line into words with Redis's sdssplitargs

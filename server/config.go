@@ -90,6 +90,9 @@ type Config struct {
 	// dirSet: "dir" was given. A relative aclfile is then relative to
 	// it, as in Redis (which chdirs there).
 	dirSet bool
+	// saveLoaded: a save line was read, so the next one adds to it
+	// (appendSavePoints).
+	saveLoaded bool
 	// Users are "user <name> <rules…>" directives: users defined in the
 	// config file instead of an aclfile ("name rules…" each).
 	Users []string
