@@ -1,10 +1,7 @@
 package server
 
 import (
-	"fmt"
 	"net"
-	"os"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -136,47 +133,6 @@ func cmdConfigResetStat(c *Context) error {
 	c.Server.resetStats()
 	c.Out.OK()
 	return nil
-}
-
-// CONFIG REWRITE: write the settings that differ from their defaults back
-// to the config file the server was started with.
-func cmdConfigRewrite(c *Context) error {
-	s := c.Server
-	s.cfgMu.Lock()
-	defer s.cfgMu.Unlock()
-	if s.cfg.ConfigFile == "" {
-		return protocol.Error("ERR The server is running without a config file")
-	}
-	var def Config
-	def.setDefaults()
-	var lines []string
-	for _, d := range directiveTable {
-		if d.hidden {
-			continue
-		}
-		if v := d.get(&s.cfg); v != d.get(&def) {
-			lines = append(lines, d.name+" "+quoteConfig(v))
-		}
-	}
-	if s.cfg.ACLFile == "" {
-		// The users live in the config file then, as Redis writes them.
-		lines = append(lines, s.acl.list()...)
-	}
-	sort.Strings(lines)
-	body := "# Written by CONFIG REWRITE\n" + strings.Join(lines, "\n") + "\n"
-	if err := os.WriteFile(s.cfg.ConfigFile, []byte(body), 0o644); err != nil {
-		return protocol.Error(fmt.Sprintf("ERR Rewriting config file: %v", err))
-	}
-	c.Out.OK()
-	return nil
-}
-
-// quoteConfig quotes a value for a config file when it needs it.
-func quoteConfig(v string) string {
-	if v == "" || strings.ContainsAny(v, " \t\"'\\") {
-		return fmt.Sprintf("%q", v)
-	}
-	return v
 }
 
 // CONFIG HELP
