@@ -71,7 +71,7 @@ func (t tuning) directive() directive {
 	return directive{
 		name:      name,
 		immutable: redisImmutable[name],
-		unlisted:  name == "key-load-delay",
+		unlisted:  redisHidden[name],
 		protected: name == "dbfilename",
 		get:       func(c *Config) string { return c.tuning[name] },
 		set: func(c *Config, v string) error {
@@ -231,6 +231,13 @@ var tuningAliases = map[string]string{
 	"cluster-slave-no-failover":     "cluster-replica-no-failover",
 }
 
+// redisHidden are Redis's HIDDEN_CONFIG settings, for its tests: CONFIG
+// GET shows them only by their exact name.
+var redisHidden = map[string]bool{
+	"key-load-delay": true, "loading-process-events-interval-bytes": true,
+	"watchdog-period": true, "use-exit-on-panic": true,
+}
+
 // redisImmutable are the tuning settings Redis 7.0 refuses to change at
 // run time (IMMUTABLE_CONFIG).
 var redisImmutable = map[string]bool{
@@ -308,6 +315,9 @@ var tuningDefaults = []tuning{
 	boolSetting("cluster-enabled", "no"),
 	memSetting("repl-backlog-size", "1048576", 1, longMax).withCheck(atLeastBacklog),
 	intSetting("key-load-delay", "0", intMin, intMax),
+	intSetting("loading-process-events-interval-bytes", "2097152", 1024, intMax),
+	intSetting("watchdog-period", "0", 0, intMax),
+	boolSetting("use-exit-on-panic", "no"),
 
 	// The process: Cairn does not fork, so Redis's reason to turn
 	// transparent huge pages off (copy-on-write latency in the save
