@@ -1,7 +1,10 @@
 package server
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -36,16 +39,20 @@ func (c *Config) RDBFile() string {
 // saveRDB writes the RDB file as Redis's rdbSave does: into a temporary
 // file beside it, synced, then renamed over the old one, so a crash
 // leaves the old file or the new one, never half of one. The dataset is
-// encoded under the keyspace lock (store.WriteRDB), so the file is one
-// point in time; the writing happens after the lock is released.
+// encoded under the keyspace lock (store.WriteRDBKeys), so the file is
+// one point in time; the writing happens after the lock is released.
 func (p *persistState) saveRDB() (string, error) {
 	p.saveMu.Lock()
 	defer p.saveMu.Unlock()
 	s := p.s
 	start := time.Now()
 	path := s.rdbPath()
+	delay := s.config().rdbKeySaveDelay
 	changes := p.changes.Load() // at most what the snapshot covers
-	err := writeFileAtomic(path, s.store.WriteRDB(store.RDBOptions{Aux: s.rdbAux()}))
+	err := writeFileAtomic(path, func(f io.Writer) error {
+		data, keys := s.store.WriteRDBKeys(store.RDBOptions{Aux: s.rdbAux()})
+		return s.writeRDBSlowly(f, data, keys, delay)
+	})
 	p.lastSaveOK.Store(err == nil)
 	if err != nil {
 		s.log.Error("saving the RDB file failed", "path", path, "err", err)
@@ -59,20 +66,62 @@ func (p *persistState) saveRDB() (string, error) {
 	return path, nil
 }
 
-// writeFileAtomic replaces path with data: temp file, fsync, rename, and
-// an fsync of the directory so the rename itself survives a crash. The
-// directory is created if missing (the memory engine never made it).
-func writeFileAtomic(path string, data []byte) error {
+// errSaveStopped ends a save the server's closing interrupted.
+var errSaveStopped = errors.New("the server is shutting down")
+
+// writeRDBSlowly writes data, a file of keys keys, waiting
+// rdb-key-save-delay microseconds per key as Redis's save does (a
+// negative delay: one key in -delay waits a microsecond). A slowed save
+// gives up when the server closes, as Redis kills its saving child.
+func (s *Server) writeRDBSlowly(w io.Writer, data []byte, keys, delay int) error {
+	if delay == 0 || keys == 0 {
+		_, err := w.Write(data)
+		return err
+	}
+	step := max(len(data)/keys, 1)
+	for len(data) > 0 {
+		n := min(step, len(data))
+		if _, err := w.Write(data[:n]); err != nil {
+			return err
+		}
+		data = data[n:]
+		wait := time.Duration(delay) * time.Microsecond
+		if delay < 0 {
+			wait = 0
+			if rand.IntN(-delay) == 0 {
+				wait = time.Microsecond
+			}
+		}
+		select {
+		case <-s.ctx.Done():
+			return errSaveStopped
+		case <-time.After(wait):
+		}
+	}
+	return nil
+}
+
+// tempRDBPath is the temporary file a save of path writes first:
+// temp-<pid>.rdb beside it, Redis's name.
+func tempRDBPath(path string) string {
+	return filepath.Join(filepath.Dir(path), fmt.Sprintf("temp-%d.rdb", os.Getpid()))
+}
+
+// writeFileAtomic replaces path with what write writes: temp file,
+// fsync, rename, and an fsync of the directory so the rename itself
+// survives a crash. The directory is created if missing (the memory
+// engine never made it). On an error the temp file is removed.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.rdb", os.Getpid()))
+	tmp := tempRDBPath(path)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	err = write(f)
 	if err == nil {
 		err = f.Sync()
 	}

@@ -48,6 +48,13 @@ type RDBOptions struct {
 // database's live keys with their expiry times. It holds the keyspace
 // lock while it encodes, so the file is one point in time.
 func (s *Store) WriteRDB(o RDBOptions) []byte {
+	file, _ := s.WriteRDBKeys(o)
+	return file
+}
+
+// WriteRDBKeys is WriteRDB that also returns how many keys the file
+// holds.
+func (s *Store) WriteRDBKeys(o RDBOptions) (file []byte, keys int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now().UnixMilli()
@@ -78,13 +85,14 @@ func (s *Store) WriteRDB(o RDBOptions) []byte {
 				b = binary.LittleEndian.AppendUint64(append(b, rdbOpExpireMs), uint64(e.expireAt))
 			}
 			obj = appendRDBObject(obj[:0], e, z)
+			keys++
 			b = append(b, obj[0]) // the type byte, the key, then the value
 			b = appendRDBString(b, []byte(e.key))
 			b = append(b, obj[1:]...)
 		}
 	}
 	b = append(b, rdbOpEOF)
-	return binary.LittleEndian.AppendUint64(b, crc64(0, b))
+	return binary.LittleEndian.AppendUint64(b, crc64(0, b)), keys
 }
 
 // ErrRDBFile is ImportRDB's error for a file it cannot read: not an RDB

@@ -1,0 +1,306 @@
+package server
+
+import (
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/cairn-db/cairn/protocol"
+)
+
+// Shutting down follows Redis 7 (server.c prepareForShutdown and
+// finishShutdown), for SHUTDOWN and for SIGTERM and SIGINT alike: with
+// save points configured (the save directive), or when asked to (SAVE),
+// the dataset is saved first — on the memory engine, dump.rdb — and a
+// save that fails keeps the server running, unless FORCE; NOSAVE skips
+// it. The Pebble engine holds every write already: its log is synced as
+// the server closes, and only an explicit SAVE adds a checkpoint. Cairn
+// has no replicas to wait for, so NOW and shutdown-timeout change
+// nothing; SHUTDOWN ABORT cancels a shutdown still saving.
+
+// shutdownFlags are SHUTDOWN's options, which shutdown-on-sigint and
+// shutdown-on-sigterm also take.
+type shutdownFlags uint8
+
+const (
+	shutdownSave shutdownFlags = 1 << iota
+	shutdownNoSave
+	shutdownNow
+	shutdownForce
+)
+
+// shutdownFlagNames are the flags' names, in Redis's order.
+var shutdownFlagNames = []struct {
+	name string
+	flag shutdownFlags
+}{{"save", shutdownSave}, {"nosave", shutdownNoSave}, {"now", shutdownNow}, {"force", shutdownForce}}
+
+// errShutdownFailed is what a SHUTDOWN that did not happen answers.
+const errShutdownFailed protocol.Error = "ERR Errors trying to SHUTDOWN. Check logs."
+
+// lifecycle holds the settings of shutdown.go and listen.go.
+type lifecycle struct {
+	shutdownOnSigint, shutdownOnSigterm shutdownFlags
+	// shutdownTimeout is how long Redis waits for lagging replicas; with
+	// none, Cairn only reports it. Unset means Redis's 10.
+	shutdownTimeout    int
+	shutdownTimeoutSet bool
+	// rdbKeySaveDelay is Redis's testing knob rdb-key-save-delay: the
+	// microseconds an RDB save waits per key (negative: one in -n keys
+	// waits a microsecond). It makes a save slow enough to watch.
+	rdbKeySaveDelay int
+	bindSourceAddr  string
+}
+
+// shutdownDirectives are shutdown-on-sigint, shutdown-on-sigterm,
+// shutdown-timeout and rdb-key-save-delay.
+func shutdownDirectives() []directive {
+	onSignal := func(name string, field func(*Config) *shutdownFlags) directive {
+		return directive{name: name,
+			get: func(c *Config) string { return formatShutdownFlags(*field(c)) },
+			set: func(c *Config, v string) error {
+				f, err := parseShutdownFlags(v)
+				if err == nil {
+					*field(c) = f
+				}
+				return err
+			}}
+	}
+	return []directive{
+		onSignal("shutdown-on-sigint", func(c *Config) *shutdownFlags { return &c.shutdownOnSigint }),
+		onSignal("shutdown-on-sigterm", func(c *Config) *shutdownFlags { return &c.shutdownOnSigterm }),
+		{name: "shutdown-timeout",
+			get: func(c *Config) string {
+				if !c.shutdownTimeoutSet {
+					return "10"
+				}
+				return strconv.Itoa(c.shutdownTimeout)
+			},
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil {
+					return errNotInteger
+				}
+				if n < 0 || n > math.MaxInt32 {
+					return configError("argument must be between 0 and 2147483647 inclusive")
+				}
+				c.shutdownTimeout, c.shutdownTimeoutSet = int(n), true
+				return nil
+			}},
+		{name: "rdb-key-save-delay", unlisted: true,
+			get: func(c *Config) string { return strconv.Itoa(c.rdbKeySaveDelay) },
+			set: intSetter(func(c *Config) *int { return &c.rdbKeySaveDelay }, math.MinInt32, math.MaxInt32)},
+	}
+}
+
+// parseShutdownFlags reads shutdown-on-sig*'s value: "default" or
+// flag names, space-separated.
+func parseShutdownFlags(v string) (shutdownFlags, error) {
+	var f shutdownFlags
+	words := strings.Fields(v)
+	if len(words) == 0 {
+		return 0, errShutdownFlagNames
+	}
+	for _, w := range words {
+		g, ok := shutdownFlagNamed(w)
+		if !ok && !strings.EqualFold(w, "default") {
+			return 0, errShutdownFlagNames
+		}
+		f |= g
+	}
+	if f&shutdownSave != 0 && f&shutdownNoSave != 0 {
+		return 0, configError("shutdown options SAVE and NOSAVE can't be used simultaneously")
+	}
+	return f, nil
+}
+
+const errShutdownFlagNames configError = "argument(s) must be one of the following: default, save, nosave, now, force"
+
+func shutdownFlagNamed(name string) (shutdownFlags, bool) {
+	for _, n := range shutdownFlagNames {
+		if strings.EqualFold(name, n.name) {
+			return n.flag, true
+		}
+	}
+	return 0, false
+}
+
+func formatShutdownFlags(f shutdownFlags) string {
+	var names []string
+	for _, n := range shutdownFlagNames {
+		if f&n.flag != 0 {
+			names = append(names, n.name)
+		}
+	}
+	if len(names) == 0 {
+		return "default"
+	}
+	return strings.Join(names, " ")
+}
+
+// shutdownState lets one shutdown run at a time, and SHUTDOWN ABORT stop
+// one that is still saving.
+type shutdownState struct {
+	run sync.Mutex // held for a whole shutdown attempt
+
+	mu      sync.Mutex
+	running bool // saving: not yet committed to closing
+	aborted bool
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: on success the server
+// closes, and with it this connection, without a reply.
+func cmdShutdown(c *Context) error {
+	var flags shutdownFlags
+	abort := false
+	for _, a := range c.Args[1:] {
+		f, ok := shutdownFlagNamed(string(a))
+		switch {
+		case ok:
+			flags |= f
+		case protocol.EqualFold(a, "abort"):
+			abort = true
+		default:
+			return protocol.ErrSyntax
+		}
+	}
+	if (abort && flags != 0) || (flags&shutdownSave != 0 && flags&shutdownNoSave != 0) {
+		return protocol.ErrSyntax
+	}
+	s := c.Server
+	if abort {
+		if !s.abortShutdown() {
+			return protocol.Error("ERR No shutdown in progress.")
+		}
+		c.Out.OK()
+		return nil
+	}
+	if r := s.scripts.running.Load(); r != nil && flags&shutdownNoSave == 0 && s.scriptBusy() {
+		return r.busyError() // the save would wait for the script's lock
+	}
+	if err := s.prepareShutdown(flags); err != nil {
+		return err
+	}
+	c.Client.quitting = true
+	c.Client.conn.ReadPipeline()
+	go s.Close() // Close waits for this command's goroutine
+	return nil
+}
+
+// ShutdownOnSignal shuts the server down for SIGINT or SIGTERM as
+// redis-server does, with the flags shutdown-on-sigint or
+// shutdown-on-sigterm give (by default: save first when save points are
+// configured). It returns once the server has closed (Done), with
+// Close's error; or, when the final save failed or SHUTDOWN ABORT came,
+// with the error, the server still running.
+func (s *Server) ShutdownOnSignal(sig os.Signal) error {
+	cfg := s.config()
+	var flags shutdownFlags
+	msg := "Received shutdown signal, scheduling shutdown..."
+	switch sig {
+	case syscall.SIGINT:
+		flags, msg = cfg.shutdownOnSigint, "Received SIGINT scheduling shutdown..."
+	case syscall.SIGTERM:
+		flags, msg = cfg.shutdownOnSigterm, "Received SIGTERM scheduling shutdown..."
+	}
+	if s.loading.Load() {
+		msg = "Received shutdown signal during loading, scheduling shutdown."
+	}
+	s.log.Warn(msg)
+	if err := s.prepareShutdown(flags); err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// AbandonShutdown is for a second SIGINT while a shutdown saves, which
+// Redis takes as "exit now, without saving": it says so in the log and
+// removes the temporary file the save was writing. The daemon then exits
+// at once, with status 1.
+func (s *Server) AbandonShutdown() {
+	s.log.Warn("You insist... exiting now.")
+	os.Remove(tempRDBPath(s.rdbPath()))
+}
+
+// prepareShutdown decides whether the server may close: it saves first
+// when flags and the save points say so, and returns errShutdownFailed
+// when that failed (without FORCE) or SHUTDOWN ABORT came meanwhile. On
+// nil the caller closes the server.
+func (s *Server) prepareShutdown(flags shutdownFlags) error {
+	sd := &s.shutdown
+	sd.run.Lock()
+	defer sd.run.Unlock()
+	if s.ctx.Err() != nil {
+		return nil // an earlier shutdown is closing the server
+	}
+	sd.mu.Lock()
+	sd.running, sd.aborted = true, false
+	sd.mu.Unlock()
+	s.log.Warn("User requested shutdown...")
+	if s.loading.Load() {
+		// A half-loaded dataset must not overwrite the saved one.
+		flags = flags&^shutdownSave | shutdownNoSave
+	}
+	if err := s.finalSave(flags); err != nil {
+		if flags&shutdownForce == 0 {
+			s.log.Warn("Error trying to save the DB, can't exit.")
+			s.log.Warn("Errors trying to shut down the server. Check the logs for more information.")
+			sd.mu.Lock()
+			sd.running = false
+			sd.mu.Unlock()
+			return errShutdownFailed
+		}
+		s.log.Warn("Error trying to save the DB. Exit anyway.")
+	}
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	sd.running = false
+	if sd.aborted {
+		return errShutdownFailed
+	}
+	s.log.Warn("Cairn is now ready to exit, bye bye...")
+	return nil
+}
+
+// abortShutdown is SHUTDOWN ABORT: it stops a shutdown that is still
+// saving, and reports whether there was one.
+func (s *Server) abortShutdown() bool {
+	sd := &s.shutdown
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	if !sd.running {
+		return false
+	}
+	sd.aborted = true
+	s.log.Info("Shutdown manually aborted.")
+	return true
+}
+
+// finalSave is the save before exiting: the memory engine writes its RDB
+// file when save points are configured or flags hold SAVE; the Pebble
+// engine, which has every write in its log, makes a checkpoint only for
+// SAVE.
+func (s *Server) finalSave(flags shutdownFlags) error {
+	if flags&shutdownNoSave != 0 {
+		return nil
+	}
+	if flags&shutdownSave == 0 && (s.engine != nil || !s.hasSavePoints()) {
+		return nil
+	}
+	if s.engine != nil {
+		s.log.Info("Saving a final checkpoint before exiting.")
+	} else {
+		s.log.Info("Saving the final RDB snapshot before exiting.")
+	}
+	_, err := s.persist.save()
+	return err
+}
+
+// hasSavePoints reports whether the save directive holds save points
+// (Redis's saveparamslen > 0).
+func (s *Server) hasSavePoints() bool {
+	return strings.TrimSpace(s.tuning("save")) != ""
+}
