@@ -42,6 +42,29 @@ func (c *Config) RDBFile() string {
 // encoded under the keyspace lock (store.WriteRDBKeys), so the file is
 // one point in time; the writing happens after the lock is released.
 func (p *persistState) saveRDB() (string, error) {
+	return p.writeRDB(func(write func(file []byte, keys int) error) error {
+		return write(p.s.store.WriteRDBKeys(store.RDBOptions{Aux: p.s.rdbAux()}))
+	})
+}
+
+// saveRDBFinal is the save before a shutdown: the keyspace lock is held
+// until the file is in place, and then, if commit agrees, for good
+// (store.SaveFinal), so no change a client is told about misses the file.
+func (p *persistState) saveRDBFinal(commit func() error) error {
+	_, err := p.writeRDB(func(write func(file []byte, keys int) error) error {
+		return p.s.store.SaveFinal(store.RDBOptions{Aux: p.s.rdbAux()}, func(file []byte, keys int) error {
+			if err := write(file, keys); err != nil {
+				return err
+			}
+			return commit()
+		})
+	})
+	return err
+}
+
+// writeRDB runs a save: encode calls write with the encoded file, which
+// writeRDB puts in place and records.
+func (p *persistState) writeRDB(encode func(write func(file []byte, keys int) error) error) (string, error) {
 	p.saveMu.Lock()
 	defer p.saveMu.Unlock()
 	s := p.s
@@ -49,12 +72,14 @@ func (p *persistState) saveRDB() (string, error) {
 	path := s.rdbPath()
 	delay := s.config().rdbKeySaveDelay
 	changes := p.changes.Load() // at most what the snapshot covers
-	err := writeFileAtomic(path, func(f io.Writer) error {
-		data, keys := s.store.WriteRDBKeys(store.RDBOptions{Aux: s.rdbAux()})
-		return s.writeRDBSlowly(f, data, keys, delay)
+	saved := false
+	err := encode(func(file []byte, keys int) error {
+		err := writeFileAtomic(path, func(f io.Writer) error { return s.writeRDBSlowly(f, file, keys, delay) })
+		saved = err == nil
+		return err
 	})
-	p.lastSaveOK.Store(err == nil)
-	if err != nil {
+	p.lastSaveOK.Store(saved)
+	if !saved {
 		s.log.Error("saving the RDB file failed", "path", path, "err", err)
 		return "", err
 	}
@@ -63,7 +88,7 @@ func (p *persistState) saveRDB() (string, error) {
 	p.changesAtSave.Store(changes)
 	p.lastSavePath.Store(&path)
 	s.log.Info("DB saved on disk", "path", path)
-	return path, nil
+	return path, err
 }
 
 // errSaveStopped ends a save the server's closing interrupted.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"math"
 	"os"
 	"strconv"
@@ -239,30 +240,50 @@ func (s *Server) prepareShutdown(flags shutdownFlags) error {
 	sd.mu.Lock()
 	sd.running, sd.aborted = true, false
 	sd.mu.Unlock()
+	defer sd.stop()
 	s.log.Warn("User requested shutdown...")
 	if s.loading.Load() {
 		// A half-loaded dataset must not overwrite the saved one.
 		flags = flags&^shutdownSave | shutdownNoSave
 	}
-	if err := s.finalSave(flags); err != nil {
-		if flags&shutdownForce == 0 {
-			s.log.Warn("Error trying to save the DB, can't exit.")
-			s.log.Warn("Errors trying to shut down the server. Check the logs for more information.")
-			sd.mu.Lock()
-			sd.running = false
-			sd.mu.Unlock()
-			return errShutdownFailed
-		}
+	committed, err := s.finalSave(flags)
+	switch {
+	case err == errShutdownAborted:
+		return errShutdownFailed // logged by SHUTDOWN ABORT
+	case err != nil && flags&shutdownForce == 0:
+		s.log.Warn("Error trying to save the DB, can't exit.")
+		s.log.Warn("Errors trying to shut down the server. Check the logs for more information.")
+		return errShutdownFailed
+	case err != nil:
 		s.log.Warn("Error trying to save the DB. Exit anyway.")
 	}
-	sd.mu.Lock()
-	defer sd.mu.Unlock()
-	sd.running = false
-	if sd.aborted {
+	if !committed && sd.commit() != nil {
 		return errShutdownFailed
 	}
 	s.log.Warn("Cairn is now ready to exit, bye bye...")
 	return nil
+}
+
+// errShutdownAborted is a shutdown's own error after SHUTDOWN ABORT.
+var errShutdownAborted = errors.New("shutdown aborted")
+
+// commit decides a running shutdown: from here on SHUTDOWN ABORT cannot
+// stop it. It fails with errShutdownAborted when ABORT came first.
+func (sd *shutdownState) commit() error {
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	sd.running = false
+	if sd.aborted {
+		return errShutdownAborted
+	}
+	return nil
+}
+
+// stop marks the shutdown attempt over, whatever its outcome.
+func (sd *shutdownState) stop() {
+	sd.mu.Lock()
+	sd.running = false
+	sd.mu.Unlock()
 }
 
 // abortShutdown is SHUTDOWN ABORT: it stops a shutdown that is still
@@ -280,23 +301,25 @@ func (s *Server) abortShutdown() bool {
 }
 
 // finalSave is the save before exiting: the memory engine writes its RDB
-// file when save points are configured or flags hold SAVE; the Pebble
-// engine, which has every write in its log, makes a checkpoint only for
-// SAVE.
-func (s *Server) finalSave(flags shutdownFlags) error {
+// file when save points are configured or flags hold SAVE, and, once it
+// is in place, commits the shutdown with the keyspace lock still held
+// (saveRDBFinal), which it reports; the Pebble engine, which has every
+// write in its log, makes a checkpoint only for SAVE.
+func (s *Server) finalSave(flags shutdownFlags) (committed bool, err error) {
 	if flags&shutdownNoSave != 0 {
-		return nil
+		return false, nil
 	}
 	if flags&shutdownSave == 0 && (s.engine != nil || !s.hasSavePoints()) {
-		return nil
+		return false, nil
 	}
 	if s.engine != nil {
 		s.log.Info("Saving a final checkpoint before exiting.")
-	} else {
-		s.log.Info("Saving the final RDB snapshot before exiting.")
+		_, err := s.persist.checkpoint()
+		return false, err
 	}
-	_, err := s.persist.save()
-	return err
+	s.log.Info("Saving the final RDB snapshot before exiting.")
+	err = s.persist.saveRDBFinal(s.shutdown.commit)
+	return err == nil, err
 }
 
 // hasSavePoints reports whether the save directive holds save points

@@ -78,15 +78,7 @@ func TestShutdownAbortWhileSaving(t *testing.T) {
 	srv, c, dir := memoryWithSavePoints(t, 10) // a one-second save
 	result := make(chan error, 1)
 	go func() { result <- srv.ShutdownOnSignal(syscall.SIGTERM) }()
-	temp := filepath.Join(dir, "temp-"+strconv.Itoa(os.Getpid())+".rdb")
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if _, err := os.Stat(temp); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the final save did not start")
-		}
-	}
+	waitForTempRDB(t, dir)
 	if got := c.Do("SHUTDOWN", "ABORT"); got != OK {
 		t.Fatalf("SHUTDOWN ABORT while saving = %q", got)
 	}
@@ -132,5 +124,36 @@ func TestShutdownNoSaveStopsBackgroundSave(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		t.Errorf("left in the data directory: %s", e.Name())
+	}
+}
+
+// waitForTempRDB waits until a save has created its temporary file.
+func waitForTempRDB(t *testing.T, dir string) {
+	t.Helper()
+	temp := filepath.Join(dir, "temp-"+strconv.Itoa(os.Getpid())+".rdb")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(temp); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the final save did not start")
+		}
+	}
+}
+
+// No write made while the final save runs is acknowledged, as none runs
+// in Redis then: the saved file holds every change a client was told
+// about.
+func TestFinalSaveAcknowledgesNoLaterWrite(t *testing.T) {
+	srv, c, dir := memoryWithSavePoints(t, 5) // a half-second save
+	result := make(chan error, 1)
+	go func() { result <- srv.ShutdownOnSignal(syscall.SIGTERM) }()
+	waitForTempRDB(t, dir)
+	c.Send("SET", "late", "v")
+	if got, err := c.ReadErr(10 * time.Second); err == nil {
+		t.Fatalf("SET during the final save got %q; want no reply", got)
+	}
+	if err := <-result; err != nil {
+		t.Fatalf("shutdown: %v", err)
 	}
 }

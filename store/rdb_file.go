@@ -57,6 +57,27 @@ func (s *Store) WriteRDB(o RDBOptions) []byte {
 func (s *Store) WriteRDBKeys(o RDBOptions) (file []byte, keys int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.encodeRDB(o)
+}
+
+// SaveFinal is the save before a shutdown, as Redis's, which runs while
+// no command can: it encodes the dataset and hands it to write with the
+// keyspace lock held throughout, and once write succeeds the store runs
+// no more transactions (Update returns ErrClosed), so the saved file
+// holds every change a client was told about. When write fails the store
+// goes on as before.
+func (s *Store) SaveFinal(o RDBOptions, write func(file []byte, keys int) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := write(s.encodeRDB(o)); err != nil {
+		return err
+	}
+	s.closed = true
+	return nil
+}
+
+// encodeRDB is WriteRDBKeys under the keyspace lock the caller holds.
+func (s *Store) encodeRDB(o RDBOptions) (file []byte, keys int) {
 	now := s.clock.Now().UnixMilli()
 	b := append([]byte("REDIS"), fmt.Sprintf("%04d", rdbVersion)...)
 	for _, a := range o.Aux {
