@@ -35,6 +35,17 @@ func waitForLog(t *testing.T, path, want string) {
 	}
 }
 
+// afterLoading runs op until the restarted daemon no longer answers
+// LOADING (at most five seconds), and returns its error.
+func afterLoading(op func() error) error {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		err := op()
+		if err == nil || !strings.HasPrefix(err.Error(), "LOADING") || time.Now().After(deadline) {
+			return err
+		}
+	}
+}
+
 // goRedis is a go-redis client that does not retry, closed with the test.
 func goRedis(t *testing.T, addr string) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
@@ -67,13 +78,7 @@ func TestBinarySIGTERMSavesDumpRDBWithSavePoints(t *testing.T) {
 	p = startCairn(t, args...)
 	c = goRedis(t, p.addr)
 	var got []string
-	var err error
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		got, err = c.LRange(ctx, "l", 0, -1).Result()
-		if err == nil || !strings.HasPrefix(err.Error(), "LOADING") || time.Now().After(deadline) {
-			break
-		}
-	}
+	err := afterLoading(func() (err error) { got, err = c.LRange(ctx, "l", 0, -1).Result(); return err })
 	if err != nil || strings.Join(got, ",") != "a,b" {
 		t.Fatalf("LRANGE after restart = %v, %v", got, err)
 	}
@@ -154,13 +159,7 @@ func TestBinaryPebbleSIGTERMWithSavePoints(t *testing.T) {
 	p = startCairn(t, "--dir", dir)
 	c := goRedis(t, p.addr)
 	var got string
-	var err error
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		got, err = c.Get(ctx, "k").Result()
-		if err == nil || !strings.HasPrefix(err.Error(), "LOADING") || time.Now().After(deadline) {
-			break
-		}
-	}
+	err := afterLoading(func() (err error) { got, err = c.Get(ctx, "k").Result(); return err })
 	if err != nil || got != "v" {
 		t.Fatalf("GET after restart = %q, %v", got, err)
 	}
