@@ -18,7 +18,10 @@ import (
 // with a Redis directive name can also be set from the daemon's command
 // line, a redis.conf-style file, or CONFIG SET (see Directives).
 type Config struct {
-	// Bind lists the addresses to listen on. Default 127.0.0.1.
+	// Bind lists the addresses to listen on, as redis.conf's bind ("*"
+	// is every IPv4 address, "::*" every IPv6 one, a leading "-" makes an
+	// address optional; see listen.go). Nil means 127.0.0.1; an empty,
+	// non-nil list listens on no TCP address.
 	Bind []string
 	// Port is the TCP port; 0 picks a free one (see Server.Addr).
 	Port int
