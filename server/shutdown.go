@@ -147,9 +147,10 @@ func formatShutdownFlags(f shutdownFlags) string {
 type shutdownState struct {
 	run sync.Mutex // held for a whole shutdown attempt
 
-	mu      sync.Mutex
-	running bool // saving: not yet committed to closing
-	aborted bool
+	mu        sync.Mutex
+	running   bool // saving: not yet committed to closing
+	aborted   bool
+	committed bool // the server is to close
 }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: on success the server
@@ -234,10 +235,11 @@ func (s *Server) prepareShutdown(flags shutdownFlags) error {
 	sd := &s.shutdown
 	sd.run.Lock()
 	defer sd.run.Unlock()
-	if s.ctx.Err() != nil {
-		return nil // an earlier shutdown is closing the server
-	}
 	sd.mu.Lock()
+	if sd.committed || s.ctx.Err() != nil {
+		sd.mu.Unlock()
+		return nil // an earlier shutdown, or Close, is closing the server
+	}
 	sd.running, sd.aborted = true, false
 	sd.mu.Unlock()
 	defer sd.stop()
@@ -248,7 +250,7 @@ func (s *Server) prepareShutdown(flags shutdownFlags) error {
 	}
 	committed, err := s.finalSave(flags)
 	switch {
-	case err == errShutdownAborted:
+	case errors.Is(err, errShutdownAborted):
 		return errShutdownFailed // logged by SHUTDOWN ABORT
 	case err != nil && flags&shutdownForce == 0:
 		s.log.Warn("Error trying to save the DB, can't exit.")
@@ -276,6 +278,7 @@ func (sd *shutdownState) commit() error {
 	if sd.aborted {
 		return errShutdownAborted
 	}
+	sd.committed = true
 	return nil
 }
 
