@@ -122,4 +122,3 @@ func formatShutdownFlags(f shutdownFlags) string {
 	}
 	return strings.Join(names, " ")
 }
-
