@@ -96,20 +96,23 @@ var errSaveStopped = errors.New("the server is shutting down")
 
 // writeRDBSlowly writes data, a file of keys keys, waiting
 // rdb-key-save-delay microseconds per key as Redis's save does (a
-// negative delay: one key in -delay waits a microsecond). A slowed save
-// gives up when the server closes, as Redis kills its saving child.
+// negative delay: one key in -delay waits a microsecond). A save the
+// server's closing overtakes (a BGSAVE) is dropped, as Redis kills its
+// saving child: it must not replace the file after the final save.
 func (s *Server) writeRDBSlowly(w io.Writer, data []byte, keys, delay int) error {
-	if delay == 0 || keys == 0 {
-		_, err := w.Write(data)
-		return err
+	step := len(data)
+	if delay != 0 && keys > 0 {
+		step = max(len(data)/keys, 1)
 	}
-	step := max(len(data)/keys, 1)
 	for len(data) > 0 {
 		n := min(step, len(data))
 		if _, err := w.Write(data[:n]); err != nil {
 			return err
 		}
 		data = data[n:]
+		if delay == 0 {
+			continue
+		}
 		wait := time.Duration(delay) * time.Microsecond
 		if delay < 0 {
 			wait = 0
@@ -119,9 +122,11 @@ func (s *Server) writeRDBSlowly(w io.Writer, data []byte, keys, delay int) error
 		}
 		select {
 		case <-s.ctx.Done():
-			return errSaveStopped
 		case <-time.After(wait):
 		}
+	}
+	if s.ctx.Err() != nil {
+		return errSaveStopped
 	}
 	return nil
 }
