@@ -70,7 +70,7 @@ func TestBinaryOperations(t *testing.T) {
 	}
 	log, _ := os.ReadFile(logPath)
 	for _, want := range []string{`msg="cairn started" version=7.0.15 engine=`, "metrics_addr=" + maddr,
-		"max query buffer length", `msg="signal received, shutting down" signal=terminated`, `msg="cairn stopped"`} {
+		"max query buffer length", "Received SIGTERM scheduling shutdown...", "ready to exit, bye bye", `msg="cairn stopped"`} {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}

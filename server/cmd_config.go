@@ -1,8 +1,7 @@
 package server
 
 import (
-	"net"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/cairn-db/cairn/protocol"
@@ -96,35 +95,14 @@ func (s *Server) configSet(c *Client, args [][]byte, seen map[string]bool) error
 			return fail(err.Error())
 		}
 		if d.startOnly && d.get(&next) != d.get(&s.cfg) {
-			if name == "port" || name == "bind" {
-				if err := listenable(next); err != nil {
-					return fail("Unable to listen on this port: " + err.Error())
-				}
-			}
 			return fail("can't set immutable config")
 		}
 	}
+	if err := s.applyListen(&next); err != nil {
+		return err
+	}
 	s.cfg = next
 	s.applyConfig()
-	return nil
-}
-
-// listenable reports why the server could not listen on cfg's port and
-// bind addresses, by trying. Cairn keeps its listeners for its lifetime,
-// so a new port or bind is refused either way; but when the address is
-// taken, the error is Redis's for that case.
-func listenable(cfg Config) error {
-	hosts := cfg.Bind
-	if len(hosts) == 0 {
-		hosts = []string{""}
-	}
-	for _, h := range hosts {
-		ln, err := net.Listen("tcp", net.JoinHostPort(strings.TrimPrefix(h, "-"), strconv.Itoa(cfg.Port)))
-		if err != nil {
-			return err
-		}
-		ln.Close()
-	}
 	return nil
 }
 
@@ -147,7 +125,7 @@ func cmdConfigHelp(c *Context) error {
 
 // clone copies c deeply enough for CONFIG SET to change the copy.
 func (c Config) clone() Config {
-	c.Bind = append([]string(nil), c.Bind...)
+	c.Bind = slices.Clone(c.Bind) // keeps an empty bind empty, not nil
 	c.MetricsQueueKeys = append([]string(nil), c.MetricsQueueKeys...)
 	t := make(map[string]string, len(c.tuning))
 	for k, v := range c.tuning {

@@ -78,27 +78,6 @@ func cmdTime(c *Context) error {
 	return nil
 }
 
-// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: data is already on disk
-// (or in memory only), so every form shuts down the same way: the server
-// closes, and with it this connection, without a reply.
-func cmdShutdown(c *Context) error {
-	for _, a := range c.Args[1:] {
-		switch {
-		case protocol.EqualFold(a, "nosave"), protocol.EqualFold(a, "save"),
-			protocol.EqualFold(a, "now"), protocol.EqualFold(a, "force"):
-		case protocol.EqualFold(a, "abort"):
-			return protocol.Error("ERR No shutdown in progress.")
-		default:
-			return protocol.ErrSyntax
-		}
-	}
-	c.Server.log.Info("shutdown requested by client", "client", c.Client.addr)
-	c.Client.quitting = true
-	c.Client.conn.ReadPipeline()
-	c.Server.shutdown()
-	return nil
-}
-
 // ROLE: a master with no replicas, as INFO replication says; the
 // replication offset stays 0 without replicas or a backlog.
 func cmdRole(c *Context) error {

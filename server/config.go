@@ -20,7 +20,10 @@ import (
 // with a Redis directive name can also be set from the daemon's command
 // line, a redis.conf-style file, or CONFIG SET (see Directives).
 type Config struct {
-	// Bind lists the addresses to listen on. Default 127.0.0.1.
+	// Bind lists the addresses to listen on, as redis.conf's bind ("*"
+	// is every IPv4 address, "::*" every IPv6 one, a leading "-" makes an
+	// address optional; see listen.go). Nil means 127.0.0.1; an empty,
+	// non-nil list listens on no TCP address.
 	Bind []string
 	// Port is the TCP port; 0 picks a free one (see Server.Addr).
 	Port int
@@ -159,13 +162,17 @@ type Config struct {
 	// script runs before other clients get BUSY. Default 5000.
 	BusyReplyThreshold int
 
+	// lifecycle holds the shutdown and listening settings of shutdown.go
+	// and listen.go.
+	lifecycle
+
 	// tuning holds Redis settings that Cairn accepts and reports but that
 	// do not change its behaviour (see tuningDefaults).
 	tuning map[string]string
 }
 
 func (c *Config) setDefaults() {
-	if len(c.Bind) == 0 {
+	if c.Bind == nil { // an empty bind, not nil, listens on no TCP address
 		c.Bind = []string{"127.0.0.1"}
 	}
 	if c.Databases == 0 {
@@ -254,12 +261,6 @@ type directive struct {
 // accepts for compatibility.
 func directives() []directive {
 	d := []directive{
-		{name: "bind", startOnly: true,
-			get: func(c *Config) string { return strings.Join(c.Bind, " ") },
-			set: func(c *Config, v string) error { c.Bind = strings.Fields(v); return nil }},
-		{name: "port", startOnly: true,
-			get: func(c *Config) string { return strconv.Itoa(c.Port) },
-			set: intSetter(func(c *Config) *int { return &c.Port }, 0, 65535)},
 		{name: "io-threads", immutable: true,
 			get: func(c *Config) string { return strconv.Itoa(max(c.IOThreads, 1)) },
 			set: intSetter(func(c *Config) *int { return &c.IOThreads }, 1, 128)},
@@ -414,6 +415,8 @@ func directives() []directive {
 			get: func(c *Config) string { return "" },
 			set: func(c *Config, v string) error { return configError("Cairn cannot replicate from a master") }})
 	}
+	d = append(d, listenDirectives()...)
+	d = append(d, shutdownDirectives()...)
 	d = append(d, maxmemoryClientsDirective())
 	d = append(d, eventDirectives()...)
 	d = append(d, maxmemoryDirectives()...)

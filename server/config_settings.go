@@ -373,6 +373,7 @@ var tuningDefaults = []tuning{
 	boolSetting("repl-disable-tcp-nodelay", "no"),
 	enumSetting("repl-diskless-load", "disabled", "disabled", "on-empty-db", "swapdb"),
 	intSetting("repl-diskless-sync-max-replicas", "0", 0, intMax),
+	intSetting("shutdown-timeout", "10", 0, intMax), // how long a shutdown waits for lagging replicas
 
 	// Redis Cluster's bus: Cairn answers CLUSTER as a single node.
 	stringSetting("cluster-config-file", "nodes.conf"),

@@ -105,11 +105,11 @@ func (d *detachedConn) Flush() error { return d.wr.Flush() }
 // has let go of the socket.)
 func (d *detachedConn) Close() error { return d.nc.Close() }
 
-// serveListener accepts connections on ln until it closes, then closes
-// every client, so Close can wait for their goroutines. The clean-up runs
-// in this goroutine, after its last accept, so no client slips past it.
+// serveListener accepts connections on ln until it closes. Close waits
+// for every accept loop to end before it closes the clients, so no client
+// slips past it; a listener CONFIG SET bind or port replaced leaves its
+// clients connected.
 func (s *Server) serveListener(ln net.Listener, loops bool) {
-	defer s.clients.each(func(c *Client) { c.kill() })
 	for {
 		nc, err := ln.Accept()
 		if err != nil {

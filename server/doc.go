@@ -30,6 +30,12 @@
 // HISTOGRAM (latency_tracking.go) and the Prometheus metrics; operations
 // over latency-monitor-threshold become LATENCY events (latency.go).
 //
+// The listeners follow bind and port, which CONFIG SET may change while
+// clients stay connected (listen.go). Shutting down follows Redis 7
+// (shutdown.go): SHUTDOWN and the daemon's SIGTERM and SIGINT save the
+// memory engine's dataset first when save points are configured, and a
+// failed save keeps the server running.
+//
 // Start runs a server; the daemon (cmd/cairn) and embedded tests
 // (server/servertest) use the same code. For tests a Server also runs
 // commands in process (Session, Do: a client without a socket, through

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/store"
 	"github.com/cairn-db/cairn/store/pebblestore"
 )
 
@@ -220,7 +221,9 @@ func (s *Server) ackDurable(c *Client) error {
 // replies must not leave (they would acknowledge it), so they are dropped
 // and the connection closed; later writes get MISCONF.
 func (s *Server) writeFailed(c *Client, err error) {
-	s.log.Error("writing to disk failed; refusing writes", "err", err)
+	if !errors.Is(err, store.ErrClosed) { // closed: the server is exiting
+		s.log.Error("writing to disk failed; refusing writes", "err", err)
+	}
 	c.abort()
 }
 

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -36,18 +39,47 @@ func (c *Config) RDBFile() string {
 // saveRDB writes the RDB file as Redis's rdbSave does: into a temporary
 // file beside it, synced, then renamed over the old one, so a crash
 // leaves the old file or the new one, never half of one. The dataset is
-// encoded under the keyspace lock (store.WriteRDB), so the file is one
-// point in time; the writing happens after the lock is released.
+// encoded under the keyspace lock (store.WriteRDBKeys), so the file is
+// one point in time; the writing happens after the lock is released.
 func (p *persistState) saveRDB() (string, error) {
+	return p.writeRDB(func(write func(file []byte, keys int) error) error {
+		return write(p.s.store.WriteRDBKeys(store.RDBOptions{Aux: p.s.rdbAux()}))
+	})
+}
+
+// saveRDBFinal is the save before a shutdown: the keyspace lock is held
+// until the file is in place, and then, if commit agrees, for good
+// (store.SaveFinal), so no change a client is told about misses the file.
+func (p *persistState) saveRDBFinal(commit func() error) error {
+	_, err := p.writeRDB(func(write func(file []byte, keys int) error) error {
+		return p.s.store.SaveFinal(store.RDBOptions{Aux: p.s.rdbAux()}, func(file []byte, keys int) error {
+			if err := write(file, keys); err != nil {
+				return err
+			}
+			return commit()
+		})
+	})
+	return err
+}
+
+// writeRDB runs a save: encode calls write with the encoded file, which
+// writeRDB puts in place and records.
+func (p *persistState) writeRDB(encode func(write func(file []byte, keys int) error) error) (string, error) {
 	p.saveMu.Lock()
 	defer p.saveMu.Unlock()
 	s := p.s
 	start := time.Now()
 	path := s.rdbPath()
+	delay := s.config().rdbKeySaveDelay
 	changes := p.changes.Load() // at most what the snapshot covers
-	err := writeFileAtomic(path, s.store.WriteRDB(store.RDBOptions{Aux: s.rdbAux()}))
-	p.lastSaveOK.Store(err == nil)
-	if err != nil {
+	saved := false
+	err := encode(func(file []byte, keys int) error {
+		err := writeFileAtomic(path, func(f io.Writer) error { return s.writeRDBSlowly(f, file, keys, delay) })
+		saved = err == nil
+		return err
+	})
+	p.lastSaveOK.Store(saved)
+	if !saved {
 		s.log.Error("saving the RDB file failed", "path", path, "err", err)
 		return "", err
 	}
@@ -56,23 +88,70 @@ func (p *persistState) saveRDB() (string, error) {
 	p.changesAtSave.Store(changes)
 	p.lastSavePath.Store(&path)
 	s.log.Info("DB saved on disk", "path", path)
-	return path, nil
+	return path, err
 }
 
-// writeFileAtomic replaces path with data: temp file, fsync, rename, and
-// an fsync of the directory so the rename itself survives a crash. The
-// directory is created if missing (the memory engine never made it).
-func writeFileAtomic(path string, data []byte) error {
+// errSaveStopped ends a save the server's closing interrupted.
+var errSaveStopped = errors.New("the server is shutting down")
+
+// writeRDBSlowly writes data, a file of keys keys, waiting
+// rdb-key-save-delay microseconds per key as Redis's save does (a
+// negative delay: one key in -delay waits a microsecond). A save the
+// server's closing overtakes (a BGSAVE) is dropped, as Redis kills its
+// saving child: it must not replace the file after the final save.
+func (s *Server) writeRDBSlowly(w io.Writer, data []byte, keys, delay int) error {
+	step := len(data)
+	if delay != 0 && keys > 0 {
+		step = max(len(data)/keys, 1)
+	}
+	for len(data) > 0 {
+		n := min(step, len(data))
+		if _, err := w.Write(data[:n]); err != nil {
+			return err
+		}
+		data = data[n:]
+		if delay == 0 {
+			continue
+		}
+		wait := time.Duration(delay) * time.Microsecond
+		if delay < 0 {
+			wait = 0
+			if rand.IntN(-delay) == 0 {
+				wait = time.Microsecond
+			}
+		}
+		select {
+		case <-s.ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+	if s.ctx.Err() != nil {
+		return errSaveStopped
+	}
+	return nil
+}
+
+// tempRDBPath is the temporary file a save of path writes first:
+// temp-<pid>.rdb beside it, Redis's name.
+func tempRDBPath(path string) string {
+	return filepath.Join(filepath.Dir(path), fmt.Sprintf("temp-%d.rdb", os.Getpid()))
+}
+
+// writeFileAtomic replaces path with what write writes: temp file,
+// fsync, rename, and an fsync of the directory so the rename itself
+// survives a crash. The directory is created if missing (the memory
+// engine never made it). On an error the temp file is removed.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.rdb", os.Getpid()))
+	tmp := tempRDBPath(path)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	err = write(f)
 	if err == nil {
 		err = f.Sync()
 	}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +48,7 @@ type Server struct {
 	pause    clientPause // CLIENT PAUSE (pause.go)
 	faults   faultSet    // injected faults, for tests (faults.go)
 	persist  persistState
+	shutdown shutdownState // SHUTDOWN and signals (shutdown.go)
 
 	metrics  *promMetrics
 	errStats errorStats
@@ -56,8 +56,12 @@ type Server struct {
 	monitors monitors
 	acl      *acl
 
+	// The listeners: TCP ones per bind address, which CONFIG SET bind
+	// and port replace (listen.go), so they are read under lnMu.
+	lnMu         sync.Mutex
 	listeners    []net.Listener
 	tlsListeners []net.Listener
+	unixListener net.Listener
 
 	// Hot configuration, read on every command or connection.
 	requirePass     string // last applied, to tell when CONFIG SET changes it
@@ -141,22 +145,15 @@ func Start(cfg Config) (*Server, error) {
 		s.loadStoredFunctions()
 	}
 
-	for _, host := range cfg.Bind {
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(cfg.Port)))
-		if err != nil {
-			s.closeListeners()
-			st.Close()
-			// redis-server's words, which scripts that retry on
-			// another port look for.
-			return nil, fmt.Errorf("Failed listening on port %d (tcp), aborting: %w", cfg.Port, err)
-		}
-		s.listeners = append(s.listeners, ln)
-		if cfg.Port == 0 {
-			// Every bind address shares the port the first one got.
-			cfg.Port = ln.Addr().(*net.TCPAddr).Port
-			s.cfg.Port = cfg.Port
-		}
+	lns, port, err := s.listenTCP(cfg.Bind, cfg.Port)
+	if err != nil {
+		st.Close()
+		// redis-server's words, which scripts that retry on another
+		// port look for.
+		return nil, fmt.Errorf("Failed listening on port %d (tcp), aborting: %w", cfg.Port, err)
 	}
+	// Every bind address shares the port the first one got.
+	s.listeners, s.cfg.Port = lns, port
 	if cfg.UnixSocket != "" {
 		ln, err := listenUnix(cfg.UnixSocket, cfg.UnixSocketPerm)
 		if err != nil {
@@ -164,15 +161,15 @@ func Start(cfg Config) (*Server, error) {
 			st.Close()
 			return nil, err
 		}
-		s.listeners = append(s.listeners, ln)
+		s.unixListener = ln
 	}
-	tlsLns, err := s.listenTLS(cfg)
+	tlsLns, tlsPort, err := s.listenTLS(cfg)
 	if err != nil {
 		s.closeListeners()
 		st.Close()
 		return nil, err
 	}
-	s.tlsListeners = tlsLns
+	s.tlsListeners, s.cfg.TLSPort = tlsLns, tlsPort
 	if cfg.MetricsAddr != "" {
 		if err := s.serveMetrics(cfg.MetricsAddr); err != nil {
 			s.closeListeners()
@@ -185,13 +182,11 @@ func Start(cfg Config) (*Server, error) {
 		s.loadStart = time.Now()
 	}
 	s.startEventLoops(max(cfg.IOThreads, 1))
-	for i, ln := range append(append([]net.Listener(nil), s.listeners...), s.tlsListeners...) {
-		s.accepting.Add(1)
-		go func() {
-			defer s.accepting.Done()
-			s.serveListener(ln, i < len(s.listeners))
-		}()
+	s.serveListeners(s.listeners, false)
+	if s.unixListener != nil {
+		s.serveListeners([]net.Listener{s.unixListener}, false)
 	}
+	s.serveListeners(s.tlsListeners, true)
 	s.startBackground()
 	s.log.Info("cairn started", "version", Version, "engine", cfg.Engine, "dir", cfg.Dir,
 		"addr", s.Addr(), "tls_addr", s.TLSAddr(), "metrics_addr", s.MetricsAddr(),
@@ -279,8 +274,19 @@ func (s *Server) config() Config {
 	return s.cfg
 }
 
-// Addr returns the address of the first listener, "host:port".
-func (s *Server) Addr() string { return s.listeners[0].Addr().String() }
+// Addr returns the address of the first TCP listener, "host:port"; with
+// none (an empty bind), the Unix socket's path, or "".
+func (s *Server) Addr() string {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	switch {
+	case len(s.listeners) > 0:
+		return s.listeners[0].Addr().String()
+	case s.unixListener != nil:
+		return s.unixListener.Addr().String()
+	}
+	return ""
+}
 
 // Store returns the server's keyspace (for embedding and tests).
 func (s *Server) Store() *store.Store { return s.store }
@@ -301,6 +307,7 @@ func (s *Server) Close() error {
 		s.cancel()
 		s.closeListeners()
 		s.accepting.Wait()
+		s.clients.each(func(c *Client) { c.kill() })
 		s.loops.close() // after the last accept: no client can join a loop now
 		s.bg.Wait()
 		s.conns.Wait()
@@ -330,12 +337,13 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) closeListeners() {
-	for _, ln := range s.listeners {
-		ln.Close()
+	s.lnMu.Lock()
+	closeAll(s.listeners)
+	closeAll(s.tlsListeners)
+	if s.unixListener != nil {
+		s.unixListener.Close()
 	}
-	for _, ln := range s.tlsListeners {
-		ln.Close()
-	}
+	s.lnMu.Unlock()
 	if s.metrics != nil {
 		s.stopMetrics()
 	}
@@ -483,10 +491,4 @@ func (s *Server) expireCycle() {
 	if s.tracking.bcastDue.Load() { // keys that expired under BCAST prefixes
 		s.broadcastInvalidations()
 	}
-}
-
-// shutdown closes the server from a command's goroutine, which Close
-// would otherwise wait for.
-func (s *Server) shutdown() {
-	go s.Close()
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strconv"
 )
 
 // tlsConfig builds the TLS settings from the tls-* directives.
@@ -47,35 +46,30 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 	return tc, nil
 }
 
-// listenTLS opens the TLS listeners, one per bind address.
-func (s *Server) listenTLS(cfg Config) ([]net.Listener, error) {
+// listenTLS opens the TLS listeners, one per bind address, and returns
+// them with their port (a free one when tls-port is 0).
+func (s *Server) listenTLS(cfg Config) ([]net.Listener, int, error) {
 	if cfg.TLSPort == 0 && cfg.TLSCertFile == "" {
-		return nil, nil
+		return nil, 0, nil
 	}
 	tc, err := tlsConfig(cfg)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var out []net.Listener
-	port := cfg.TLSPort
-	for _, host := range cfg.Bind {
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-		if err != nil {
-			for _, l := range out {
-				l.Close()
-			}
-			return nil, err
-		}
-		if port == 0 {
-			port = ln.Addr().(*net.TCPAddr).Port
-		}
-		out = append(out, tls.NewListener(ln, tc))
+	lns, port, err := s.listenTCP(cfg.Bind, cfg.TLSPort)
+	if err != nil {
+		return nil, 0, err
 	}
-	return out, nil
+	for i, ln := range lns {
+		lns[i] = tls.NewListener(ln, tc)
+	}
+	return lns, port, nil
 }
 
 // TLSAddr returns the address of the first TLS listener, or "".
 func (s *Server) TLSAddr() string {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
 	if len(s.tlsListeners) == 0 {
 		return ""
 	}

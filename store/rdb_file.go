@@ -48,8 +48,36 @@ type RDBOptions struct {
 // database's live keys with their expiry times. It holds the keyspace
 // lock while it encodes, so the file is one point in time.
 func (s *Store) WriteRDB(o RDBOptions) []byte {
+	file, _ := s.WriteRDBKeys(o)
+	return file
+}
+
+// WriteRDBKeys is WriteRDB that also returns how many keys the file
+// holds.
+func (s *Store) WriteRDBKeys(o RDBOptions) (file []byte, keys int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.encodeRDB(o)
+}
+
+// SaveFinal is the save before a shutdown, as Redis's, which runs while
+// no command can: it encodes the dataset and hands it to write with the
+// keyspace lock held throughout, and once write succeeds the store runs
+// no more transactions (Update returns ErrClosed), so the saved file
+// holds every change a client was told about. When write fails the store
+// goes on as before.
+func (s *Store) SaveFinal(o RDBOptions, write func(file []byte, keys int) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := write(s.encodeRDB(o)); err != nil {
+		return err
+	}
+	s.closed = true
+	return nil
+}
+
+// encodeRDB is WriteRDBKeys under the keyspace lock the caller holds.
+func (s *Store) encodeRDB(o RDBOptions) (file []byte, keys int) {
 	now := s.clock.Now().UnixMilli()
 	b := append([]byte("REDIS"), fmt.Sprintf("%04d", rdbVersion)...)
 	for _, a := range o.Aux {
@@ -78,13 +106,14 @@ func (s *Store) WriteRDB(o RDBOptions) []byte {
 				b = binary.LittleEndian.AppendUint64(append(b, rdbOpExpireMs), uint64(e.expireAt))
 			}
 			obj = appendRDBObject(obj[:0], e, z)
+			keys++
 			b = append(b, obj[0]) // the type byte, the key, then the value
 			b = appendRDBString(b, []byte(e.key))
 			b = append(b, obj[1:]...)
 		}
 	}
 	b = append(b, rdbOpEOF)
-	return binary.LittleEndian.AppendUint64(b, crc64(0, b))
+	return binary.LittleEndian.AppendUint64(b, crc64(0, b)), keys
 }
 
 // ErrRDBFile is ImportRDB's error for a file it cannot read: not an RDB

@@ -51,6 +51,9 @@ type Store struct {
 	// expiryHeld is set while CLIENT PAUSE is in force: lazy expiry then
 	// hides a due key without deleting it (see HoldExpiry).
 	expiryHeld atomic.Bool
+	// closed is set, under mu, once SaveFinal saved the dataset for a
+	// shutdown: Update runs nothing more.
+	closed bool
 }
 
 type database struct {
@@ -210,6 +213,11 @@ func (s *Store) WriteError() error {
 // may not be durable.
 var ErrPersist = errors.New("store: writing to disk failed")
 
+// ErrClosed is Update's error once SaveFinal saved the dataset for a
+// shutdown: the transaction did not run. It wraps ErrPersist, as a
+// change that cannot be acknowledged either: a server sends no reply.
+var ErrClosed = fmt.Errorf("%w: the store was saved for a shutdown", ErrPersist)
+
 // Update runs fn as one transaction on database db. Changes fn makes are
 // kept even if it returns an error (Redis has no rollback; commands check
 // before they write). When fn returns, blocked clients are served from the
@@ -217,6 +225,10 @@ var ErrPersist = errors.New("store: writing to disk failed")
 // committed to the engine as one batch.
 func (s *Store) Update(db int, fn func(tx *Tx) error) (err error) {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
 	tx := s.begin(db)
 	defer func() {
 		// Deferred so a panicking command still commits what it changed in

@@ -8,13 +8,16 @@
 // command line; the command line wins. Data is kept durably in Pebble in
 // --dir (default ./data) unless --engine memory is given; the memory engine
 // loads <dir>/dump.rdb (which its SAVE writes) when there is one. SIGINT
-// and SIGTERM shut the server down gracefully, as does the SHUTDOWN command.
-// daemonize, pidfile and supervised (systemd, upstart) work as in
-// redis-server (see supervise.go).
+// and SIGTERM shut the server down as redis-server's do, as does the
+// SHUTDOWN command: with save points configured (--save), the memory
+// engine saves dump.rdb first, and stays up if that fails. daemonize,
+// pidfile and supervised (systemd, upstart) work as in redis-server (see
+// supervise.go).
 package main
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -52,7 +55,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cairn: logfile:", err)
 		os.Exit(1)
 	}
-	defer logFile.Close()
 	cfg.Logger = logger
 	mode, _ := cfg.Get("supervised")
 	cfg.Supervised = detectSupervisor(mode, logger)
@@ -67,6 +69,7 @@ func main() {
 	srv, err := server.Start(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
+		logFile.Close()
 		os.Exit(1)
 	}
 	pidFile := writePidFile(&cfg, logger)
@@ -81,19 +84,42 @@ func main() {
 			detach(readyPipe)
 		}
 	}()
-	select {
-	case s := <-sig:
-		cfg.Logger.Info("signal received, shutting down", "signal", s.String())
-	case <-srv.Done():
-	}
+	code := serve(srv, sig, cfg.Logger)
 	notifyStopping(cfg.Supervised, logger)
-	err = srv.Close()
 	if pidFile != "" {
 		os.Remove(pidFile)
 	}
-	if err != nil {
-		cfg.Logger.Error("shutdown", "err", err)
-		logFile.Close()
-		os.Exit(1)
+	logFile.Close()
+	os.Exit(code)
+}
+
+// serve runs until the server shuts down and returns the exit status.
+// SIGINT and SIGTERM shut it down as redis-server's do (save first when
+// save points are configured; a failed save keeps it running); a second
+// SIGINT while that save runs exits at once, with status 1.
+func serve(srv *server.Server, sig <-chan os.Signal, log *slog.Logger) int {
+	attempt := make(chan error, 1)
+	shutting := false
+	for {
+		select {
+		case s := <-sig:
+			if shutting {
+				if s == syscall.SIGINT {
+					srv.AbandonShutdown()
+					return 1
+				}
+				continue // as Redis, which is busy saving meanwhile
+			}
+			shutting = true
+			go func() { attempt <- srv.ShutdownOnSignal(s) }()
+		case <-attempt:
+			shutting = false // the shutdown failed, or it closed the server (Done)
+		case <-srv.Done():
+			if err := srv.Close(); err != nil {
+				log.Error("shutdown", "err", err)
+				return 1
+			}
+			return 0
+		}
 	}
 }
