@@ -120,9 +120,10 @@ func compareConfigs(t *testing.T, want, got map[string]string) []string {
 }
 
 // TestDebianRedisConfStartsCairn starts Cairn and redis-server from
-// Debian's stock /etc/redis/redis.conf, with the overrides Debian's
-// systemd unit and a test need (port, folders, foreground, log to
-// stdout), and checks that every parameter means the same to both.
+// Debian's stock /etc/redis/redis.conf (bind 127.0.0.1 -::1, the optional
+// IPv6 loopback among them), with the overrides Debian's systemd unit and
+// a test need (port, folders, foreground, log to stdout), and checks that
+// every parameter means the same to both.
 func TestDebianRedisConfStartsCairn(t *testing.T) {
 	requireRedis(t)
 	const stock = "/etc/redis/redis.conf"
@@ -132,8 +133,7 @@ func TestDebianRedisConfStartsCairn(t *testing.T) {
 	dir := t.TempDir()
 	overrides := func(port int) []string {
 		return []string{"--port", strconv.Itoa(port), "--dir", dir, "--daemonize", "no",
-			"--logfile", "", "--pidfile", filepath.Join(dir, strconv.Itoa(port)+".pid"),
-			"--bind", "127.0.0.1"}
+			"--logfile", "", "--pidfile", filepath.Join(dir, strconv.Itoa(port)+".pid")}
 	}
 	port, err := freePort()
 	if err != nil {
