@@ -27,6 +27,7 @@ type persistState struct {
 	rewriteOK      atomic.Bool   // the last one succeeded
 	lastSave       atomic.Int64  // unix seconds of the last successful save
 	lastSaveOK     atomic.Bool   // status of the last BGSAVE
+	lastTry        atomic.Int64  // unix seconds of the last background save's start
 	lastSaveDur    atomic.Int64  // seconds the last save took, -1 before any
 	committedAtSav atomic.Uint64 // engine commits at the last save
 	// changes counts key changes (one per keyspace event, as Redis's
@@ -94,9 +95,19 @@ func cmdBgsave(c *Context) error {
 	if len(c.Args) > 2 || (len(c.Args) == 2 && !protocol.EqualFold(c.Args[1], "schedule")) {
 		return protocol.ErrSyntax
 	}
-	if !s.persist.saving.CompareAndSwap(false, true) {
+	if !s.bgsave() {
 		return protocol.Error("ERR Background save already in progress")
 	}
+	c.Out.Status("Background saving started")
+	return nil
+}
+
+// bgsave starts a save in the background, unless one runs already.
+func (s *Server) bgsave() bool {
+	if !s.persist.saving.CompareAndSwap(false, true) {
+		return false
+	}
+	s.persist.lastTry.Store(s.clock.Now().Unix())
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
@@ -105,8 +116,7 @@ func cmdBgsave(c *Context) error {
 			s.log.Error("BGSAVE failed", "err", err)
 		}
 	}()
-	c.Out.Status("Background saving started")
-	return nil
+	return true
 }
 
 // errNoJournal answers BGREWRITEAOF with the memory engine.

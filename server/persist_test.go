@@ -409,3 +409,38 @@ func TestProtectedConfigsRefused(t *testing.T) {
 		}
 	}
 }
+
+// Save points save on their own, as Redis's serverCron: with "save 1 2"
+// the memory engine writes dump.rdb once two changes are made and a
+// second has passed, and not before the second change.
+func TestSavePointsSaveInTheBackground(t *testing.T) {
+	dir := t.TempDir()
+	srv := Start(t, WithConfig(func(c *server.Config) {
+		c.Dir = dir
+		c.Set("save", "1 2")
+	}))
+	c := Dial(t, srv.Addr())
+	path := filepath.Join(dir, "dump.rdb")
+	c.Do("SET", "a", "1")
+	time.Sleep(2500 * time.Millisecond) // past the second, one change short
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("saved with one change of the two the save point asks for")
+	}
+	c.Do("SET", "b", "2")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no dump.rdb 10 s after the save point was reached")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for time.Now().Before(deadline) && !strings.Contains(c.Do("INFO", "persistence"), "rdb_changes_since_last_save:0\r\n") {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if info := c.Do("INFO", "persistence"); !strings.Contains(info, "rdb_changes_since_last_save:0\r\n") {
+		t.Errorf("after the save: %s", info)
+	}
+}

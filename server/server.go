@@ -436,7 +436,8 @@ func (s *Server) authRequired() bool {
 	return !(r.enabled && r.nopass)
 }
 
-// startBackground starts the active expiry cycle. With a ManualClock the
+// startBackground starts the active expiry cycle, and once a second the
+// idle-client, buffer and save-point checks. With a ManualClock the
 // cycle also runs on every FastForward, so tests see keys disappear the
 // moment their TTL passes.
 func (s *Server) startBackground() {
@@ -456,6 +457,7 @@ func (s *Server) startBackground() {
 				if tick++; tick%hz == 0 {
 					s.reapIdle()
 					s.loops.shrinkIdle()
+					s.saveIfDue()
 				}
 			}
 			if now := s.hz.Load(); now != hz { // CONFIG SET hz
