@@ -413,7 +413,20 @@ func directives() []directive {
 	for _, name := range []string{"replicaof", "slaveof"} {
 		d = append(d, directive{name: name, immutable: true,
 			get: func(c *Config) string { return "" },
-			set: func(c *Config, v string) error { return configError("Cairn cannot replicate from a master") }})
+			set: func(c *Config, v string) error {
+				// Redis's own checks first, then Cairn's refusal.
+				f := strings.Fields(v)
+				if len(f) != 2 {
+					return configError("wrong number of arguments")
+				}
+				if strings.EqualFold(f[0], "no") && strings.EqualFold(f[1], "one") {
+					return nil
+				}
+				if n, ok := num.ParseInt([]byte(f[1])); !ok || n < 0 || n > 65535 {
+					return configError("Invalid master port")
+				}
+				return configError("Cairn cannot replicate from a master")
+			}})
 	}
 	d = append(d, listenDirectives()...)
 	d = append(d, shutdownDirectives()...)

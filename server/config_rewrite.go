@@ -41,6 +41,7 @@ func cmdConfigRewrite(c *Context) error {
 func (s *Server) rewriteConfig(old string) string {
 	var def Config
 	def.setDefaults()
+	def.tuning["save"] = DefaultSavePoints // the daemon's, which read the file
 	current := map[string]string{} // directive → its line, for every managed one
 	for _, d := range directiveTable {
 		if !d.hidden {

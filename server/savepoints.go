@@ -12,6 +12,10 @@ import (
 // bgsaveRetryDelay, so a full disk is not hammered. The Pebble engine
 // keeps every acknowledged write on disk by itself and takes no part.
 
+// DefaultSavePoints are redis-server's save points when its config gives
+// none, which the daemon (cmd/cairn) adopts; embedded servers keep none.
+const DefaultSavePoints = "3600 1 300 100 60 10000"
+
 // bgsaveRetryDelay is Redis's CONFIG_BGSAVE_RETRY_DELAY, in seconds.
 const bgsaveRetryDelay = 5
 

@@ -37,7 +37,7 @@ func main() {
 	cfg := server.Config{Port: 6379, Engine: "pebble", SetGoMemLimit: true, SetGoMaxProcs: true, LoadInBackground: true}
 	// Redis's save points apply unless the file or the command line
 	// gives save lines.
-	cfg.Set("save", "3600 1 300 100 60 10000")
+	cfg.Set("save", server.DefaultSavePoints)
 	if err := server.ParseArgs(&cfg, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(2)
