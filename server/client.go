@@ -204,12 +204,16 @@ func (cs *clients) count() int {
 	return len(cs.byID)
 }
 
-// snapshot returns the clients ordered by ID.
+// snapshot returns the clients ordered by ID, but for those being freed
+// (evicted, or killed over an output limit), which Redis frees before
+// another client can see them.
 func (cs *clients) snapshot() []*Client {
 	cs.mu.Lock()
 	out := make([]*Client, 0, len(cs.byID))
 	for _, c := range cs.byID {
-		out = append(out, c)
+		if c.mem.Load() >= 0 {
+			out = append(out, c)
+		}
 	}
 	cs.mu.Unlock()
 	sortClients(out)

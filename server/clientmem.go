@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -29,7 +30,9 @@ type clientMem struct {
 	total    atomic.Int64 // the sum of the live clients' figures
 	limit    atomic.Int64 // maxmemory-clients in bytes; 0: no client eviction
 	evicted  atomic.Int64 // evicted_clients
-	evicting atomic.Bool  // an evictClients is running
+	// evicting is held by evictClients: a command waits for an eviction
+	// running to finish, so it sees the clients it leaves.
+	evicting sync.Mutex
 }
 
 // Estimates of per-client state's cost beyond its bytes: a map or slice
@@ -132,10 +135,11 @@ func (s *Server) overClientLimit() bool {
 // evicted client stops counting at once, so the next one is chosen
 // against the total without it.
 func (s *Server) evictClients() {
-	if !s.overClientLimit() || !s.clientMem.evicting.CompareAndSwap(false, true) {
+	if !s.overClientLimit() {
 		return
 	}
-	defer s.clientMem.evicting.Store(false)
+	s.clientMem.evicting.Lock()
+	defer s.clientMem.evicting.Unlock()
 	type candidate struct {
 		c   *Client
 		mem int64
