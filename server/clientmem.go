@@ -21,18 +21,19 @@ import (
 // the total. The figure is updated where the buffers change and only by
 // the change: the client's own goroutine (or loop) when a batch starts
 // and ends, when a partial request grows, and after a send (noteMem);
-// the outbox when it queues or sends (outbox.account). In steady state
+// the outbox when it queues or sends (outbox.recount). In steady state
 // (GET/SET through the loop) the figures do not change and no atomic is
 // written. A client that is being freed (disconnected, evicted, killed
 // for its output limit) stops counting at once: its figure becomes -1 and
 // later changes are dropped.
 type clientMem struct {
-	total    atomic.Int64 // the sum of the live clients' figures
-	limit    atomic.Int64 // maxmemory-clients in bytes; 0: no client eviction
-	evicted  atomic.Int64 // evicted_clients
+	total   atomic.Int64 // the sum of the live clients' figures
+	limit   atomic.Int64 // maxmemory-clients in bytes; 0: no client eviction
+	evicted atomic.Int64 // evicted_clients
 	// evicting is held by evictClients: a command waits for an eviction
 	// running to finish, so it sees the clients it leaves.
 	evicting sync.Mutex
+	queued   atomic.Bool // an eviction for an outbox's growth is on its way
 }
 
 // Estimates of per-client state's cost beyond its bytes: a map or slice
@@ -62,10 +63,14 @@ func (s *Server) addMem(c *Client, delta int64, async bool) {
 		return
 	}
 	if limit := s.clientMem.limit.Load(); limit > 0 && total > limit {
-		if async {
-			go s.evictClients()
-		} else {
+		if !async {
 			s.evictClients()
+		} else if s.clientMem.queued.CompareAndSwap(false, true) {
+			// One goroutine at a time, however fast the queue grows.
+			go func() {
+				s.clientMem.queued.Store(false)
+				s.evictClients()
+			}()
 		}
 	}
 }
