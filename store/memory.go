@@ -8,8 +8,9 @@ import (
 
 // Used memory is Cairn's own accounting of its data: the sum over every
 // key of entry.memory() (the entry, its map and dense-array slots, the
-// key's bytes and the value's estimate). INFO reports it as used_memory
-// and maxmemory eviction compares against it. It is an estimate of the
+// key's bytes and the value's estimate). INFO reports it, with the
+// embedder's BufferMemory (clients' buffers), as used_memory, and
+// maxmemory eviction compares that sum against the limit. It is an estimate of the
 // live heap the keyspace holds, calibrated against runtime.MemStats in
 // memory_test.go, not a GC statistic: GC figures lag and include garbage.
 //
