@@ -59,7 +59,7 @@ var redisSuitePebbleUnits = []string{
 var redisSuiteSpawnUnits = []string{
 	"unit/info", "unit/auth", "unit/pubsubshard", "unit/obuf-limits",
 	"unit/memefficiency", "unit/limits", "unit/acl", "unit/acl-v2", "unit/oom-score-adj",
-	"unit/shutdown", "unit/networking",
+	"unit/shutdown", "unit/networking", "unit/maxmemory", "unit/client-eviction",
 }
 
 // TestRedisOwnTestSuite runs Redis 7.0.15's own test suite (tests/unit of

@@ -37,6 +37,11 @@ type RequestReader struct {
 	QueryLimit func() int64
 	// OnQueryLimit is called once when a request exceeds QueryLimit.
 	OnQueryLimit func(size int64)
+	// OnPartial, if set, is called before a read that is to complete a
+	// request whose first bytes are buffered: the query buffer has grown
+	// without a request to run, so its owner can account for it (client
+	// eviction, CLIENT LIST) while the rest arrives.
+	OnPartial func()
 
 	buf        []byte // buf[start:end] is read but not yet returned
 	start, end int
@@ -198,12 +203,31 @@ func (r *RequestReader) Buffered() int { return r.end - r.start }
 // the buffer's capacity.
 func (r *RequestReader) QueryBuf(running bool) (used, free int) {
 	from := r.start
-	if running {
+	switch {
+	case running:
 		from = min(r.batchFrom, r.start)
+	case r.body >= bigArg && r.argc > 0:
+		// A large bulk arriving: Redis moves it to the start of its
+		// query buffer (processMultibulkBuffer), the request's header
+		// and earlier arguments being argv by then.
+		from = r.start + r.off
 	}
 	used = r.end - from
 	return used, max(cap(r.buf)-used, 0)
 }
+
+// bigArg is Redis's PROTO_MBULK_BIG_ARG.
+const bigArg = 32 * 1024
+
+// Held is the bytes the reader holds: its read buffer and the argument
+// buffers it keeps for the next batch (a client's query buffer and argv
+// memory, in Redis's terms).
+func (r *RequestReader) Held() int {
+	return cap(r.buf) + cap(r.data) + cap(r.argv)*sliceHeader
+}
+
+// sliceHeader is the size of a []byte.
+const sliceHeader = 24
 
 // Shrink lets the read buffer go when it holds nothing, so an idle client
 // costs no buffer (Redis frees the query buffer of a client idle for more
@@ -216,6 +240,9 @@ func (r *RequestReader) Shrink() {
 
 // fill reads more bytes, making room for the request being framed.
 func (r *RequestReader) fill() {
+	if r.OnPartial != nil && r.end > r.start {
+		r.OnPartial()
+	}
 	need := readChunk
 	if r.body >= 0 { // a payload of known length: room for all of it at once
 		need = max(need, r.off+int(r.body)+2)

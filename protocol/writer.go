@@ -78,6 +78,16 @@ var redconBufOffset = func() uintptr {
 	return f.Offset
 }()
 
+// Held is the capacity of the reply buffer: the memory the writer holds
+// for the client, whether or not it was sent (redcon lets a buffer over
+// 256 KiB go once flushed).
+func (w *Writer) Held() int {
+	if redconBufOffset == 0 {
+		return w.Buffered()
+	}
+	return cap(*(*[]byte)(unsafe.Add(unsafe.Pointer(w.w), redconBufOffset)))
+}
+
 // pendingLen is len(w.Buffer()) without the copy.
 func pendingLen(w *redcon.Writer) int {
 	if redconBufOffset == 0 {

@@ -53,6 +53,9 @@ type Client struct {
 	callerCmd     *Command              // and the EVAL or FCALL it runs, whose declared keys
 	callerArgs    [][]byte              // a read in the script makes the caller track
 	rdbOnly       rdbRequest            // what REPLCONF rdb-only / rdb-filter-only asked SYNC for (cmd_sync.go)
+	memOwn        int64                 // the part of mem noteMem last counted (clientmem.go)
+	omemOwn       int64                 // and the omem it last published
+	held          int64                 // bytes of watched keys, subscriptions and tracking prefixes
 
 	// dirty is set (under the keyspace lock, by any goroutine) when a
 	// watched key changes: EXEC then fails.
@@ -73,6 +76,8 @@ type Client struct {
 	trackFlags      atomic.Uint32          // CLIENT TRACKING options (trackFlags)
 	trackRedir      atomic.Int64           // CLIENT TRACKING REDIRECT's client ID, 0 for none
 	qbuf, qbufFree  atomic.Int64           // the query buffer, as noteQueryBuf last saw it
+	mem             atomic.Int64           // the client's memory (clientmem.go); -1 once no longer counted
+	omem            atomic.Int64           // its replies not sent, beyond the reply buffer (noteMem)
 
 	mu      sync.Mutex
 	name    string
@@ -199,12 +204,16 @@ func (cs *clients) count() int {
 	return len(cs.byID)
 }
 
-// snapshot returns the clients ordered by ID.
+// snapshot returns the clients ordered by ID, but for those being freed
+// (evicted, or killed over an output limit), which Redis frees before
+// another client can see them.
 func (cs *clients) snapshot() []*Client {
 	cs.mu.Lock()
 	out := make([]*Client, 0, len(cs.byID))
 	for _, c := range cs.byID {
-		out = append(out, c)
+		if c.mem.Load() >= 0 {
+			out = append(out, c)
+		}
 	}
 	cs.mu.Unlock()
 	sortClients(out)
@@ -212,10 +221,12 @@ func (cs *clients) snapshot() []*Client {
 }
 
 // noteQueryBuf publishes the connection's query buffer figures for CLIENT
-// LIST (qbuf, qbuf-free); running is true while a batch it read runs. Only
-// the goroutine or loop that reads the connection calls it.
+// LIST (qbuf, qbuf-free), and the client's memory; running is true while
+// a batch it read runs. Only the goroutine or loop that reads the
+// connection calls it.
 func (c *Client) noteQueryBuf(running bool) {
 	used, free := c.conn.rd.QueryBuf(running)
 	c.qbuf.Store(int64(used))
 	c.qbufFree.Store(int64(free))
+	c.noteMem()
 }

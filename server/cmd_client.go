@@ -187,15 +187,14 @@ func (s *Server) clientLine(cl *Client) string {
 	for _, k := range []string{"argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll"} {
 		field(k, "0")
 	}
-	// A client's replies are sent at the end of each round, so only a
-	// subscriber's (or tracking client's) queue holds bytes to show: the
-	// slow subscriber omem exists to find.
-	var omem int64
+	// A subscriber's (or tracking client's) queue, or the replies a slow
+	// client has not taken.
+	omem := cl.omem.Load()
 	if o := cl.box.Load(); o != nil {
-		omem = o.pending()
+		omem += o.pending()
 	}
 	field("omem", itoa(omem))
-	field("tot-mem", itoa(omem))
+	field("tot-mem", itoa(clientMemory(cl)))
 	field("events", "r")
 	field("cmd", cmdName)
 	field("user", cl.userName())

@@ -156,8 +156,11 @@ func (s *Server) infoMemory(w *infoWriter) {
 	if used > 0 {
 		w.field("mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(used)))
 	}
-	// Cairn counts no buffers apart from used_memory.
+	// Clients' buffers count in used_memory, as in Redis; Cairn has no
+	// replication or AOF buffers that Redis leaves out of eviction.
 	w.field("mem_not_counted_for_evict", 0)
+	w.field("mem_clients_slaves", 0)
+	w.field("mem_clients_normal", s.store.BufferMemory())
 	w.field("mem_allocator", "go")
 	// Redis frees large values in a background thread (UNLINK, FLUSHALL
 	// ASYNC, lazyfree-lazy-*) and counts them here. Cairn drops the last
@@ -175,6 +178,7 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.field("rejected_connections", s.stats.rejected.Load())
 	w.field("expired_keys", st.ExpiredKeys.Load())
 	w.field("evicted_keys", st.EvictedKeys.Load())
+	w.field("evicted_clients", s.clientMem.evicted.Load())
 	w.field("keyspace_hits", st.KeyspaceHits.Load())
 	w.field("keyspace_misses", st.KeyspaceMisses.Load())
 	w.field("pubsub_channels", s.numChannels(spaceChannel))

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"math"
+	"strings"
+
 	"github.com/cairn-db/cairn/protocol"
 )
 
@@ -65,14 +68,30 @@ func cmdObjectFreq(c *Context) error {
 	return nil
 }
 
-// OBJECT REFCOUNT key: values are never shared here.
+// OBJECT REFCOUNT key: values are never shared here, but Redis shares
+// the objects of the integers 0 to 9999 (OBJ_SHARED_REFCOUNT, INT_MAX)
+// unless maxmemory is set with an LRU or LFU policy, and clients see it.
+// (Redis decides when the value is written; Cairn answers by the policy
+// in force.)
 func cmdObjectRefCount(c *Context) error {
-	if _, ok := c.Tx.Object(c.Args[2]); !ok {
+	info, ok := c.Tx.Object(c.Args[2])
+	if !ok {
 		c.Out.Null()
+		return nil
+	}
+	if info.SmallInt && c.Server.sharesIntegers() {
+		c.Out.Int(math.MaxInt32)
 		return nil
 	}
 	c.Out.Int(1)
 	return nil
+}
+
+// sharesIntegers reports whether Redis would share small integers under
+// the maxmemory settings, as its canUseSharedObject.
+func (s *Server) sharesIntegers() bool {
+	cfg := s.config()
+	return cfg.MaxMemory == 0 || !(strings.HasSuffix(cfg.MaxMemoryPolicy, "-lru") || strings.HasSuffix(cfg.MaxMemoryPolicy, "-lfu"))
 }
 
 // OBJECT HELP

@@ -224,7 +224,7 @@ func (c *Config) setDefaults() {
 			c.tuning[t.name] = t.value
 		}
 	}
-	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1", "maxmemory-clients": "0",
+	for name, v := range map[string]string{"lfu-log-factor": "10", "lfu-decay-time": "1", "maxmemory-clients": "0", "maxmemory-eviction-tenacity": "10",
 		"latency-tracking": "yes", "latency-tracking-info-percentiles": "50 99 99.9", "latency-monitor-threshold": "0",
 		"oom-score-adj": "no", "oom-score-adj-values": "0 200 800"} {
 		if _, ok := c.tuning[name]; !ok {

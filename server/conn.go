@@ -154,6 +154,7 @@ func (s *Server) serveConn(c *Client, cmds [][][]byte, err error) {
 	more := s.runBatch(c, cmds, err)
 	c.releaseLoop()
 	for more && cn.wr.Flush() == nil {
+		c.noteMem() // the replies sent
 		// A client that keeps sending blocking commands (a queue worker)
 		// keeps its goroutine; one that went on to other commands goes
 		// back to a loop.

@@ -36,6 +36,15 @@ func (s *Server) serveRESP(c *Client, args [][]byte) {
 // execute does the work every command shares — lookup, arity, auth, the
 // transaction, error replies, panic recovery — around its handler.
 func (s *Server) execute(c *Client, args [][]byte) {
+	// As Redis's processCommand, clients go over maxmemory-clients before
+	// a command runs, after the last one consumed buffers.
+	if s.overClientLimit() {
+		s.evictClients()
+		if c.mem.Load() < 0 { // it evicted this client
+			c.quitting = true
+			return
+		}
+	}
 	// Real time even under a manual clock: it measures work. Within a
 	// batch the previous command's end is this one's start.
 	start := c.clockMark
@@ -203,6 +212,12 @@ func (s *Server) run(ctx *Context, cmd *Command) (err error) {
 	if !cmd.touchesData() || (cmd.Flags&FlagLoading != 0 && s.loading.Load()) {
 		// While loading only commands with the loading flag run, and of
 		// those only INFO reads data; the store is locked by the load.
+		// Otherwise keys are evicted before any command, as Redis's
+		// processCommand does: clients' buffers may have grown past
+		// maxmemory with no data command to notice.
+		if !s.loading.Load() {
+			s.evictNow(nil, ctx.Client.DB())
+		}
 		return cmd.Handler(ctx)
 	}
 	if tx := ctx.Client.batch; tx != nil { // inside a pipeline's transaction

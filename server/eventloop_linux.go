@@ -397,6 +397,7 @@ func (l *eventLoop) send(c *Client) {
 		l.drop(c)
 		return
 	}
+	c.noteMem() // unsent bytes, or a large reply buffer let go
 	if cn.sock.stalled() {
 		l.handOff(c, nil, nil, false)
 	}
@@ -442,6 +443,7 @@ func (l *eventLoop) handOff(c *Client, cmds [][][]byte, err error, ordered bool)
 			l.s.disconnect(c)
 			return
 		}
+		c.noteMem()
 		l.s.serveConn(c, cmds, err)
 	}()
 	if turn != nil {

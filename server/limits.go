@@ -53,6 +53,7 @@ func (s *Server) limitKill(c *Client, why, what string, n int64) {
 	s.log.Warn("client closed for overcoming "+why, "client", c.addr, "id", c.ID, what, n)
 	c.quitting = true
 	c.out.Discard()
+	s.stopCounting(c) // its buffers are being freed
 	c.kill()
 }
 

@@ -51,12 +51,19 @@ func maxmemoryDirectives() []directive {
 		{name: "lfu-decay-time",
 			get: func(c *Config) string { return c.tuning["lfu-decay-time"] },
 			set: boundedInt(func(c *Config, n int) { c.tuning["lfu-decay-time"] = strconv.Itoa(n) }, 0)},
+		// Redis bounds the time one eviction cycle may take by it, going on
+		// in a background timer when the cycle runs out. Cairn's eviction
+		// frees, inside the command, all it has to (tenacity 100's
+		// behaviour): the directive is accepted and validated, to no effect.
+		{name: "maxmemory-eviction-tenacity",
+			get: func(c *Config) string { return c.tuning["maxmemory-eviction-tenacity"] },
+			set: intBetween(func(c *Config, n int) { c.tuning["maxmemory-eviction-tenacity"] = strconv.Itoa(n) }, 0, 100)},
 	}
 }
 
 // maxmemoryClientsDirective is maxmemory-clients: a memory value, or a
-// percentage of maxmemory (up to 100%), as Redis validates it. Cairn
-// accepts it without acting on it: it evicts no clients.
+// percentage of maxmemory (up to 100%), as Redis validates it. Over it,
+// the clients using the most memory are disconnected (clientmem.go).
 func maxmemoryClientsDirective() directive {
 	return directive{name: "maxmemory-clients",
 		get: func(c *Config) string { return c.tuning["maxmemory-clients"] },
@@ -83,13 +90,18 @@ func maxmemoryClientsDirective() directive {
 
 // boundedInt parses an int from lo to MaxInt32, with Redis's message.
 func boundedInt(set func(*Config, int), lo int) func(*Config, string) error {
+	return intBetween(set, lo, math.MaxInt32)
+}
+
+// intBetween parses an int from lo to hi, with Redis's message.
+func intBetween(set func(*Config, int), lo, hi int) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		n, ok := num.ParseInt([]byte(v))
 		if !ok {
 			return errNotInteger
 		}
-		if n < int64(lo) || n > math.MaxInt32 {
-			return rangeError(int64(lo), math.MaxInt32)
+		if n < int64(lo) || n > int64(hi) {
+			return rangeError(int64(lo), int64(hi))
 		}
 		set(c, int(n))
 		return nil
@@ -104,6 +116,10 @@ func (s *Server) applyMaxMemory() {
 	logFactor, _ := strconv.Atoi(c.tuning["lfu-log-factor"])
 	decay, _ := strconv.Atoi(c.tuning["lfu-decay-time"])
 	s.maxMemory.Store(c.MaxMemory)
+	s.clientMem.limit.Store(clientMemLimit(c.tuning["maxmemory-clients"], c.MaxMemory))
+	if s.overClientLimit() {
+		go s.evictClients() // the caller holds cfgMu
+	}
 	s.store.SetEviction(store.Eviction{
 		MaxMemory:    c.MaxMemory,
 		Policy:       policy,

@@ -11,11 +11,12 @@ import (
 // memOverhead is MEMORY STATS's figures, as Redis's getMemoryOverheadData
 // computes them, from Cairn's own accounting. total is used_memory (the
 // keyspace, store/memory.go); the overheads are the parts of it that are
-// not data. What Cairn does not count in used_memory (clients' buffers,
-// the script caches, replication and AOF buffers, which Cairn has not)
+// not data, clients' buffers among them. What Cairn does not count in
+// used_memory (the script caches, replication and AOF buffers, which Cairn has not)
 // is reported as 0, so that dataset = total - overhead stays true.
 type memOverhead struct {
 	peak, total, startup int64
+	clients              int64 // mem_clients_normal
 	dbs                  []dbOverhead
 	overheadTotal        int64
 	keys                 int64
@@ -38,8 +39,9 @@ type dbOverhead struct {
 // memoryOverhead gathers the figures; tx is the command's transaction.
 func (s *Server) memoryOverhead(tx *store.Tx) memOverhead {
 	used := s.store.UsedMemory()
-	m := memOverhead{total: used, peak: s.stats.notePeakMemory(used), startup: s.store.StartupMemory()}
-	m.overheadTotal = m.startup
+	m := memOverhead{total: used, peak: s.stats.notePeakMemory(used), startup: s.store.StartupMemory(),
+		clients: s.store.BufferMemory()}
+	m.overheadTotal = m.startup + m.clients
 	for db := 0; tx != nil && db < s.store.Databases(); db++ {
 		keys, expires := tx.DBStats(db)
 		if keys == 0 {
@@ -94,7 +96,7 @@ func cmdMemoryStats(c *Context) error {
 		}
 	}
 	ints("peak.allocated", m.peak, "total.allocated", m.total, "startup.allocated", m.startup,
-		"replication.backlog", int64(0), "clients.slaves", int64(0), "clients.normal", int64(0),
+		"replication.backlog", int64(0), "clients.slaves", int64(0), "clients.normal", m.clients,
 		"cluster.links", int64(0), "aof.buffer", int64(0), "lua.caches", int64(0), "functions.caches", int64(0))
 	for _, d := range m.dbs {
 		o.BulkString("db." + strconv.Itoa(d.db))
@@ -146,8 +148,7 @@ func cmdMemoryPurge(c *Context) error {
 }
 
 // memoryDoctor is MEMORY DOCTOR's report: Redis's texts, for the checks
-// that apply to Cairn's figures (there are no replicas, and client
-// buffers are not counted).
+// that apply to Cairn's figures (there are no replicas).
 func (s *Server) memoryDoctor(m memOverhead) string {
 	const mb10 = 10 << 20
 	if m.total < 5<<20 {

@@ -25,7 +25,8 @@ func multiCommands() []*Command {
 // multiState is a client's open transaction.
 type multiState struct {
 	cmds   []queued
-	failed bool // a command was refused while queueing: EXEC aborts
+	bytes  int64 // the queued arguments' memory, for the client's
+	failed bool  // a command was refused while queueing: EXEC aborts
 }
 
 type queued struct {
@@ -80,6 +81,9 @@ func (s *Server) queue(c *Client, cmd *Command, args [][]byte, err error) {
 		return
 	}
 	c.multi.cmds = append(c.multi.cmds, queued{cmd: cmd, args: args})
+	for _, a := range args {
+		c.multi.bytes += int64(len(a)) + queuedArgBytes
+	}
 	if c.conn != nil {
 		c.conn.rd.Keep() // the reader would reuse the arguments' bytes
 	}

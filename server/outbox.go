@@ -17,14 +17,15 @@ import (
 // (the connection's protocol.Writer is retargeted to it), so replies and
 // messages leave in the order they were produced.
 type outbox struct {
-	c      *Client
-	mu     sync.Mutex
-	buf    []byte // queued bytes
-	flying int    // bytes being written right now
-	over   time.Time
-	closed bool
-	wake   chan struct{} // 1-slot: something was queued, or closed
-	idle   *sync.Cond    // signalled when the queue drains
+	c       *Client
+	mu      sync.Mutex
+	buf     []byte // queued bytes
+	flying  int    // bytes being written right now
+	over    time.Time
+	closed  bool
+	counted int64         // the bytes last added to the client's memory
+	wake    chan struct{} // 1-slot: something was queued, or closed
+	idle    *sync.Cond    // signalled when the queue drains
 }
 
 // startOutbox switches c to queued output and starts its writer. Replies
@@ -76,6 +77,7 @@ func (o *outbox) push(p []byte) {
 		o.mu.Unlock()
 		o.c.srv.stats.limitKills.Add(1)
 		o.c.srv.log.Warn("client closed for overcoming of output buffer limits", "id", o.c.ID, "addr", o.c.addr)
+		o.c.srv.stopCounting(o.c)
 		o.close()
 		o.c.kill()
 		return
@@ -84,7 +86,28 @@ func (o *outbox) push(p []byte) {
 	case o.wake <- struct{}{}:
 	default:
 	}
+	// Bytes queued while the writer is idle are about to leave, as Redis
+	// writes replies before it runs the next command: they count once
+	// the writer is busy with an earlier write (a slow client). Counted
+	// at once, the invalidations a key eviction queues would make the
+	// next command evict more keys before the writers ran.
+	var d int64
+	if o.flying > 0 {
+		d = o.recount()
+	}
 	o.mu.Unlock()
+	// A publisher may hold locks that client eviction takes: it runs in
+	// a goroutine of its own.
+	o.c.srv.addMem(o.c, d, true)
+}
+
+// recount brings counted up to date with the queue and returns the
+// change, for the client's memory; o.mu is held.
+func (o *outbox) recount() int64 {
+	n := o.pendingLocked()
+	d := n - o.counted
+	o.counted = n
+	return d
 }
 
 // checkLimit reports whether the queue is over the hard limit, or has been
@@ -143,7 +166,9 @@ func (o *outbox) run() {
 			_, err := o.c.netConn.Write(out)
 			o.mu.Lock()
 			o.flying = 0
+			d := o.recount()
 			o.mu.Unlock()
+			o.c.srv.addMem(o.c, d, true)
 			if err != nil {
 				o.close()
 				return

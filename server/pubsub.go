@@ -82,6 +82,7 @@ func (s *Server) subscribe(c *Client, name string, sp space) bool {
 	}
 	(*mine)[name] = struct{}{}
 	c.subs.n[sp].Add(1)
+	c.hold(subEntryBytes + int64(len(name)))
 	p := &s.pubsub
 	p.mu.Lock()
 	reg := &p.reg[sp]
@@ -107,6 +108,7 @@ func (s *Server) unsubscribe(c *Client, name string, sp space) bool {
 	}
 	delete(mine, name)
 	c.subs.n[sp].Add(-1)
+	c.hold(-subEntryBytes - int64(len(name)))
 	p := &s.pubsub
 	p.mu.Lock()
 	if set := p.reg[sp][name]; set != nil {

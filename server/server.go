@@ -35,6 +35,7 @@ type Server struct {
 	table     *Table
 	log       *slog.Logger
 	clients   clients
+	clientMem clientMem // clients' memory and client eviction (clientmem.go)
 	stats     serverStats
 	engine    *pebblestore.Engine // nil with the memory engine
 	watches   watches
@@ -118,6 +119,7 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.clients.byID = make(map[int64]*Client)
+	st.SetBufferMemory(&s.clientMem.total)
 	s.startMemLimit = debug.SetMemoryLimit(-1)
 	applyGoMaxProcs(cfg)
 	s.persist.init(s)
@@ -418,12 +420,14 @@ func (s *Server) newClient(nc net.Conn, sock *socket) *Client {
 		s.stats.limitKills.Add(1)
 		s.log.Warn("closing client that reached max query buffer length", "client", c.addr, "qbuf", n)
 	}
+	cn.rd.OnPartial = func() { c.noteQueryBuf(false) }
 	return c
 }
 
 // disconnected runs when a connection's goroutine ends, unless MONITOR
 // took the connection over (runMonitor cleans up after itself).
 func (s *Server) disconnected(c *Client) {
+	s.stopCounting(c)
 	s.clients.remove(c)
 	s.forget(c)
 	s.conns.Done()

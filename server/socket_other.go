@@ -16,3 +16,6 @@ type socket struct {
 func newSocket(nc net.Conn) *socket { return nil }
 
 func (s *socket) shutdown() {}
+
+// unsentLen is 0: without a loop, writes block until sent.
+func (s *socket) unsentLen() int { return 0 }

@@ -132,6 +132,9 @@ func (s *socket) writeFD(fd uintptr) bool {
 	return true
 }
 
+// unsentLen is the reply bytes the client has not taken yet.
+func (s *socket) unsentLen() int { return len(s.unsent) }
+
 // stalled reports whether the client left replies unread: the loop must
 // not wait for it.
 func (s *socket) stalled() bool { return len(s.unsent) > 0 }

@@ -151,6 +151,7 @@ func (t *tracking) addPrefix(c *Client, p string) {
 	}
 	bs.clients[c] = struct{}{}
 	c.trackPrefixes = append(c.trackPrefixes, p)
+	c.hold(prefixEntryBytes + int64(len(p)))
 	t.pdirty = true
 }
 
@@ -164,6 +165,7 @@ func (s *Server) disableTracking(c *Client) {
 	t := &s.tracking
 	t.mu.Lock()
 	for _, p := range c.trackPrefixes {
+		c.hold(-prefixEntryBytes - int64(len(p)))
 		if bs := t.prefixes[p]; bs != nil {
 			delete(bs.clients, c)
 			if len(bs.clients) == 0 {

@@ -56,6 +56,7 @@ func (s *Server) watch(c *Client, k watchKey) {
 		}
 	}
 	c.watched = append(c.watched, k)
+	c.hold(watchEntryBytes + int64(len(k.key)))
 	w := &s.watches
 	w.mu.Lock()
 	if w.keys == nil {
@@ -86,6 +87,9 @@ func (s *Server) unwatchAll(c *Client) {
 		}
 		w.count.Store(int64(len(w.keys)))
 		w.mu.Unlock()
+		for _, k := range c.watched {
+			c.hold(-watchEntryBytes - int64(len(k.key)))
+		}
 		c.watched = c.watched[:0]
 	}
 	c.dirty.Store(false)

@@ -120,7 +120,12 @@ func (tx *Tx) EvictTimed(onDelete func(time.Duration)) error {
 		return nil
 	}
 	tx.settleMemory()
-	max -= s.StartupMemory() // what the data may take
+	// What the data may take. The buffers' figure is read once: as
+	// Redis's performEvictions, eviction frees what was over when it
+	// began, so buffers growing meanwhile (the evictions' own keyspace
+	// notifications and invalidations, queued to clients) cannot make it
+	// empty the keyspace.
+	max -= s.StartupMemory() + s.BufferMemory()
 	if s.used <= max {
 		return nil
 	}

@@ -2,13 +2,15 @@ package store
 
 import (
 	"math"
+	"sync/atomic"
 	"unsafe"
 )
 
 // Used memory is Cairn's own accounting of its data: the sum over every
 // key of entry.memory() (the entry, its map and dense-array slots, the
-// key's bytes and the value's estimate). INFO reports it as used_memory
-// and maxmemory eviction compares against it. It is an estimate of the
+// key's bytes and the value's estimate). INFO reports it, with the
+// embedder's BufferMemory (clients' buffers), as used_memory, and
+// maxmemory eviction compares that sum against the limit. It is an estimate of the
 // live heap the keyspace holds, calibrated against runtime.MemStats in
 // memory_test.go, not a GC statistic: GC figures lag and include garbage.
 //
@@ -79,9 +81,26 @@ func (s *Store) unaccount(ks *keyspace, e *entry) {
 }
 
 // UsedMemory returns the bytes Cairn's data occupies, by its own
-// accounting, as of the last finished transaction, plus StartupMemory.
-// It does not take the keyspace lock.
-func (s *Store) UsedMemory() int64 { return s.usedPub.Load() + s.StartupMemory() }
+// accounting, as of the last finished transaction, plus StartupMemory and
+// BufferMemory. It does not take the keyspace lock.
+func (s *Store) UsedMemory() int64 {
+	return s.usedPub.Load() + s.StartupMemory() + s.BufferMemory()
+}
+
+// SetBufferMemory makes n count in UsedMemory, and so against maxmemory:
+// the bytes the embedder's buffers hold outside the keyspace (the
+// server's clients' buffers), which eviction frees keys to make room
+// for, as Redis counts clients' memory in used_memory. It is set once,
+// before the store is used.
+func (s *Store) SetBufferMemory(n *atomic.Int64) { s.buffers = n }
+
+// BufferMemory is SetBufferMemory's figure now (0 without one).
+func (s *Store) BufferMemory() int64 {
+	if s.buffers == nil {
+		return 0
+	}
+	return max(s.buffers.Load(), 0)
+}
 
 // dbFixedBytes is what one database's empty structures (its key index and
 // expiry heap headers) are counted for.

@@ -7,6 +7,10 @@ type ObjectInfo struct {
 	Encoding string // Redis's name for the closest encoding
 	Idle     int64  // seconds since the last access (not under an LFU policy)
 	Freq     int    // LFU access frequency estimate (under an LFU policy)
+	// SmallInt: a string holding an integer from 0 to 9999, which Redis
+	// represents by one shared object (OBJ_SHARED_INTEGERS) unless an LRU
+	// or LFU maxmemory policy needs each key's own access time.
+	SmallInt bool
 }
 
 // Object describes the value at key, without touching it. It counts a
@@ -20,6 +24,10 @@ func (tx *Tx) Object(key []byte) (ObjectInfo, bool) {
 	}
 	tx.s.stats.KeyspaceHits.Add(1)
 	info := ObjectInfo{Encoding: e.encoding()}
+	if info.Encoding == "int" {
+		n, _ := num.ParseInt(e.val())
+		info.SmallInt = n >= 0 && n < 10000
+	}
 	if tx.s.lfu {
 		info.Freq = int(tx.s.lfuCounter(e.access, tx.now))
 	} else {

@@ -45,6 +45,7 @@ type Store struct {
 
 	used    int64         // used memory, under mu (see memory.go)
 	usedPub atomic.Int64  // used, published at the end of each transaction
+	buffers *atomic.Int64 // SetBufferMemory's figure, or nil
 	evict   evictState    // maxmemory settings and the eviction pool, under mu
 	lfu     bool          // the policy is LFU: access holds an LFU counter
 	commits atomic.Uint64 // batches handed to the engine
