@@ -62,7 +62,7 @@ func (b *bench) start(kind, mode string, extra ...string) (*server, error) {
 	var cmd *exec.Cmd
 	switch kind {
 	case "cairn":
-		args := []string{"--port", p, "--dir", data}
+		args := []string{"--port", p, "--dir", data, "--save", ""} // no snapshots, as redis-server's below
 		if mode == "memory" {
 			args = append(args, "--engine", "memory")
 		} else {
