@@ -48,6 +48,9 @@ func cmdFlushAll(c *Context) error {
 	}
 	c.Tx.FlushAll()
 	c.Server.trackFlushed()
+	if s := c.Server; s.engine == nil && s.hasSavePoints() {
+		s.persist.saveFlushed(c.Tx)
+	}
 	c.Out.OK()
 	return nil
 }

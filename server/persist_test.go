@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -442,5 +443,35 @@ func TestSavePointsSaveInTheBackground(t *testing.T) {
 	}
 	if info := c.Do("INFO", "persistence"); !strings.Contains(info, "rdb_changes_since_last_save:0\r\n") {
 		t.Errorf("after the save: %s", info)
+	}
+}
+
+// With save points, FLUSHALL writes the emptied dataset at once, as
+// Redis's: a crash before the next save cannot bring the keys back, and
+// rdb_changes_since_last_save starts again from 0.
+func TestFlushAllSavesWithSavePoints(t *testing.T) {
+	dir := t.TempDir()
+	srv := Start(t, WithConfig(func(c *server.Config) {
+		c.Dir = dir
+		c.Set("save", "3600 1")
+	}))
+	c := Dial(t, srv.Addr())
+	c.Do("SET", "flushed-key", "v")
+	if got := c.Do("SAVE"); got != OK {
+		t.Fatalf("SAVE = %q", got)
+	}
+	path := filepath.Join(dir, "dump.rdb")
+	if b, _ := os.ReadFile(path); !bytes.Contains(b, []byte("flushed-key")) {
+		t.Fatal("SAVE's dump.rdb lacks the key")
+	}
+	c.Do("SET", "other", "v")
+	if got := c.Do("FLUSHALL"); got != OK {
+		t.Fatalf("FLUSHALL = %q", got)
+	}
+	if b, _ := os.ReadFile(path); bytes.Contains(b, []byte("flushed-key")) {
+		t.Error("dump.rdb still holds the flushed key after FLUSHALL")
+	}
+	if info := c.Do("INFO", "persistence"); !strings.Contains(info, "rdb_changes_since_last_save:0\r\n") {
+		t.Errorf("after FLUSHALL: %s", info)
 	}
 }

@@ -67,6 +67,27 @@ func (p *persistState) saveRDBFinal(commit func() error) error {
 func (p *persistState) writeRDB(encode func(write func(file []byte, keys int) error) error) (string, error) {
 	p.saveMu.Lock()
 	defer p.saveMu.Unlock()
+	return p.writeRDBLocked(encode)
+}
+
+// saveFlushed is FLUSHALL's save when there are save points, as Redis's
+// flushAllDataAndResetRDB: the emptied dataset is written at once, inside
+// FLUSHALL's transaction tx, so a crash before the next save cannot bring
+// the flushed keys back, and the change count starts again from zero. A
+// save already under way (waiting for the keyspace lock FLUSHALL holds,
+// it will write the emptied dataset) is left to finish instead.
+func (p *persistState) saveFlushed(tx *store.Tx) {
+	if !p.saveMu.TryLock() {
+		return
+	}
+	defer p.saveMu.Unlock()
+	p.writeRDBLocked(func(write func(file []byte, keys int) error) error {
+		return write(tx.EncodeRDB(store.RDBOptions{Aux: p.s.rdbAux()}))
+	})
+}
+
+// writeRDBLocked is writeRDB with saveMu held.
+func (p *persistState) writeRDBLocked(encode func(write func(file []byte, keys int) error) error) (string, error) {
 	s := p.s
 	start := time.Now()
 	path := s.rdbPath()

@@ -60,6 +60,9 @@ func (s *Store) WriteRDBKeys(o RDBOptions) (file []byte, keys int) {
 	return s.encodeRDB(o)
 }
 
+// EncodeRDB is WriteRDBKeys inside a transaction, which holds the lock.
+func (tx *Tx) EncodeRDB(o RDBOptions) (file []byte, keys int) { return tx.s.encodeRDB(o) }
+
 // SaveFinal is the save before a shutdown, as Redis's, which runs while
 // no command can: it encodes the dataset and hands it to write with the
 // keyspace lock held throughout, and once write succeeds the store runs
