@@ -42,7 +42,7 @@ func (s *Server) rewriteConfig(old string) string {
 	var def Config
 	def.setDefaults()
 	def.tuning["save"] = DefaultSavePoints // the daemon's, which read the file
-	current := map[string]string{} // directive → its line, for every managed one
+	current := map[string]string{}         // directive → its line, for every managed one
 	for _, d := range directiveTable {
 		if !d.hidden {
 			current[d.name] = d.name + " " + quoteConfig(d.get(&s.cfg))
