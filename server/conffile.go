@@ -58,7 +58,7 @@ func commandLineOptions(args []string) string {
 	valued := true // the current line has a value
 	for j, a := range args {
 		if !valued || !strings.HasPrefix(a, "--") {
-			b.WriteString(quoteRepr(a) + " ")
+			b.WriteString(reprString([]byte(a)) + " ")
 			valued = true
 			continue
 		}
@@ -76,38 +76,6 @@ func commandLineOptions(args []string) string {
 			valued = true
 		}
 	}
-	return b.String()
-}
-
-// quoteRepr quotes s as Redis's sdscatrepr does, for splitArgs to read
-// back.
-func quoteRepr(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\a':
-			b.WriteString(`\a`)
-		case '\b':
-			b.WriteString(`\b`)
-		default:
-			if c < ' ' || c > '~' {
-				fmt.Fprintf(&b, `\x%02x`, c)
-			} else {
-				b.WriteByte(c)
-			}
-		}
-	}
-	b.WriteByte('"')
 	return b.String()
 }
 
