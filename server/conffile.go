@@ -111,7 +111,7 @@ func (cfg *Config) applyText(text string) error {
 		if _, ok := lookupDirective(name); !ok {
 			return fail("Bad directive or wrong number of arguments")
 		}
-		if multi := multiArgDirectives[name]; (len(words) < 2 && !multi) || (len(words) > 2 && !multi) {
+		if len(words) != 2 && !multiArgDirectives[name] {
 			return fail("wrong number of arguments") // a multi-word one checks its own
 		}
 		value := strings.Join(words[1:], " ")
