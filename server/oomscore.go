@@ -4,7 +4,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // oom-score-adj lets the kernel's OOM killer prefer (or spare) the
@@ -17,8 +16,8 @@ import (
 const oomScoreFile = "/proc/self/oom_score_adj"
 
 // oomScore remembers the score from before Cairn first adjusted it.
+// applyConfig's callers serialize its use (cfgMu, or start-up).
 type oomScore struct {
-	mu       sync.Mutex
 	adjusted bool
 	base     int
 }
@@ -63,8 +62,6 @@ func oomScoreDirectives() []directive {
 // one or Cairn changed it before. The caller holds cfgMu.
 func (s *Server) applyOOMScore() {
 	o := &s.oomScore
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	mode := s.cfg.tuning["oom-score-adj"]
 	var score int
 	switch {
