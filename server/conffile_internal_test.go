@@ -53,3 +53,15 @@ func TestParseArgsAsRedisServer(t *testing.T) {
 		}
 	}
 }
+
+// A value CONFIG REWRITE writes stays on its line and reads back as
+// itself.
+func TestQuoteConfigRoundTrips(t *testing.T) {
+	for _, v := range []string{"", "plain", "a b", "tab\there", "new\nline", `q"uote`, "it's", `back\slash`, "é", "\x01\xff", "\u2028 x"} {
+		line := "x " + quoteConfig(v)
+		words, err := splitArgs(line)
+		if strings.ContainsAny(line, "\r\n") || err != nil || len(words) != 2 || words[1] != v {
+			t.Errorf("%q: written %s, read back %q (%v)", v, quoteConfig(v), words, err)
+		}
+	}
+}

@@ -89,10 +89,17 @@ func (s *Server) rewriteConfig(old string) string {
 	return strings.Join(out, "\n") + "\n"
 }
 
-// quoteConfig quotes a value for a config file when it needs it.
+// quoteConfig quotes a value for a config file when it needs it, with
+// reprString (sdscatrepr), the escapes splitArgs reads back; Go's %q
+// wrote \u escapes it cannot read, and left a newline unquoted.
 func quoteConfig(v string) string {
-	if v == "" || strings.ContainsAny(v, " \t\"'\\") {
-		return fmt.Sprintf("%q", v)
+	needs := v == ""
+	for i := 0; i < len(v) && !needs; i++ {
+		c := v[i]
+		needs = c <= ' ' || c > '~' || c == '"' || c == '\'' || c == '\\'
+	}
+	if needs {
+		return reprString([]byte(v))
 	}
 	return v
 }
