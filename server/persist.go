@@ -23,6 +23,7 @@ type persistState struct {
 
 	saveMu         sync.Mutex // one checkpoint at a time
 	saving         atomic.Bool
+	resave         atomic.Bool   // FLUSHALL came during a save: save again once it ends
 	rewriting      atomic.Bool   // BGREWRITEAOF's fold runs
 	rewriteOK      atomic.Bool   // the last one succeeded
 	lastSave       atomic.Int64  // unix seconds of the last successful save
@@ -95,24 +96,42 @@ func cmdBgsave(c *Context) error {
 	if len(c.Args) > 2 || (len(c.Args) == 2 && !protocol.EqualFold(c.Args[1], "schedule")) {
 		return protocol.ErrSyntax
 	}
-	if !s.bgsave() {
+	if !s.bgsave(c.Tx) {
 		return protocol.Error("ERR Background save already in progress")
 	}
 	c.Out.Status("Background saving started")
 	return nil
 }
 
-// bgsave starts a save in the background, unless one runs already.
-func (s *Server) bgsave() bool {
+// bgsave starts a save in the background, unless one runs already; tx
+// is the transaction the caller runs in (BGSAVE in MULTI), or nil.
+func (s *Server) bgsave(tx *store.Tx) bool {
 	if !s.persist.saving.CompareAndSwap(false, true) {
 		return false
 	}
 	s.persist.lastTry.Store(s.clock.Now().Unix())
+	// On the memory engine the save's point in time is now, before the
+	// reply, as Redis forks before it answers: a write after BGSAVE is
+	// not in the file. (A failure here is the save's to report.)
+	var snap *store.Snapshot
+	switch {
+	case s.engine != nil:
+	case tx != nil:
+		snap, _ = tx.StartSnapshot(s.rdbOptions())
+	default:
+		snap, _ = s.store.StartSnapshot(s.rdbOptions())
+	}
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
 		defer s.persist.saving.Store(false)
-		if _, err := s.persist.save(); err != nil {
+		var err error
+		if s.engine == nil {
+			_, err = s.persist.saveSnapshot(snap)
+		} else {
+			_, err = s.persist.save()
+		}
+		if err != nil {
 			s.log.Error("BGSAVE failed", "err", err)
 		}
 	}()

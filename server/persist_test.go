@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/cairn-db/cairn/server"
 	. "github.com/cairn-db/cairn/server/servertest"
+	"github.com/cairn-db/cairn/store"
 )
 
 // TestKeyspaceCommandsPersist: every command that changes keys wholesale
@@ -473,5 +475,90 @@ func TestFlushAllSavesWithSavePoints(t *testing.T) {
 	}
 	if info := c.Do("INFO", "persistence"); !strings.Contains(info, "rdb_changes_since_last_save:0\r\n") {
 		t.Errorf("after FLUSHALL: %s", info)
+	}
+}
+
+// BGSAVE's file is the dataset at its reply, as Redis's fork is: inside
+// MULTI, the writes queued behind it, which run before the save can take
+// the keyspace lock, are not in it. With FLUSHALL among them (and save
+// points set) the save is dropped and the file holds the emptied
+// dataset, as Redis kills its saving child and saves again.
+func TestBGSaveIsTheDatasetAtItsReply(t *testing.T) {
+	for _, flush := range []bool{false, true} {
+		t.Run(fmt.Sprint("flushall=", flush), func(t *testing.T) {
+			dir := t.TempDir()
+			srv := Start(t, WithConfig(func(c *server.Config) {
+				c.Dir = dir
+				if flush {
+					c.Set("save", "3600 1")
+				}
+			}))
+			c := Dial(t, srv.Addr())
+			const n = 20000
+			before, after := []string{"MSET"}, []string{"MSET"}
+			for i := range n {
+				before = append(before, fmt.Sprint("k", i), "before")
+				after = append(after, fmt.Sprint("k", i), "after")
+			}
+			if got := c.Do(before...); got != OK {
+				t.Fatalf("MSET = %q", got)
+			}
+			queued := [][]string{{"BGSAVE"}, after, {"DEL", "k1"}, {"SET", "new", "x"}}
+			if flush {
+				queued = append(queued, []string{"FLUSHALL"})
+			}
+			c.Do("MULTI")
+			for _, cmd := range queued {
+				if got := c.Do(cmd...); got != Status("QUEUED") {
+					t.Fatalf("%s = %q", cmd[0], got)
+				}
+			}
+			if got := c.Do("EXEC"); !strings.Contains(got, "Background saving started") {
+				t.Fatalf("EXEC = %q", got)
+			}
+			deadline := time.Now().Add(20 * time.Second)
+			for strings.Contains(c.Do("INFO", "persistence"), "rdb_bgsave_in_progress:1") {
+				if time.Now().After(deadline) {
+					t.Fatal("BGSAVE still running after 20 s")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if info := c.Do("INFO", "persistence"); !strings.Contains(info, "rdb_last_bgsave_status:ok") {
+				t.Fatalf("after the save: %s", info)
+			}
+			file, err := os.ReadFile(filepath.Join(dir, "dump.rdb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := store.Open(store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys, err := s.ImportRDB(file, func(string) (string, error) { return "", nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := n
+			if flush {
+				want = 0
+			}
+			if keys != want {
+				t.Fatalf("dump.rdb holds %d keys, want %d", keys, want)
+			}
+			if flush {
+				return
+			}
+			s.View(0, func(tx *store.Tx) error {
+				for _, k := range []string{"k0", "k1", fmt.Sprint("k", n-1)} {
+					if v, ok, _ := tx.Get([]byte(k)); !ok || string(v) != "before" {
+						t.Errorf("%s = %q (present %v) in dump.rdb, want %q", k, v, ok, "before")
+					}
+				}
+				if _, ok, _ := tx.Get([]byte("new")); ok {
+					t.Error("dump.rdb holds a key set after BGSAVE")
+				}
+				return nil
+			})
+		})
 	}
 }

@@ -38,22 +38,57 @@ func (c *Config) RDBFile() string {
 
 // saveRDB writes the RDB file as Redis's rdbSave does: into a temporary
 // file beside it, synced, then renamed over the old one, so a crash
-// leaves the old file or the new one, never half of one. The dataset is
-// encoded under the keyspace lock (store.WriteRDBKeys), so the file is
-// one point in time; the writing happens after the lock is released.
-func (p *persistState) saveRDB() (string, error) {
-	return p.writeRDB(func(write func(file []byte, keys int) error) error {
-		return write(p.s.store.WriteRDBKeys(store.RDBOptions{Aux: p.s.rdbAux()}))
-	})
+// leaves the old file or the new one, never half of one.
+func (p *persistState) saveRDB() (string, error) { return p.saveSnapshot(nil) }
+
+// saveSnapshot is saveRDB for a save whose point in time snap fixed
+// already (BGSAVE's, before its reply), or, with nil, fixes now. The
+// file is the dataset at that point, encoded a step at a time while
+// commands go on (store.Snapshot), as Redis's forked child writes while
+// its parent serves. When FLUSHALL came during the save, a save of the
+// emptied dataset follows at once (see saveFlushed).
+func (p *persistState) saveSnapshot(snap *store.Snapshot) (string, error) {
+	p.saveMu.Lock()
+	defer p.saveMu.Unlock()
+	// The encoding gets a thread of its own, as the Pebble engine's
+	// background work does: in the event loop's time slices, a request
+	// waited up to 10 ms per step for the scheduler to poll the network.
+	if busy := backgroundProcs(p.s.config()); busy != nil {
+		busy(true)
+		defer busy(false)
+	}
+	path, err := p.writeRDBLocked(p.encodeSnapshot(snap))
+	for p.resave.Swap(false) {
+		path, err = p.writeRDBLocked(p.encodeSnapshot(nil))
+	}
+	return path, err
+}
+
+// encodeSnapshot is writeRDBLocked's encode for snap (nil: a snapshot
+// started now).
+func (p *persistState) encodeSnapshot(snap *store.Snapshot) func(write rdbWrite) error {
+	return func(write rdbWrite) error {
+		var err error
+		if snap == nil {
+			if snap, err = p.s.store.StartSnapshot(p.s.rdbOptions()); err != nil {
+				return err
+			}
+		}
+		file, keys, err := snap.Encode()
+		if err != nil {
+			return err
+		}
+		return write(file, keys)
+	}
 }
 
 // saveRDBFinal is the save before a shutdown: the keyspace lock is held
 // until the file is in place, and then, if commit agrees, for good
 // (store.SaveFinal), so no change a client is told about misses the file.
 func (p *persistState) saveRDBFinal(commit func() error) error {
-	_, err := p.writeRDB(func(write func(file []byte, keys int) error) error {
-		return p.s.store.SaveFinal(store.RDBOptions{Aux: p.s.rdbAux()}, func(file []byte, keys int) error {
-			if err := write(file, keys); err != nil {
+	_, err := p.writeRDB(func(write rdbWrite) error {
+		return p.s.store.SaveFinal(p.s.rdbOptions(), func(file []byte, keys int) error {
+			if err := write([][]byte{file}, keys); err != nil {
 				return err
 			}
 			return commit()
@@ -62,9 +97,13 @@ func (p *persistState) saveRDBFinal(commit func() error) error {
 	return err
 }
 
+// rdbWrite puts an encoded RDB file in place: file is its bytes, in
+// pieces, and keys the number of keys it holds.
+type rdbWrite func(file [][]byte, keys int) error
+
 // writeRDB runs a save: encode calls write with the encoded file, which
 // writeRDB puts in place and records.
-func (p *persistState) writeRDB(encode func(write func(file []byte, keys int) error) error) (string, error) {
+func (p *persistState) writeRDB(encode func(write rdbWrite) error) (string, error) {
 	p.saveMu.Lock()
 	defer p.saveMu.Unlock()
 	return p.writeRDBLocked(encode)
@@ -73,32 +112,40 @@ func (p *persistState) writeRDB(encode func(write func(file []byte, keys int) er
 // saveFlushed is FLUSHALL's save when there are save points, as Redis's
 // flushAllDataAndResetRDB: the emptied dataset is written at once, inside
 // FLUSHALL's transaction tx, so a crash before the next save cannot bring
-// the flushed keys back, and the change count starts again from zero. A
-// save already under way (waiting for the keyspace lock FLUSHALL holds,
-// it will write the emptied dataset) is left to finish instead.
+// the flushed keys back, and the change count starts again from zero.
+// A save under way holds the dataset from before the flush: as Redis
+// kills its saving child, it is dropped if still encoding; when it holds
+// saveMu it cannot be waited for here (its steps need the keyspace lock
+// FLUSHALL holds), so a save of the emptied dataset follows it (resave).
 func (p *persistState) saveFlushed(tx *store.Tx) {
+	tx.AbortSnapshot()
 	if !p.saveMu.TryLock() {
+		p.resave.Store(true)
 		return
 	}
 	defer p.saveMu.Unlock()
-	p.writeRDBLocked(func(write func(file []byte, keys int) error) error {
-		return write(tx.EncodeRDB(store.RDBOptions{Aux: p.s.rdbAux()}))
+	p.writeRDBLocked(func(write rdbWrite) error {
+		file, keys := tx.EncodeRDB(p.s.rdbOptions())
+		return write([][]byte{file}, keys)
 	})
 }
 
 // writeRDBLocked is writeRDB with saveMu held.
-func (p *persistState) writeRDBLocked(encode func(write func(file []byte, keys int) error) error) (string, error) {
+func (p *persistState) writeRDBLocked(encode func(write rdbWrite) error) (string, error) {
 	s := p.s
 	start := time.Now()
 	path := s.rdbPath()
 	delay := s.config().rdbKeySaveDelay
 	changes := p.changes.Load() // at most what the snapshot covers
 	saved := false
-	err := encode(func(file []byte, keys int) error {
+	err := encode(func(file [][]byte, keys int) error {
 		err := writeFileAtomic(path, func(f io.Writer) error { return s.writeRDBSlowly(f, file, keys, delay) })
 		saved = err == nil
 		return err
 	})
+	if errors.Is(err, store.ErrSnapshotAborted) {
+		return "", err // FLUSHALL's resave follows
+	}
 	p.lastSaveOK.Store(saved)
 	if !saved {
 		s.log.Error("saving the RDB file failed", "path", path, "err", err)
@@ -115,35 +162,41 @@ func (p *persistState) writeRDBLocked(encode func(write func(file []byte, keys i
 // errSaveStopped ends a save the server's closing interrupted.
 var errSaveStopped = errors.New("the server is shutting down")
 
-// writeRDBSlowly writes data, a file of keys keys, waiting
+// writeRDBSlowly writes file, of keys keys, waiting
 // rdb-key-save-delay microseconds per key as Redis's save does (a
 // negative delay: one key in -delay waits a microsecond). A save the
 // server's closing overtakes (a BGSAVE) is dropped, as Redis kills its
 // saving child: it must not replace the file after the final save.
-func (s *Server) writeRDBSlowly(w io.Writer, data []byte, keys, delay int) error {
-	step := len(data)
-	if delay != 0 && keys > 0 {
-		step = max(len(data)/keys, 1)
+func (s *Server) writeRDBSlowly(w io.Writer, file [][]byte, keys, delay int) error {
+	total := 0
+	for _, piece := range file {
+		total += len(piece)
 	}
-	for len(data) > 0 {
-		n := min(step, len(data))
-		if _, err := w.Write(data[:n]); err != nil {
-			return err
-		}
-		data = data[n:]
-		if delay == 0 {
-			continue
-		}
-		wait := time.Duration(delay) * time.Microsecond
-		if delay < 0 {
-			wait = 0
-			if rand.IntN(-delay) == 0 {
-				wait = time.Microsecond
+	step := total
+	if delay != 0 && keys > 0 {
+		step = max(total/keys, 1)
+	}
+	for _, data := range file {
+		for len(data) > 0 {
+			n := min(step, len(data))
+			if _, err := w.Write(data[:n]); err != nil {
+				return err
 			}
-		}
-		select {
-		case <-s.ctx.Done():
-		case <-time.After(wait):
+			data = data[n:]
+			if delay == 0 {
+				continue
+			}
+			wait := time.Duration(delay) * time.Microsecond
+			if delay < 0 {
+				wait = 0
+				if rand.IntN(-delay) == 0 {
+					wait = time.Microsecond
+				}
+			}
+			select {
+			case <-s.ctx.Done():
+			case <-time.After(wait):
+			}
 		}
 	}
 	if s.ctx.Err() != nil {
@@ -192,3 +245,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	}
 	return nil
 }
+
+// rdbOptions are the options of a saved RDB file: Redis 7.0's auxiliary
+// fields, the function libraries and every key.
+func (s *Server) rdbOptions() store.RDBOptions { return store.RDBOptions{Aux: s.rdbAux()} }

@@ -48,7 +48,7 @@ func (s *Server) saveIfDue() {
 	for _, sp := range parseSavePoints(s.tuning("save")) {
 		if int64(dirty) >= sp.changes && elapsed > sp.seconds && retryOK {
 			s.log.Info(strconv.FormatUint(dirty, 10) + " changes in " + strconv.FormatInt(sp.seconds, 10) + " seconds. Saving...")
-			s.bgsave()
+			s.bgsave(nil)
 			return
 		}
 	}

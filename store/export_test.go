@@ -30,3 +30,31 @@ func (s *Store) CheckMemory() error {
 	}
 	return nil
 }
+
+// SetSnapshotSteps makes a save walk keys keys a step, in chunks of
+// chunk bytes, and call between after each step, for tests; restore puts
+// the defaults back.
+func SetSnapshotSteps(keys, chunk int, between func()) (restore func()) {
+	oldKeys, oldChunk, oldRoom, oldBetween := snapshotStepKeys, snapshotChunk, snapshotRoom, snapshotBetweenSteps
+	snapshotStepKeys, snapshotChunk, snapshotRoom, snapshotBetweenSteps = keys, chunk, chunk/4, between
+	return func() {
+		snapshotStepKeys, snapshotChunk, snapshotRoom, snapshotBetweenSteps = oldKeys, oldChunk, oldRoom, oldBetween
+	}
+}
+
+// SnapshotHooks counts the keyspaces a save still walks (none once
+// SnapshotRDB has returned), for tests.
+func (s *Store) SnapshotHooks() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, d := range s.dbs {
+		if d.keys.snap != nil {
+			n++
+		}
+	}
+	if s.snapshot != nil {
+		n++
+	}
+	return n
+}

@@ -132,6 +132,7 @@ func (tx *Tx) PFCount(keys [][]byte) (int64, error) {
 	// A store that can no longer write answers without caching: reads go
 	// on after a disk failure, and this one must not fail for its cache.
 	if tx.s.WriteError() == nil {
+		tx.db.keys.beforeWrite(e)
 		binary.LittleEndian.PutUint64(h[8:16], card)
 		tx.saveString(e, len(h), 8, 16)
 		tx.notify(keys[0], 0, "") // WATCH only, as Redis's signalModifiedKey

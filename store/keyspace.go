@@ -30,6 +30,7 @@ type keyspace struct {
 	// settles its memory without a map lookup per command.
 	lastSampled *entry
 	lastSample  *memSample
+	snap        *keyspaceSnap // a save walking the keyspace (see rdb_snapshot.go)
 }
 
 var keyspaceSeed = maphash.MakeSeed()
@@ -154,6 +155,9 @@ func (k *keyspace) find(key string, pos int32) uint32 {
 
 // remove deletes e from the keyspace.
 func (k *keyspace) remove(e *entry) {
+	if k.snap != nil {
+		k.snap.beforeRemove(e)
+	}
 	i := k.find(e.key, e.pos)
 	// Backward-shift: move each later slot of the probe run into the hole
 	// unless its home lies cyclically in (hole, its position].

@@ -48,19 +48,14 @@ type RDBOptions struct {
 // database's live keys with their expiry times. It holds the keyspace
 // lock while it encodes, so the file is one point in time.
 func (s *Store) WriteRDB(o RDBOptions) []byte {
-	file, _ := s.WriteRDBKeys(o)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	file, _ := s.encodeRDB(o)
 	return file
 }
 
-// WriteRDBKeys is WriteRDB that also returns how many keys the file
-// holds.
-func (s *Store) WriteRDBKeys(o RDBOptions) (file []byte, keys int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.encodeRDB(o)
-}
-
-// EncodeRDB is WriteRDBKeys inside a transaction, which holds the lock.
+// EncodeRDB is WriteRDB inside a transaction, which holds the lock, with
+// the number of keys the file holds.
 func (tx *Tx) EncodeRDB(o RDBOptions) (file []byte, keys int) { return tx.s.encodeRDB(o) }
 
 // SaveFinal is the save before a shutdown, as Redis's, which runs while
@@ -79,18 +74,10 @@ func (s *Store) SaveFinal(o RDBOptions, write func(file []byte, keys int) error)
 	return nil
 }
 
-// encodeRDB is WriteRDBKeys under the keyspace lock the caller holds.
+// encodeRDB is EncodeRDB under the keyspace lock the caller holds.
 func (s *Store) encodeRDB(o RDBOptions) (file []byte, keys int) {
 	now := s.clock.Now().UnixMilli()
-	b := append([]byte("REDIS"), fmt.Sprintf("%04d", rdbVersion)...)
-	for _, a := range o.Aux {
-		b = appendRDBString(appendRDBString(append(b, rdbOpAux), []byte(a[0])), []byte(a[1]))
-	}
-	if !o.SkipFunctions {
-		for _, lib := range s.libs.sorted() {
-			b = appendRDBString(append(b, rdbOpFunction2), []byte(lib.Code))
-		}
-	}
+	b := s.appendRDBHeader(nil, o)
 	z := lzfScratchPool.Get().(*lzfScratch)
 	defer lzfScratchPool.Put(z)
 	var obj []byte // one key's object, reused
@@ -101,22 +88,29 @@ func (s *Store) encodeRDB(o RDBOptions) (file []byte, keys int) {
 		b = appendRDBLen(append(b, rdbOpSelectDB), uint64(i))
 		b = appendRDBLen(appendRDBLen(append(b, rdbOpResizeDB), uint64(d.keys.len())), uint64(len(d.expires)))
 		for j := 0; j < d.keys.len(); j++ {
-			e := d.keys.at(j)
-			if e.expireAt != 0 {
-				if e.expireAt <= now {
-					continue // expired: not part of the dataset
-				}
-				b = binary.LittleEndian.AppendUint64(append(b, rdbOpExpireMs), uint64(e.expireAt))
+			var ok bool
+			if b, obj, ok = appendRDBRecord(b, obj, d.keys.at(j), z, now); ok {
+				keys++
 			}
-			obj = appendRDBObject(obj[:0], e, z)
-			keys++
-			b = append(b, obj[0]) // the type byte, the key, then the value
-			b = appendRDBString(b, []byte(e.key))
-			b = append(b, obj[1:]...)
 		}
 	}
 	b = append(b, rdbOpEOF)
 	return binary.LittleEndian.AppendUint64(b, crc64(0, b)), keys
+}
+
+// appendRDBHeader appends the file's start: magic and version, the
+// auxiliary fields and the function libraries.
+func (s *Store) appendRDBHeader(b []byte, o RDBOptions) []byte {
+	b = append(append(b, "REDIS"...), fmt.Sprintf("%04d", rdbVersion)...)
+	for _, a := range o.Aux {
+		b = appendRDBString(appendRDBString(append(b, rdbOpAux), []byte(a[0])), []byte(a[1]))
+	}
+	if !o.SkipFunctions {
+		for _, lib := range s.libs.sorted() {
+			b = appendRDBString(append(b, rdbOpFunction2), []byte(lib.Code))
+		}
+	}
+	return b
 }
 
 // ErrRDBFile is ImportRDB's error for a file it cannot read: not an RDB

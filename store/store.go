@@ -55,6 +55,8 @@ type Store struct {
 	// closed is set, under mu, once SaveFinal saved the dataset for a
 	// shutdown: Update runs nothing more.
 	closed bool
+	// snapshot is the save under way (StartSnapshot), under mu.
+	snapshot *Snapshot
 }
 
 type database struct {

@@ -159,6 +159,7 @@ func (tx *Tx) lookupPeek(key []byte) *entry {
 func (tx *Tx) lookupWrite(key []byte) *entry {
 	e := tx.lookup(key)
 	if e != nil {
+		tx.db.keys.beforeWrite(e)
 		tx.touch(e)
 		tx.markDirty(e)
 	}
@@ -256,6 +257,7 @@ func (tx *Tx) expireEntry(e *entry) {
 // setExpire sets e's absolute expiry (0 removes it) in memory; the caller
 // saves the key's metadata.
 func (tx *Tx) setExpire(e *entry, at int64) {
+	tx.db.keys.beforeWrite(e)
 	if (at == 0) != (e.expireAt == 0) {
 		tx.markDirty(e) // gaining or losing a TTL changes the entry's memory
 	}

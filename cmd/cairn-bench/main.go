@@ -9,6 +9,7 @@
 //	go run ./cmd/cairn-bench -modes memory,everysec,always -runs 5
 //	go run ./cmd/cairn-bench -seed-only
 //	go run ./cmd/cairn-bench -cache                # maxmemory: eviction, hit rate, RSS
+//	go run ./cmd/cairn-bench -save-pause           # how long commands wait during BGSAVE
 //
 // Only ratios measured in one run mean anything on a shared machine.
 package main
@@ -35,6 +36,8 @@ func main() {
 	cacheMax := flag.String("cache-maxmemory", "64mb", "maxmemory of the cache workload")
 	cacheOps := flag.Int("cache-ops", 1000000, "Zipf GETs in the cache workload")
 	policies := flag.String("cache-policies", "allkeys-lru,allkeys-lfu", "eviction policies of the cache workload")
+	savePauseOnly := flag.Bool("save-pause", false, "run only the save-pause workload (GET latency during BGSAVE)")
+	savePauseKeys := flag.Int("save-pause-keys", 1000000, "keys in the save-pause workload")
 	flag.Parse()
 	if *list {
 		for _, t := range defaultTests {
@@ -48,6 +51,15 @@ func main() {
 		os.Exit(1)
 	}
 	defer b.cleanup()
+	if *savePauseOnly {
+		res, err := b.savePause(*savePauseKeys, *runs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cairn-bench:", err)
+			os.Exit(1)
+		}
+		printSavePause(*savePauseKeys, res)
+		return
+	}
 	if *cacheOnly {
 		if err := b.runCache(*cacheMax, strings.Split(*policies, ","), *cacheOps); err != nil {
 			fmt.Fprintln(os.Stderr, "cairn-bench:", err)
