@@ -68,7 +68,7 @@ func persistCommands() []*Command {
 // engine, save_rdb.go).
 func (p *persistState) save() (string, error) {
 	if p.s.engine == nil {
-		return p.saveRDB()
+		return p.saveSnapshot(nil)
 	}
 	return p.checkpoint()
 }
@@ -131,7 +131,7 @@ func (s *Server) bgsave(tx *store.Tx) bool {
 		} else {
 			_, err = s.persist.save()
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, store.ErrSnapshotAborted) { // FLUSHALL saved instead
 			s.log.Error("BGSAVE failed", "err", err)
 		}
 	}()

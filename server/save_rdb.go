@@ -36,17 +36,14 @@ func (c *Config) RDBFile() string {
 	return filepath.Join(c.Dir, name)
 }
 
-// saveRDB writes the RDB file as Redis's rdbSave does: into a temporary
-// file beside it, synced, then renamed over the old one, so a crash
-// leaves the old file or the new one, never half of one.
-func (p *persistState) saveRDB() (string, error) { return p.saveSnapshot(nil) }
-
-// saveSnapshot is saveRDB for a save whose point in time snap fixed
-// already (BGSAVE's, before its reply), or, with nil, fixes now. The
-// file is the dataset at that point, encoded a step at a time while
-// commands go on (store.Snapshot), as Redis's forked child writes while
-// its parent serves. When FLUSHALL came during the save, a save of the
-// emptied dataset follows at once (see saveFlushed).
+// saveSnapshot writes the RDB file as Redis's rdbSave does: into a
+// temporary file beside it, synced, then renamed over the old one, so a
+// crash leaves the old file or the new one, never half of one. The file
+// is the dataset at one point in time, which snap fixed already (BGSAVE's,
+// before its reply), or, when nil, is now; it is encoded a step at a time
+// while commands go on (store.Snapshot), as Redis's forked child writes
+// while its parent serves. When FLUSHALL came during the save, a save of
+// the emptied dataset follows at once (see saveFlushed).
 func (p *persistState) saveSnapshot(snap *store.Snapshot) (string, error) {
 	p.saveMu.Lock()
 	defer p.saveMu.Unlock()

@@ -1,6 +1,9 @@
 package store
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // CheckMemory recounts every key's memory and compares it with the
 // incremental accounting, for tests in package store_test.
@@ -57,4 +60,14 @@ func (s *Store) SnapshotHooks() int {
 		n++
 	}
 	return n
+}
+
+// SnapshotRDB is StartSnapshot and Encode, with the pieces joined.
+func (s *Store) SnapshotRDB(o RDBOptions) (file []byte, keys int, err error) {
+	snap, err := s.StartSnapshot(o)
+	if err != nil {
+		return nil, 0, err
+	}
+	pieces, keys, err := snap.Encode()
+	return bytes.Join(pieces, nil), keys, err
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"runtime"
@@ -67,17 +66,6 @@ var ErrSnapshotBusy = errors.New("store: a save is already under way")
 
 // ErrSnapshotAborted is Encode's error after AbortSnapshot.
 var ErrSnapshotAborted = errors.New("store: the save was aborted")
-
-// SnapshotRDB returns the dataset as an RDB file, as WriteRDB, and how
-// many keys it holds: StartSnapshot, then Encode, whose pieces it joins.
-func (s *Store) SnapshotRDB(o RDBOptions) (file []byte, keys int, err error) {
-	snap, err := s.StartSnapshot(o)
-	if err != nil {
-		return nil, 0, err
-	}
-	pieces, keys, err := snap.Encode()
-	return bytes.Join(pieces, nil), keys, err
-}
 
 // StartSnapshot fixes the point in time of a save: Encode, which must
 // follow, writes the dataset as it is now, whatever changes meanwhile.
