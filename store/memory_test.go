@@ -21,6 +21,9 @@ func TestUsedMemoryTracksHeap(t *testing.T) {
 		{"small", 200_000, 40, false},
 		{"ttl", 200_000, 40, true},
 		{"large", 20_000, 1000, false},
+		{"5KB", 10_000, 5000, false},   // size class 5376
+		{"13KB", 5_000, 13_000, false}, // size class 13568
+		{"40KB", 1_000, 40_000, false}, // five pages
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := Open(Options{Databases: 1})
@@ -96,5 +99,17 @@ func BenchmarkListPushAccounting(b *testing.B) {
 			_, err := tx.ListPush([]byte("l"), ListTail, val, false)
 			return err
 		})
+	}
+}
+
+// TestSizeClassIsGosAllocation: for every size up to a few pages,
+// sizeClass is the capacity Go's allocator gives a byte slice of that
+// size (above the tiny allocator's 16 bytes).
+func TestSizeClassIsGosAllocation(t *testing.T) {
+	src := make([]byte, 3*maxSmallAlloc)
+	for n := 17; n <= len(src); n++ {
+		if got, want := sizeClass(n), cap(append([]byte(nil), src[:n]...)); got != want {
+			t.Fatalf("sizeClass(%d) = %d, the allocator gives %d", n, got, want)
+		}
 	}
 }

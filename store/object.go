@@ -119,17 +119,43 @@ func tailSize(need int) int {
 // one of Go's size classes exactly (64, 80, 96, … 240, 256 bytes).
 var entryTails = [...]int{8, 24, 40, 56, 72, 88, 104, 120, 136, 152, 168, 184, maxTail}
 
-// sizeClass rounds an allocation up roughly as Go's allocator does.
+// sizeClass is the size of Go's allocation for n bytes: the size class
+// it rounds a small allocation up to, a large one's whole pages. (A
+// rounding to 4 KiB steps over 1 KiB had used_memory count 1.9 KB of
+// overhead per value of 0–16 KiB, where the allocator wastes about 700 B.)
 func sizeClass(n int) int {
 	switch {
 	case n == 0:
 		return 0
 	case n <= 16:
-		return 16
-	case n <= 128:
-		return (n + 15) &^ 15
+		return 16 // the tiny allocator's blocks
 	case n <= 1024:
-		return (n + 127) &^ 127
+		return int(sizeClasses8[(n+7)>>3])
+	case n <= maxSmallAlloc:
+		return int(sizeClasses128[(n-1024+127)>>7])
 	}
-	return (n + 4095) &^ 4095
+	return (n + allocPage - 1) &^ (allocPage - 1)
+}
+
+const (
+	maxSmallAlloc = 32 << 10 // larger allocations take whole pages
+	allocPage     = 8 << 10
+)
+
+// sizeClasses8 and sizeClasses128 are Go's size classes, as its runtime
+// indexes them: by 8-byte steps up to 1 KiB, by 128-byte steps above.
+// They are read from the allocator at start-up (append rounds a new
+// slice's capacity up to its size class), so they follow the Go release.
+var sizeClasses8, sizeClasses128 = readSizeClasses()
+
+func readSizeClasses() (by8 [1024/8 + 1]uint16, by128 [(maxSmallAlloc-1024)/128 + 1]uint16) {
+	src := make([]byte, maxSmallAlloc)
+	class := func(n int) uint16 { return uint16(cap(append([]byte(nil), src[:n]...))) }
+	for i := 1; i < len(by8); i++ {
+		by8[i] = class(i * 8)
+	}
+	for i := 1; i < len(by128); i++ {
+		by128[i] = class(1024 + i*128)
+	}
+	return by8, by128
 }
