@@ -57,6 +57,18 @@ func (s *Server) limitKill(c *Client, why, what string, n int64) {
 	c.kill()
 }
 
+// checkQueueLimits makes the cron's output limit check of every client
+// with an output queue (subscribers, tracking clients). Other clients'
+// replies wait in their own buffers only until their next write, which
+// checks (checkOutputLimit).
+func (s *Server) checkQueueLimits() {
+	for _, c := range s.clients.snapshot() {
+		if o := c.box.Load(); o != nil {
+			o.cronCheck()
+		}
+	}
+}
+
 // reapIdle closes clients idle for longer than timeout. MONITOR clients
 // and blocked clients are exempt, as in Redis.
 func (s *Server) reapIdle() {

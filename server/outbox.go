@@ -75,11 +75,7 @@ func (o *outbox) push(p []byte) {
 	o.buf = append(o.buf, p...)
 	if o.checkLimit() {
 		o.mu.Unlock()
-		o.c.srv.stats.limitKills.Add(1)
-		o.c.srv.log.Warn("client closed for overcoming of output buffer limits", "id", o.c.ID, "addr", o.c.addr)
-		o.c.srv.stopCounting(o.c)
-		o.close()
-		o.c.kill()
+		o.limitClose()
 		return
 	}
 	select { // under o.mu, so close cannot close wake meanwhile
@@ -133,6 +129,27 @@ func (o *outbox) checkLimit() bool {
 		return false
 	}
 	return now.Sub(o.over) >= time.Duration(l.softSeconds)*time.Second
+}
+
+// cronCheck is the output limit check Redis's clientsCron makes of every
+// client: a queue over the soft limit for longer than allowed closes the
+// client though nothing more is queued for it.
+func (o *outbox) cronCheck() {
+	o.mu.Lock()
+	over := !o.closed && o.checkLimit()
+	o.mu.Unlock()
+	if over {
+		o.limitClose()
+	}
+}
+
+// limitClose closes the client of a queue over its limit.
+func (o *outbox) limitClose() {
+	o.c.srv.stats.limitKills.Add(1)
+	o.c.srv.log.Warn("client closed for overcoming of output buffer limits", "id", o.c.ID, "addr", o.c.addr)
+	o.c.srv.stopCounting(o.c)
+	o.close()
+	o.c.kill()
 }
 
 // pendingLocked is the bytes queued or being written; o.mu is held.

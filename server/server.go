@@ -460,6 +460,7 @@ func (s *Server) startBackground() {
 				s.expireCycle()
 				if tick++; tick%hz == 0 {
 					s.reapIdle()
+					s.checkQueueLimits()
 					s.loops.shrinkIdle()
 					s.saveIfDue()
 				}
