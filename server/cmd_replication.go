@@ -158,12 +158,29 @@ func cmdSync(c *Context) error {
 	if req == rdbNone {
 		return errNoReplication
 	}
-	file := c.Server.store.WriteRDB(store.RDBOptions{Aux: c.Server.rdbAux(),
+	// Encoded a step at a time as a BGSAVE is, on this client's own
+	// goroutine (SYNC waits), so a backup (redis-cli --rdb) does not stop
+	// the other clients.
+	snap, err := c.Server.startSnapshot(store.RDBOptions{Aux: c.Server.rdbAux(),
 		SkipKeys: req != rdbFull, SkipFunctions: req == rdbEmpty})
+	if err != nil {
+		return protocol.Error("ERR " + err.Error())
+	}
+	file, _, err := snap.Encode()
+	if err != nil {
+		return protocol.Error("ERR " + err.Error())
+	}
 	if c.Cmd.Name == "psync" {
 		c.Out.Status("FULLRESYNC " + runID + " 0")
 	}
-	c.Out.Raw(append([]byte("$"+strconv.Itoa(len(file))+"\r\n"), file...))
+	size := 0
+	for _, piece := range file {
+		size += len(piece)
+	}
+	c.Out.Raw([]byte("$" + strconv.Itoa(size) + "\r\n"))
+	for _, piece := range file {
+		c.Out.Raw(piece)
+	}
 	c.Client.quitting = true
 	c.Client.conn.ReadPipeline()
 	c.Client.closeAfterReplies()

@@ -67,7 +67,7 @@ func (p *persistState) encodeSnapshot(snap *store.Snapshot) func(write rdbWrite)
 	return func(write rdbWrite) error {
 		var err error
 		if snap == nil {
-			if snap, err = p.s.store.StartSnapshot(p.s.rdbOptions()); err != nil {
+			if snap, err = p.s.startSnapshot(p.s.rdbOptions()); err != nil {
 				return err
 			}
 		}
@@ -246,3 +246,20 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 // rdbOptions are the options of a saved RDB file: Redis 7.0's auxiliary
 // fields, the function libraries and every key.
 func (s *Server) rdbOptions() store.RDBOptions { return store.RDBOptions{Aux: s.rdbAux()} }
+
+// startSnapshot starts a save's walk (store.StartSnapshot), first waiting
+// for one under way to end: one runs at a time, and SYNC's and BGSAVE's
+// may meet.
+func (s *Server) startSnapshot(o store.RDBOptions) (*store.Snapshot, error) {
+	for {
+		snap, err := s.store.StartSnapshot(o)
+		if !errors.Is(err, store.ErrSnapshotBusy) {
+			return snap, err
+		}
+		select {
+		case <-s.ctx.Done():
+			return nil, errSaveStopped
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
