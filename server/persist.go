@@ -23,14 +23,15 @@ type persistState struct {
 
 	saveMu         sync.Mutex // one checkpoint at a time
 	saving         atomic.Bool
-	resave         atomic.Bool   // FLUSHALL came during a save: save again once it ends
-	rewriting      atomic.Bool   // BGREWRITEAOF's fold runs
-	rewriteOK      atomic.Bool   // the last one succeeded
-	lastSave       atomic.Int64  // unix seconds of the last successful save
-	lastSaveOK     atomic.Bool   // status of the last BGSAVE
-	lastTry        atomic.Int64  // unix seconds of the last background save's start
-	lastSaveDur    atomic.Int64  // seconds the last save took, -1 before any
-	committedAtSav atomic.Uint64 // engine commits at the last save
+	resave         atomic.Bool                    // FLUSHALL came during a save: save again once it ends
+	snapshot       atomic.Pointer[store.Snapshot] // the memory engine's save under way (FLUSHALL aborts it)
+	rewriting      atomic.Bool                    // BGREWRITEAOF's fold runs
+	rewriteOK      atomic.Bool                    // the last one succeeded
+	lastSave       atomic.Int64                   // unix seconds of the last successful save
+	lastSaveOK     atomic.Bool                    // status of the last BGSAVE
+	lastTry        atomic.Int64                   // unix seconds of the last background save's start
+	lastSaveDur    atomic.Int64                   // seconds the last save took, -1 before any
+	committedAtSav atomic.Uint64                  // engine commits at the last save
 	// changes counts key changes (one per keyspace event, as Redis's
 	// dirty counts signalModifiedKey-worthy changes); with the memory
 	// engine rdb_changes_since_last_save is changes less changesAtSave,
@@ -120,6 +121,9 @@ func (s *Server) bgsave(tx *store.Tx) bool {
 		snap, _ = tx.StartSnapshot(s.rdbOptions())
 	default:
 		snap, _ = s.store.StartSnapshot(s.rdbOptions())
+	}
+	if snap != nil {
+		s.persist.snapshot.Store(snap)
 	}
 	s.bg.Add(1)
 	go func() {

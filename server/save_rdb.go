@@ -70,8 +70,10 @@ func (p *persistState) encodeSnapshot(snap *store.Snapshot) func(write rdbWrite)
 			if snap, err = p.s.startSnapshot(p.s.rdbOptions()); err != nil {
 				return err
 			}
+			p.snapshot.Store(snap)
 		}
 		file, keys, err := snap.Encode()
+		p.snapshot.Store(nil)
 		if err != nil {
 			return err
 		}
@@ -115,7 +117,9 @@ func (p *persistState) writeRDB(encode func(write rdbWrite) error) (string, erro
 // saveMu it cannot be waited for here (its steps need the keyspace lock
 // FLUSHALL holds), so a save of the emptied dataset follows it (resave).
 func (p *persistState) saveFlushed(tx *store.Tx) {
-	tx.AbortSnapshot()
+	if snap := p.snapshot.Load(); snap != nil {
+		tx.AbortSnapshot(snap)
+	}
 	if !p.saveMu.TryLock() {
 		p.resave.Store(true)
 		return

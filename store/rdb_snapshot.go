@@ -162,13 +162,10 @@ func (snap *Snapshot) Encode() (file [][]byte, keys int, err error) {
 	return append(file, binary.LittleEndian.AppendUint64([]byte{rdbOpEOF}, crc64(crc, []byte{rdbOpEOF}))), keys, nil
 }
 
-// AbortSnapshot makes a save under way stop and fail: FLUSHALL drops a
-// save of what it deleted, as Redis kills its saving child.
-func (tx *Tx) AbortSnapshot() {
-	if snap := tx.s.snapshot; snap != nil {
-		snap.aborted = true
-	}
-}
+// AbortSnapshot makes snap's Encode, if still under way, stop and fail:
+// FLUSHALL drops a save of what it deleted, as Redis kills its saving
+// child.
+func (tx *Tx) AbortSnapshot(snap *Snapshot) { snap.aborted = true }
 
 // end takes the save out of the store and every keyspace it still
 // walks; the keyspace lock is held.

@@ -148,16 +148,20 @@ func TestAbortSnapshot(t *testing.T) {
 		}
 		return nil
 	})
+	snap, err := s.StartSnapshot(store.RDBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	steps := 0
 	defer store.SetSnapshotSteps(10, 1<<20, func() {
 		steps++
 		s.Update(0, func(tx *store.Tx) error {
-			tx.AbortSnapshot()
+			tx.AbortSnapshot(snap)
 			tx.FlushAll()
 			return nil
 		})
 	})()
-	if _, _, err := s.SnapshotRDB(store.RDBOptions{}); !errors.Is(err, store.ErrSnapshotAborted) {
+	if _, _, err := snap.Encode(); !errors.Is(err, store.ErrSnapshotAborted) {
 		t.Fatalf("SnapshotRDB = %v, want ErrSnapshotAborted", err)
 	}
 	if steps != 1 {
