@@ -31,20 +31,10 @@ func TestRDBRoundTrip(t *testing.T) {
 	for seed := uint64(1); seed <= 10; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, seed))
-			clock := store.NewManualClock(time.UnixMilli(1_700_000_000_000))
-			src, err := store.Open(store.Options{Clock: clock})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ops := allRandomOps()
-			for i := 0; i < 2000; i++ {
-				src.Update(r.IntN(3), func(tx *store.Tx) error {
-					ops[r.IntN(len(ops))](tx, r)
-					return nil
-				})
-				if i%700 == 0 {
-					clock.FastForward(time.Duration(r.IntN(3000)) * time.Millisecond)
-				}
+			src, clock, apply := randomStore(t)
+			for range 3 {
+				apply(r, 700)
+				clock.FastForward(time.Duration(r.IntN(3000)) * time.Millisecond)
 			}
 			want := src.Dump()
 			file := src.WriteRDB(store.RDBOptions{Aux: [][2]string{{"redis-ver", "7.0.15"}}})

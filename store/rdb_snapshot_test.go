@@ -21,20 +21,8 @@ func TestSnapshotRDBIsOnePointInTime(t *testing.T) {
 	for seed := uint64(1); seed <= 30; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, seed))
-			clock := store.NewManualClock(time.UnixMilli(1_700_000_000_000))
-			src, err := store.Open(store.Options{Clock: clock})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ops := allRandomOps()
-			run := func(n int) {
-				for range n {
-					src.Update(r.IntN(3), func(tx *store.Tx) error {
-						ops[r.IntN(len(ops))](tx, r)
-						return nil
-					})
-				}
-			}
+			src, clock, apply := randomStore(t)
+			run := func(n int) { apply(r, n) }
 			run(2000)
 			want, at := src.Dump(), clock.Now()
 			steps := 0
@@ -86,19 +74,8 @@ func TestSnapshotRDBIsOnePointInTime(t *testing.T) {
 func TestSnapshotRDBWithConcurrentWrites(t *testing.T) {
 	for seed := uint64(1); seed <= 10; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			r := rand.New(rand.NewPCG(seed, seed))
-			clock := store.NewManualClock(time.UnixMilli(1_700_000_000_000))
-			src, err := store.Open(store.Options{Clock: clock})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ops := allRandomOps()
-			for range 2000 {
-				src.Update(r.IntN(3), func(tx *store.Tx) error {
-					ops[r.IntN(len(ops))](tx, r)
-					return nil
-				})
-			}
+			src, clock, apply := randomStore(t)
+			apply(rand.New(rand.NewPCG(seed, seed)), 2000)
 			defer store.SetSnapshotSteps(2, 256, nil)()
 			want, at := src.Dump(), clock.Now()
 			snap, err := src.StartSnapshot(store.RDBOptions{})
@@ -116,10 +93,7 @@ func TestSnapshotRDBWithConcurrentWrites(t *testing.T) {
 						return
 					default:
 					}
-					src.Update(w.IntN(3), func(tx *store.Tx) error {
-						ops[w.IntN(len(ops))](tx, w)
-						return nil
-					})
+					apply(w, 1)
 				}
 			}()
 			pieces, _, err := snap.Encode()
@@ -169,6 +143,27 @@ func TestAbortSnapshot(t *testing.T) {
 	}
 	if n := s.SnapshotHooks(); n != 0 {
 		t.Fatalf("%d keyspaces still hooked after the abort", n)
+	}
+}
+
+// randomStore opens a memory store on a manual clock, and returns it
+// with a function that applies n random operations of every type, drawn
+// from r, in random databases.
+func randomStore(t *testing.T) (*store.Store, *store.ManualClock, func(r *rand.Rand, n int)) {
+	t.Helper()
+	clock := store.NewManualClock(time.UnixMilli(1_700_000_000_000))
+	s, err := store.Open(store.Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := allRandomOps()
+	return s, clock, func(r *rand.Rand, n int) {
+		for range n {
+			s.Update(r.IntN(3), func(tx *store.Tx) error {
+				ops[r.IntN(len(ops))](tx, r)
+				return nil
+			})
+		}
 	}
 }
 
