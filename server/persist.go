@@ -69,6 +69,7 @@ func persistCommands() []*Command {
 // engine, save_rdb.go).
 func (p *persistState) save() (string, error) {
 	if p.s.engine == nil {
+		p.saveMu.Lock()
 		return p.saveSnapshot(nil)
 	}
 	return p.checkpoint()
@@ -107,33 +108,39 @@ func cmdBgsave(c *Context) error {
 // bgsave starts a save in the background, unless one runs already; tx
 // is the transaction the caller runs in (BGSAVE in MULTI), or nil.
 func (s *Server) bgsave(tx *store.Tx) bool {
-	if !s.persist.saving.CompareAndSwap(false, true) {
+	p := &s.persist
+	if !p.saving.CompareAndSwap(false, true) {
 		return false
 	}
-	s.persist.lastTry.Store(s.clock.Now().Unix())
-	// On the memory engine the save's point in time is now, before the
-	// reply, as Redis forks before it answers: a write after BGSAVE is
-	// not in the file. (A failure here is the save's to report.)
+	// On the memory engine the save takes the file (saveMu) now, or finds
+	// a SAVE writing it, and fixes its point in time before the reply, as
+	// Redis forks before it answers: a write after BGSAVE is not in the
+	// file. (A failure to start is the save's to report.)
 	var snap *store.Snapshot
-	switch {
-	case s.engine != nil:
-	case tx != nil:
-		snap, _ = tx.StartSnapshot(s.rdbOptions())
-	default:
-		snap, _ = s.store.StartSnapshot(s.rdbOptions())
+	if s.engine == nil {
+		if !p.saveMu.TryLock() {
+			p.saving.Store(false)
+			return false
+		}
+		if tx != nil {
+			snap, _ = tx.StartSnapshot(s.rdbOptions())
+		} else {
+			snap, _ = s.store.StartSnapshot(s.rdbOptions())
+		}
+		if snap != nil {
+			p.snapshot.Store(snap)
+		}
 	}
-	if snap != nil {
-		s.persist.snapshot.Store(snap)
-	}
+	p.lastTry.Store(s.clock.Now().Unix())
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		defer s.persist.saving.Store(false)
+		defer p.saving.Store(false)
 		var err error
 		if s.engine == nil {
-			_, err = s.persist.saveSnapshot(snap)
+			_, err = p.saveSnapshot(snap) // releases the saveMu taken above
 		} else {
-			_, err = s.persist.save()
+			_, err = p.save()
 		}
 		if err != nil && !errors.Is(err, store.ErrSnapshotAborted) { // FLUSHALL saved instead
 			s.log.Error("BGSAVE failed", "err", err)

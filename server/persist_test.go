@@ -562,3 +562,39 @@ func TestBGSaveIsTheDatasetAtItsReply(t *testing.T) {
 		})
 	}
 }
+
+// SAVE and BGSAVE from two clients at once, over and over, on the memory
+// engine: each answers (done, or "already in progress") and neither
+// waits for the other for ever. (A BGSAVE that fixed its point in time
+// while a SAVE held the file waited for it, and the SAVE for the
+// BGSAVE's walk to end.)
+func TestSaveAndBGSaveTogether(t *testing.T) {
+	srv := Start(t, WithConfig(func(c *server.Config) { c.Dir = t.TempDir() }))
+	setup := Dial(t, srv.Addr())
+	args := []string{"MSET"}
+	for i := range 50000 {
+		args = append(args, fmt.Sprint("k", i), "v")
+	}
+	setup.Do(args...)
+	a, b := Dial(t, srv.Addr()), Dial(t, srv.Addr())
+	for range 40 {
+		for strings.Contains(setup.Do("INFO", "persistence"), "rdb_bgsave_in_progress:1") {
+			time.Sleep(time.Millisecond)
+		}
+		a.Write(EncodeCommand("SAVE"))
+		b.Write(EncodeCommand("BGSAVE"))
+		for _, r := range []struct {
+			c    *Conn
+			want []string
+		}{{a, []string{OK, Err("ERR Background save already in progress")}},
+			{b, []string{Status("Background saving started"), Err("ERR Background save already in progress")}}} {
+			got, err := r.c.ReadErr(10 * time.Second)
+			if err != nil {
+				t.Fatalf("no reply within 10 s: %v", err)
+			}
+			if got != r.want[0] && got != r.want[1] {
+				t.Fatalf("reply %q, want one of %q", got, r.want)
+			}
+		}
+	}
+}

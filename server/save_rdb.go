@@ -43,9 +43,11 @@ func (c *Config) RDBFile() string {
 // before its reply), or, when nil, is now; it is encoded a step at a time
 // while commands go on (store.Snapshot), as Redis's forked child writes
 // while its parent serves. When FLUSHALL came during the save, a save of
-// the emptied dataset follows at once (see saveFlushed).
+// the emptied dataset follows at once (see saveFlushed). The caller holds
+// saveMu, which saveSnapshot releases: BGSAVE takes it in the command, so
+// that no SAVE can start a walk of its own between the BGSAVE's and the
+// file (and wait for the BGSAVE's walk to end, which waits for saveMu).
 func (p *persistState) saveSnapshot(snap *store.Snapshot) (string, error) {
-	p.saveMu.Lock()
 	defer p.saveMu.Unlock()
 	// The encoding gets a thread of its own, as the Pebble engine's
 	// background work does: in the event loop's time slices, a request
