@@ -10,10 +10,9 @@ import (
 // Redis's forked child does, but without holding the keyspace lock for
 // the whole encoding: StartSnapshot fixes the point in time, and Encode
 // walks the keys a bounded step at a time, letting commands run between
-// steps. A command about to change or
-// delete a key that the save has not reached yet first writes the key as
-// it still is (its pre-image): copy-on-write per key, where fork gives
-// Redis copy-on-write per page.
+// steps. A command about to change or delete a key that the save has not
+// reached yet first writes the key as it still is (its pre-image):
+// copy-on-write per key, where fork gives Redis copy-on-write per page.
 //
 // Each keyspace is walked down its dense array from the end, so keys
 // added during the save, appended at the end, are never reached. A
