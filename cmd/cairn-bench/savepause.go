@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"strconv"
@@ -127,7 +128,7 @@ func (c *respConn) do(args ...string) (string, error) {
 		return "", nil
 	}
 	body := make([]byte, n+2)
-	if _, err := ioReadFull(c.r, body); err != nil {
+	if _, err := io.ReadFull(c.r, body); err != nil {
 		return "", err
 	}
 	return string(body[:n]), nil

@@ -139,40 +139,21 @@ func verifyKeys(port, keys int) error {
 
 // usedMemory reads used_memory from INFO memory.
 func usedMemory(port int) (int64, error) {
-	conn, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	c, err := dialRESP(port)
 	if err != nil {
 		return 0, err
 	}
-	defer conn.Close()
-	conn.Write([]byte("*2\r\n$4\r\nINFO\r\n$6\r\nmemory\r\n"))
-	r := bufio.NewReader(conn)
-	head, err := r.ReadString('\n')
+	defer c.conn.Close()
+	info, err := c.do("INFO", "memory")
 	if err != nil {
 		return 0, err
 	}
-	n, _ := strconv.Atoi(strings.TrimSpace(head[1:]))
-	body := make([]byte, n+2)
-	if _, err := ioReadFull(r, body); err != nil {
-		return 0, err
-	}
-	for _, l := range strings.Split(string(body), "\r\n") {
+	for _, l := range strings.Split(info, "\r\n") {
 		if v, ok := strings.CutPrefix(l, "used_memory:"); ok {
 			return strconv.ParseInt(v, 10, 64)
 		}
 	}
 	return 0, fmt.Errorf("no used_memory in INFO")
-}
-
-func ioReadFull(r *bufio.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 func printSeed(mode string, keys int, res map[string]*seedResult) {
