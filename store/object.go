@@ -149,13 +149,19 @@ const (
 var sizeClasses8, sizeClasses128 = readSizeClasses()
 
 func readSizeClasses() (by8 [1024/8 + 1]uint16, by128 [(maxSmallAlloc-1024)/128 + 1]uint16) {
+	// One allocation per class: every size from n up to n's class rounds
+	// up to that class.
 	src := make([]byte, maxSmallAlloc)
-	class := func(n int) uint16 { return uint16(cap(append([]byte(nil), src[:n]...))) }
-	for i := 1; i < len(by8); i++ {
-		by8[i] = class(i * 8)
-	}
-	for i := 1; i < len(by128); i++ {
-		by128[i] = class(1024 + i*128)
+	i8, i128 := 1, 1
+	for n := 1; n <= maxSmallAlloc; {
+		class := cap(append([]byte(nil), src[:n]...))
+		for ; i8 < len(by8) && i8*8 <= class; i8++ {
+			by8[i8] = uint16(class)
+		}
+		for ; i128 < len(by128) && 1024+i128*128 <= class; i128++ {
+			by128[i128] = uint16(class)
+		}
+		n = class + 1
 	}
 	return by8, by128
 }
