@@ -3,6 +3,7 @@ package protocol
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/cairn-db/cairn/protocol/num"
@@ -300,8 +301,12 @@ func (w *Writer) VerbatimFormat(format, s string) {
 
 // BigNumber writes an integer too large for a 64-bit reply, given as its
 // decimal digits: a RESP3 big number, a bulk string in RESP2 (Redis's
-// addReplyBigNum).
+// addReplyBigNum). Line breaks, which a script's {big_number=…} may hold,
+// become spaces, as Redis maps them, so they cannot end the reply early.
 func (w *Writer) BigNumber(digits string) {
+	if strings.ContainsAny(digits, "\r\n") {
+		digits = strings.NewReplacer("\r", " ", "\n", " ").Replace(digits)
+	}
 	if w.proto == 3 {
 		w.w.WriteRaw(bigNumberMark)
 		w.w.WriteRaw(bytesOf(digits)) // copied into the buffer

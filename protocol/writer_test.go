@@ -31,6 +31,7 @@ func TestWriterProtocols(t *testing.T) {
 		w.BulkString("b")
 		w.Double(2)
 		w.BigNumber("12345678901234567890")
+		w.BigNumber("123\r\n4") // a script's {big_number=…}: no line breaks
 		w.VerbatimFormat("mkd", "# x")
 		w.EntryMap(1)
 		w.MapEntry()
@@ -42,9 +43,9 @@ func TestWriterProtocols(t *testing.T) {
 		want  string
 	}{
 		{2, "*2\r\n$1\r\nk\r\n$3\r\n1.5\r\n*3\r\n:1\r\n:0\r\n:1\r\n$-1\r\n*-1\r\n$4\r\n-inf\r\n$2\r\nhi\r\n" +
-			"*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$20\r\n12345678901234567890\r\n$3\r\n# x\r\n*1\r\n*2\r\n$1\r\nk\r\n*0\r\n"},
+			"*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$20\r\n12345678901234567890\r\n$6\r\n123  4\r\n$3\r\n# x\r\n*1\r\n*2\r\n$1\r\nk\r\n*0\r\n"},
 		{3, "%1\r\n$1\r\nk\r\n,1.5\r\n~3\r\n#t\r\n#f\r\n:1\r\n_\r\n_\r\n,-inf\r\n=6\r\ntxt:hi\r\n" +
-			"*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n(12345678901234567890\r\n=7\r\nmkd:# x\r\n%1\r\n$1\r\nk\r\n*0\r\n"},
+			"*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n(12345678901234567890\r\n(123  4\r\n=7\r\nmkd:# x\r\n%1\r\n$1\r\nk\r\n*0\r\n"},
 	} {
 		var buf bytes.Buffer
 		w := NewWriter(redcon.NewWriter(&buf))
