@@ -10,7 +10,7 @@ var _ store.Observer = (*Server)(nil)
 func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event string) {
 	if class&(store.EventKeyMiss|store.EventNew) == 0 {
 		s.persist.changes.Add(1)
-		s.touchWatched(db, key)
+		s.touchWatched(db, key, event)
 		s.trackChanged(key)
 	}
 	s.notifyKeyspace(db, key, class, event)
@@ -20,9 +20,9 @@ func (s *Server) KeyChanged(db int, key []byte, class store.EventClass, event st
 // whole database: WATCH marks the watchers of keys it holds, and every key
 // of db that clients wait on may now hold data (after SWAPDB), so each is
 // marked ready and rechecked at the end of the transaction.
-func (s *Server) DatabaseChanged(tx *store.Tx, db int) {
+func (s *Server) DatabaseChanged(tx *store.Tx, db int, after bool) {
 	s.persist.changes.Add(1)
-	s.touchWatchedDB(tx, db)
+	s.touchWatchedDB(tx, db, after)
 	if s.blocking.count.Load() == 0 {
 		return
 	}

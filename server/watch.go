@@ -19,8 +19,11 @@ type watchKey struct {
 // registry has its own small lock so WATCH bookkeeping on disconnect does
 // not need the keyspace.
 type watches struct {
-	mu    sync.Mutex
-	keys  map[watchKey]map[*Client]struct{}
+	mu sync.Mutex
+	// keys maps each watched key to its watchers, each with Redis's
+	// wk->expired: SWAPDB replaced the key, absent before, with one whose
+	// TTL had passed, which is no change until the key lives again.
+	keys  map[watchKey]map[*Client]bool
 	count atomic.Int64 // len(keys), read without the lock on every write
 }
 
@@ -60,14 +63,14 @@ func (s *Server) watch(c *Client, k watchKey) {
 	w := &s.watches
 	w.mu.Lock()
 	if w.keys == nil {
-		w.keys = make(map[watchKey]map[*Client]struct{})
+		w.keys = make(map[watchKey]map[*Client]bool)
 	}
 	set := w.keys[k]
 	if set == nil {
-		set = make(map[*Client]struct{})
+		set = make(map[*Client]bool)
 		w.keys[k] = set
 	}
-	set[c] = struct{}{}
+	set[c] = false
 	w.count.Store(int64(len(w.keys)))
 	w.mu.Unlock()
 }
@@ -104,36 +107,58 @@ func (s *Server) expireWatched(tx *store.Tx, c *Client) {
 	}
 }
 
-// touchWatched marks dirty the clients watching key in db.
-func (s *Server) touchWatched(db int, key []byte) {
+// touchWatched marks dirty the clients watching key in db, which event
+// changed; the deletion of a key SWAPDB brought in expired is no change.
+func (s *Server) touchWatched(db int, key []byte, event string) {
 	w := &s.watches
 	if w.count.Load() == 0 {
 		return
 	}
+	deleted := event == "expired" || event == "del" || event == "evicted"
 	w.mu.Lock()
-	for c := range w.keys[watchKey{db: db, key: string(key)}] {
+	set := w.keys[watchKey{db: db, key: string(key)}]
+	for c, expired := range set {
+		if expired && deleted {
+			set[c] = false
+			continue
+		}
 		c.dirty.Store(true)
 	}
 	w.mu.Unlock()
 }
 
-// touchWatchedDB marks dirty the clients watching a key of db that exists
-// there, as Redis does for FLUSHDB, FLUSHALL and SWAPDB.
-func (s *Server) touchWatchedDB(tx *store.Tx, db int) {
+// touchWatchedDB marks dirty the clients watching a key of db that FLUSHDB,
+// FLUSHALL or SWAPDB changed, as Redis's touchAllWatchedKeysInDb: called
+// before the database is emptied or swapped, for each key it holds, and
+// after a SWAPDB (after) for each key it holds now. A key the swap brings
+// in with its TTL passed is no change where there was none before: its
+// watchers are flagged (Redis's wk->expired) until it lives again, and
+// the flag decides for them after the swap, not before.
+func (s *Server) touchWatchedDB(tx *store.Tx, db int, after bool) {
 	w := &s.watches
 	if w.count.Load() == 0 {
 		return
 	}
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	for k, set := range w.keys {
-		if k.db != db || !tx.Contains(db, []byte(k.key)) {
+		key := []byte(k.key)
+		if k.db != db {
 			continue
 		}
-		for c := range set {
-			c.dirty.Store(true)
+		present := tx.Contains(db, key)
+		live := present && tx.ContainsLive(db, key)
+		for c, expired := range set {
+			switch {
+			case !after && present && !expired, after && live:
+				c.dirty.Store(true)
+			case after && present: // expired now: absent before, or flagged
+				set[c] = true
+			case after && expired: // the flagged key is gone
+				set[c] = false
+			}
 		}
 	}
-	w.mu.Unlock()
 }
 
 // forget drops what a disconnected client left registered.

@@ -267,7 +267,7 @@ func (tx *Tx) flush(db int) {
 	// The observer looks at the keys before they go, so WATCH can tell
 	// which watched keys the flush removed.
 	if o := tx.s.observer; o != nil {
-		o.DatabaseChanged(tx, db)
+		o.DatabaseChanged(tx, db, false)
 	}
 	tx.settleMemory()
 	tx.s.used -= tx.s.dbs[db].keys.used
@@ -296,8 +296,8 @@ func (tx *Tx) SwapDB(a, b int) error {
 	// Told before and after: a watched key is touched if it was in either
 	// database, and blocked clients care about what is there afterwards.
 	if o := s.observer; o != nil {
-		o.DatabaseChanged(tx, a)
-		o.DatabaseChanged(tx, b)
+		o.DatabaseChanged(tx, a, false)
+		o.DatabaseChanged(tx, b, false)
 	}
 	s.dbs[a], s.dbs[b] = s.dbs[b], s.dbs[a]
 	s.slots[a], s.slots[b] = s.slots[b], s.slots[a]
@@ -306,8 +306,8 @@ func (tx *Tx) SwapDB(a, b int) error {
 		batch.Set(sysDBSlotsKey, s.slots)
 	}
 	if o := s.observer; o != nil {
-		o.DatabaseChanged(tx, a)
-		o.DatabaseChanged(tx, b)
+		o.DatabaseChanged(tx, a, true)
+		o.DatabaseChanged(tx, b, true)
 	}
 	return nil
 }

@@ -44,8 +44,8 @@ type Observer interface {
 	KeyChanged(db int, key []byte, class EventClass, event string)
 	// DatabaseChanged is called when a whole database changes at once:
 	// before FLUSHDB/FLUSHALL empty it, and both before and after SWAPDB
-	// exchanges two databases.
-	DatabaseChanged(tx *Tx, db int)
+	// exchanges two databases; after is set on that second call.
+	DatabaseChanged(tx *Tx, db int, after bool)
 	// KeysReady is called at the end of a transaction with the keys that
 	// received elements. It may run further operations in tx, to hand
 	// elements to blocked clients before any other command can take them.

@@ -8,6 +8,12 @@ func (tx *Tx) Contains(db int, key []byte) bool {
 	return tx.s.dbs[db].keys.get(key) != nil
 }
 
+// ContainsLive is Contains for a key whose TTL has not passed.
+func (tx *Tx) ContainsLive(db int, key []byte) bool {
+	e := tx.s.dbs[db].keys.get(key)
+	return e != nil && (e.expireAt == 0 || e.expireAt > tx.now)
+}
+
 // ExpireIfDue deletes key from database db if its TTL has passed (raising
 // "expired"; while expiry is held the key only counts as gone), and
 // reports whether it was due. EXEC calls it for every watched
