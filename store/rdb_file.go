@@ -121,10 +121,103 @@ var ErrRDBFile = errors.New("store: bad RDB file")
 // (keys already expired are skipped, as a Redis master loading its dump
 // skips them), and every function library, which libName names from its
 // code (the server parses the "#!lua name=…" line). Keys replace keys of
-// the same name. It returns the number of keys loaded.
+// the same name. It returns the number of keys loaded. The keys go in
+// batches of their own transactions, so a large file does not hold the
+// keyspace lock throughout.
 func (s *Store) ImportRDB(file []byte, libName func(code string) (string, error)) (int, error) {
-	bad := func(what string, args ...any) (int, error) {
-		return 0, fmt.Errorf("%w: %s", ErrRDBFile, fmt.Sprintf(what, args...))
+	db, loaded := 0, 0
+	pending := make([]rdbKey, 0, 256)
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		err := s.Update(db, func(tx *Tx) error {
+			for _, k := range pending {
+				if err := tx.restoreRDBKey(k, tx.lookupWrite(k.key)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		loaded += len(pending)
+		pending = pending[:0]
+		return err
+	}
+	err := s.readRDB(file, s.clock.Now().UnixMilli(), rdbContents{
+		selectDB: func(n int) error {
+			err := flush()
+			db = n
+			return err
+		},
+		library: func(code string) error {
+			name, err := libName(code)
+			if err != nil {
+				return fmt.Errorf("%w: function library: %v", ErrRDBFile, err)
+			}
+			return s.Update(0, func(tx *Tx) error { tx.SaveLibrary(name, code); return nil })
+		},
+		key: func(k rdbKey) error {
+			pending = append(pending, k)
+			if len(pending) == cap(pending) {
+				return flush()
+			}
+			return nil
+		},
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return 0, err
+	}
+	return loaded, nil
+}
+
+// LoadRDB is DEBUG RELOAD's load: the keys of an RDB file go into the
+// store within tx. With merge a key replaces one of the same name;
+// without, a key already present stops the load with an error (where
+// Redis stops the server). library gets each function library's code.
+// It returns the number of keys loaded.
+func (tx *Tx) LoadRDB(file []byte, merge bool, library func(code string) error) (int, error) {
+	defer tx.Use(tx.dbIndex)
+	loaded := 0
+	err := tx.s.readRDB(file, tx.now, rdbContents{
+		selectDB: func(db int) error { tx.Use(db); return nil },
+		library:  library,
+		key: func(k rdbKey) error {
+			old := tx.lookupWrite(k.key)
+			if old != nil && !merge {
+				return fmt.Errorf("%w: duplicate key %q", ErrRDBFile, k.key)
+			}
+			loaded++
+			return tx.restoreRDBKey(k, old)
+		},
+	})
+	return loaded, err
+}
+
+// restoreRDBKey puts k, read from an RDB file, in place of old (nil: none).
+func (tx *Tx) restoreRDBKey(k rdbKey, old *entry) error {
+	o := RestoreOptions{TTL: k.expireAt, AbsTTL: true, Replace: true, Idle: k.idle, Freq: k.freq}
+	if err := tx.restoreValue(k.key, old, k.val, k.coll, o); err != nil {
+		return fmt.Errorf("%w: key %q: %v", ErrRDBFile, k.key, err)
+	}
+	return nil
+}
+
+// rdbContents receives what readRDB finds, in file order.
+type rdbContents struct {
+	selectDB func(db int) error
+	library  func(code string) error // a function library's code
+	key      func(k rdbKey) error
+}
+
+// readRDB checks file's header and checksum, then hands its databases,
+// function libraries and keys to to. Keys whose expiry is at or before
+// now (unix ms) are skipped.
+func (s *Store) readRDB(file []byte, now int64, to rdbContents) error {
+	bad := func(what string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrRDBFile, fmt.Sprintf(what, args...))
 	}
 	if len(file) < 9 || string(file[:5]) != "REDIS" {
 		return bad("no REDIS header")
@@ -143,26 +236,7 @@ func (s *Store) ImportRDB(file []byte, libName func(code string) (string, error)
 		}
 	}
 	r := &rdbReader{b: file, p: 9}
-	db, loaded := 0, 0
 	var expireAt, idle, freq int64 = 0, -1, -1
-	pending := make([]rdbKey, 0, 256)
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		err := s.Update(db, func(tx *Tx) error {
-			for _, k := range pending {
-				o := RestoreOptions{TTL: k.expireAt, AbsTTL: true, Replace: true, Idle: k.idle, Freq: k.freq}
-				if err := tx.restoreValue(k.key, tx.lookupWrite(k.key), k.val, k.coll, o); err != nil {
-					return fmt.Errorf("%w: key %q: %v", ErrRDBFile, k.key, err)
-				}
-			}
-			return nil
-		})
-		loaded += len(pending)
-		pending = pending[:0]
-		return err
-	}
 	for {
 		op, err := r.byte()
 		if err != nil {
@@ -170,7 +244,7 @@ func (s *Store) ImportRDB(file []byte, libName func(code string) (string, error)
 		}
 		switch op {
 		case rdbOpEOF:
-			return loaded, flush()
+			return nil
 		case rdbOpAux:
 			if _, err := r.str(); err != nil {
 				return bad("aux field")
@@ -190,10 +264,9 @@ func (s *Store) ImportRDB(file []byte, libName func(code string) (string, error)
 			if err != nil || special || n >= uint64(len(s.dbs)) {
 				return bad("database %d: the store has %d", n, len(s.dbs))
 			}
-			if err := flush(); err != nil {
-				return 0, err
+			if err := to.selectDB(int(n)); err != nil {
+				return err
 			}
-			db = int(n)
 		case rdbOpExpireMs:
 			v, err := r.bytes(8)
 			if err != nil {
@@ -223,12 +296,8 @@ func (s *Store) ImportRDB(file []byte, libName func(code string) (string, error)
 			if err != nil {
 				return bad("function library")
 			}
-			name, err := libName(string(code))
-			if err != nil {
-				return bad("function library: %v", err)
-			}
-			if err := s.Update(0, func(tx *Tx) error { tx.SaveLibrary(name, string(code)); return nil }); err != nil {
-				return 0, err
+			if err := to.library(string(code)); err != nil {
+				return err
 			}
 		case rdbOpModuleAux, rdbOpFunctionPreGA:
 			return bad("opcode %d (module data or pre-7.0 functions) not supported", op)
@@ -238,13 +307,10 @@ func (s *Store) ImportRDB(file []byte, libName func(code string) (string, error)
 			if err != nil {
 				return bad("value at offset %d", r.p)
 			}
-			if expireAt == 0 || expireAt > s.clock.Now().UnixMilli() {
+			if expireAt == 0 || expireAt > now {
 				k.expireAt, k.idle, k.freq = expireAt, idle, freq
-				pending = append(pending, k)
-				if len(pending) == cap(pending) {
-					if err := flush(); err != nil {
-						return 0, err
-					}
+				if err := to.key(k); err != nil {
+					return err
 				}
 			}
 			expireAt, idle, freq = 0, -1, -1
