@@ -73,6 +73,14 @@ func parseRESP(L *lua.LState, b []byte) (lua.LValue, []byte) {
 			return t, rest
 		}
 		return lua.LString(s), rest
+	case '|':
+		// An attribute: not exposed to scripts (as in Redis); the reply
+		// it annotates follows its key-value pairs.
+		n, _ := strconv.Atoi(line)
+		for j := 0; j < 2*n; j++ {
+			_, rest = parseRESP(L, rest)
+		}
+		return parseRESP(L, rest)
 	case '*', '>', '~', '%':
 		n, _ := strconv.Atoi(line)
 		if n < 0 {
