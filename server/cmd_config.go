@@ -88,7 +88,7 @@ func (s *Server) configSet(c *Client, args [][]byte, seen map[string]bool) error
 		if d.immutable {
 			return fail("can't set immutable config")
 		}
-		if d.protected && !s.protectedAllowed(c) {
+		if d.protected && !s.enabledFor(c, "enable-protected-configs") {
 			return fail("can't set protected config")
 		}
 		if err := d.set(&next, string(args[i+1])); err != nil {
@@ -145,11 +145,12 @@ func (s *Server) lfuPolicy() bool {
 	return strings.Contains(s.config().MaxMemoryPolicy, "lfu")
 }
 
-// protectedAllowed reports whether enable-protected-configs lets client c
-// change a protected setting: "yes", or "local" for a client on the
-// loopback interface or a Unix socket.
-func (s *Server) protectedAllowed(c *Client) bool {
-	switch s.cfg.tuning["enable-protected-configs"] {
+// enabledFor reports whether setting, one of the enable-…-command and
+// enable-protected-configs settings, allows client c what it guards:
+// "yes", or "local" for a client on the loopback interface or a Unix
+// socket.
+func (s *Server) enabledFor(c *Client, setting string) bool {
+	switch s.guards[setting] {
 	case "yes":
 		return true
 	case "local":

@@ -2,20 +2,6 @@ package server
 
 import "github.com/cairn-db/cairn/protocol"
 
-// The protected commands, DEBUG and MODULE's LOAD, LOADEX and UNLOAD,
-// answer as redis-server does under enable-debug-command and
-// enable-module-command "no", their defaults.
-
-// debugCommands: DEBUG's subcommands reach into Redis's internals
-// (its allocator, encodings, replication), and a default redis-server
-// refuses them all.
-func debugCommands() []*Command {
-	return []*Command{protectedCmd("debug", -2, FlagAdmin|FlagNoScript|FlagLoading|FlagStale, errDebugCommand)}
-}
-
-// errDebugCommand is Redis's reply to DEBUG under enable-debug-command no.
-const errDebugCommand protocol.Error = `ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
-
 // MODULE answers as a redis-server whose enable-module-command is "no",
 // its default: no module is loaded, and none may be. Cairn cannot load
 // Redis modules (they are C shared objects written against Redis's

@@ -197,6 +197,19 @@ func (s *Server) rdbAux() [][2]string {
 	}
 }
 
+// startRDB is the RDB file the store starts from: import-rdb, or with
+// Config.LoadRDBFile the memory engine's own <dir>/<dbfilename> if it
+// exists; "" for none.
+func (s *Server) startRDB() string {
+	cfg := s.config()
+	if cfg.ImportRDB == "" && cfg.LoadRDBFile && s.engine == nil {
+		if _, err := os.Stat(cfg.RDBFile()); err == nil {
+			return cfg.RDBFile()
+		}
+	}
+	return cfg.ImportRDB
+}
+
 // importRDB seeds an empty store from the RDB file at path (--import-rdb).
 // A store that holds data is left alone, so the setting can stay across
 // restarts; a file that fails to load leaves the store empty.

@@ -35,11 +35,13 @@ type Command struct {
 	// waits: the command may wait for other clients, a timeout or a
 	// script, so an event loop hands its client to a goroutine first.
 	waits bool
-	// refused is set on a protected command (DEBUG, MODULE LOAD) that
-	// this server never runs: the dispatcher rejects it with this reply
-	// right after the arity check, as Redis's processCommand does, so it
-	// is never queued in MULTI.
-	refused protocol.Error
+	// refused is set on a protected command (DEBUG, MODULE LOAD): the
+	// dispatcher rejects it with this reply right after the arity check,
+	// as Redis's processCommand does, so it is never queued in MULTI;
+	// unless enabledBy names the setting (enable-debug-command) that
+	// allows it for the client.
+	refused   protocol.Error
+	enabledBy string
 	// stats is this server's figures for the command (see cmdstats.go).
 	stats *cmdStats
 	// aclPlan is how ACL checks find its keys, made on first use

@@ -141,6 +141,10 @@ type Config struct {
 	// it starts empty, for moving a dataset from Redis; a store that holds
 	// data ignores it, so the setting can stay in place across restarts.
 	ImportRDB string
+	// LoadRDBFile is the daemon's: on the memory engine, with no
+	// ImportRDB, the store starts from the RDB file its saves write,
+	// <dir>/<dbfilename>, when there is one, as redis-server does.
+	LoadRDBFile bool
 	// FS replaces the operating system's filesystem under the Pebble
 	// engine; tests use it to inject write errors. Nil means the OS.
 	FS vfs.FS

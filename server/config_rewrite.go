@@ -1,7 +1,7 @@
 package server
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"strings"
 
@@ -16,35 +16,54 @@ import (
 // defaults and have no line yet are appended. With no aclfile, the
 // users are the file's "user" lines, written afresh.
 func cmdConfigRewrite(c *Context) error {
-	s := c.Server
+	err := c.Server.rewriteConfigFile(false)
+	if errors.Is(err, errNoConfigFile) {
+		return protocol.Error("ERR The server is running without a config file")
+	}
+	if err != nil {
+		return protocol.Error("ERR Rewriting config file: " + err.Error())
+	}
+	c.Out.OK()
+	return nil
+}
+
+// neverRewritten are settings CONFIG REWRITE leaves to the file: Redis
+// writes replicaof only on a replica, which Cairn never is.
+var neverRewritten = map[string]bool{"replicaof": true, "slaveof": true}
+
+var errNoConfigFile = errors.New("the server is running without a config file")
+
+// rewriteConfigFile rewrites the config file; forceAll writes every
+// setting, not only those that differ from their defaults (DEBUG
+// CONFIG-REWRITE-FORCE-ALL).
+func (s *Server) rewriteConfigFile(forceAll bool) error {
 	s.cfgMu.Lock()
 	defer s.cfgMu.Unlock()
 	if s.cfg.ConfigFile == "" {
-		return protocol.Error("ERR The server is running without a config file")
+		return errNoConfigFile
 	}
 	old, err := os.ReadFile(s.cfg.ConfigFile)
 	if err != nil && !os.IsNotExist(err) {
-		return protocol.Error(fmt.Sprintf("ERR Rewriting config file: %v", err))
+		return err
 	}
-	body := s.rewriteConfig(string(old))
+	body := s.rewriteConfig(string(old), forceAll)
 	if err := os.WriteFile(s.cfg.ConfigFile, []byte(body), 0o644); err != nil {
 		s.log.Warn("CONFIG REWRITE failed", "err", err)
-		return protocol.Error(fmt.Sprintf("ERR Rewriting config file: %v", err))
+		return err
 	}
 	s.log.Warn("CONFIG REWRITE executed with success.")
-	c.Out.OK()
 	return nil
 }
 
 // rewriteConfig returns the config file text old with the current
 // settings written in. The caller holds cfgMu.
-func (s *Server) rewriteConfig(old string) string {
+func (s *Server) rewriteConfig(old string, forceAll bool) string {
 	var def Config
 	def.setDefaults()
 	def.tuning["save"] = DefaultSavePoints // the daemon's, which read the file
 	current := map[string]string{}         // directive → its line, for every managed one
 	for _, d := range directiveTable {
-		if !d.hidden {
+		if !d.hidden && !neverRewritten[d.name] {
 			current[d.name] = d.name + " " + quoteConfig(d.get(&s.cfg))
 		}
 	}
@@ -73,7 +92,7 @@ func (s *Server) rewriteConfig(old string) string {
 	}
 	var added []string
 	for _, d := range directiveTable {
-		if !d.hidden && !written[d.name] && d.get(&s.cfg) != d.get(&def) {
+		if !d.hidden && !neverRewritten[d.name] && !written[d.name] && (forceAll || d.get(&s.cfg) != d.get(&def)) {
 			if _, alias := tuningAliases[d.name]; !alias {
 				added = append(added, current[d.name])
 			}

@@ -284,7 +284,7 @@ func (s *Server) resolve(c *Client, args [][]byte) (*Command, error) {
 	if !cmd.arityOK(len(args)) {
 		return cmd, protocol.ErrWrongArgs(cmd.FullName())
 	}
-	if cmd.refused != "" {
+	if cmd.refused != "" && (cmd.enabledBy == "" || !s.enabledFor(c, cmd.enabledBy)) {
 		return cmd, cmd.refused
 	}
 	if !c.authenticated && cmd.Flags&FlagNoAuth == 0 && s.authRequired() {

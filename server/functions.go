@@ -324,10 +324,13 @@ func (fs *functions) reload(s *Server, code string) *functionLib {
 }
 
 // loadStoredFunctions compiles the libraries the store kept, at start.
-func (s *Server) loadStoredFunctions() {
+func (s *Server) loadStoredFunctions() { s.loadFunctions(s.store.Libraries()) }
+
+// loadFunctions compiles libs and makes them the server's functions.
+func (s *Server) loadFunctions(libs []store.Library) {
 	fs := &s.functions
 	set := newLibSet()
-	for _, sl := range s.store.Libraries() {
+	for _, sl := range libs {
 		if l := fs.reload(s, sl.Code); l != nil {
 			if name := set.collision(l, nil); name != "" {
 				s.log.Error("function library does not load", "library", l.name, "err", "function "+name+" already exists")

@@ -56,7 +56,7 @@ func (s *Server) loadInBackground(gate <-chan struct{}, dir string) {
 	if err != nil {
 		err = fmt.Errorf("load data directory %s: %w", dir, err)
 	} else {
-		err = s.importRDB(s.config().ImportRDB)
+		err = s.importRDB(s.startRDB())
 	}
 	if err != nil {
 		s.loadErr = err

@@ -218,7 +218,7 @@ func (vm *luaVM) call(L *lua.LState, raise bool) int {
 	switch {
 	case !cmd.arityOK(len(args)) || (cmd.Subcommands != nil && cmd.Handler == nil):
 		return refuse(errScriptArity)
-	case cmd.Flags&FlagNoScript != 0:
+	case cmd.Flags&FlagNoScript != 0 && !s.denyScriptsOff.Load():
 		return refuse(errScriptNotAllowed)
 	case sc.readOnly && (cmd.Flags&FlagWrite != 0 || scriptMayReplicate(cmd)):
 		// Redis counts may-replicate commands (PUBLISH…) as writes here.

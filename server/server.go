@@ -26,6 +26,19 @@ const Version = "7.0.15"
 type Server struct {
 	cfgMu sync.Mutex
 	cfg   Config
+	// guards are the enable-…-command and enable-protected-configs
+	// settings as the server started: no CONFIG SET changes them, so
+	// commands read them here, without cfgMu.
+	guards map[string]string
+	// activeExpireOff stops the cron's expiry of keys (DEBUG
+	// SET-ACTIVE-EXPIRE 0).
+	activeExpireOff atomic.Bool
+	// denyScriptsOff lets scripts call commands flagged noscript (DEBUG
+	// SET-DISABLE-DENY-SCRIPTS 1), for tests.
+	denyScriptsOff atomic.Bool
+	// cronPaused stops the background work startBackground runs (DEBUG
+	// PAUSE-CRON 1), as Redis's serverCron stops.
+	cronPaused atomic.Bool
 
 	store *store.Store
 	clock store.Clock
@@ -118,6 +131,10 @@ func Start(cfg Config) (*Server, error) {
 		ready:   make(chan struct{}),
 		started: cfg.Clock.Now(),
 	}
+	s.guards = map[string]string{}
+	for _, name := range []string{"enable-debug-command", "enable-module-command", "enable-protected-configs"} {
+		s.guards[name] = cfg.tuning[name]
+	}
 	s.clients.byID = make(map[int64]*Client)
 	st.SetBufferMemory(&s.clientMem.total)
 	s.startMemLimit = debug.SetMemoryLimit(-1)
@@ -140,7 +157,7 @@ func Start(cfg Config) (*Server, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	st.SetObserver(s)
 	if !cfg.LoadInBackground {
-		if err := s.importRDB(cfg.ImportRDB); err != nil {
+		if err := s.importRDB(s.startRDB()); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -457,6 +474,9 @@ func (s *Server) startBackground() {
 			case <-s.ctx.Done():
 				return
 			case <-t.C:
+				if s.cronPaused.Load() {
+					break
+				}
 				s.expireCycle()
 				if tick++; tick%hz == 0 {
 					s.reapIdle()
@@ -473,7 +493,7 @@ func (s *Server) startBackground() {
 	}()
 	if mc, ok := s.clock.(*store.ManualClock); ok {
 		mc.OnAdvance(func() {
-			if s.ctx.Err() == nil {
+			if s.ctx.Err() == nil && !s.cronPaused.Load() {
 				s.expireCycle()
 			}
 		})
@@ -483,7 +503,7 @@ func (s *Server) startBackground() {
 // expireCycle deletes due keys in bounded steps, yielding the lock between
 // steps so a mass expiry never stalls clients for long.
 func (s *Server) expireCycle() {
-	if s.pause.on.Load() {
+	if s.pause.on.Load() || s.activeExpireOff.Load() {
 		return // as Redis, which must not delete keys its replicas still hold
 	}
 	var work time.Duration

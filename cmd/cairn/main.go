@@ -34,21 +34,13 @@ func main() {
 	// The daemon owns the process, so maxmemory may set GOMEMLIMIT and
 	// io-threads GOMAXPROCS.
 	// It listens while it loads, answering LOADING, as redis-server does.
-	cfg := server.Config{Port: 6379, Engine: "pebble", SetGoMemLimit: true, SetGoMaxProcs: true, LoadInBackground: true}
+	cfg := server.Config{Port: 6379, Engine: "pebble", SetGoMemLimit: true, SetGoMaxProcs: true, LoadInBackground: true, LoadRDBFile: true}
 	// Redis's save points apply unless the file or the command line
 	// gives save lines.
 	cfg.Set("save", server.DefaultSavePoints)
 	if err := server.ParseArgs(&cfg, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "cairn:", err)
 		os.Exit(2)
-	}
-	// As redis-server, the memory engine starts from the RDB file its SAVE
-	// writes, <dir>/<dbfilename>, when there is one (--import-rdb names
-	// another).
-	if cfg.Engine == "memory" && cfg.ImportRDB == "" {
-		if _, err := os.Stat(cfg.RDBFile()); err == nil {
-			cfg.ImportRDB = cfg.RDBFile()
-		}
 	}
 	logger, logFile, err := newLogger(&cfg)
 	if err != nil {
