@@ -45,9 +45,9 @@ var redisSuiteUnits = []string{
 
 // redisSuitePebbleUnits run a second time on the Pebble engine: the data
 // types and keyspace commands, each of whose writes goes through its
-// records there.
+// records there, and the units whose DEBUG LOADAOF reads them back.
 var redisSuitePebbleUnits = []string{
-	"unit/type/incr", "unit/type/list", "unit/expire",
+	"unit/type/incr", "unit/type/list", "unit/expire", "unit/other", "unit/functions",
 	"unit/type/zset", "unit/type/hash", "unit/type/set", "unit/type/string",
 	"unit/type/stream", "unit/type/stream-cgroups", "unit/keyspace", "unit/bitops",
 }
@@ -60,6 +60,9 @@ var redisSuiteSpawnUnits = []string{
 	"unit/info", "unit/auth", "unit/pubsubshard", "unit/obuf-limits",
 	"unit/memefficiency", "unit/limits", "unit/acl", "unit/acl-v2", "unit/oom-score-adj",
 	"unit/shutdown", "unit/networking", "unit/maxmemory", "unit/client-eviction",
+	// These run against an external server too; started by the suite, they
+	// run their external:skip tests as well.
+	"unit/introspection", "unit/dump", "unit/other", "unit/multi",
 }
 
 // TestRedisOwnTestSuite runs Redis 7.0.15's own test suite (tests/unit of
@@ -67,9 +70,10 @@ var redisSuiteSpawnUnits = []string{
 // external-server mode: the same assertions Redis's developers hold
 // redis-server to. Every unit runs on the memory engine, the data-type
 // units on Pebble too; the units that only run against servers the suite
-// starts itself get Cairn as src/redis-server. Tests that need DEBUG or the replication stream are left
-// out by their tags; the few others Cairn does not pass are listed, each
-// with its reason, in testdata/redis-suite/skip-*.txt.
+// starts itself get Cairn as src/redis-server. Tests that need the
+// replication stream are left out by their tags, and so are those that
+// need DEBUG in the units the suite starts; the few others Cairn does not
+// pass are listed, each with its reason, in testdata/redis-suite/skip-*.txt.
 func TestRedisOwnTestSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the Redis test suite takes minutes; not in -short")
@@ -79,25 +83,28 @@ func TestRedisOwnTestSuite(t *testing.T) {
 		t.Skip("tclsh not installed (Debian package tcl); .ci/run installs it")
 	}
 	tree := redisSuiteTree(t)
-	skipFile := redisSuiteSkipFile(t)
 	runs := []struct {
 		engine string
 		units  []string
 	}{{"memory", redisSuiteUnits}, {"pebble", redisSuitePebbleUnits}}
 	for _, run := range runs {
+		skipFile := redisSuiteSkipFile(t, "engine-"+run.engine)
 		for _, unit := range run.units {
 			t.Run(run.engine+"/"+unit, func(t *testing.T) {
-				p := startCairn(t, "--engine", run.engine)
+				// The tests tagged needs:debug run too: they look at the
+				// dataset through DEBUG RELOAD, LOADAOF, DIGEST, OBJECT...
+				p := startCairn(t, "--engine", run.engine, "--enable-debug-command", "yes")
 				host, port, _ := net.SplitHostPort(p.addr)
-				runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, nil, "--host", host, "--port", port)
+				runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, "-needs:repl", nil, "--host", host, "--port", port)
 			})
 		}
 	}
+	skipFile := redisSuiteSkipFile(t, "engine-memory")
 	env := append(os.Environ(), "CAIRN_BIN="+cairnBinary(t))
 	installRedisServerStandIn(t, tree)
 	for _, unit := range redisSuiteSpawnUnits {
 		t.Run("spawn/"+unit, func(t *testing.T) {
-			runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, env)
+			runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, "-needs:debug -needs:repl", env)
 		})
 	}
 }
@@ -118,10 +125,11 @@ func installRedisServerStandIn(t *testing.T, tree string) {
 	}
 }
 
-// runRedisSuiteUnit runs one unit, with the server arguments given (none:
-// the suite starts its own) and the environment env (nil: this process's),
-// and fails the test with every failing assertion the suite printed.
-func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, unit string, env []string, server ...string) {
+// runRedisSuiteUnit runs one unit, without the tests whose tags deny
+// names, with the server arguments given (none: the suite starts its own)
+// and the environment env (nil: this process's), and fails the test with
+// every failing assertion the suite printed.
+func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, unit, deny string, env []string, server ...string) {
 	t.Helper()
 	base, err := freePort()
 	if err != nil {
@@ -130,7 +138,7 @@ func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, unit string, env []s
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	args := append([]string{"tests/test_helper.tcl", "--single", unit, "--clients", "1",
-		"--tags", "-needs:debug -needs:repl", "--skipfile", skipFile,
+		"--tags", deny, "--skipfile", skipFile,
 		"--durable", "--timeout", "120", "--baseport", strconv.Itoa(base)}, server...)
 	cmd := exec.CommandContext(ctx, tclsh, args...)
 	cmd.Dir = tree
@@ -249,8 +257,9 @@ func untarTests(r io.Reader, dir string) error {
 }
 
 // redisSuiteSkipFile joins the test names of testdata/redis-suite/skip-*.txt
-// (without their reason comments) into one file for the suite's --skipfile.
-func redisSuiteSkipFile(t *testing.T) string {
+// (without their reason comments) into one file for the suite's --skipfile:
+// every list but the skip-engine-*.txt, and of these skip-<engine>.txt.
+func redisSuiteSkipFile(t *testing.T, engine string) string {
 	t.Helper()
 	lists, err := filepath.Glob("testdata/redis-suite/skip-*.txt")
 	if err != nil {
@@ -258,6 +267,9 @@ func redisSuiteSkipFile(t *testing.T) string {
 	}
 	var names []string
 	for _, list := range lists {
+		if name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(list), "skip-"), ".txt"); strings.HasPrefix(name, "engine-") && name != engine {
+			continue
+		}
 		data, err := os.ReadFile(list)
 		if err != nil {
 			t.Fatal(err)
