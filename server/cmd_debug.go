@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cairn-db/cairn/protocol"
@@ -43,21 +44,25 @@ var debugSubs map[string]debugSub
 
 func init() {
 	debugSubs = map[string]debugSub{
-		"help":                       {1, 1, debugHelp},
-		"log":                        {2, 2, debugLog},
-		"error":                      {2, 2, debugError},
-		"sleep":                      {2, 2, debugSleep},
-		"object":                     {2, 2, debugObject},
-		"digest":                     {1, 1, debugDigest},
-		"digest-value":               {1, -1, debugDigestValue},
-		"protocol":                   {2, 2, debugProtocol},
-		"reload":                     {1, -1, debugReload},
-		"loadaof":                    {1, 1, debugLoadAOF},
-		"populate":                   {2, 4, debugPopulate},
-		"set-active-expire":          {2, 2, debugSetActiveExpire},
-		"pause-cron":                 {2, 2, debugPauseCron},
+		"help":         {1, 1, debugHelp},
+		"log":          {2, 2, debugLog},
+		"error":        {2, 2, debugError},
+		"sleep":        {2, 2, debugSleep},
+		"object":       {2, 2, debugObject},
+		"digest":       {1, 1, debugDigest},
+		"digest-value": {1, -1, debugDigestValue},
+		"protocol":     {2, 2, debugProtocol},
+		"reload":       {1, -1, debugReload},
+		"loadaof":      {1, 1, debugLoadAOF},
+		"populate":     {2, 4, debugPopulate},
+		// SET-ACTIVE-EXPIRE 0 stops the cron's expiry of keys no one reads
+		// (they still expire when touched); PAUSE-CRON 1 stops all of the
+		// cron's work; SET-DISABLE-DENY-SCRIPTS 1 lets scripts call
+		// commands flagged noscript, DEBUG among them.
+		"set-active-expire":          {2, 2, debugSwitch(func(s *Server) *atomic.Bool { return &s.activeExpireOff }, true)},
+		"pause-cron":                 {2, 2, debugSwitch(func(s *Server) *atomic.Bool { return &s.cronPaused }, false)},
 		"replybuffer":                {3, 3, debugReplyBuffer},
-		"set-disable-deny-scripts":   {2, 2, debugSetDisableDenyScripts},
+		"set-disable-deny-scripts":   {2, 2, debugSwitch(func(s *Server) *atomic.Bool { return &s.denyScriptsOff }, false)},
 		"quicklist-packed-threshold": {2, 2, debugPackedThreshold},
 		"change-repl-id":             {1, 1, debugOK},
 		"config-rewrite-force-all":   {1, 1, debugConfigRewriteForceAll},
@@ -269,22 +274,16 @@ func debugPopulate(c *Context, args [][]byte) error {
 	return nil
 }
 
-// DEBUG SET-ACTIVE-EXPIRE 0|1: 0 stops the cron's expiry of keys no one
-// reads; they still expire when touched.
-func debugSetActiveExpire(c *Context, args [][]byte) error {
-	n, _ := strconv.Atoi(string(args[0])) // atoi, as Redis
-	c.Server.activeExpireOff.Store(n == 0)
-	c.Out.OK()
-	return nil
-}
-
-// DEBUG PAUSE-CRON 0|1: 1 stops the background work (active expiry, the
-// once-a-second client and save checks) until 0.
-func debugPauseCron(c *Context, args [][]byte) error {
-	n, _ := strconv.Atoi(string(args[0]))
-	c.Server.cronPaused.Store(n != 0)
-	c.Out.OK()
-	return nil
+// debugSwitch is a DEBUG subcommand that turns a switch of the server's
+// on or off by its 0|1 argument, read as Redis reads it (atoi): nonzero
+// sets it, or with inverted clears it.
+func debugSwitch(field func(s *Server) *atomic.Bool, inverted bool) func(*Context, [][]byte) error {
+	return func(c *Context, args [][]byte) error {
+		n, _ := strconv.Atoi(string(args[0]))
+		field(c.Server).Store((n != 0) != inverted)
+		c.Out.OK()
+		return nil
+	}
 }
 
 // DEBUG REPLYBUFFER PEAK-RESET-TIME never|reset|ms, or RESIZING 0|1:
@@ -303,15 +302,6 @@ func debugReplyBuffer(c *Context, args [][]byte) error {
 	default:
 		return protocol.ErrSubcommandArgs(c.Args[1], "debug")
 	}
-	c.Out.OK()
-	return nil
-}
-
-// DEBUG SET-DISABLE-DENY-SCRIPTS 0|1: 1 lets scripts call commands
-// flagged noscript, DEBUG among them.
-func debugSetDisableDenyScripts(c *Context, args [][]byte) error {
-	n, _ := strconv.Atoi(string(args[0]))
-	c.Server.denyScriptsOff.Store(n != 0)
 	c.Out.OK()
 	return nil
 }
