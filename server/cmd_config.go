@@ -145,8 +145,8 @@ func (s *Server) lfuPolicy() bool {
 	return strings.Contains(s.config().MaxMemoryPolicy, "lfu")
 }
 
-// enabledFor reports whether setting, one of the enable-…-command and
-// enable-protected-configs settings, allows client c what it guards:
+// enabledFor reports whether setting, enable-debug-command or
+// enable-protected-configs (Server.guards), allows client c what it guards:
 // "yes", or "local" for a client on the loopback interface or a Unix
 // socket.
 func (s *Server) enabledFor(c *Client, setting string) bool {

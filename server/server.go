@@ -26,8 +26,8 @@ const Version = "7.0.15"
 type Server struct {
 	cfgMu sync.Mutex
 	cfg   Config
-	// guards are the enable-…-command and enable-protected-configs
-	// settings as the server started: no CONFIG SET changes them, so
+	// guards are enable-debug-command and enable-protected-configs as the
+	// server started: no CONFIG SET changes them, so
 	// commands read them here, without cfgMu.
 	guards map[string]string
 	// activeExpireOff stops the cron's expiry of keys (DEBUG
@@ -132,7 +132,7 @@ func Start(cfg Config) (*Server, error) {
 		started: cfg.Clock.Now(),
 	}
 	s.guards = map[string]string{}
-	for _, name := range []string{"enable-debug-command", "enable-module-command", "enable-protected-configs"} {
+	for _, name := range []string{"enable-debug-command", "enable-protected-configs"} {
 		s.guards[name] = cfg.tuning[name]
 	}
 	s.clients.byID = make(map[int64]*Client)
