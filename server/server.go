@@ -27,8 +27,8 @@ type Server struct {
 	cfgMu sync.Mutex
 	cfg   Config
 	// guards are enable-debug-command and enable-protected-configs as the
-	// server started: no CONFIG SET changes them, so
-	// commands read them here, without cfgMu.
+	// server started: no CONFIG SET changes them, so commands read them
+	// here, without cfgMu.
 	guards map[string]string
 	// activeExpireOff stops the cron's expiry of keys (DEBUG
 	// SET-ACTIVE-EXPIRE 0).
