@@ -184,9 +184,7 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.field("pubsub_channels", s.numChannels(spaceChannel))
 	w.field("pubsub_patterns", s.numChannels(spacePattern))
 	w.field("pubsubshard_channels", s.numChannels(spaceShard))
-	// Redis keeps MIGRATE's connections for 10 s; Cairn dials one per
-	// MIGRATE and closes it (cmd_migrate.go), so none is ever cached.
-	w.field("migrate_cached_sockets", 0)
+	w.field("migrate_cached_sockets", s.migrateSockets.count())
 	w.field("tracking_total_keys", s.tracking.nKeys.Load())
 	w.field("tracking_total_items", s.tracking.nItems.Load())
 	w.field("tracking_total_prefixes", s.tracking.nPrefix.Load())

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"net"
@@ -24,8 +23,8 @@ import (
 // lock is not held while the target answers (other clients go on); a key
 // changed meanwhile is kept here, so nothing is lost either way. Inside
 // MULTI or a script, which hold the lock, MIGRATE runs in their
-// transaction, blocking like Redis's. No connection is cached between
-// calls (Redis keeps one for 10 s): each MIGRATE dials the target.
+// transaction, blocking like Redis's. Connections are kept for the next
+// MIGRATE to the same target (migrate_sockets.go).
 func cmdMigrate(c *Context) error {
 	m, err := parseMigrate(c.Args)
 	if err != nil {
@@ -57,7 +56,7 @@ func cmdMigrate(c *Context) error {
 		c.Out.Status("NOKEY")
 		return nil
 	}
-	restored, err := m.send(sent)
+	restored, err := m.send(&c.Server.migrateSockets, sent)
 	if len(restored) > 0 && !m.copy {
 		inTx(func(tx *store.Tx) error {
 			for _, k := range restored {
@@ -141,20 +140,38 @@ const (
 	errMigrateRead    protocol.Error = "IOERR error or timeout reading to target instance"
 )
 
-// send writes AUTH, SELECT and a RESTORE per key to the target and reads
+// send sends the keys to the target on a connection from ms, and reads
 // the replies; it returns the keys the target restored and the error to
-// answer with: the first the target sent, or an I/O error.
-func (m *migration) send(keys []migrateKey) (restored []migrateKey, err error) {
-	conn, err := net.DialTimeout("tcp", m.addr, m.timeout)
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		// Redis connects without waiting for the handshake's outcome, so
-		// a refused connection shows when it writes.
-		return nil, errMigrateWrite
+// answer with: the first the target sent, or an I/O error. A connection
+// from the cache that fails before any reply (its target restarted, say)
+// is dropped and the keys are sent once more on a new one, as Redis
+// retries.
+func (m *migration) send(ms *migrateSockets, keys []migrateKey) ([]migrateKey, error) {
+	for retry := true; ; retry = false {
+		conn, reused, err := ms.get(m.addr, m.timeout)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			// Redis connects without waiting for the handshake's outcome,
+			// so a refused connection shows when it writes.
+			return nil, errMigrateWrite
+		}
+		if err != nil {
+			return nil, errMigrateConnect
+		}
+		restored, replied, err := m.exchange(conn, keys)
+		ioFailed := err == errMigrateWrite || err == errMigrateRead
+		ms.put(m.addr, conn, !ioFailed, time.Now())
+		var ne net.Error
+		timedOut := errors.As(conn.lastErr, &ne) && ne.Timeout()
+		if ioFailed && reused && !replied && !timedOut && retry {
+			continue
+		}
+		return restored, err
 	}
-	if err != nil {
-		return nil, errMigrateConnect
-	}
-	defer conn.Close()
+}
+
+// exchange writes AUTH, SELECT (unless conn has the database selected)
+// and a RESTORE per key, and reads the replies; replied says any came.
+func (m *migration) exchange(conn *migrateConn, keys []migrateKey) (restored []migrateKey, replied bool, err error) {
 	var b []byte
 	if m.auth {
 		if m.username != nil {
@@ -163,7 +180,10 @@ func (m *migration) send(keys []migrateKey) (restored []migrateKey, err error) {
 			b = appendCommand(b, []byte("AUTH"), m.password)
 		}
 	}
-	b = appendCommand(b, []byte("SELECT"), strconv.AppendInt(nil, m.db, 10))
+	selects := conn.db != m.db
+	if selects {
+		b = appendCommand(b, []byte("SELECT"), strconv.AppendInt(nil, m.db, 10))
+	}
 	for _, k := range keys {
 		args := [][]byte{[]byte("RESTORE"), k.key, strconv.AppendInt(nil, k.ttl, 10), k.payload}
 		if m.replace {
@@ -173,15 +193,17 @@ func (m *migration) send(keys []migrateKey) (restored []migrateKey, err error) {
 	}
 	conn.SetWriteDeadline(time.Now().Add(m.timeout))
 	if _, err := conn.Write(b); err != nil {
-		return nil, errMigrateWrite
+		conn.lastErr = err
+		return nil, false, errMigrateWrite
 	}
-	rd := bufio.NewReader(conn)
 	line := func() (string, error) {
 		conn.SetReadDeadline(time.Now().Add(m.timeout))
-		s, err := rd.ReadString('\n')
+		s, err := conn.rd.ReadString('\n')
 		if err != nil {
+			conn.lastErr = err
 			return "", errMigrateRead
 		}
+		replied = true
 		return string(bytes.TrimRight([]byte(s), "\r\n")), nil
 	}
 	var targetErr error
@@ -195,26 +217,37 @@ func (m *migration) send(keys []migrateKey) (restored []migrateKey, err error) {
 		return true
 	}
 	refused := false // AUTH or SELECT failed: so did every RESTORE
-	for range 1 + btoi(m.auth) {
+	if m.auth {
 		r, err := line()
 		if err != nil {
-			return nil, err
+			return nil, replied, err
 		}
-		refused = fail(r) || refused
+		refused = fail(r)
+	}
+	if selects {
+		r, err := line()
+		if err != nil {
+			return nil, replied, err
+		}
+		if fail(r) {
+			refused, conn.db = true, -1
+		} else {
+			conn.db = m.db
+		}
 	}
 	for _, k := range keys {
 		r, err := line()
 		if err != nil {
 			if targetErr != nil {
-				return restored, targetErr
+				return restored, replied, targetErr
 			}
-			return restored, err
+			return restored, replied, err
 		}
 		if !fail(r) && !refused {
 			restored = append(restored, k)
 		}
 	}
-	return restored, targetErr
+	return restored, replied, targetErr
 }
 
 // appendCommand appends args as a RESP array of bulk strings.

@@ -39,6 +39,8 @@ type Server struct {
 	// cronPaused stops the background work startBackground runs (DEBUG
 	// PAUSE-CRON 1), as Redis's serverCron stops.
 	cronPaused atomic.Bool
+	// migrateSockets are MIGRATE's connections, kept for 10 s.
+	migrateSockets migrateSockets
 
 	store *store.Store
 	clock store.Clock
@@ -331,6 +333,7 @@ func (s *Server) Close() error {
 		s.bg.Wait()
 		s.conns.Wait()
 		s.outboxes.Wait()
+		s.migrateSockets.closeAll()
 		if s.loadErr != nil { // the loader has ended (s.bg)
 			s.closeErr = s.loadErr
 		}
@@ -480,6 +483,7 @@ func (s *Server) startBackground() {
 				s.expireCycle()
 				if tick++; tick%hz == 0 {
 					s.reapIdle()
+					s.migrateSockets.closeIdle(time.Now())
 					s.checkQueueLimits()
 					s.loops.shrinkIdle()
 					s.saveIfDue()
