@@ -179,8 +179,9 @@ func cmdSync(c *Context) error {
 	}
 	c.Out.Raw([]byte("$" + strconv.Itoa(size) + "\r\n"))
 	for _, piece := range file {
-		c.Out.Raw(piece)
+		c.Out.Raw(piece) // copied: the file is released next
 	}
+	snap.Release()
 	c.Client.quitting = true
 	c.Client.conn.ReadPipeline()
 	c.Client.closeAfterReplies()

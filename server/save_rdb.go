@@ -79,6 +79,7 @@ func (p *persistState) encodeSnapshot(snap *store.Snapshot) func(write rdbWrite)
 		if err != nil {
 			return err
 		}
+		defer snap.Release()
 		return write(file, keys)
 	}
 }

@@ -69,5 +69,9 @@ func (s *Store) SnapshotRDB(o RDBOptions) (file []byte, keys int, err error) {
 		return nil, 0, err
 	}
 	pieces, keys, err := snap.Encode()
-	return bytes.Join(pieces, nil), keys, err
+	if err != nil {
+		return nil, 0, err
+	}
+	defer snap.Release()
+	return bytes.Join(pieces, nil), keys, nil
 }

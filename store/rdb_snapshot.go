@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"runtime"
+	"sync"
 )
 
 // A background save writes the dataset as it was when the save began, as
@@ -55,7 +56,8 @@ type keyspaceSnap struct {
 	// so far as the slice outgrows its array, with the lock held.
 	chunks  [][]byte
 	out     []byte
-	spare   []byte // the next chunk (see reserve), only Encode's
+	spare   []byte   // the next chunk (see reserve), only Encode's
+	mapped  [][]byte // the chunks outside the heap, for Release
 	keys    int
 	expires int
 }
@@ -105,8 +107,9 @@ func (s *Store) startSnapshot(o RDBOptions) (*Snapshot, error) {
 
 // Encode walks the dataset a step at a time, holding the keyspace lock
 // only for each step, and returns the RDB file, in pieces, and how many
-// keys it holds. It fails with ErrClosed when SaveFinal closes the store
-// meanwhile, and with ErrSnapshotAborted after AbortSnapshot.
+// keys it holds; Release must follow once the file is written. It fails
+// with ErrClosed when SaveFinal closes the store meanwhile, and with
+// ErrSnapshotAborted after AbortSnapshot.
 func (snap *Snapshot) Encode() (file [][]byte, keys int, err error) {
 	s := snap.s
 	defer func() {
@@ -114,6 +117,9 @@ func (snap *Snapshot) Encode() (file [][]byte, keys int, err error) {
 		snap.end()
 		s.mu.Unlock()
 		lzfScratchPool.Put(snap.z)
+		if err != nil {
+			snap.Release()
+		}
 	}()
 	for _, ks := range snap.spaces {
 		for {
@@ -198,7 +204,11 @@ func (ks *keyspaceSnap) step() bool {
 // Records are written in chunks of snapshotChunk bytes, which reserve
 // allocates between steps: an allocation with the keyspace lock held may
 // have to assist the garbage collector, or park until its marking is
-// done (80 ms with a million keys), and every command would wait.
+// done (80 ms with a million keys), and every command would wait. The
+// chunks are mapped outside the Go heap where the system allows, and
+// their pages given back once the file is written (Release): as heap
+// memory, the file's size in garbage set off a collection right after
+// each save, and the idle release after it, with commands waiting on both.
 var (
 	snapshotChunk = 1 << 20
 	snapshotRoom  = 64 << 10
@@ -207,8 +217,53 @@ var (
 // reserve allocates the next chunk, without the lock (commands may be
 // writing pre-images into the current one).
 func (ks *keyspaceSnap) reserve() {
-	if ks.spare == nil {
-		ks.spare = make([]byte, 0, snapshotChunk)
+	if ks.spare != nil {
+		return
+	}
+	if b := mappedChunk(); b != nil {
+		// Each page is touched here, without the lock, so that the steps
+		// under it take no page faults.
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 0
+		}
+		ks.mapped = append(ks.mapped, b)
+		ks.spare = b[:0]
+		return
+	}
+	ks.spare = make([]byte, 0, snapshotChunk)
+}
+
+// mappedChunks are chunks outside the heap whose pages a save released
+// (Release), kept for the next save's: mapping and unmapping for every
+// save would hold the address space locked against the other threads.
+var mappedChunks struct {
+	sync.Mutex
+	free [][]byte
+}
+
+// mappedChunk returns a chunk outside the heap, or nil.
+func mappedChunk() []byte {
+	mappedChunks.Lock()
+	defer mappedChunks.Unlock()
+	if n := len(mappedChunks.free); n > 0 {
+		b := mappedChunks.free[n-1]
+		mappedChunks.free = mappedChunks.free[:n-1]
+		return b
+	}
+	return offHeapAlloc(snapshotChunk)
+}
+
+// Release gives back the memory of the file Encode returned, which must
+// no longer be used. A snapshot whose Encode failed has released it.
+func (snap *Snapshot) Release() {
+	for _, ks := range snap.spaces {
+		for _, b := range ks.mapped {
+			offHeapRelease(b)
+		}
+		mappedChunks.Lock()
+		mappedChunks.free = append(mappedChunks.free, ks.mapped...)
+		mappedChunks.Unlock()
+		ks.mapped, ks.chunks, ks.out, ks.spare = nil, nil, nil, nil
 	}
 }
 

@@ -102,7 +102,9 @@ func TestSnapshotRDBWithConcurrentWrites(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, _ := loadRDB(t, bytes.Join(pieces, nil), at); got != want {
+			file := bytes.Join(pieces, nil)
+			snap.Release()
+			if got, _ := loadRDB(t, file, at); got != want {
 				t.Fatalf("the save is not the dataset at its start (%d concurrent writes)\nwant:\n%s\ngot:\n%s", writes, want, got)
 			}
 		})
