@@ -89,6 +89,14 @@ func (s *Store) startSnapshot(o RDBOptions) (*Snapshot, error) {
 	case s.snapshot != nil:
 		return nil, ErrSnapshotBusy
 	}
+	// The chunks are mapped now, in the command that starts the save, as
+	// many as the used memory could take: the save itself may run at a
+	// low priority (the server's BGSAVE thread), and mmap holds the
+	// address space locked, against the other threads' page faults, for
+	// as long as a preempted thread takes to come back.
+	if !o.SkipKeys {
+		mapChunks(int(min(s.used/int64(snapshotChunk)+1, 1<<16)))
+	}
 	snap := &Snapshot{s: s, now: s.clock.Now().UnixMilli(), z: lzfScratchPool.Get().(*lzfScratch)}
 	snap.head = s.appendRDBHeader(nil, o)
 	if !o.SkipKeys {
@@ -239,6 +247,21 @@ func (ks *keyspaceSnap) reserve() {
 var mappedChunks struct {
 	sync.Mutex
 	free [][]byte
+}
+
+// mapChunks makes sure mappedChunks holds n chunks, mapping the missing
+// ones as one region. Its pages are not touched: only address space.
+func mapChunks(n int) {
+	mappedChunks.Lock()
+	defer mappedChunks.Unlock()
+	missing := n - len(mappedChunks.free)
+	if missing <= 0 {
+		return
+	}
+	region := offHeapAlloc(missing * snapshotChunk)
+	for i := 0; region != nil && i < missing; i++ {
+		mappedChunks.free = append(mappedChunks.free, region[i*snapshotChunk:(i+1)*snapshotChunk:(i+1)*snapshotChunk])
+	}
 }
 
 // mappedChunk returns a chunk outside the heap, or nil.
