@@ -138,6 +138,7 @@ func (s *Server) bgsave(tx *store.Tx) bool {
 		defer p.saving.Store(false)
 		var err error
 		if s.engine == nil {
+			lowerSaveThreadPriority()
 			_, err = p.saveSnapshot(snap) // releases the saveMu taken above
 		} else {
 			_, err = p.save()
