@@ -71,9 +71,9 @@ var redisSuiteSpawnUnits = []string{
 // redis-server to. Every unit runs on the memory engine, the data-type
 // units on Pebble too; the units that only run against servers the suite
 // starts itself get Cairn as src/redis-server. Tests that need the
-// replication stream are left out by their tags, and so are those that
-// need DEBUG in the units the suite starts; the few others Cairn does not
-// pass are listed, each with its reason, in testdata/redis-suite/skip-*.txt.
+// replication stream are left out by their tags; the few others Cairn does
+// not pass are listed, each with its reason, in
+// testdata/redis-suite/skip-*.txt.
 func TestRedisOwnTestSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the Redis test suite takes minutes; not in -short")
@@ -95,7 +95,7 @@ func TestRedisOwnTestSuite(t *testing.T) {
 				// dataset through DEBUG RELOAD, LOADAOF, DIGEST, OBJECT...
 				p := startCairn(t, "--engine", run.engine, "--enable-debug-command", "yes")
 				host, port, _ := net.SplitHostPort(p.addr)
-				runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, "-needs:repl", nil, "--host", host, "--port", port)
+				runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, nil, "--host", host, "--port", port)
 			})
 		}
 	}
@@ -104,7 +104,7 @@ func TestRedisOwnTestSuite(t *testing.T) {
 	installRedisServerStandIn(t, tree)
 	for _, unit := range redisSuiteSpawnUnits {
 		t.Run("spawn/"+unit, func(t *testing.T) {
-			runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, "-needs:debug -needs:repl", env)
+			runRedisSuiteUnit(t, tclsh, tree, skipFile, unit, env)
 		})
 	}
 }
@@ -125,11 +125,11 @@ func installRedisServerStandIn(t *testing.T, tree string) {
 	}
 }
 
-// runRedisSuiteUnit runs one unit, without the tests whose tags deny
-// names, with the server arguments given (none: the suite starts its own)
-// and the environment env (nil: this process's), and fails the test with
-// every failing assertion the suite printed.
-func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, unit, deny string, env []string, server ...string) {
+// runRedisSuiteUnit runs one unit, with the server arguments given (none:
+// the suite starts its own, whose configuration enables DEBUG) and the
+// environment env (nil: this process's), and fails the test with every
+// failing assertion the suite printed.
+func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, unit string, env []string, server ...string) {
 	t.Helper()
 	base, err := freePort()
 	if err != nil {
@@ -138,7 +138,7 @@ func runRedisSuiteUnit(t *testing.T, tclsh, tree, skipFile, unit, deny string, e
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	args := append([]string{"tests/test_helper.tcl", "--single", unit, "--clients", "1",
-		"--tags", deny, "--skipfile", skipFile,
+		"--tags", "-needs:repl", "--skipfile", skipFile,
 		"--durable", "--timeout", "120", "--baseport", strconv.Itoa(base)}, server...)
 	cmd := exec.CommandContext(ctx, tclsh, args...)
 	cmd.Dir = tree
