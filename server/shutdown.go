@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/cairn-db/cairn/protocol"
 )
@@ -64,7 +65,7 @@ func cmdShutdown(c *Context) error {
 	if r := s.scripts.running.Load(); r != nil && flags&shutdownNoSave == 0 && s.scriptBusy() {
 		return r.busyError() // the save would wait for the script's lock
 	}
-	if err := s.prepareShutdown(flags); err != nil {
+	if err := s.prepareShutdown(flags, false); err != nil {
 		return err
 	}
 	c.Client.quitting = true
@@ -93,7 +94,7 @@ func (s *Server) ShutdownOnSignal(sig os.Signal) error {
 		msg = "Received shutdown signal during loading, scheduling shutdown."
 	}
 	s.log.Warn(msg)
-	if err := s.prepareShutdown(flags); err != nil {
+	if err := s.prepareShutdown(flags, true); err != nil {
 		return err
 	}
 	return s.Close()
@@ -111,8 +112,9 @@ func (s *Server) AbandonShutdown() {
 // prepareShutdown decides whether the server may close: it saves first
 // when flags and the save points say so, and returns errShutdownFailed
 // when that failed (without FORCE) or SHUTDOWN ABORT came meanwhile. On
-// nil the caller closes the server.
-func (s *Server) prepareShutdown(flags shutdownFlags) error {
+// nil the caller closes the server. A shutdown for a signal waits while
+// DEBUG PAUSE-CRON holds the cron, where Redis acts on the signal.
+func (s *Server) prepareShutdown(flags shutdownFlags, signal bool) error {
 	sd := &s.shutdown
 	sd.run.Lock()
 	defer sd.run.Unlock()
@@ -124,6 +126,12 @@ func (s *Server) prepareShutdown(flags shutdownFlags) error {
 	sd.running, sd.aborted = true, false
 	sd.mu.Unlock()
 	defer sd.stop()
+	for signal && s.cronPaused.Load() && !sd.abortedNow() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if sd.abortedNow() {
+		return errShutdownFailed // logged by SHUTDOWN ABORT
+	}
 	s.log.Warn("User requested shutdown...")
 	if s.loading.Load() {
 		// A half-loaded dataset must not overwrite the saved one.
@@ -161,6 +169,22 @@ func (sd *shutdownState) commit() error {
 	}
 	sd.committed = true
 	return nil
+}
+
+// ShutdownUnderWay reports whether a shutdown runs that SHUTDOWN ABORT
+// has not stopped: a second SIGINT then means "exit now".
+func (s *Server) ShutdownUnderWay() bool {
+	sd := &s.shutdown
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	return (sd.running || sd.committed) && !sd.aborted
+}
+
+// abortedNow reports whether SHUTDOWN ABORT came.
+func (sd *shutdownState) abortedNow() bool {
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	return sd.aborted
 }
 
 // stop marks the shutdown attempt over, whatever its outcome.

@@ -90,22 +90,24 @@ func main() {
 // save points are configured; a failed save keeps it running); a second
 // SIGINT while that save runs exits at once, with status 1.
 func serve(srv *server.Server, sig <-chan os.Signal, log *slog.Logger) int {
-	attempt := make(chan error, 1)
-	shutting := false
+	attempt := make(chan error, 2)
+	attempts := 0 // shutdowns not yet returned
 	for {
 		select {
 		case s := <-sig:
-			if shutting {
+			// A shutdown SHUTDOWN ABORT stopped is no longer under way,
+			// even before its goroutine returns: this signal starts another.
+			if attempts > 0 && srv.ShutdownUnderWay() {
 				if s == syscall.SIGINT {
 					srv.AbandonShutdown()
 					return 1
 				}
 				continue // as Redis, which is busy saving meanwhile
 			}
-			shutting = true
+			attempts++
 			go func() { attempt <- srv.ShutdownOnSignal(s) }()
 		case <-attempt:
-			shutting = false // the shutdown failed, or it closed the server (Done)
+			attempts-- // the shutdown failed, or it closed the server (Done)
 		case <-srv.Done():
 			if err := srv.Close(); err != nil {
 				log.Error("shutdown", "err", err)
