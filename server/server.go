@@ -264,6 +264,7 @@ func (s *Server) applyConfig() {
 	s.store.SetMaxStringLen(s.cfg.ProtoMaxBulkLen)
 	s.store.SetHLLSparseMaxBytes(atoi64(s.cfg.tuning["hll-sparse-max-bytes"]))
 	s.store.SetEncodingLimits(s.cfg.encodingLimits())
+	s.store.SetRDBCompression(s.cfg.tuning["rdbcompression"] != "no")
 	s.applyMaxMemory()
 	if s.engine != nil {
 		s.engine.SetFoldSize(s.cfg.AutoAOFRewriteMinSize)

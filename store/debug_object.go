@@ -30,7 +30,7 @@ func (tx *Tx) DebugObject(key []byte) (DebugInfo, bool) {
 		Addr: uintptr(unsafe.Pointer(e)),
 		// A DUMP payload is the type byte, the value, a two-byte RDB
 		// version and an eight-byte CRC.
-		SerializedLen: len(encodeDump(e)) - 11,
+		SerializedLen: len(tx.s.encodeDump(e)) - 11,
 		Access:        e.access,
 	}
 	info.Encoding = e.encoding()

@@ -60,6 +60,7 @@ func lzfDecompress(in []byte, n int) ([]byte, error) {
 type lzfScratch struct {
 	htab [1 << 14]int32
 	out  []byte
+	raw  bool // rdbcompression no: strings go as they are
 }
 
 // lzfScratchPool keeps working memory between DUMPs: a fresh 64 KiB table

@@ -49,7 +49,7 @@ func appendRDBStringZ(b, s []byte, z *lzfScratch) []byte {
 			}
 		}
 	}
-	if len(s) > 20 {
+	if len(s) > 20 && (z == nil || !z.raw) {
 		if z == nil {
 			z = lzfScratchPool.Get().(*lzfScratch)
 			defer lzfScratchPool.Put(z)
@@ -66,13 +66,25 @@ func appendRDBStringZ(b, s []byte, z *lzfScratch) []byte {
 
 // encodeDump serializes e's value as a DUMP payload: the object, the RDB
 // version (2 bytes) and the CRC-64 of both (8 bytes), little-endian.
-func encodeDump(e *entry) []byte {
-	z := lzfScratchPool.Get().(*lzfScratch)
+func (s *Store) encodeDump(e *entry) []byte {
+	z := s.lzf()
 	defer lzfScratchPool.Put(z)
 	b := appendRDBObject(make([]byte, 0, e.memory()+16), e, z) // about the value's size
 	b = binary.LittleEndian.AppendUint16(b, rdbVersion)
 	return binary.LittleEndian.AppendUint64(b, crc64(0, b))
 }
+
+// lzf returns LZF working memory from the pool, set as rdbcompression
+// is: the caller puts it back.
+func (s *Store) lzf() *lzfScratch {
+	z := lzfScratchPool.Get().(*lzfScratch)
+	z.raw = s.noCompression.Load()
+	return z
+}
+
+// SetRDBCompression is Redis's rdbcompression: whether strings of over 20
+// bytes are LZF-compressed in RDB files and DUMP payloads.
+func (s *Store) SetRDBCompression(on bool) { s.noCompression.Store(!on) }
 
 // appendRDBObject appends e's value as an RDB object: its type byte, then
 // the value. z is LZF working memory, reused across strings.

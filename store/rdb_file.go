@@ -78,7 +78,7 @@ func (s *Store) SaveFinal(o RDBOptions, write func(file []byte, keys int) error)
 func (s *Store) encodeRDB(o RDBOptions) (file []byte, keys int) {
 	now := s.clock.Now().UnixMilli()
 	b := s.appendRDBHeader(nil, o)
-	z := lzfScratchPool.Get().(*lzfScratch)
+	z := s.lzf()
 	defer lzfScratchPool.Put(z)
 	var obj []byte // one key's object, reused
 	for i, d := range s.dbs {

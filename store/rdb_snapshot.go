@@ -97,7 +97,7 @@ func (s *Store) startSnapshot(o RDBOptions) (*Snapshot, error) {
 	if !o.SkipKeys {
 		mapChunks(int(min(s.used/int64(snapshotChunk)+1, 1<<16)))
 	}
-	snap := &Snapshot{s: s, now: s.clock.Now().UnixMilli(), z: lzfScratchPool.Get().(*lzfScratch)}
+	snap := &Snapshot{s: s, now: s.clock.Now().UnixMilli(), z: s.lzf()}
 	snap.head = s.appendRDBHeader(nil, o)
 	if !o.SkipKeys {
 		for i, d := range s.dbs {

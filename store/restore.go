@@ -22,7 +22,7 @@ func (tx *Tx) Dump(key []byte) (payload []byte, ok bool) {
 	if e == nil {
 		return nil, false
 	}
-	return encodeDump(e), true
+	return tx.s.encodeDump(e), true
 }
 
 // RestoreOptions are RESTORE's TTL and flags.

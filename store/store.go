@@ -40,8 +40,10 @@ type Store struct {
 
 	maxStringLen atomic.Int64
 	hllSparseMax atomic.Int64 // hll-sparse-max-bytes (see hll_ops.go)
-	limits       atomic.Pointer[EncodingLimits]
-	stats        Stats
+	// noCompression is rdbcompression no (SetRDBCompression).
+	noCompression atomic.Bool
+	limits        atomic.Pointer[EncodingLimits]
+	stats         Stats
 
 	used    int64         // used memory, under mu (see memory.go)
 	usedPub atomic.Int64  // used, published at the end of each transaction
