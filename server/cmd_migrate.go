@@ -159,9 +159,9 @@ func (m *migration) send(ms *migrateSockets, keys []migrateKey) ([]migrateKey, e
 		}
 		restored, replied, err := m.exchange(conn, keys)
 		ioFailed := err == errMigrateWrite || err == errMigrateRead
-		ms.put(m.addr, conn, !ioFailed, time.Now())
 		var ne net.Error
 		timedOut := errors.As(conn.lastErr, &ne) && ne.Timeout()
+		ms.put(m.addr, conn, !ioFailed, time.Now()) // another MIGRATE may take it now
 		if ioFailed && reused && !replied && !timedOut && retry {
 			continue
 		}
