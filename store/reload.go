@@ -1,9 +1,6 @@
 package store
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // ErrNoEngine is ReloadFromEngine's error on a store without an engine.
 var ErrNoEngine = errors.New("store: no engine to reload from")
@@ -20,15 +17,8 @@ func (tx *Tx) ReloadFromEngine(fold func() error) error {
 	if s.engine == nil {
 		return ErrNoEngine
 	}
-	if b := tx.batch; b != nil {
-		tx.batch = nil
-		if b.Empty() {
-			b.Close()
-		} else if err := s.engine.Commit(b); err != nil {
-			return fmt.Errorf("%w: %v", ErrPersist, err)
-		} else {
-			s.commits.Add(1)
-		}
+	if err := s.commitBatch(tx); err != nil {
+		return err
 	}
 	if err := fold(); err != nil {
 		return err

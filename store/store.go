@@ -263,6 +263,12 @@ func (s *Store) begin(db int) *Tx {
 
 func (s *Store) finish(tx *Tx) error {
 	tx.Checkpoint()
+	return s.commitBatch(tx)
+}
+
+// commitBatch hands the records tx has written so far to the engine, as
+// one batch; the transaction's later records go in a batch of their own.
+func (s *Store) commitBatch(tx *Tx) error {
 	if tx.batch == nil {
 		return nil
 	}
