@@ -26,18 +26,11 @@ func debugReload(c *Context, args [][]byte) error {
 		}
 	}
 	s, tx := c.Server, c.Tx
-	p := &s.persist
 	if save {
-		// A background save holds saveMu while its steps wait for the
-		// keyspace lock this transaction holds: do not wait for it.
-		if !p.saveMu.TryLock() {
+		busy, err := s.persist.saveInTx(tx)
+		if busy {
 			return protocol.Error("ERR Background save already in progress")
 		}
-		_, err := p.writeRDBLocked(func(write rdbWrite) error {
-			file, keys := tx.EncodeRDB(s.rdbOptions())
-			return write([][]byte{file}, keys)
-		})
-		p.saveMu.Unlock()
 		if err != nil {
 			return protocol.Error("ERR " + err.Error())
 		}

@@ -123,15 +123,24 @@ func (p *persistState) saveFlushed(tx *store.Tx) {
 	if snap := p.snapshot.Load(); snap != nil {
 		tx.AbortSnapshot(snap)
 	}
-	if !p.saveMu.TryLock() {
+	if busy, _ := p.saveInTx(tx); busy {
 		p.resave.Store(true)
-		return
+	}
+}
+
+// saveInTx writes the RDB file from the dataset as transaction tx sees
+// it, unless a save holds the file (saveMu): that save's steps wait for
+// the keyspace lock tx holds, so it reports busy instead of waiting.
+func (p *persistState) saveInTx(tx *store.Tx) (busy bool, err error) {
+	if !p.saveMu.TryLock() {
+		return true, nil
 	}
 	defer p.saveMu.Unlock()
-	p.writeRDBLocked(func(write rdbWrite) error {
+	_, err = p.writeRDBLocked(func(write rdbWrite) error {
 		file, keys := tx.EncodeRDB(p.s.rdbOptions())
 		return write([][]byte{file}, keys)
 	})
+	return false, err
 }
 
 // writeRDBLocked is writeRDB with saveMu held.
