@@ -197,3 +197,56 @@ func configGet(ctx context.Context, c *redis.Client, name string) string {
 	}
 	return fmt.Sprint(m[name])
 }
+
+// TestConfigSetPairsMatchRedis sends CONFIG SET with several pairs whose
+// names and values fail in different ways, and checks that Cairn reports
+// the same failure as redis-server: Redis checks every name (unknown,
+// immutable, duplicate, an alias of one given before) before it parses
+// any value, and a failed CONFIG SET changes nothing.
+func TestConfigSetPairsMatchRedis(t *testing.T) {
+	requireRedis(t)
+	redisSrv, err := startRedis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(redisSrv.stop)
+	cairn := startCairn(t, "--engine", "memory")
+	ctx := context.Background()
+	rc := redis.NewClient(&redis.Options{Addr: redisSrv.addr})
+	cc := redis.NewClient(&redis.Options{Addr: cairn.addr})
+	defer rc.Close()
+	defer cc.Close()
+	for _, args := range [][]any{
+		{"maxmemory", "junk", "maxmemory", "5"},
+		{"maxmemory", "junk", "daemonize", "yes"},
+		{"maxmemory", "junk", "nosuch", "1"},
+		{"MaxMemory", "1mb", "MAXMEMORY", "2mb"},
+		{"hash-max-ziplist-entries", "1", "hash-max-listpack-entries", "2"},
+		{"hash-max-listpack-entries", "junk", "hash-max-ziplist-entries", "2"},
+		{"maxmemory", "1mb", "maxmemory-policy", "bogus"},
+		{"Daemonize", "yes", "maxmemory", "1mb"},
+		{"maxmemory", "3mb", "maxmemory-policy", "allkeys-lru"},
+		{"maxmemory"},
+		{"maxmemory", "0", "hz"},
+	} {
+		cmd := append([]any{"config", "set"}, args...)
+		r, c := replyText(rc.Do(ctx, cmd...)), replyText(cc.Do(ctx, cmd...))
+		if r != c {
+			t.Errorf("CONFIG SET %q: Cairn %s, Redis %s", args, c, r)
+		}
+		for _, name := range []string{"maxmemory", "maxmemory-policy", "hash-max-listpack-entries"} {
+			if rv, cv := configGet(ctx, rc, name), configGet(ctx, cc, name); rv != cv {
+				t.Errorf("after CONFIG SET %q: Cairn shows %s %q, Redis %q", args, name, cv, rv)
+			}
+		}
+	}
+}
+
+// replyText is a command's reply, or its error, as text.
+func replyText(cmd *redis.Cmd) string {
+	v, err := cmd.Result()
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return fmt.Sprint(v)
+}

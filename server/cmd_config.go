@@ -57,9 +57,9 @@ func cmdConfigSet(c *Context) error {
 	if err := s.configSet(c.Client, args, seen); err != nil {
 		return err
 	}
-	if seen["maxmemory"] {
+	if seen["maxmemory"] && !s.loading.Load() {
 		// As Redis's updateMaxmemory: a lower limit evicts at once, not
-		// at the next command.
+		// at the next command (but nothing is evicted while loading).
 		s.evictNow(c.Tx, c.Client.DB())
 	}
 	c.Out.OK()
@@ -67,35 +67,40 @@ func cmdConfigSet(c *Context) error {
 }
 
 // configSet applies client c's CONFIG SET name/value pairs all or none,
-// recording the names in seen.
+// recording the names in seen. As Redis's configSetCommand it checks
+// every name before it parses any value, so a duplicate or a setting
+// refused while loading is reported as such whatever the values.
 func (s *Server) configSet(c *Client, args [][]byte, seen map[string]bool) error {
 	s.cfgMu.Lock()
 	defer s.cfgMu.Unlock()
-	next := s.cfg.clone()
+	dirs := make([]directive, 0, len(args)/2)
 	for i := 0; i < len(args); i += 2 {
 		name := strings.ToLower(string(args[i]))
 		d, ok := lookupDirective(name)
 		if !ok || d.hidden { // user, rename-command: file directives, not configs
 			return protocol.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'")
 		}
-		fail := func(why string) error {
-			return protocol.Error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why)
+		switch {
+		case d.immutable:
+			return configSetFailed(string(args[i]), "can't set immutable config")
+		case d.protected && !s.enabledFor(c, "enable-protected-configs"):
+			return configSetFailed(string(args[i]), "can't set protected config")
+		case d.deniedWhileLoading && s.loading.Load():
+			return errLoading // first: clients may retry it, unlike an ERR
 		}
-		if seen[name] {
-			return fail("duplicate parameter")
+		if seen[name] { // (an alias is a name of its own, as in Redis 7.0)
+			return configSetFailed(string(args[i]), "duplicate parameter")
 		}
 		seen[name] = true
-		if d.immutable {
-			return fail("can't set immutable config")
-		}
-		if d.protected && !s.enabledFor(c, "enable-protected-configs") {
-			return fail("can't set protected config")
-		}
-		if err := d.set(&next, string(args[i+1])); err != nil {
-			return fail(err.Error())
+		dirs = append(dirs, d)
+	}
+	next := s.cfg.clone()
+	for i, d := range dirs {
+		if err := d.set(&next, string(args[2*i+1])); err != nil {
+			return configSetFailed(d.name, err.Error())
 		}
 		if d.startOnly && d.get(&next) != d.get(&s.cfg) {
-			return fail("can't set immutable config")
+			return configSetFailed(d.name, "can't set immutable config")
 		}
 	}
 	if err := s.applyListen(&next); err != nil {
@@ -104,6 +109,11 @@ func (s *Server) configSet(c *Client, args [][]byte, seen map[string]bool) error
 	s.cfg = next
 	s.applyConfig()
 	return nil
+}
+
+// configSetFailed is CONFIG SET's error for a setting it refuses.
+func configSetFailed(name, why string) error {
+	return protocol.Error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why)
 }
 
 // CONFIG RESETSTAT

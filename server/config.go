@@ -259,6 +259,9 @@ type directive struct {
 	// dbfilename): CONFIG SET refuses them unless enable-protected-configs
 	// allows it, as they let a client write files where it chooses.
 	protected bool
+	// deniedWhileLoading settings are Redis's DENY_LOADING_CONFIG ones:
+	// while the data loads CONFIG SET answers LOADING for them.
+	deniedWhileLoading bool
 }
 
 // directives lists every setting Cairn has, plus the tuning settings it
@@ -307,7 +310,7 @@ func directives() []directive {
 				c.UnixSocketPerm = os.FileMode(n)
 				return nil
 			}},
-		{name: "dir", startOnly: true, protected: true,
+		{name: "dir", startOnly: true, protected: true, deniedWhileLoading: true,
 			get: func(c *Config) string { return c.Dir },
 			set: func(c *Config, v string) error { c.Dir, c.dirSet = v, true; return nil }},
 		{name: "appendfsync",

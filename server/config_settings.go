@@ -73,7 +73,9 @@ func (t tuning) directive() directive {
 		immutable: redisImmutable[name],
 		unlisted:  redisHidden[name],
 		protected: name == "dbfilename",
-		get:       func(c *Config) string { return c.tuning[name] },
+		// Redis's DENY_LOADING_CONFIG settings, besides dir.
+		deniedWhileLoading: name == "appendonly" || name == "repl-diskless-load",
+		get:                func(c *Config) string { return c.tuning[name] },
 		set: func(c *Config, v string) error {
 			norm, err := t.normalize(v)
 			if err != nil {

@@ -26,10 +26,10 @@ import (
 const errLoading protocol.Error = "LOADING Redis is loading the dataset in memory"
 
 // refusedWhileLoading are commands with the loading flag that would read
-// or change the data, or settings the load must not race.
+// or change the data. (CONFIG SET runs, and refuses only the settings
+// Redis refuses while loading: see directive.deniedWhileLoading.)
 var refusedWhileLoading = map[string]bool{
 	"multi": true, "exec": true, "watch": true,
-	"config|set": true, "config|resetstat": true,
 }
 
 // runsWhileLoading reports whether cmd may run before the data is loaded.

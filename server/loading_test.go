@@ -13,9 +13,9 @@ import (
 
 // TestLoadInBackground: a server that loads in the background listens at
 // once and answers LOADING, as redis-server does, to every command that
-// needs data — alone, pipelined, in MULTI — while INFO (loading:1),
-// HELLO, CLIENT, CONFIG GET and the like run; once loaded it serves the
-// data it was given.
+// needs data — alone, pipelined, in MULTI — and to CONFIG SET appendonly,
+// while INFO (loading:1), HELLO, CLIENT, CONFIG GET and the like run; once
+// loaded it serves the data it was given.
 func TestLoadInBackground(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -52,7 +52,7 @@ func TestLoadInBackground(t *testing.T) {
 	loading("PING", rdb.Ping(ctx).Err())
 	loading("MULTI", rdb.Do(ctx, "multi").Err())
 	loading("WATCH", rdb.Do(ctx, "watch", "k").Err())
-	loading("CONFIG SET", rdb.ConfigSet(ctx, "maxmemory", "1mb").Err())
+	loading("CONFIG SET appendonly", rdb.ConfigSet(ctx, "appendonly", "yes").Err())
 	cmds, _ := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Get(ctx, "k")
 		p.Set(ctx, "k2", "v2", 0)

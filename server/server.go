@@ -265,6 +265,7 @@ func (s *Server) applyConfig() {
 	s.store.SetHLLSparseMaxBytes(atoi64(s.cfg.tuning["hll-sparse-max-bytes"]))
 	s.store.SetEncodingLimits(s.cfg.encodingLimits())
 	s.store.SetRDBCompression(s.cfg.tuning["rdbcompression"] != "no")
+	s.store.SetKeyLoadDelay(atoi64(s.cfg.tuning["key-load-delay"]))
 	s.applyMaxMemory()
 	if s.engine != nil {
 		s.engine.SetFoldSize(s.cfg.AutoAOFRewriteMinSize)

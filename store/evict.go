@@ -91,17 +91,28 @@ func (st *evictState) init() {
 	st.rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 }
 
-// SetEviction changes the maxmemory configuration.
+// SetEviction changes the maxmemory configuration, from the next
+// transaction on. It does not wait for the keyspace lock, which a load
+// holds from start to end: CONFIG SET runs while the server loads, as in
+// Redis.
 func (s *Store) SetEviction(c Eviction) {
 	if c.Samples <= 0 {
 		c.Samples = 5
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.nextEvict.Store(&c)
+}
+
+// adoptEviction makes the configuration SetEviction was given the one in
+// force. The caller holds the lock.
+func (s *Store) adoptEviction() {
+	c := s.nextEvict.Swap(nil)
+	if c == nil {
+		return
+	}
 	if c.Policy != s.evict.Policy {
 		s.evict.pool = [evictPoolSize]poolSlot{}
 	}
-	s.evict.Eviction = c
+	s.evict.Eviction = *c
 	s.lfu = c.Policy.LFU()
 }
 

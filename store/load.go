@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 )
 
 // ErrForeignData: the engine holds records Cairn did not write, or of a
@@ -32,6 +34,27 @@ func interruptible(stop <-chan struct{}, fn func(k, v []byte) error) func(k, v [
 		}
 		return fn(k, v)
 	}
+}
+
+// SetKeyLoadDelay sets Redis's key-load-delay, a setting for tests that
+// watch a server while it loads: a load (of the engine's records or of an
+// RDB file) sleeps after each key, us microseconds, or with a negative
+// us one microsecond once in -us keys. 0, the default, never sleeps.
+func (s *Store) SetKeyLoadDelay(us int64) { s.keyLoadDelay.Store(us) }
+
+// afterKeyLoaded is Redis's debugDelay(server.key_load_delay).
+func (s *Store) afterKeyLoaded() {
+	us := s.keyLoadDelay.Load()
+	if us == 0 {
+		return
+	}
+	if us < 0 {
+		if rand.Int64N(-us) != 0 {
+			return
+		}
+		us = 1
+	}
+	time.Sleep(time.Duration(us) * time.Microsecond)
 }
 
 // load reads every record back into memory: the store-wide state, then
@@ -112,6 +135,7 @@ func (s *Store) load(stop <-chan struct{}) error {
 			e.expireAt = expireAt
 			d.expires.push(e)
 		}
+		s.afterKeyLoaded()
 		return nil
 	}))
 	if err != nil {

@@ -312,6 +312,7 @@ func (s *Store) readRDB(file []byte, now int64, to rdbContents) error {
 				if err := to.key(k); err != nil {
 					return err
 				}
+				s.afterKeyLoaded()
 			}
 			expireAt, idle, freq = 0, -1, -1
 		}

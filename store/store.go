@@ -50,7 +50,12 @@ type Store struct {
 	buffers *atomic.Int64 // SetBufferMemory's figure, or nil
 	evict   evictState    // maxmemory settings and the eviction pool, under mu
 	lfu     bool          // the policy is LFU: access holds an LFU counter
-	commits atomic.Uint64 // batches handed to the engine
+	// nextEvict is the maxmemory configuration SetEviction was given and
+	// no transaction has adopted yet (see SetEviction).
+	nextEvict atomic.Pointer[Eviction]
+	// keyLoadDelay is Redis's key-load-delay (see SetKeyLoadDelay).
+	keyLoadDelay atomic.Int64
+	commits      atomic.Uint64 // batches handed to the engine
 	// expiryHeld is set while CLIENT PAUSE is in force: lazy expiry then
 	// hides a due key without deleting it (see HoldExpiry).
 	expiryHeld atomic.Bool
@@ -138,6 +143,7 @@ func (s *Store) Load(stop <-chan struct{}) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.adoptEviction() // so the keys start with the policy's access field
 	if err := s.load(stop); err != nil {
 		return err
 	}
@@ -253,6 +259,9 @@ func (s *Store) View(db int, fn func(tx *Tx) error) error {
 }
 
 func (s *Store) begin(db int) *Tx {
+	if s.nextEvict.Load() != nil {
+		s.adoptEviction()
+	}
 	tx := &s.tx
 	tx.dbIndex = db
 	tx.db = s.dbs[db]
