@@ -237,7 +237,7 @@ func (l *aclLog) add(c *Client, user string, cmd *Command, err error, context st
 	}
 	info := ""
 	if c != nil {
-		info = c.srv.clientLine(c)
+		info = c.srv.clientLine(c, true)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

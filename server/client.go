@@ -69,6 +69,10 @@ type Client struct {
 	lastInteraction atomic.Int64 // unix ms
 	lastCmd         atomic.Pointer[Command]
 	noEvict         atomic.Bool
+	// multiShown is the client's MULTI queue for CLIENT LIST: the
+	// number of queued commands plus one (0: not in MULTI), and
+	// multiArgBytes their arguments' memory as Redis counts it.
+	multiShown, multiArgBytes atomic.Int64
 	aclUser         atomic.Pointer[aclUser]
 	monitor         atomic.Bool            // detached into MONITOR mode (monitor.go)
 	resp            atomic.Int32           // the protocol out encodes, for CLIENT LIST and pub/sub messages

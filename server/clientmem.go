@@ -160,7 +160,7 @@ func (s *Server) evictClients() {
 		if !s.overClientLimit() {
 			return
 		}
-		line := s.clientLine(cand.c)
+		line := s.clientLine(cand.c, false)
 		if !s.stopCounting(cand.c) {
 			continue // freed meanwhile
 		}

@@ -67,7 +67,7 @@ func cmdClientGetName(c *Context) error {
 
 // CLIENT INFO
 func cmdClientInfo(c *Context) error {
-	c.Out.Verbatim(c.Server.clientLine(c.Client) + "\n")
+	c.Out.Verbatim(c.Server.clientLine(c.Client, true) + "\n")
 	return nil
 }
 
@@ -102,7 +102,7 @@ func cmdClientList(c *Context) error {
 	var b strings.Builder
 	for _, cl := range all {
 		if keep == nil || keep(cl) {
-			b.WriteString(c.Server.clientLine(cl))
+			b.WriteString(c.Server.clientLine(cl, cl == c.Client))
 			b.WriteByte('\n')
 		}
 	}
@@ -120,9 +120,11 @@ func clientType(cl *Client) string {
 	return "normal"
 }
 
-// clientLine formats a client as Redis's CLIENT LIST does. Fields Cairn
-// has no equivalent for (argument and reply buffer sizes) report zero.
-func (s *Server) clientLine(cl *Client) string {
+// clientLine formats a client as Redis's CLIENT LIST does. own says the
+// caller runs in cl's goroutine, so cl's current command is known (its
+// argv-mem). Fields Cairn has no equivalent for (the reply buffer's
+// size, peak and blocks) report zero.
+func (s *Server) clientLine(cl *Client, own bool) string {
 	now := s.clock.Now()
 	cl.mu.Lock()
 	name, libName, libVer := cl.name, cl.libName, cl.libVer
@@ -137,6 +139,10 @@ func (s *Server) clientLine(cl *Client) string {
 	if cl.subs.active() {
 		flags += "P"
 	}
+	multi := cl.multiShown.Load() - 1 // -1: not in MULTI
+	if multi >= 0 {
+		flags += "x"
+	}
 	if s.blocking.isBlocked(cl.ID) {
 		flags += "b"
 	}
@@ -150,8 +156,14 @@ func (s *Server) clientLine(cl *Client) string {
 	if tf&trackBcast != 0 {
 		flags += "B"
 	}
+	if cl.dirty.Load() {
+		flags += "d" // a watched key changed: EXEC will fail
+	}
 	if cl.unixSocket {
 		flags += "U"
+	}
+	if cl.noEvict.Load() {
+		flags += "e"
 	}
 	if flags == "" {
 		flags = "N"
@@ -181,10 +193,18 @@ func (s *Server) clientLine(cl *Client) string {
 	field("sub", itoa(int64(cl.subs.n[spaceChannel].Load())))
 	field("psub", itoa(int64(cl.subs.n[spacePattern].Load())))
 	field("ssub", itoa(int64(cl.subs.n[spaceShard].Load())))
-	field("multi", "-1")
+	field("multi", itoa(multi))
 	field("qbuf", itoa(cl.qbuf.Load()))
 	field("qbuf-free", itoa(cl.qbufFree.Load()))
-	for _, k := range []string{"argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll"} {
+	var argvMem int64
+	if own {
+		for _, a := range cl.ctx.Args {
+			argvMem += int64(len(a))
+		}
+	}
+	field("argv-mem", itoa(argvMem))
+	field("multi-mem", itoa(cl.multiArgBytes.Load()))
+	for _, k := range []string{"rbs", "rbp", "obl", "oll"} {
 		field(k, "0")
 	}
 	// A subscriber's (or tracking client's) queue, or the replies a slow

@@ -192,7 +192,7 @@ func (s *Server) authenticate(c *Client, user, pass []byte) error {
 // RESET: return the connection to its initial state.
 func cmdReset(c *Context) error {
 	cl := c.Client
-	cl.multi = nil
+	cl.setMulti(nil)
 	c.Server.unwatchAll(cl)
 	c.Server.unsubscribeAll(cl)
 	c.Server.disableTracking(cl)

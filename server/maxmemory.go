@@ -168,7 +168,7 @@ func (s *Server) evict(tx *store.Tx, c *Client, cmd *Command) error {
 	}
 	if err != nil && cmd != nil && queuedDenyOOM(c, cmd) {
 		// Refused, EXEC ends the transaction, as Redis's rejectCommand.
-		c.multi = nil
+		c.setMulti(nil)
 		s.unwatchAll(c)
 		return protocol.Error("EXECABORT Transaction discarded because of: " + replyText(ErrOOM))
 	}

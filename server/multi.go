@@ -62,7 +62,7 @@ func (s *Server) queue(c *Client, cmd *Command, args [][]byte, err error) {
 		// A malformed EXEC ends the transaction at once, naming why:
 		// Redis formats the message of a syntax error, but quotes a
 		// shared error (BUSY…) whole, code included.
-		c.multi = nil
+		c.setMulti(nil)
 		s.unwatchAll(c)
 		why := errorMessage(err)
 		if err == errBusy || err == errBusyFunction {
@@ -80,14 +80,36 @@ func (s *Server) queue(c *Client, cmd *Command, args [][]byte, err error) {
 		c.ctx.Out.Error(msg)
 		return
 	}
+	if c.multi.failed || c.dirty.Load() {
+		// EXEC will not run it: as Redis's queueMultiCommand, answer
+		// QUEUED but keep nothing (a pipeline may send many more).
+		c.ctx.Out.Status("QUEUED")
+		return
+	}
 	c.multi.cmds = append(c.multi.cmds, queued{cmd: cmd, args: args})
+	shown := c.multiArgBytes.Load()
 	for _, a := range args {
 		c.multi.bytes += int64(len(a)) + queuedArgBytes
+		shown += int64(len(a)) + 8 // Redis's argv_len_sum plus its robj pointers
 	}
+	c.multiArgBytes.Store(shown)
+	c.multiShown.Store(int64(len(c.multi.cmds)) + 1)
 	if c.conn != nil {
 		c.conn.rd.Keep() // the reader would reuse the arguments' bytes
 	}
 	c.ctx.Out.Status("QUEUED")
+}
+
+// setMulti starts (m not nil) or ends c's transaction, and shows its
+// queue to CLIENT LIST, which other goroutines run.
+func (c *Client) setMulti(m *multiState) {
+	c.multi = m
+	c.multiArgBytes.Store(0)
+	if m == nil {
+		c.multiShown.Store(0)
+	} else {
+		c.multiShown.Store(1)
+	}
 }
 
 // MULTI
@@ -95,7 +117,7 @@ func cmdMulti(c *Context) error {
 	if c.Client.multi != nil {
 		return protocol.ErrMultiNested
 	}
-	c.Client.multi = &multiState{}
+	c.Client.setMulti(&multiState{})
 	c.Out.OK()
 	return nil
 }
@@ -105,7 +127,7 @@ func cmdDiscard(c *Context) error {
 	if c.Client.multi == nil {
 		return protocol.ErrDiscardNoMulti
 	}
-	c.Client.multi = nil
+	c.Client.setMulti(nil)
 	c.Server.unwatchAll(c.Client)
 	c.Out.OK()
 	return nil
@@ -121,7 +143,7 @@ func cmdExec(c *Context) error {
 	if m == nil {
 		return protocol.ErrExecWithoutMulti
 	}
-	cl.multi = nil
+	cl.setMulti(nil)
 	s := c.Server
 	if m.failed {
 		s.unwatchAll(cl)

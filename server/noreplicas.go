@@ -25,7 +25,7 @@ func (s *Server) checkReplicas(c *Client, cmd *Command) error {
 		for _, q := range c.multi.cmds {
 			if q.cmd.Flags&FlagWrite != 0 {
 				// Refused, EXEC ends the transaction (rejectCommand).
-				c.multi = nil
+				c.setMulti(nil)
 				s.unwatchAll(c)
 				return protocol.Error("EXECABORT Transaction discarded because of: " + string(errNoReplicas))
 			}

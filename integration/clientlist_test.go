@@ -1,0 +1,99 @@
+package integration
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cairn-db/cairn/server/servertest"
+)
+
+// TestClientListMultiFieldsMatchRedis checks CLIENT LIST's view of a
+// client inside MULTI against redis-server's: the x flag and the queue's
+// length (multi) and memory (multi-mem), the d flag once a key it
+// WATCHes changed, the e flag of CLIENT NO-EVICT, and the argv-mem of
+// the client asking (its own CLIENT LIST or CLIENT INFO).
+func TestClientListMultiFieldsMatchRedis(t *testing.T) {
+	requireRedis(t)
+	r, err := startRedis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.stop)
+	want := multiClientFields(t, r.addr)
+	got := multiClientFields(t, servertest.Start(t).Addr())
+	for step, w := range want {
+		if got[step] != w {
+			t.Errorf("%s: Cairn %q, Redis %q", step, got[step], w)
+		}
+	}
+}
+
+// multiClientFields runs the scenario against addr and returns, for
+// each step, the CLIENT LIST fields it looks at.
+func multiClientFields(t *testing.T, addr string) map[string]string {
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, PoolSize: 4})
+	t.Cleanup(func() { rdb.Close() })
+	tx := rdb.Conn()
+	t.Cleanup(func() { tx.Close() })
+	must := func(cmd redis.Cmder) {
+		t.Helper()
+		if err := cmd.Err(); err != nil {
+			t.Fatalf("%v: %v", cmd.Args(), err)
+		}
+	}
+	must(tx.Do(ctx, "client", "setname", "tx"))
+	fields := func(names ...string) string {
+		t.Helper()
+		list, err := rdb.ClientList(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+			if !strings.Contains(line, " name=tx ") {
+				continue
+			}
+			var picked []string
+			for _, kv := range strings.Fields(line) {
+				for _, n := range names {
+					if strings.HasPrefix(kv, n+"=") {
+						picked = append(picked, kv)
+					}
+				}
+			}
+			return strings.Join(picked, " ")
+		}
+		return "no client named tx"
+	}
+	shown := func() string { return fields("flags", "multi", "argv-mem", "multi-mem") }
+	out := map[string]string{"idle": shown()}
+	must(tx.Do(ctx, "watch", "k"))
+	must(tx.Do(ctx, "multi"))
+	out["after MULTI"] = shown()
+	must(tx.Do(ctx, "set", "k", "v"))
+	must(tx.Do(ctx, "get", "a-longer-key-name"))
+	out["two queued"] = shown()
+	must(rdb.Set(ctx, "k", "changed", 0))
+	out["watched key changed"] = shown()
+	must(tx.Do(ctx, "client", "no-evict", "on")) // queued: not applied yet
+	out["NO-EVICT queued"] = shown()
+	if err := tx.Do(ctx, "exec").Err(); err != redis.Nil {
+		t.Fatalf("EXEC after a watched key changed: %v, want a null reply", err)
+	}
+	out["after EXEC"] = shown()
+	must(tx.Do(ctx, "client", "no-evict", "on"))
+	out["NO-EVICT on"] = shown()
+	info, err := tx.Do(ctx, "client", "info").Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range strings.Fields(info) {
+		if strings.HasPrefix(kv, "argv-mem=") {
+			out["own CLIENT INFO"] = kv
+		}
+	}
+	return out
+}
