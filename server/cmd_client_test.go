@@ -26,7 +26,7 @@ func TestClientCommands(t *testing.T) {
 		{"CLIENT KILL 1.1.1.1:1", Err("ERR No such client")},
 	})
 	info := c.Do("CLIENT", "INFO")
-	re := regexp.MustCompile(`^id=1 addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ fd=\d+ name=app age=\d+ idle=0 flags=N db=0 .* cmd=client\|info user=default redir=-1 resp=2 lib-name=go-redis lib-ver=9\.23\.0\n$`)
+	re := regexp.MustCompile(`^id=1 addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ fd=\d+ name=app age=\d+ idle=0 flags=e db=0 .* cmd=client\|info user=default redir=-1 resp=2 lib-name=go-redis lib-ver=9\.23\.0\n$`)
 	body := strings.SplitN(info, "\r\n", 2)[1]
 	if !re.MatchString(strings.TrimSuffix(body, "\r\n")) {
 		t.Fatalf("CLIENT INFO = %q", info)
