@@ -58,18 +58,8 @@ var configJunkDiffers = map[string]string{
 // to Cairn, and tools that read or set configuration see what they
 // expect.
 func TestConfigParametersMatchRedis(t *testing.T) {
-	requireRedis(t)
-	redisSrv, err := startRedis()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(redisSrv.stop)
-	cairn := startCairn(t, "--engine", "memory")
+	rc, cc := redisAndCairn(t)
 	ctx := context.Background()
-	rc := redis.NewClient(&redis.Options{Addr: redisSrv.addr})
-	cc := redis.NewClient(&redis.Options{Addr: cairn.addr})
-	defer rc.Close()
-	defer cc.Close()
 
 	names := compareConfigs(t, configMap(t, rc), configMap(t, cc))
 
@@ -201,21 +191,11 @@ func configGet(ctx context.Context, c *redis.Client, name string) string {
 // TestConfigSetPairsMatchRedis sends CONFIG SET with several pairs whose
 // names and values fail in different ways, and checks that Cairn reports
 // the same failure as redis-server: Redis checks every name (unknown,
-// immutable, duplicate, an alias of one given before) before it parses
+// immutable, duplicate; an alias is a name of its own) before it parses
 // any value, and a failed CONFIG SET changes nothing.
 func TestConfigSetPairsMatchRedis(t *testing.T) {
-	requireRedis(t)
-	redisSrv, err := startRedis()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(redisSrv.stop)
-	cairn := startCairn(t, "--engine", "memory")
+	rc, cc := redisAndCairn(t)
 	ctx := context.Background()
-	rc := redis.NewClient(&redis.Options{Addr: redisSrv.addr})
-	cc := redis.NewClient(&redis.Options{Addr: cairn.addr})
-	defer rc.Close()
-	defer cc.Close()
 	for _, args := range [][]any{
 		{"maxmemory", "junk", "maxmemory", "5"},
 		{"maxmemory", "junk", "daemonize", "yes"},
@@ -240,6 +220,24 @@ func TestConfigSetPairsMatchRedis(t *testing.T) {
 			}
 		}
 	}
+}
+
+// redisAndCairn starts a redis-server and a Cairn on the memory engine
+// (skipping the test without redis-server) and returns a client of each,
+// closed when the test ends.
+func redisAndCairn(t *testing.T) (rc, cc *redis.Client) {
+	t.Helper()
+	requireRedis(t)
+	redisSrv, err := startRedis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(redisSrv.stop)
+	cairn := startCairn(t, "--engine", "memory")
+	rc = redis.NewClient(&redis.Options{Addr: redisSrv.addr})
+	cc = redis.NewClient(&redis.Options{Addr: cairn.addr})
+	t.Cleanup(func() { rc.Close(); cc.Close() })
+	return rc, cc
 }
 
 // replyText is a command's reply, or its error, as text.
