@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -14,7 +15,8 @@ import (
 // client inside MULTI against redis-server's: the x flag and the queue's
 // length (multi) and memory (multi-mem), the d flag once a key it
 // WATCHes changed, the e flag of CLIENT NO-EVICT, and the argv-mem of
-// the client asking (its own CLIENT LIST or CLIENT INFO).
+// the client asking (its own CLIENT LIST or CLIENT INFO) and of a client
+// blocked in BLPOP.
 func TestClientListMultiFieldsMatchRedis(t *testing.T) {
 	requireRedis(t)
 	r, err := startRedis()
@@ -46,14 +48,14 @@ func multiClientFields(t *testing.T, addr string) map[string]string {
 		}
 	}
 	must(tx.Do(ctx, "client", "setname", "tx"))
-	fields := func(names ...string) string {
+	fieldsOf := func(client string, names ...string) string {
 		t.Helper()
 		list, err := rdb.ClientList(ctx).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
-			if !strings.Contains(line, " name=tx ") {
+			if !strings.Contains(line, " name="+client+" ") {
 				continue
 			}
 			var picked []string
@@ -66,9 +68,9 @@ func multiClientFields(t *testing.T, addr string) map[string]string {
 			}
 			return strings.Join(picked, " ")
 		}
-		return "no client named tx"
+		return "no client named " + client
 	}
-	shown := func() string { return fields("flags", "multi", "argv-mem", "multi-mem") }
+	shown := func() string { return fieldsOf("tx", "flags", "multi", "argv-mem", "multi-mem") }
 	out := map[string]string{"idle": shown()}
 	must(tx.Do(ctx, "watch", "k"))
 	must(tx.Do(ctx, "multi"))
@@ -86,6 +88,25 @@ func multiClientFields(t *testing.T, addr string) map[string]string {
 	out["after EXEC"] = shown()
 	must(tx.Do(ctx, "client", "no-evict", "on"))
 	out["NO-EVICT on"] = shown()
+	// A client blocked in BLPOP shows its command's arguments.
+	blocked := rdb.Conn()
+	t.Cleanup(func() { blocked.Close() })
+	must(blocked.Do(ctx, "client", "setname", "blocked"))
+	id, err := blocked.Do(ctx, "client", "id").Int64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- blocked.Do(ctx, "blpop", "no-such-list", "0").Err() }()
+	for i := 0; i < 500 && !strings.Contains(fieldsOf("blocked", "flags"), "b"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	out["blocked in BLPOP"] = fieldsOf("blocked", "flags", "argv-mem", "cmd")
+	must(rdb.Do(ctx, "client", "unblock", id))
+	if err := <-done; err != redis.Nil {
+		t.Fatalf("BLPOP after CLIENT UNBLOCK: %v, want a null reply", err)
+	}
+	out["unblocked"] = fieldsOf("blocked", "flags", "argv-mem", "cmd")
 	info, err := tx.Do(ctx, "client", "info").Text()
 	if err != nil {
 		t.Fatal(err)

@@ -284,6 +284,8 @@ const disconnectPoll = 50 * time.Millisecond
 // counts as the command's failure.
 func (s *Server) wait(c *Context, w *waiter) error {
 	c.Client.releaseLoop() // the waiter is in its keys' queues: the round goes on
+	c.Client.blockedArgv.Store(argvBytes(c.Args))
+	defer c.Client.blockedArgv.Store(0)
 	// Earlier pipelined writes are made durable before their replies
 	// leave (appendfsync always), as at the end of any pipeline.
 	if s.ackDurable(c.Client) != nil {

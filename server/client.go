@@ -73,6 +73,9 @@ type Client struct {
 	// number of queued commands plus one (0: not in MULTI), and
 	// multiArgBytes their arguments' memory as Redis counts it.
 	multiShown, multiArgBytes atomic.Int64
+	// blockedArgv is the argument bytes of the command the client is
+	// blocked in (CLIENT LIST's argv-mem), 0 when it is not blocked.
+	blockedArgv atomic.Int64
 	aclUser         atomic.Pointer[aclUser]
 	monitor         atomic.Bool            // detached into MONITOR mode (monitor.go)
 	resp            atomic.Int32           // the protocol out encodes, for CLIENT LIST and pub/sub messages

@@ -122,8 +122,8 @@ func clientType(cl *Client) string {
 
 // clientLine formats a client as Redis's CLIENT LIST does. own says the
 // caller runs in cl's goroutine, so cl's current command is known (its
-// argv-mem). Fields Cairn has no equivalent for (the reply buffer's
-// size, peak and blocks) report zero.
+// argv-mem; otherwise only a blocked client's is). Fields Cairn has no
+// equivalent for (the reply buffer's size, peak and blocks) report zero.
 func (s *Server) clientLine(cl *Client, own bool) string {
 	now := s.clock.Now()
 	cl.mu.Lock()
@@ -196,11 +196,9 @@ func (s *Server) clientLine(cl *Client, own bool) string {
 	field("multi", itoa(multi))
 	field("qbuf", itoa(cl.qbuf.Load()))
 	field("qbuf-free", itoa(cl.qbufFree.Load()))
-	var argvMem int64
+	argvMem := cl.blockedArgv.Load()
 	if own {
-		for _, a := range cl.ctx.Args {
-			argvMem += int64(len(a))
-		}
+		argvMem = argvBytes(cl.ctx.Args)
 	}
 	field("argv-mem", itoa(argvMem))
 	field("multi-mem", itoa(cl.multiArgBytes.Load()))
@@ -447,4 +445,14 @@ func writeHelp(c *Context, container string, lines []string) error {
 
 func sortClients(cs []*Client) {
 	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
+}
+
+// argvBytes is the size of a command's arguments as Redis's argv_len_sum
+// counts it (CLIENT LIST's argv-mem).
+func argvBytes(args [][]byte) int64 {
+	var n int64
+	for _, a := range args {
+		n += int64(len(a))
+	}
+	return n
 }
