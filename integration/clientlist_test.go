@@ -101,7 +101,7 @@ func multiClientFields(t *testing.T, addr string) map[string]string {
 	for i := 0; i < 500 && !strings.Contains(fieldsOf("blocked", "flags"), "b"); i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
-	out["blocked in BLPOP"] = fieldsOf("blocked", "flags", "argv-mem", "cmd")
+	out["blocked in BLPOP"] = fieldsOf("blocked", "flags", "qbuf", "argv-mem", "cmd")
 	must(rdb.Do(ctx, "client", "unblock", id))
 	if err := <-done; err != redis.Nil {
 		t.Fatalf("BLPOP after CLIENT UNBLOCK: %v, want a null reply", err)

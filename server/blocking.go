@@ -284,8 +284,13 @@ const disconnectPoll = 50 * time.Millisecond
 // counts as the command's failure.
 func (s *Server) wait(c *Context, w *waiter) error {
 	c.Client.releaseLoop() // the waiter is in its keys' queues: the round goes on
+	// CLIENT LIST shows a blocked client's command as argv, no longer as
+	// query buffer, as Redis does once the command blocked.
 	c.Client.blockedArgv.Store(argvBytes(c.Args))
 	defer c.Client.blockedArgv.Store(0)
+	if c.Client.conn != nil {
+		c.Client.noteQueryBuf(false)
+	}
 	// Earlier pipelined writes are made durable before their replies
 	// leave (appendfsync always), as at the end of any pipeline.
 	if s.ackDurable(c.Client) != nil {
