@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"math"
+	"slices"
 )
 
 // ZCombineOp is ZUNION, ZINTER or ZDIFF.
@@ -94,15 +96,24 @@ func weighted(w, s float64) float64 {
 	return v
 }
 
+// aggregate folds v into acc as Redis's zunionInterAggregate: MIN and
+// MAX keep acc when v is NaN (an intersection's 0 * inf), and a sum that
+// is NaN (inf + -inf) is 0.
 func aggregate(agg Aggregate, acc, v float64) float64 {
 	switch agg {
 	case AggMin:
-		return min(acc, v)
+		if v < acc {
+			return v
+		}
+		return acc
 	case AggMax:
-		return max(acc, v)
+		if v > acc {
+			return v
+		}
+		return acc
 	}
 	acc += v
-	if math.IsNaN(acc) { // inf + -inf
+	if math.IsNaN(acc) {
 		return 0
 	}
 	return acc
@@ -112,6 +123,13 @@ func aggregate(agg Aggregate, acc, v float64) float64 {
 // an intersection once it has that many members (ZINTERCARD).
 func combine(op ZCombineOp, ins []zinput, agg Aggregate, limit int, lim packLimit) *zset {
 	out := newZSet()
+	if op != ZDiff {
+		// Smallest first, as Redis orders them (a stable sort, as glibc's
+		// qsort of a few elements): an intersection walks the first, and
+		// the order decides how scores aggregate, down to a sum's
+		// rounding and which of 0 * inf's NaN and a score MIN keeps.
+		slices.SortStableFunc(ins, func(a, b zinput) int { return cmp.Compare(a.size(), b.size()) })
+	}
 	switch op {
 	case ZUnion:
 		acc := map[string]float64{}
@@ -131,29 +149,21 @@ func combine(op ZCombineOp, ins []zinput, agg Aggregate, limit int, lim packLimi
 			out.insert([]byte(m), acc[m], lim)
 		}
 	case ZInter:
-		small := 0
-		for i := range ins {
-			if ins[i].size() < ins[small].size() {
-				small = i
-			}
-		}
-		if ins[small].size() == 0 {
+		if ins[0].size() == 0 {
 			return out
 		}
-		ins[small].each(func(m []byte, s float64) {
+		ins[0].each(func(m []byte, s float64) {
 			if limit > 0 && out.n >= limit {
 				return
 			}
-			acc := weighted(ins[small].weight, s)
-			for i := range ins {
-				if i == small {
-					continue
-				}
-				s2, ok := ins[i].score(m)
+			acc := weighted(ins[0].weight, s)
+			for _, in := range ins[1:] {
+				s2, ok := in.score(m)
 				if !ok {
 					return
 				}
-				acc = aggregate(agg, acc, weighted(ins[i].weight, s2))
+				// Not weighted(): Redis aggregates the NaN of 0 * inf here.
+				acc = aggregate(agg, acc, in.weight*s2)
 			}
 			out.insert(bytes.Clone(m), acc, lim)
 		})
