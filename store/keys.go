@@ -85,6 +85,9 @@ func (tx *Tx) adopt(key []byte, e *entry) *entry {
 		n = tx.create(key)
 		n.setVal(e.val())
 	}
+	if e.isRaw() {
+		n.markRaw() // the same object in Redis: still raw
+	}
 	n.access = e.access
 	tx.setExpire(n, e.expireAt)
 	tx.saveWhole(n)
@@ -127,6 +130,9 @@ func (tx *Tx) Copy(src, dst []byte, dstDB int, replace bool) (bool, error) {
 		c.setColl(c.coll().clone())
 	} else {
 		c.setVal(append([]byte{}, e.val()...))
+		if e.isRaw() {
+			c.markRaw() // Redis's dupStringObject keeps the encoding
+		}
 	}
 	n := tx.adopt(dst, &c)
 	tx.notify(dst, EventGeneric, "copy_to")
