@@ -75,16 +75,16 @@ type Client struct {
 	multiShown, multiArgBytes atomic.Int64
 	// blockedArgv is the argument bytes of the command the client is
 	// blocked in (CLIENT LIST's argv-mem), 0 when it is not blocked.
-	blockedArgv atomic.Int64
-	aclUser         atomic.Pointer[aclUser]
-	monitor         atomic.Bool            // detached into MONITOR mode (monitor.go)
-	resp            atomic.Int32           // the protocol out encodes, for CLIENT LIST and pub/sub messages
-	box             atomic.Pointer[outbox] // outbox, for goroutines that queue invalidations
-	trackFlags      atomic.Uint32          // CLIENT TRACKING options (trackFlags)
-	trackRedir      atomic.Int64           // CLIENT TRACKING REDIRECT's client ID, 0 for none
-	qbuf, qbufFree  atomic.Int64           // the query buffer, as noteQueryBuf last saw it
-	mem             atomic.Int64           // the client's memory (clientmem.go); -1 once no longer counted
-	omem            atomic.Int64           // its replies not sent, beyond the reply buffer (noteMem)
+	blockedArgv    atomic.Int64
+	aclUser        atomic.Pointer[aclUser]
+	monitor        atomic.Bool            // detached into MONITOR mode (monitor.go)
+	resp           atomic.Int32           // the protocol out encodes, for CLIENT LIST and pub/sub messages
+	box            atomic.Pointer[outbox] // outbox, for goroutines that queue invalidations
+	trackFlags     atomic.Uint32          // CLIENT TRACKING options (trackFlags)
+	trackRedir     atomic.Int64           // CLIENT TRACKING REDIRECT's client ID, 0 for none
+	qbuf, qbufFree atomic.Int64           // the query buffer, as noteQueryBuf last saw it
+	mem            atomic.Int64           // the client's memory (clientmem.go); -1 once no longer counted
+	omem           atomic.Int64           // its replies not sent, beyond the reply buffer (noteMem)
 
 	mu      sync.Mutex
 	name    string

@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/cairn-db/cairn/protocol"
+	"github.com/cairn-db/cairn/protocol/num"
 	"github.com/cairn-db/cairn/store"
 )
 
@@ -105,7 +106,7 @@ func parseScoreBound(b []byte) (store.ScoreBound, bool) {
 	if len(b) > 0 && b[0] == '(' {
 		sb.Excl, b = true, b[1:]
 	}
-	v, ok := protocol.ParseFloat(b)
+	v, ok := num.ParseScoreBound(b)
 	sb.Value = v
 	return sb, ok
 }

@@ -53,22 +53,93 @@ func ParseInt(b []byte) (int64, bool) {
 }
 
 // ParseFloat parses a double the way Redis's string2d does: anything
-// strtod takes (including "inf" and exponents), but no leading space, no
-// trailing bytes, no NaN and no overflow.
+// strtod takes (including "inf", exponents and hex), but no leading
+// space, no trailing bytes, no NaN, and no overflow or underflow to zero.
 func ParseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 || isSpace(b[0]) {
 		return 0, false
 	}
-	for _, c := range b {
-		if c == '_' { // strconv takes digit separators; strtod does not
-			return 0, false
-		}
-	}
-	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(b), len(b)), 64)
-	if err != nil || math.IsNaN(f) {
+	f, outOfRange, ok := strtod(b)
+	if !ok || math.IsNaN(f) || outOfRange {
 		return 0, false
 	}
 	return f, true
+}
+
+// ParseScoreBound parses a sorted-set range bound (after any '(') as
+// Redis's zslParseRange does, with strtod alone: leading spaces are
+// skipped, an overflow is an infinity, an underflow 0, and the empty
+// string is 0 (strtod converts nothing and stops at its end).
+func ParseScoreBound(b []byte) (float64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	i := 0
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	if i == len(b) {
+		return 0, false // strtod stopped at the first space
+	}
+	f, _, ok := strtod(b[i:])
+	if !ok || math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+// strtod parses all of b as C's strtod would, and reports whether the
+// result is out of range (strtod's ERANGE: an infinity from finite
+// digits, or 0 from nonzero ones). Go's parser differs from C's in two
+// ways handled here: a hex mantissa needs no "p" exponent in C, and Go
+// takes digit separators.
+func strtod(b []byte) (f float64, outOfRange, ok bool) {
+	digits := b
+	if len(digits) > 0 && (digits[0] == '+' || digits[0] == '-') {
+		digits = digits[1:]
+	}
+	hex := len(digits) > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	for _, c := range b {
+		if c == '_' {
+			return 0, false, false
+		}
+		if hex && (c == 'p' || c == 'P') {
+			hex = false // has its exponent
+		}
+	}
+	if hex {
+		s += "p0"
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		if ne, isNum := err.(*strconv.NumError); isNum && ne.Err == strconv.ErrRange {
+			return f, true, true // ±Inf
+		}
+		return 0, false, false
+	}
+	if f == 0 && nonzeroMantissa(digits) {
+		return f, true, true
+	}
+	return f, false, true
+}
+
+// nonzeroMantissa reports whether the number's digits before its
+// exponent are not all zero.
+func nonzeroMantissa(b []byte) bool {
+	hex := len(b) > 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X')
+	if hex {
+		b = b[2:]
+	}
+	for _, c := range b {
+		switch {
+		case c == 'p' || c == 'P' || (!hex && (c == 'e' || c == 'E')):
+			return false
+		case c >= '1' && c <= '9', hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'):
+			return true
+		}
+	}
+	return false
 }
 
 // AppendFloat formats f as Redis 7.0 formats a double reply: "%.17g", with
