@@ -3,7 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
-	"sort"
+	"slices"
 
 	"github.com/cairn-db/cairn/protocol/num"
 )
@@ -85,11 +85,6 @@ func (tx *Tx) Sort(key []byte, o SortOptions) ([][]byte, error) {
 	for i, el := range elems {
 		items[i].elem = el
 	}
-	if !dontSort {
-		if err := tx.sortItems(items, by, o.Alpha, o.Desc); err != nil {
-			return nil, err
-		}
-	}
 	n := int64(len(items))
 	start, end := int64(0), n-1
 	if o.Limit {
@@ -101,6 +96,15 @@ func (tx *Tx) Sort(key []byte, o SortOptions) ([][]byte, error) {
 			start, end = n-1, n-2
 		}
 		end = min(end, n-1)
+	}
+	if !dontSort {
+		window := [2]int{0, len(items) - 1} // all: a stable sort, as glibc's qsort
+		if by != nil && (start != 0 || end != n-1) {
+			window = [2]int{int(start), int(end)} // Redis's pqsort
+		}
+		if err := tx.sortItems(items, by, o.Alpha, o.Desc, window); err != nil {
+			return nil, err
+		}
 	}
 	var out [][]byte
 	for j := start; j <= end; j++ {
@@ -127,8 +131,10 @@ func (tx *Tx) Sort(key []byte, o SortOptions) ([][]byte, error) {
 // sortItems loads the weights and sorts, as Redis's sortCompare: numbers
 // compare numerically with ties broken by the elements' bytes; ALPHA
 // compares bytes (the C locale's strcoll), a missing BY weight sorting
-// first.
-func (tx *Tx) sortItems(items []sortItem, by []byte, alpha, desc bool) error {
+// first. A window short of all the items (SORT ... BY ... LIMIT) is
+// sorted as Redis's pqsort does; otherwise the sort is stable, as
+// glibc's qsort, Redis's for the rest.
+func (tx *Tx) sortItems(items []sortItem, by []byte, alpha, desc bool, window [2]int) error {
 	for i := range items {
 		w := items[i].elem
 		if by != nil {
@@ -174,13 +180,15 @@ func (tx *Tx) sortItems(items []sortItem, by []byte, alpha, desc bool) error {
 		}
 		return bytes.Compare(a.cmp, b.cmp)
 	}
-	sort.SliceStable(items, func(i, j int) bool {
-		c := cmp(&items[i], &items[j])
-		if desc {
-			return c > 0
-		}
-		return c < 0
-	})
+	ordered := cmp
+	if desc {
+		ordered = func(a, b *sortItem) int { return -cmp(a, b) }
+	}
+	if window != [2]int{0, len(items) - 1} {
+		pqsort(items, ordered, window[0], window[1])
+		return nil
+	}
+	slices.SortStableFunc(items, func(a, b sortItem) int { return ordered(&a, &b) })
 	return nil
 }
 
