@@ -29,7 +29,6 @@ func SortGeoPoints(points []GeoPoint, shape GeoShape, desc bool, count int) {
 	pqsort(points, cmp, 0, count-1)
 }
 
-
 // exactTies gives the points whose fast distances (see Search) are within
 // the fast trigonometry's error of another point's their exact distance:
 // then every comparison the sort makes has the result it would have on
