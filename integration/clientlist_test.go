@@ -50,25 +50,19 @@ func multiClientFields(t *testing.T, addr string) map[string]string {
 	must(tx.Do(ctx, "client", "setname", "tx"))
 	fieldsOf := func(client string, names ...string) string {
 		t.Helper()
-		list, err := rdb.ClientList(ctx).Result()
-		if err != nil {
-			t.Fatal(err)
+		line := clientListLine(t, rdb, client)
+		if line == "" {
+			return "no client named " + client
 		}
-		for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
-			if !strings.Contains(line, " name="+client+" ") {
-				continue
-			}
-			var picked []string
-			for _, kv := range strings.Fields(line) {
-				for _, n := range names {
-					if strings.HasPrefix(kv, n+"=") {
-						picked = append(picked, kv)
-					}
+		var picked []string
+		for _, kv := range strings.Fields(line) {
+			for _, n := range names {
+				if strings.HasPrefix(kv, n+"=") {
+					picked = append(picked, kv)
 				}
 			}
-			return strings.Join(picked, " ")
 		}
-		return "no client named " + client
+		return strings.Join(picked, " ")
 	}
 	shown := func() string { return fieldsOf("tx", "flags", "multi", "argv-mem", "multi-mem") }
 	out := map[string]string{"idle": shown()}

@@ -133,22 +133,29 @@ func TestMaxMemoryClientsSparesNoEvict(t *testing.T) {
 // name, or -1 when there is none.
 func clientField(t *testing.T, rdb *redis.Client, name, f string) int64 {
 	t.Helper()
+	for _, kv := range strings.Fields(clientListLine(t, rdb, name)) {
+		if v, ok := strings.CutPrefix(kv, f+"="); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return -1
+}
+
+// clientListLine is the CLIENT LIST line of the client named name, or ""
+// when there is none.
+func clientListLine(t *testing.T, rdb *redis.Client, name string) string {
+	t.Helper()
 	list, err := rdb.ClientList(ctx).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
-		if !strings.Contains(line, " name="+name+" ") {
-			continue
-		}
-		for _, kv := range strings.Fields(line) {
-			if v, ok := strings.CutPrefix(kv, f+"="); ok {
-				n, _ := strconv.ParseInt(v, 10, 64)
-				return n
-			}
+		if strings.Contains(line, " name="+name+" ") {
+			return line
 		}
 	}
-	return -1
+	return ""
 }
 
 // waitUntil polls cond for up to 10 seconds.
