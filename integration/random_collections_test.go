@@ -160,14 +160,28 @@ func randomCollectionOps(t *testing.T, r *rand.Rand, rc, cc *servertest.Conn) {
 		func() ([]string, bool) { return []string{"OBJECT", "ENCODING", key("z")}, false },
 		func() ([]string, bool) { return []string{"OBJECT", "ENCODING", key("h")}, false },
 	}
-	for i := 0; i < 4000; i++ {
+	runRandomCommands(t, r, rc, cc, gens, 4000)
+}
+
+// runRandomCommands sends steps commands, each from a generator r picks,
+// to redis-server (rc) and Cairn (cc) and fails at the first reply that
+// differs (compared sorted where the generator says the order is
+// unspecified), with the commands that led to it.
+func runRandomCommands(t *testing.T, r *rand.Rand, rc, cc *servertest.Conn, gens []func() ([]string, bool), steps int) {
+	t.Helper()
+	var recent []string
+	for i := 0; i < steps; i++ {
 		args, unordered := gens[r.IntN(len(gens))]()
 		want, got := rc.Do(args...), cc.Do(args...)
 		if unordered {
 			want, got = sortedReply(want), sortedReply(got)
 		}
+		if recent = append(recent, strings.Join(args, " ")); len(recent) > 10 {
+			recent = recent[1:]
+		}
 		if want != got {
-			t.Fatalf("step %d: %s\n redis: %q\n cairn: %q", i, strings.Join(args, " "), want, got)
+			t.Fatalf("step %d: %s\n redis: %q\n cairn: %q\nthe commands before it:\n%s",
+				i, strings.Join(args, " "), want, got, strings.Join(recent[:len(recent)-1], "\n"))
 		}
 	}
 }
