@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -209,6 +210,11 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.serveListeners(s.tlsListeners, true)
 	s.startBackground()
+	if cfg.tuning["always-show-logo"] == "yes" {
+		// What redis-server's logo says, once it listens: Redis's test
+		// suite waits for " PID: <pid>" before it connects.
+		s.log.Info(fmt.Sprintf("Cairn %s, standalone mode, Port: %d, PID: %d", Version, s.cfg.Port, os.Getpid()))
+	}
 	s.log.Info("cairn started", "version", Version, "engine", cfg.Engine, "dir", cfg.Dir,
 		"addr", s.Addr(), "tls_addr", s.TLSAddr(), "metrics_addr", s.MetricsAddr(),
 		"databases", cfg.Databases, "durable", st.Durable())
