@@ -98,12 +98,16 @@ func (tx *Tx) Sort(key []byte, o SortOptions) ([][]byte, error) {
 		end = min(end, n-1)
 	}
 	if !dontSort {
-		window := [2]int{0, len(items) - 1} // all: a stable sort, as glibc's qsort
-		if by != nil && (start != 0 || end != n-1) {
-			window = [2]int{int(start), int(end)} // Redis's pqsort
-		}
-		if err := tx.sortItems(items, by, o.Alpha, o.Desc, window); err != nil {
+		cmp, err := tx.sortOrder(items, by, o.Alpha, o.Desc)
+		if err != nil {
 			return nil, err
+		}
+		if by != nil && (start != 0 || end != n-1) {
+			// Redis sorts only the window, with pqsort, which is not
+			// stable: equal ALPHA weights come out in its order.
+			pqsort(items, cmp, int(start), int(end))
+		} else { // glibc's qsort, a merge sort
+			slices.SortStableFunc(items, func(a, b sortItem) int { return cmp(&a, &b) })
 		}
 	}
 	var out [][]byte
@@ -128,13 +132,11 @@ func (tx *Tx) Sort(key []byte, o SortOptions) ([][]byte, error) {
 	return out, nil
 }
 
-// sortItems loads the weights and sorts, as Redis's sortCompare: numbers
-// compare numerically with ties broken by the elements' bytes; ALPHA
-// compares bytes (the C locale's strcoll), a missing BY weight sorting
-// first. A window short of all the items (SORT ... BY ... LIMIT) is
-// sorted as Redis's pqsort does; otherwise the sort is stable, as
-// glibc's qsort, Redis's for the rest.
-func (tx *Tx) sortItems(items []sortItem, by []byte, alpha, desc bool, window [2]int) error {
+// sortOrder loads the items' weights and returns their order, Redis's
+// sortCompare: numbers compare numerically with ties broken by the
+// elements' bytes; ALPHA compares bytes (the C locale's strcoll), a
+// missing BY weight sorting first.
+func (tx *Tx) sortOrder(items []sortItem, by []byte, alpha, desc bool) (func(a, b *sortItem) int, error) {
 	for i := range items {
 		w := items[i].elem
 		if by != nil {
@@ -155,7 +157,7 @@ func (tx *Tx) sortItems(items []sortItem, by []byte, alpha, desc bool, window [2
 		}
 		s, ok := sortScore(w)
 		if !ok {
-			return ErrSortNotDouble
+			return nil, ErrSortNotDouble
 		}
 		items[i].score = s
 	}
@@ -180,16 +182,10 @@ func (tx *Tx) sortItems(items []sortItem, by []byte, alpha, desc bool, window [2
 		}
 		return bytes.Compare(a.cmp, b.cmp)
 	}
-	ordered := cmp
 	if desc {
-		ordered = func(a, b *sortItem) int { return -cmp(a, b) }
+		return func(a, b *sortItem) int { return -cmp(a, b) }, nil
 	}
-	if window != [2]int{0, len(items) - 1} {
-		pqsort(items, ordered, window[0], window[1])
-		return nil
-	}
-	slices.SortStableFunc(items, func(a, b sortItem) int { return ordered(&a, &b) })
-	return nil
+	return cmp, nil
 }
 
 // sortScore parses a weight as strtod does for SORT: leading spaces are

@@ -98,7 +98,7 @@ func strtod(b []byte) (f float64, outOfRange, ok bool) {
 	if len(digits) > 0 && (digits[0] == '+' || digits[0] == '-') {
 		digits = digits[1:]
 	}
-	hex := len(digits) > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')
+	hex := hexPrefix(digits)
 	s := unsafe.String(unsafe.SliceData(b), len(b))
 	for _, c := range b {
 		if c == '_' {
@@ -127,7 +127,7 @@ func strtod(b []byte) (f float64, outOfRange, ok bool) {
 // nonzeroMantissa reports whether the number's digits before its
 // exponent are not all zero.
 func nonzeroMantissa(b []byte) bool {
-	hex := len(b) > 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X')
+	hex := hexPrefix(b)
 	if hex {
 		b = b[2:]
 	}
@@ -140,6 +140,11 @@ func nonzeroMantissa(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// hexPrefix reports whether b starts "0x" or "0X" and has more after it.
+func hexPrefix(b []byte) bool {
+	return len(b) > 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X')
 }
 
 // AppendFloat formats f as Redis 7.0 formats a double reply: "%.17g", with
