@@ -155,8 +155,8 @@ const (
 )
 
 // poisonReused makes recycle, at every other batch, overwrite the last
-// batch's arguments and start new buffers; the batches between reuse them
-// as usual. Race-detector builds (the test suite) turn it on, so that code
+// batch's arguments and start new buffers of the same capacity; the
+// batches between reuse them as usual. Race-detector builds (the test suite) turn it on, so that code
 // keeping arguments without Keep reads garbage or another batch's bytes
 // and fails, while the suite still runs the reuse it relies on.
 var poisonReused bool
@@ -172,7 +172,10 @@ func (r *RequestReader) recycle() {
 	if poisonReused && r.batches%2 == 0 {
 		poison(r.data[:cap(r.data)])
 		clear(r.argv[:cap(r.argv)])
-		r.Keep()
+		// New buffers of the same size: the client's memory figure
+		// (CLIENT LIST's tot-mem, client eviction) stays what a build
+		// without poisoning reports.
+		r.data, r.argv = make([]byte, 0, cap(r.data)), make([][]byte, 0, cap(r.argv))
 	}
 	if cap(r.data) > maxReusedBytes || cap(r.argv) > maxReusedArgs {
 		r.Keep()
