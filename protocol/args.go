@@ -48,7 +48,16 @@ func ParseFloat(b []byte) (float64, bool) { return num.ParseFloat(b) }
 func ParseTimeout(b []byte) (ms int64, err error) {
 	f, ok := ParseFloat(b)
 	if !ok {
-		return 0, ErrTimeoutNotFloat
+		// Redis reads a long double, whose range is wider: there 1e-400
+		// is a timeout of 1 ms, and 1e4000 is too large for the cast.
+		ld, ok := num.ParseLongDouble(b)
+		if !ok {
+			return 0, ErrTimeoutNotFloat
+		}
+		f, _ = ld.Float64()
+		if f == 0 && ld.Sign() > 0 {
+			f = math.SmallestNonzeroFloat64
+		}
 	}
 	m := math.Ceil(f * 1000)
 	if m < 0 || m >= math.MaxInt64 {

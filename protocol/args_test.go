@@ -55,17 +55,18 @@ func TestParseCursor(t *testing.T) {
 }
 
 func TestParseTimeout(t *testing.T) {
-	for in, want := range map[string]int64{"0": 0, "1": 1000, "0.1": 100, "1.5": 1500, "0.0001": 1, "-0.0001": 0} {
+	for in, want := range map[string]int64{"0": 0, "1": 1000, "0.1": 100, "1.5": 1500, "0.0001": 1, "-0.0001": 0,
+		"1e-400": 1, "-1e-400": 0, "0x1p-16000": 1} { // beyond a double, within a long double
 		if got, err := ParseTimeout([]byte(in)); err != nil || got != want {
 			t.Errorf("ParseTimeout(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"-1", "inf", "-inf", "1e308", "9223372036854775807"} {
+	for _, in := range []string{"-1", "inf", "-inf", "1e308", "9223372036854775807", "1e4932", "-1e4000"} {
 		if _, err := ParseTimeout([]byte(in)); err != ErrTimeoutNegative {
 			t.Errorf("ParseTimeout(%q) err = %v", in, err)
 		}
 	}
-	for _, in := range []string{"abc", "nan", " 1", ""} {
+	for _, in := range []string{"abc", "nan", " 1", "", "1e-5000", "1e4933", "0b1", "0o7"} {
 		if _, err := ParseTimeout([]byte(in)); err != ErrTimeoutNotFloat {
 			t.Errorf("ParseTimeout(%q) err = %v", in, err)
 		}

@@ -160,7 +160,7 @@ func (tx *Tx) HIncrBy(key, field []byte, delta int64) (int64, error) {
 // HIncrByFloat adds incr (as text) to the number in field, with
 // INCRBYFLOAT's long-double arithmetic, and returns the new value.
 func (tx *Tx) HIncrByFloat(key, field, incr []byte) ([]byte, error) {
-	inc, ok := parseLongDouble(incr)
+	inc, ok := num.ParseLongDouble(incr)
 	if !ok {
 		return nil, ErrNotFloat
 	}
@@ -171,22 +171,22 @@ func (tx *Tx) HIncrByFloat(key, field, incr []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur, _ := parseLongDouble([]byte("0"))
+	cur, _ := num.ParseLongDouble([]byte("0"))
 	if h != nil {
 		if v, ok := h.get(field); ok {
-			if cur, ok = parseLongDouble(v); !ok {
+			if cur, ok = num.ParseLongDouble(v); !ok {
 				return nil, ErrHashNotFloat
 			}
 		}
 	}
-	sum, ok := addLongDouble(cur, inc)
+	sum, ok := num.AddLongDouble(cur, inc)
 	if !ok {
 		return nil, ErrNaNOrInfinity
 	}
 	if h == nil {
 		e, h, _ = tx.hashFor(key, true)
 	}
-	v := formatLongDouble(sum)
+	v := num.FormatLongDouble(sum)
 	h.set(field, v, tx.lim().hash())
 	w := tx.elemWriter(e)
 	w.put(field, v)

@@ -198,23 +198,23 @@ func (tx *Tx) IncrByFloat(key, incr []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur, _ := parseLongDouble([]byte("0"))
+	cur, _ := num.ParseLongDouble([]byte("0"))
 	if e != nil {
 		var ok bool
-		if cur, ok = parseLongDouble(e.val()); !ok {
+		if cur, ok = num.ParseLongDouble(e.val()); !ok {
 			return nil, ErrNotFloat
 		}
 	}
-	inc, ok := parseLongDouble(incr)
+	inc, ok := num.ParseLongDouble(incr)
 	if !ok {
 		return nil, ErrNotFloat
 	}
-	sum, ok := addLongDouble(cur, inc)
+	sum, ok := num.AddLongDouble(cur, inc)
 	if !ok {
 		return nil, ErrNaNOrInfinity
 	}
 	oldLen := stringLen(e)
-	if v := formatLongDouble(sum); e == nil {
+	if v := num.FormatLongDouble(sum); e == nil {
 		e = tx.createString(key, v)
 	} else {
 		tx.setString(e, v, false)
