@@ -16,7 +16,7 @@ import (
 // length (multi) and memory (multi-mem), the d flag once a key it
 // WATCHes changed, the e flag of CLIENT NO-EVICT, and the argv-mem of
 // the client asking (its own CLIENT LIST or CLIENT INFO) and of a client
-// blocked in BLPOP.
+// blocked in BLPOP, and a client running EXEC, in it and after it.
 func TestClientListMultiFieldsMatchRedis(t *testing.T) {
 	requireRedis(t)
 	r, err := startRedis()
@@ -110,5 +110,26 @@ func multiClientFields(t *testing.T, addr string) map[string]string {
 			out["own CLIENT INFO"] = kv
 		}
 	}
+	// A transaction that runs: CLIENT INFO among its commands still sees
+	// it (x, its queue), and CLIENT LIST names EXEC as the last command,
+	// not the last one queued.
+	must(tx.Do(ctx, "multi"))
+	must(tx.Do(ctx, "set", "k", "v"))
+	must(tx.Do(ctx, "client", "info"))
+	must(tx.Do(ctx, "get", "k"))
+	res, err := tx.Do(ctx, "exec").Slice()
+	if err != nil || len(res) != 3 {
+		t.Fatalf("EXEC: %v, %v", res, err)
+	}
+	var inExec []string
+	for _, kv := range strings.Fields(res[1].(string)) {
+		for _, n := range []string{"flags", "multi", "multi-mem", "cmd"} {
+			if strings.HasPrefix(kv, n+"=") {
+				inExec = append(inExec, kv)
+			}
+		}
+	}
+	out["CLIENT INFO inside EXEC"] = strings.Join(inExec, " ")
+	out["after a transaction ran"] = fieldsOf("tx", "flags", "multi", "cmd")
 	return out
 }

@@ -184,7 +184,8 @@ func (s *Server) admit(c *Client, cmd *Command) error {
 // and panic recovery. When ctx.Tx is set (inside EXEC or a script) the
 // command joins that transaction instead of opening its own.
 func (s *Server) call(ctx *Context, cmd *Command, args [][]byte) error {
-	if ctx.Client.lastCmd.Load() != cmd { // as lastInteraction
+	// CLIENT LIST's cmd: a queued command leaves EXEC there, as in Redis.
+	if !ctx.Client.inExec && ctx.Client.lastCmd.Load() != cmd { // as lastInteraction
 		ctx.Client.lastCmd.Store(cmd)
 	}
 	ctx.Args, ctx.Cmd = args, cmd

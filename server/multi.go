@@ -143,7 +143,10 @@ func cmdExec(c *Context) error {
 	if m == nil {
 		return protocol.ErrExecWithoutMulti
 	}
-	cl.setMulti(nil)
+	// The queued commands run as commands of their own, not queued; but
+	// CLIENT LIST shows the transaction until EXEC ends, as Redis's does.
+	cl.multi = nil
+	defer cl.setMulti(nil)
 	s := c.Server
 	if m.failed {
 		s.unwatchAll(cl)
