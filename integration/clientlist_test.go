@@ -16,7 +16,8 @@ import (
 // length (multi) and memory (multi-mem), the d flag once a key it
 // WATCHes changed, the e flag of CLIENT NO-EVICT, and the argv-mem of
 // the client asking (its own CLIENT LIST or CLIENT INFO) and of a client
-// blocked in BLPOP, and a client running EXEC, in it and after it.
+// blocked in BLPOP, a client running EXEC, in it and after it, and one
+// after RESET.
 func TestClientListMultiFieldsMatchRedis(t *testing.T) {
 	requireRedis(t)
 	r, err := startRedis()
@@ -131,5 +132,21 @@ func multiClientFields(t *testing.T, addr string) map[string]string {
 	}
 	out["CLIENT INFO inside EXEC"] = strings.Join(inExec, " ")
 	out["after a transaction ran"] = fieldsOf("tx", "flags", "multi", "cmd")
+	// RESET drops the name and the database; Redis 7.0 keeps NO-EVICT.
+	must(tx.Do(ctx, "select", "2"))
+	must(tx.Do(ctx, "reset"))
+	info, err = tx.Do(ctx, "client", "info").Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var afterReset []string
+	for _, kv := range strings.Fields(info) {
+		for _, n := range []string{"name", "flags", "db"} {
+			if strings.HasPrefix(kv, n+"=") {
+				afterReset = append(afterReset, kv)
+			}
+		}
+	}
+	out["after RESET"] = strings.Join(afterReset, " ")
 	return out
 }

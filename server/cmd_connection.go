@@ -197,8 +197,10 @@ func cmdReset(c *Context) error {
 	c.Server.unsubscribeAll(cl)
 	c.Server.disableTracking(cl)
 	cl.db.Store(0)
+	cl.setName("")
+	// As Redis 7.0's clearClientConnectionState: CLIENT NO-EVICT stays
+	// (7.2 clears it, with NO-TOUCH, a 7.2 command Cairn has).
 	cl.noTouch = false
-	cl.noEvict.Store(false)
 	cl.replyMode = replyOn
 	cl.authenticated = !c.Server.authRequired()
 	cl.aclUser.Store(c.Server.acl.get("default"))
