@@ -258,8 +258,7 @@ func untarTests(r io.Reader, dir string) error {
 
 // redisSuiteSkipFile joins the test names of testdata/redis-suite/skip-*.txt
 // (without their reason comments) into one file for the suite's --skipfile:
-// every list but the skip-engine-*.txt, and of these skip-<engine>.txt;
-// skip-race.txt only when Cairn is built with the race detector.
+// every list but the skip-engine-*.txt, and of these skip-<engine>.txt.
 func redisSuiteSkipFile(t *testing.T, engine string) string {
 	t.Helper()
 	lists, err := filepath.Glob("testdata/redis-suite/skip-*.txt")
@@ -269,7 +268,7 @@ func redisSuiteSkipFile(t *testing.T, engine string) string {
 	var names []string
 	for _, list := range lists {
 		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(list), "skip-"), ".txt")
-		if strings.HasPrefix(name, "engine-") && name != engine || name == "race" && !raceEnabled {
+		if strings.HasPrefix(name, "engine-") && name != engine {
 			continue
 		}
 		data, err := os.ReadFile(list)
