@@ -15,25 +15,26 @@ import (
 // the conversions between them are exercised; replies whose order Redis
 // leaves unspecified are compared sorted.
 func TestRandomCollectionsAgainstRedis(t *testing.T) {
-	rc, cc := randomDiffConns(t)
-	for seed := uint64(1); seed <= 4; seed++ {
-		randomCollectionOps(t, rand.New(rand.NewPCG(seed, 7)), rc, cc)
-	}
+	eachRandomSeed(t, 7, randomCollectionOps)
 }
 
-// randomDiffConns returns a connection to redis-server (skipping the test
-// without one) and one to a fresh Cairn, both on an emptied database 9,
-// which redis-server's is again when the test ends.
-func randomDiffConns(t *testing.T) (rc, cc *servertest.Conn) {
+// eachRandomSeed runs ops for seeds 1 to 4 of a random stream against
+// redis-server (skipping the test without one) and a fresh Cairn, each
+// seed on an emptied database 9, which redis-server's is again when the
+// test ends.
+func eachRandomSeed(t *testing.T, stream uint64, ops func(t *testing.T, r *rand.Rand, rc, cc *servertest.Conn)) {
 	t.Helper()
 	redis := requireRedis(t)
 	cairn := servertest.Start(t)
-	rc, cc = servertest.Dial(t, redis.addr), servertest.Dial(t, cairn.Addr())
+	rc, cc := servertest.Dial(t, redis.addr), servertest.Dial(t, cairn.Addr())
 	rc.Do("SELECT", "9")
 	cc.Do("SELECT", "9")
-	rc.Do("FLUSHDB")
 	t.Cleanup(func() { rc.Do("FLUSHDB") })
-	return rc, cc
+	for seed := uint64(1); seed <= 4; seed++ {
+		rc.Do("FLUSHDB")
+		cc.Do("FLUSHDB")
+		ops(t, rand.New(rand.NewPCG(seed, stream)), rc, cc)
+	}
 }
 
 func randomCollectionOps(t *testing.T, r *rand.Rand, rc, cc *servertest.Conn) {

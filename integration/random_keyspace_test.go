@@ -16,14 +16,7 @@ import (
 // Expiry times are absolute and far off, so no reply depends on the
 // moment each server reads its clock.
 func TestRandomKeyspaceAgainstRedis(t *testing.T) {
-	rc, cc := randomDiffConns(t)
-	for seed := uint64(1); seed <= 4; seed++ {
-		if seed > 1 { // each seed starts from empty databases
-			rc.Do("FLUSHDB")
-			cc.Do("FLUSHDB")
-		}
-		randomKeyspaceOps(t, rand.New(rand.NewPCG(seed, 11)), rc, cc)
-	}
+	eachRandomSeed(t, 11, randomKeyspaceOps)
 }
 
 func randomKeyspaceOps(t *testing.T, r *rand.Rand, rc, cc *servertest.Conn) {

@@ -15,14 +15,7 @@ import (
 // reply, OBJECT ENCODING included. A longer run of it found RENAME
 // dropping a string's raw encoding.
 func TestRandomListsAndStringsAgainstRedis(t *testing.T) {
-	rc, cc := randomDiffConns(t)
-	for seed := uint64(1); seed <= 4; seed++ {
-		if seed > 1 { // each seed starts from empty databases
-			rc.Do("FLUSHDB")
-			cc.Do("FLUSHDB")
-		}
-		randomListStringOps(t, rand.New(rand.NewPCG(seed, 3)), rc, cc)
-	}
+	eachRandomSeed(t, 3, randomListStringOps)
 }
 
 func randomListStringOps(t *testing.T, r *rand.Rand, rc, cc *servertest.Conn) {
