@@ -156,9 +156,10 @@ const (
 
 // poisonReused makes recycle, at every other batch, overwrite the last
 // batch's arguments and start new buffers of the same capacity; the
-// batches between reuse them as usual. Race-detector builds (the test suite) turn it on, so that code
-// keeping arguments without Keep reads garbage or another batch's bytes
-// and fails, while the suite still runs the reuse it relies on.
+// batches between reuse them as usual. Race-detector builds (the test
+// suite) turn it on, so that code keeping arguments without Keep reads
+// garbage or another batch's bytes and fails, while the suite still runs
+// the reuse it relies on.
 var poisonReused bool
 
 // recycle readies the buffers for a new batch once the last one has run.
