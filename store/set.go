@@ -2,6 +2,8 @@ package store
 
 import (
 	"bytes"
+	"cmp"
+	"slices"
 
 	"github.com/cairn-db/cairn/protocol/num"
 )
@@ -11,6 +13,11 @@ import (
 // a table: a map from member to position in a dense array, for O(1)
 // membership, O(1) random picks (SPOP, SRANDMEMBER) and a SCAN cursor that
 // survives removals (see denseScan).
+//
+// While a set is what Redis keeps as an intset (see encoding), its
+// members are listed in ascending integer order, as an intset's are
+// (SMEMBERS, SSCAN, SUNION, SPOP of the whole set …): the packed slice is
+// kept in that order, and a table is sorted when walked.
 //
 // Element records: one per member, sub = member, empty value.
 type set struct {
@@ -38,11 +45,15 @@ func (s *set) kind() Kind { return KindSet }
 func (s *set) size() int  { return s.n }
 
 func (s *set) encoding() string {
-	if s.nonInt || s.wasBig {
-		return "hashtable"
+	if s.isIntset() {
+		return "intset"
 	}
-	return "intset"
+	return "hashtable"
 }
+
+// isIntset reports whether Redis would keep the set as an intset: integer
+// members only, never more than set-max-intset-entries of them.
+func (s *set) isIntset() bool { return !s.nonInt && !s.wasBig }
 
 func (s *set) memory() int {
 	if s.tab == nil {
@@ -96,8 +107,26 @@ func (s *set) add(m []byte) bool {
 		s.tab.members = append(s.tab.members, str)
 		return true
 	}
+	if s.isIntset() {
+		s.small = s.small.insertAt(s.intPosition(m), m)
+		return true
+	}
 	s.small = s.small.appendStr(m)
 	return true
+}
+
+// intPosition is where integer m goes in the packed slice of an intset:
+// before the first larger member.
+func (s *set) intPosition(m []byte) int {
+	v, _ := num.ParseInt(m)
+	for off := 0; off < len(s.small); {
+		x, next := s.small.next(off)
+		if w, _ := num.ParseInt(x); w > v {
+			return off
+		}
+		off = next
+	}
+	return len(s.small)
 }
 
 func (s *set) remove(m []byte) bool {
@@ -142,10 +171,20 @@ func (s *set) convert() {
 	s.tab, s.small = t, nil
 }
 
-// each calls fn for every member; the slice is valid until the next change.
+// each calls fn for every member, an intset's in ascending order; the
+// slice is valid until the next change.
 func (s *set) each(fn func(m []byte)) {
 	if s.tab != nil {
-		for _, m := range s.tab.members {
+		members := s.tab.members
+		if s.isIntset() {
+			members = slices.Clone(members)
+			slices.SortFunc(members, func(a, b string) int {
+				x, _ := num.ParseInt(bview(a))
+				y, _ := num.ParseInt(bview(b))
+				return cmp.Compare(x, y)
+			})
+		}
+		for _, m := range members {
 			fn(bview(m))
 		}
 		return

@@ -169,7 +169,8 @@ func (tx *Tx) SMove(src, dst, member []byte) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if _, err := tx.lookupWriteKind(dst, KindSet); err != nil {
+	// As Redis's smoveCommand: a missing source is 0 whatever dst holds.
+	if _, err := tx.lookupWriteKind(dst, KindSet); err != nil && s != nil {
 		return false, err
 	}
 	if s == nil || !s.has(member) {
@@ -297,7 +298,7 @@ func (tx *Tx) SScan(key []byte, cursor uint64, o CollScanOptions) (uint64, [][]b
 			out = append(out, m)
 		}
 	}
-	if s.tab == nil {
+	if s.tab == nil || s.isIntset() { // all at once, as Redis scans an intset
 		s.each(keep)
 		return 0, out, true, nil
 	}
