@@ -123,7 +123,7 @@ func (tx *Tx) Copy(src, dst []byte, dstDB int, replace bool) (bool, error) {
 		if !replace {
 			return false, nil
 		}
-		tx.delete(d)
+		tx.remove(d) // no "del" event: Redis's copyCommand raises copy_to only
 	}
 	c := *e
 	if c.isColl() {
@@ -160,11 +160,14 @@ func (tx *Tx) Move(key []byte, dstDB int) (bool, error) {
 		return false, nil
 	}
 	n := tx.adopt(key, e)
-	tx.notify(key, EventGeneric, "move_to")
 	tx.signalIfCollection(n)
 	tx.Use(srcDB)
 	tx.remove(e)
+	// Redis's order: move_from (in the source database), then move_to.
 	tx.notify(key, EventGeneric, "move_from")
+	tx.Use(dstDB)
+	tx.notify(key, EventGeneric, "move_to")
+	tx.Use(srcDB)
 	return true, nil
 }
 
