@@ -148,6 +148,9 @@ func (tx *Tx) SRandMember(key []byte, count int64) ([][]byte, error) {
 	if s == nil {
 		return nil, err
 	}
+	if count >= int64(s.n) {
+		return s.members(), nil // the whole set, an intset's in its order
+	}
 	idx := sampleIndexes(s.n, count)
 	out := make([][]byte, len(idx))
 	if s.tab == nil {
