@@ -19,13 +19,7 @@ import (
 // blocked in BLPOP, a client running EXEC, in it and after it, and one
 // after RESET.
 func TestClientListMultiFieldsMatchRedis(t *testing.T) {
-	requireRedis(t)
-	r, err := startRedis()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.stop)
-	want := multiClientFields(t, r.addr)
+	want := multiClientFields(t, ownRedis(t).addr)
 	got := multiClientFields(t, servertest.Start(t).Addr())
 	for step, w := range want {
 		if got[step] != w {

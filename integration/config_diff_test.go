@@ -227,12 +227,7 @@ func TestConfigSetPairsMatchRedis(t *testing.T) {
 // closed when the test ends.
 func redisAndCairn(t *testing.T) (rc, cc *redis.Client) {
 	t.Helper()
-	requireRedis(t)
-	redisSrv, err := startRedis()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(redisSrv.stop)
+	redisSrv := ownRedis(t)
 	cairn := startCairn(t, "--engine", "memory")
 	rc = redis.NewClient(&redis.Options{Addr: redisSrv.addr})
 	cc = redis.NewClient(&redis.Options{Addr: cairn.addr})

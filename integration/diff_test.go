@@ -51,12 +51,7 @@ func TestDifferential(t *testing.T) {
 					// client of the previous script may not be gone yet
 					// (its close races the next script's PUBSUB NUMPAT,
 					// CLIENT LIST …), nor its CONFIG SET if it failed.
-					redis, err := startRedis()
-					if err != nil {
-						t.Fatal(err)
-					}
-					t.Cleanup(redis.stop)
-					runScript(t, f, proto, redis.addr, servertest.Start(t).Addr())
+					runScript(t, f, proto, ownRedis(t).addr, servertest.Start(t).Addr())
 				})
 			}
 		})

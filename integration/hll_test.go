@@ -67,12 +67,7 @@ func TestHyperLogLogMatchesRedis(t *testing.T) {
 // replies match.
 func sideBySide(t *testing.T) func(args ...any) {
 	t.Helper()
-	requireRedis(t)
-	rs, err := startRedis()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(rs.stop)
+	rs := ownRedis(t)
 	real := redis.NewClient(&redis.Options{Addr: rs.addr, Protocol: 2})
 	t.Cleanup(func() { real.Close() })
 	cairn := redis.NewClient(&redis.Options{Addr: servertest.Start(t).Addr(), Protocol: 2})

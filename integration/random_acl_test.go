@@ -18,12 +18,7 @@ import (
 // not compared: Redis 7.0 rebuilds it from its bitmap in hash-table
 // order, Cairn keeps the rules as given, as 7.2 does.)
 func TestRandomACLRulesAgainstRedis(t *testing.T) {
-	requireRedis(t)
-	redis, err := startRedis() // a server of its own: the users must not leak into other tests
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(redis.stop)
+	redis := ownRedis(t) // the users must not leak into other tests
 	rc, cc := servertest.Dial(t, redis.addr), servertest.Dial(t, servertest.Start(t).Addr())
 	for seed := uint64(1); seed <= 4; seed++ {
 		rc.Do("ACL", "DELUSER", "u0", "u1")

@@ -17,12 +17,7 @@ import (
 // subscriber got, in order. A PUBLISH on a channel of its own after each
 // command marks where the command's events end.
 func TestRandomKeyspaceEventsAgainstRedis(t *testing.T) {
-	requireRedis(t)
-	redis, err := startRedis() // FLUSHALL, CONFIG SET: a server of its own
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(redis.stop)
+	redis := ownRedis(t) // FLUSHALL, CONFIG SET
 	cairn := servertest.Start(t)
 	type side struct{ cmd, sub *servertest.Conn }
 	open := func(addr string) side {

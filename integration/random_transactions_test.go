@@ -16,12 +16,7 @@ import (
 // and scripts, and compares every reply. Which watched key a write, a
 // SWAPDB or a FLUSHDB of another client touches decides whether EXEC runs.
 func TestRandomTransactionsAgainstRedis(t *testing.T) {
-	requireRedis(t)
-	redis, err := startRedis() // FLUSHALL and SWAPDB: a server of its own
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(redis.stop)
+	redis := ownRedis(t) // FLUSHALL and SWAPDB
 	cairn := servertest.Start(t)
 	for seed := uint64(1); seed <= 4; seed++ {
 		var rcs, ccs [3]*servertest.Conn

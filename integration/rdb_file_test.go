@@ -77,11 +77,7 @@ func TestRDBFileWithRedis(t *testing.T) {
 	}
 
 	// Redis to Cairn.
-	rs, err := startRedis()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(rs.stop)
+	rs := ownRedis(t)
 	keys := fillForRDB(t, rs.addr)
 	want := rdbSnapshot(t, rs.addr, keys)
 	if err := newClient(t, rs.addr).Save(ctx).Err(); err != nil {

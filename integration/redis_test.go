@@ -109,6 +109,20 @@ func requireRedis(t *testing.T) *redisServer {
 	return sharedRedis
 }
 
+// ownRedis starts a redis-server of the test's own, stopped when the test
+// ends, for a test that changes what others would see (configuration,
+// users, every database); it skips the test without redis-server.
+func ownRedis(t *testing.T) *redisServer {
+	t.Helper()
+	requireRedis(t)
+	r, err := startRedis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.stop)
+	return r
+}
+
 var (
 	sharedRedis    *redisServer
 	sharedRedisErr error
