@@ -1,6 +1,7 @@
 package num
 
 import (
+	"bytes"
 	"math/big"
 	"strings"
 )
@@ -26,19 +27,12 @@ func ParseLongDouble(b []byte) (*big.Float, bool) {
 	if len(b) == 0 || len(b) >= 5*1024 || isSpace(b[0]) {
 		return nil, false
 	}
-	s := string(b)
-	unsigned := s
-	if s[0] == '+' || s[0] == '-' {
-		unsigned = s[1:]
+	if u := unsigned(b); bytes.EqualFold(u, []byte("inf")) || bytes.EqualFold(u, []byte("infinity")) {
+		return new(big.Float).SetInf(b[0] == '-'), true // math/big takes "inf" and "Inf" only
 	}
-	if strings.EqualFold(unsigned, "inf") || strings.EqualFold(unsigned, "infinity") {
-		return new(big.Float).SetInf(s[0] == '-'), true
-	}
-	if strings.ContainsRune(s, '_') || otherBasePrefix(unsigned) {
-		return nil, false // Go's syntax, not C's
-	}
-	if hexPrefix([]byte(unsigned)) && !strings.ContainsAny(s, "pP") {
-		s += "p0" // C takes a hex mantissa without its exponent
+	s, ok := goLiteral(b)
+	if !ok {
+		return nil, false
 	}
 	f, _, err := big.ParseFloat(s, 0, 64, big.ToNearestEven)
 	if err != nil {
@@ -75,10 +69,4 @@ func FormatLongDouble(f *big.Float) []byte {
 		s = "0"
 	}
 	return []byte(s)
-}
-
-// otherBasePrefix reports whether s starts with Go's binary or octal
-// prefix, which strtold reads as a 0 followed by junk.
-func otherBasePrefix(s string) bool {
-	return len(s) > 1 && s[0] == '0' && strings.ContainsRune("bBoO", rune(s[1]))
 }

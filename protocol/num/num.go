@@ -94,22 +94,9 @@ func ParseScoreBound(b []byte) (float64, bool) {
 // ways handled here: a hex mantissa needs no "p" exponent in C, and Go
 // takes digit separators.
 func strtod(b []byte) (f float64, outOfRange, ok bool) {
-	digits := b
-	if len(digits) > 0 && (digits[0] == '+' || digits[0] == '-') {
-		digits = digits[1:]
-	}
-	hex := hexPrefix(digits)
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	for _, c := range b {
-		if c == '_' {
-			return 0, false, false
-		}
-		if hex && (c == 'p' || c == 'P') {
-			hex = false // has its exponent
-		}
-	}
-	if hex {
-		s += "p0"
+	s, ok := goLiteral(b)
+	if !ok {
+		return 0, false, false
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
@@ -118,10 +105,47 @@ func strtod(b []byte) (f float64, outOfRange, ok bool) {
 		}
 		return 0, false, false
 	}
-	if f == 0 && nonzeroMantissa(digits) {
+	if f == 0 && nonzeroMantissa(unsigned(b)) {
 		return f, true, true
 	}
 	return f, false, true
+}
+
+// goLiteral returns b as a literal Go's float parsers read as C's strtod
+// and strtold read it, or false for what only Go's take: a digit
+// separator, a 0b or 0o prefix. C takes a hex mantissa without its "p"
+// exponent, Go does not, so one is added; otherwise the string shares
+// b's bytes (the parsers keep nothing of it).
+func goLiteral(b []byte) (string, bool) {
+	digits := unsigned(b)
+	if len(digits) > 1 && digits[0] == '0' {
+		switch digits[1] {
+		case 'b', 'B', 'o', 'O':
+			return "", false
+		}
+	}
+	hex := hexPrefix(digits)
+	for _, c := range b {
+		if c == '_' {
+			return "", false
+		}
+		if hex && (c == 'p' || c == 'P') {
+			hex = false // has its exponent
+		}
+	}
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	if hex {
+		s += "p0"
+	}
+	return s, true
+}
+
+// unsigned is b without its sign.
+func unsigned(b []byte) []byte {
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		return b[1:]
+	}
+	return b
 }
 
 // nonzeroMantissa reports whether the number's digits before its
