@@ -179,19 +179,30 @@ func randomCollectionOps(t *testing.T, r *rand.Rand, rc, cc *servertest.Conn) {
 // unspecified), with the commands that led to it.
 func runRandomCommands(t *testing.T, r *rand.Rand, rc, cc *servertest.Conn, gens []func() ([]string, bool), steps int) {
 	t.Helper()
-	var recent []string
+	var trail commandTrail
 	for i := 0; i < steps; i++ {
 		args, unordered := gens[r.IntN(len(gens))]()
 		want, got := rc.Do(args...), cc.Do(args...)
 		if unordered {
 			want, got = sortedReply(want), sortedReply(got)
 		}
-		if recent = append(recent, strings.Join(args, " ")); len(recent) > 10 {
-			recent = recent[1:]
-		}
+		trail.add(strings.Join(args, " "))
 		if want != got {
 			t.Fatalf("step %d: %s\n redis: %q\n cairn: %q\nthe commands before it:\n%s",
-				i, strings.Join(args, " "), want, got, strings.Join(recent[:len(recent)-1], "\n"))
+				i, strings.Join(args, " "), want, got, trail.before())
 		}
 	}
 }
+
+// commandTrail is the last commands of a random run, for the message of
+// a reply that differs.
+type commandTrail []string
+
+func (tr *commandTrail) add(cmd string) {
+	if *tr = append(*tr, cmd); len(*tr) > 20 {
+		*tr = (*tr)[1:]
+	}
+}
+
+// before lists the commands before the last one added.
+func (tr commandTrail) before() string { return strings.Join(tr[:len(tr)-1], "\n") }

@@ -134,19 +134,19 @@ func TestRandomKeyspaceEventsAgainstRedis(t *testing.T) {
 				return []string{"EVAL", "redis.call('set', KEYS[1], 'v'); return redis.call('del', KEYS[1])", "1", k()}
 			},
 		}
-		var recent []string
+		var trail commandTrail
 		for i := range 1500 {
 			args := gens[r.IntN(len(gens))]()
 			wr, wc := rs.cmd.Do(args...), cs.cmd.Do(args...)
-			recent = append(recent, strings.Join(args, " "))
+			trail.add(strings.Join(args, " "))
 			if wr != wc {
 				t.Fatalf("seed %d step %d: %s\n redis: %q\n cairn: %q\nthe commands before it:\n%s",
-					seed, i, strings.Join(args, " "), wr, wc, strings.Join(recent[max(0, len(recent)-15):len(recent)-1], "\n"))
+					seed, i, strings.Join(args, " "), wr, wc, trail.before())
 			}
 			er, ec := events(rs), events(cs)
 			if er != ec {
 				t.Fatalf("seed %d step %d: the events of %s\n redis: %q\n cairn: %q\nthe commands before it:\n%s",
-					seed, i, strings.Join(args, " "), er, ec, strings.Join(recent[max(0, len(recent)-15):len(recent)-1], "\n"))
+					seed, i, strings.Join(args, " "), er, ec, trail.before())
 			}
 		}
 	}

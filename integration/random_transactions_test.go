@@ -63,17 +63,15 @@ func randomTransactionOps(t *testing.T, r *rand.Rand, rcs, ccs [3]*servertest.Co
 		func() []string { return []string{"COPY", key(), key(), "DB", db()} },
 		func() []string { return []string{"EVAL", "return redis.call('incr', KEYS[1])", "1", key()} },
 	}
-	var recent []string
+	var trail commandTrail
 	for i := range 3000 {
 		c := r.IntN(3)
 		args := cmds[r.IntN(len(cmds))]()
 		want, got := rcs[c].Do(args...), ccs[c].Do(args...)
-		if recent = append(recent, fmt.Sprintf("client %d: %s", c, strings.Join(args, " "))); len(recent) > 25 {
-			recent = recent[1:]
-		}
+		trail.add(fmt.Sprintf("client %d: %s", c, strings.Join(args, " ")))
 		if want != got {
 			t.Fatalf("step %d: client %d: %s\n redis: %q\n cairn: %q\nthe commands before it:\n%s",
-				i, c, strings.Join(args, " "), want, got, strings.Join(recent[:len(recent)-1], "\n"))
+				i, c, strings.Join(args, " "), want, got, trail.before())
 		}
 	}
 }
