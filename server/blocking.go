@@ -266,7 +266,7 @@ func (b *blocking) unblock(id int64, withError bool) bool {
 	return b.finishLocked(w, st)
 }
 
-// isBlocked reports whether client id is waiting, for CLIENT LIST.
+// isBlocked reports whether client id is waiting.
 func (b *blocking) isBlocked(id int64) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -285,12 +285,13 @@ const disconnectPoll = 50 * time.Millisecond
 func (s *Server) wait(c *Context, w *waiter) error {
 	c.Client.releaseLoop() // the waiter is in its keys' queues: the round goes on
 	// CLIENT LIST shows a blocked client's command as argv, no longer as
-	// query buffer, as Redis does once the command blocked.
-	c.Client.blockedArgv.Store(argvBytes(c.Args))
-	defer c.Client.blockedArgv.Store(0)
+	// query buffer, as Redis does once the command blocked; the argv
+	// figure, stored last, is also what shows the client blocked (b).
 	if c.Client.conn != nil {
 		c.Client.noteQueryBuf(false)
 	}
+	c.Client.blockedArgv.Store(argvBytes(c.Args))
+	defer c.Client.blockedArgv.Store(0)
 	// Earlier pipelined writes are made durable before their replies
 	// leave (appendfsync always), as at the end of any pipeline.
 	if s.ackDurable(c.Client) != nil {

@@ -143,7 +143,9 @@ func (s *Server) clientLine(cl *Client, own bool) string {
 	if multi >= 0 {
 		flags += "x"
 	}
-	if s.blocking.isBlocked(cl.ID) {
+	// Blocked from the moment its command shows as argv (Server.wait),
+	// so a line with b never has the command still in qbuf.
+	if cl.blockedArgv.Load() > 0 {
 		flags += "b"
 	}
 	tf := cl.tflags()
